@@ -1,0 +1,61 @@
+//! `riskgraph init`: write a new inventory to fill in, never overwriting a file.
+
+use std::path::PathBuf;
+
+use crate::Outcome;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The folder to create the inventory in (created if missing)
+    pub dir: PathBuf,
+}
+
+#[expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command reports on the terminal"
+)]
+pub fn run(args: &Args) -> Outcome {
+    let files = riskgraph_model::template::files();
+    let existing: Vec<String> = files
+        .iter()
+        .map(|(name, _)| args.dir.join(name))
+        .filter(|path| path.exists())
+        .map(|path| path.display().to_string())
+        .collect();
+    if !existing.is_empty() {
+        eprintln!(
+            "error: refusing to overwrite existing files: {}",
+            existing.join(", ")
+        );
+        eprintln!("  help: choose an empty folder, or move those files away first");
+        return Outcome::Invalid;
+    }
+    if let Err(err) = std::fs::create_dir_all(&args.dir) {
+        eprintln!("error: cannot create `{}`: {err}", args.dir.display());
+        return Outcome::Invalid;
+    }
+    for (name, content) in &files {
+        let path = args.dir.join(name);
+        // `create_new` keeps the no-overwrite promise even if a file appears after the check.
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, content.as_bytes()));
+        if let Err(err) = written {
+            eprintln!("error: cannot write `{}`: {err}", path.display());
+            return Outcome::Invalid;
+        }
+    }
+    println!(
+        "Created a new inventory in {} ({} files).",
+        args.dir.display(),
+        files.len()
+    );
+    println!(
+        "Fill in the CSV files, then run: riskgraph validate {}",
+        args.dir.display()
+    );
+    Outcome::Success
+}

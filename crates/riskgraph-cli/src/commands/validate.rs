@@ -1,0 +1,117 @@
+//! `riskgraph validate`: load an inventory, report every problem, exit 2 when it is invalid.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use riskgraph_model::Loaded;
+
+use crate::Outcome;
+use crate::render;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The inventory: a folder of CSV files, or a workbook (.xlsx)
+    pub path: PathBuf,
+    /// Treat warnings as errors
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// How to print problems: `human` (stderr, with the offending cell shown) or `json` (one
+    /// document on stdout)
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
+    pub error_format: ErrorFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ErrorFormat {
+    Human,
+    Json,
+}
+
+pub fn run(args: &Args) -> Outcome {
+    let loaded = riskgraph_engine::load_and_check(&args.path);
+    let n_errors = loaded.diagnostics.n_errors();
+    let n_warnings = loaded.diagnostics.n_warnings();
+    let valid = n_errors == 0 && !(args.deny_warnings && n_warnings > 0);
+    let written = match args.error_format {
+        ErrorFormat::Human => print_human(args, &loaded, valid),
+        ErrorFormat::Json => print_json(&loaded, valid),
+    };
+    if written.is_err() {
+        return Outcome::Invalid;
+    }
+    if valid {
+        Outcome::Success
+    } else {
+        Outcome::Invalid
+    }
+}
+
+fn print_human(args: &Args, loaded: &Loaded, valid: bool) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "Loaded {}", args.path.display())?;
+    for file in &loaded.files {
+        let name = match &file.sheet {
+            Some(sheet) => format!("sheet {sheet}"),
+            None => file_name(&file.path),
+        };
+        let unit = if file.rows == 1 { "row" } else { "rows" };
+        writeln!(stdout, "  {name:<24} {:>9} {unit}", file.rows)?;
+    }
+    if let Some(manifest) = &loaded.manifest_path {
+        writeln!(
+            stdout,
+            "  {:<24} {:>9}",
+            file_name(&manifest.display().to_string()),
+            "manifest"
+        )?;
+    }
+    stdout.flush()?;
+    drop(stdout);
+    let mut stderr = std::io::stderr().lock();
+    stderr.write_all(render::human(&loaded.diagnostics).as_bytes())?;
+    let n_errors = loaded.diagnostics.n_errors();
+    let n_warnings = loaded.diagnostics.n_warnings();
+    let counts = format!(
+        "{} {}, {} {}",
+        n_errors,
+        plural(n_errors, "error"),
+        n_warnings,
+        plural(n_warnings, "warning")
+    );
+    if valid {
+        writeln!(std::io::stdout(), "valid: {counts}")?;
+    } else if n_errors == 0 {
+        writeln!(stderr, "invalid: {counts} (--deny-warnings)")?;
+    } else {
+        writeln!(stderr, "invalid: {counts}")?;
+    }
+    Ok(())
+}
+
+fn print_json(loaded: &Loaded, valid: bool) -> std::io::Result<()> {
+    let document = serde_json::json!({
+        "valid": valid,
+        "errors": loaded.diagnostics.n_errors(),
+        "warnings": loaded.diagnostics.n_warnings(),
+        "files": loaded.files,
+        "diagnostics": render::json(&loaded.diagnostics),
+    });
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, &document)?;
+    writeln!(stdout)
+}
+
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
+}

@@ -1,0 +1,62 @@
+//! The `riskgraph` command-line tool: parses arguments, runs one command, maps the outcome to an
+//! exit code.
+//!
+//! Architecture invariant: the CLI holds no domain logic. Loading, checking and scoring live in
+//! the library crates; this crate parses, dispatches and renders.
+
+mod commands;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Risk assessment for SOC 2 and ISO 27001 from the spreadsheets you already keep.
+#[derive(Parser)]
+#[command(name = "riskgraph", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load an inventory and report every problem in it
+    Validate(commands::validate::Args),
+    /// Create a new inventory to fill in
+    Init(commands::init::Args),
+}
+
+/// How a command ended, mapped to the exit codes the design fixes.
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: a gate the user asked for tripped.
+    GateTripped,
+    /// Exit 2: invalid input, rules or usage; the details were already printed.
+    Invalid,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help and version to stdout with success, usage errors to stderr.
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let outcome = match cli.command {
+        Command::Validate(args) => commands::validate::run(&args),
+        Command::Init(args) => commands::init::run(&args),
+    };
+    match outcome {
+        Outcome::Success => ExitCode::SUCCESS,
+        Outcome::GateTripped => ExitCode::from(1),
+        Outcome::Invalid => ExitCode::from(2),
+    }
+}

@@ -1,0 +1,156 @@
+//! Rendering diagnostics for people (miette, with the offending cell underlined) and for
+//! programs (JSON).
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use riskgraph_model::diagnostic::{Diagnostic, Diagnostics, Severity};
+
+/// Whether stderr should get colours: a terminal, and `NO_COLOR` unset.
+pub fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The report handler: unicode, coloured only on a terminal, and a fixed width elsewhere so
+/// output is the same in CI logs and golden tests.
+fn handler() -> GraphicalReportHandler {
+    let theme = if stderr_color() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme).with_width(100)
+}
+
+/// Renders every diagnostic as text.
+pub fn human(diagnostics: &Diagnostics) -> String {
+    let handler = handler();
+    let mut out = String::new();
+    for diagnostic in &diagnostics.items {
+        let report = Report::new(diagnostic, diagnostics);
+        if handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&report.to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Every diagnostic as a JSON value, with the file path and sheet spelled out.
+pub fn json(diagnostics: &Diagnostics) -> Vec<serde_json::Value> {
+    diagnostics
+        .items
+        .iter()
+        .map(|d| {
+            let mut value = serde_json::to_value(d).unwrap_or(serde_json::Value::Null);
+            if let (Some(file), Some(object)) =
+                (diagnostics.file_of(&d.location), value.as_object_mut())
+            {
+                object.insert("file".into(), file.path.clone().into());
+                if let Some(sheet) = &file.sheet {
+                    object.insert("sheet".into(), sheet.clone().into());
+                }
+            }
+            value
+        })
+        .collect()
+}
+
+/// One diagnostic prepared for miette.
+struct Report {
+    message: String,
+    code: &'static str,
+    severity: Severity,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<str>>>,
+    label: Option<LabeledSpan>,
+}
+
+impl Report {
+    fn new(diagnostic: &Diagnostic, all: &Diagnostics) -> Self {
+        let location = &diagnostic.location;
+        let file = all.file_of(location);
+        let source = file.and_then(|f| f.text.clone().map(|text| (f.path.clone(), text)));
+        let (source, label, message) = match (source, location.span) {
+            (Some((path, text)), Some((start, end))) => {
+                let label_text = location
+                    .field
+                    .clone()
+                    .map_or_else(|| String::from("here"), |f| format!("{f}"));
+                let span = SourceSpan::new(start.into(), end.saturating_sub(start));
+                (
+                    Some(NamedSource::new(path, text)),
+                    Some(LabeledSpan::new_with_span(Some(label_text), span)),
+                    diagnostic.message.clone(),
+                )
+            }
+            // Without a snippet, the location goes into the message itself.
+            _ => {
+                let place = all.describe(location);
+                let place = match &location.field {
+                    Some(field)
+                        if location.cell.is_none()
+                            || file.and_then(|f| f.sheet.as_ref()).is_none() =>
+                    {
+                        format!("{place} ({field})")
+                    }
+                    _ => place,
+                };
+                (None, None, format!("{place}: {}", diagnostic.message))
+            }
+        };
+        Self {
+            message,
+            code: diagnostic.code,
+            severity: diagnostic.severity,
+            help: diagnostic.help.clone(),
+            source,
+            label,
+        }
+    }
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}

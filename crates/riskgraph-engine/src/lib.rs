@@ -1,0 +1,21 @@
+//! Dependency graph and assessment engine for riskgraph.
+//!
+//! Architecture invariant: the engine does no terminal output; it returns values and
+//! diagnostics for the CLI to render.
+
+pub mod graph;
+
+use std::path::Path;
+
+use riskgraph_model::Loaded;
+
+/// Loads the inventory at `path` and adds the graph-level findings (cycles, isolated nodes) to
+/// its diagnostics: everything `riskgraph validate` reports.
+pub fn load_and_check(path: &Path) -> Loaded {
+    let mut loaded = riskgraph_model::load(path);
+    let graph = graph::DependencyGraph::build(&loaded.inventory);
+    for diagnostic in graph::check(&loaded.inventory, &graph) {
+        loaded.diagnostics.push(diagnostic);
+    }
+    loaded
+}

@@ -1,0 +1,49 @@
+//! The loaded inventory: every record of every file, with nodes indexed by id.
+
+use rustc_hash::FxHashMap;
+
+use crate::manifest::Manifest;
+use crate::node::{Node, NodeIdx};
+use crate::records::{
+    Commitment, ContextItem, Control, Dependency, Incident, Objective, Obligation, Threat,
+    Treatment, Vulnerability,
+};
+use crate::values::Id;
+
+/// Everything an assessment reads, validated.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub manifest: Manifest,
+    /// Assets, then processes, then vendors, each in file order.
+    pub nodes: Vec<Node>,
+    pub dependencies: Vec<Dependency>,
+    pub threats: Vec<Threat>,
+    pub vulnerabilities: Vec<Vulnerability>,
+    pub controls: Vec<Control>,
+    pub commitments: Vec<Commitment>,
+    pub obligations: Vec<Obligation>,
+    pub context: Vec<ContextItem>,
+    pub objectives: Vec<Objective>,
+    pub incidents: Vec<Incident>,
+    pub treatments: Vec<Treatment>,
+    pub(crate) node_index: FxHashMap<Id, NodeIdx>,
+}
+
+impl Inventory {
+    /// The index of the node with id `id`.
+    pub fn node_idx(&self, id: &str) -> Option<NodeIdx> {
+        self.node_index.get(id).copied()
+    }
+
+    pub fn node(&self, idx: NodeIdx) -> &Node {
+        &self.nodes[idx as usize]
+    }
+
+    pub fn node_by_id(&self, id: &str) -> Option<&Node> {
+        self.node_idx(id).map(|idx| self.node(idx))
+    }
+
+    pub fn threat(&self, id: &str) -> Option<&Threat> {
+        self.threats.iter().find(|t| t.id.as_str() == id)
+    }
+}

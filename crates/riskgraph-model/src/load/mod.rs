@@ -1,0 +1,452 @@
+//! Loading an inventory: a folder of CSV files or a workbook, plus the `riskgraph.toml` manifest.
+//!
+//! Files are read in dependency order (nodes, then dependencies, threats, and the files that refer
+//! to them), so every reference is checked against what is already loaded, at the cell that makes
+//! it. Every problem becomes a diagnostic; loading itself never fails.
+
+mod csv_file;
+mod rows;
+pub mod table;
+mod xlsx;
+
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, FileIdx, Location};
+use crate::inventory::Inventory;
+use crate::manifest::Manifest;
+use crate::node::RowRef;
+use crate::schema::{FileSpec, NODE_FILES};
+use crate::values::{Id, closest};
+use table::{Cells, Interner, Origin, Table};
+
+/// The name of the manifest file in an inventory folder.
+pub const MANIFEST_FILE: &str = "riskgraph.toml";
+
+/// Extensions read as CSV in an inventory folder (the delimiter is sniffed, whatever the name).
+const TABLE_EXTENSIONS: [&str; 3] = ["csv", "tsv", "txt"];
+/// Extensions read as workbooks.
+const WORKBOOK_EXTENSIONS: [&str; 4] = ["xlsx", "xlsm", "xls", "ods"];
+
+/// The result of loading: the inventory (possibly partial when there are errors), what was read,
+/// and every problem found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub inventory: Inventory,
+    pub diagnostics: Diagnostics,
+    pub files: Vec<FileSummary>,
+    /// The manifest file, if there was one.
+    pub manifest_path: Option<PathBuf>,
+    /// The files read, for checksums in reports.
+    pub inputs: Vec<PathBuf>,
+}
+
+/// One table that was read, and how many data rows it had.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSummary {
+    pub stem: &'static str,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    pub rows: usize,
+}
+
+/// One input file's content, before parsing.
+pub struct Source {
+    /// The path shown in messages.
+    pub display: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Loads the inventory at `path`: a folder, or a workbook file.
+pub fn load(path: &Path) -> Loaded {
+    let mut loaded = Loaded::default();
+    let display = path.display().to_string();
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if path.is_file() && WORKBOOK_EXTENSIONS.contains(&extension.as_str()) {
+        load_workbook(path, &mut loaded);
+    } else if path.is_dir() {
+        load_folder(path, &mut loaded);
+    } else {
+        let (message, help) = if path.exists() {
+            (
+                format!("`{display}` is neither an inventory folder nor a workbook"),
+                "give the folder that holds assets.csv and the other files, or an .xlsx workbook",
+            )
+        } else {
+            (
+                format!("`{display}` does not exist"),
+                "give the folder that holds assets.csv and the other files, or an .xlsx workbook; `riskgraph init DIR` creates one",
+            )
+        };
+        loaded
+            .diagnostics
+            .push(Diagnostic::error("no-inventory", message).with_help(help));
+    }
+    loaded.diagnostics.finish();
+    loaded
+}
+
+/// Loads an inventory from in-memory CSV files named like a folder's (`assets.csv`,
+/// `riskgraph.toml`), for tests and tools that do not touch the disk.
+pub fn load_sources(sources: Vec<Source>) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut manifest = None;
+    let mut tables = Vec::new();
+    for source in sources {
+        let name = file_name(&source.display);
+        if name.eq_ignore_ascii_case(MANIFEST_FILE) {
+            manifest = Some(source);
+        } else if let Some(spec) = FileSpec::by_stem(stem_of(&name)) {
+            tables.push((spec, source));
+        }
+    }
+    read_csv_inventory("the inventory", manifest, tables, &mut loaded);
+    loaded.diagnostics.finish();
+    loaded
+}
+
+fn file_name(display: &str) -> String {
+    Path::new(display)
+        .file_name()
+        .map_or_else(|| display.to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+fn stem_of(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+fn read_file(path: &Path, diagnostics: &mut Diagnostics) -> Option<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(err) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    "unreadable",
+                    format!("cannot read `{}`: {err}", path.display()),
+                )
+                .with_help("check the file's permissions"),
+            );
+            None
+        }
+    }
+}
+
+fn load_folder(dir: &Path, loaded: &mut Loaded) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            loaded.diagnostics.push(Diagnostic::error(
+                "unreadable",
+                format!("cannot read folder `{}`: {err}", dir.display()),
+            ));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // Directory order differs between file systems; sorting keeps output reproducible.
+    paths.sort();
+    let mut manifest = None;
+    let mut tables: Vec<(&'static FileSpec, Source)> = Vec::new();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if name.eq_ignore_ascii_case(MANIFEST_FILE) {
+            manifest = read_file(&path, &mut loaded.diagnostics).map(|bytes| Source {
+                display: path.display().to_string(),
+                bytes,
+            });
+            loaded.manifest_path = Some(path);
+            continue;
+        }
+        if !path.is_file() || !TABLE_EXTENSIONS.contains(&extension.as_str()) {
+            continue;
+        }
+        let stem = stem_of(&name);
+        let Some(spec) = FileSpec::by_stem(stem) else {
+            warn_unknown_table(
+                &path.display().to_string(),
+                stem,
+                None,
+                &mut loaded.diagnostics,
+            );
+            continue;
+        };
+        if let Some((_, earlier)) = tables.iter().find(|(s, _)| s.stem == spec.stem) {
+            loaded.diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-file",
+                    format!(
+                        "`{}` and `{}` both hold {}",
+                        earlier.display,
+                        path.display(),
+                        spec.stem
+                    ),
+                )
+                .with_help("keep one of them"),
+            );
+            continue;
+        }
+        if let Some(bytes) = read_file(&path, &mut loaded.diagnostics) {
+            tables.push((
+                spec,
+                Source {
+                    display: path.display().to_string(),
+                    bytes,
+                },
+            ));
+            loaded.inputs.push(path);
+        }
+    }
+    if let Some(path) = &loaded.manifest_path {
+        loaded.inputs.push(path.clone());
+    }
+    read_csv_inventory(&dir.display().to_string(), manifest, tables, loaded);
+}
+
+/// A table file or sheet whose name is not an inventory table: worth a warning only when it
+/// looks like a misspelt one, since folders and workbooks hold other things too.
+fn warn_unknown_table(
+    display: &str,
+    stem: &str,
+    sheet: Option<&str>,
+    diagnostics: &mut Diagnostics,
+) {
+    let stems = crate::schema::FILES.iter().map(|f| f.stem);
+    if let Some(near) = closest(stem, stems) {
+        let what = match sheet {
+            Some(sheet) => format!("sheet `{sheet}` of `{display}`"),
+            None => format!("`{display}`"),
+        };
+        diagnostics.push(
+            Diagnostic::warning(
+                "unknown-file",
+                format!("{what} is not an inventory table and is ignored"),
+            )
+            .with_help(format!("did you mean `{near}`?")),
+        );
+    }
+}
+
+fn read_manifest(source: Option<Source>, loaded: &mut Loaded) {
+    let Some(source) = source else {
+        return;
+    };
+    let file = loaded.diagnostics.add_file(&source.display, None);
+    let Some(text) = csv_file::decode(&source.bytes, file, &mut loaded.diagnostics) else {
+        return;
+    };
+    loaded.inventory.manifest = Manifest::parse(&text, file, &mut loaded.diagnostics);
+    loaded.diagnostics.keep_text_if_cited(file, &text);
+}
+
+fn read_csv_inventory(
+    inventory: &str,
+    manifest: Option<Source>,
+    mut tables: Vec<(&'static FileSpec, Source)>,
+    loaded: &mut Loaded,
+) {
+    read_manifest(manifest, loaded);
+    require_node_file(inventory, tables.iter().map(|(spec, _)| spec.stem), loaded);
+    let mut state = LoadState::default();
+    let mut interner = Interner::default();
+    for spec in crate::schema::FILES {
+        let Some(at) = tables.iter().position(|(s, _)| s.stem == spec.stem) else {
+            continue;
+        };
+        let (_, source) = tables.swap_remove(at);
+        let file = loaded.diagnostics.add_file(&source.display, None);
+        let Some(text) = csv_file::decode(&source.bytes, file, &mut loaded.diagnostics) else {
+            continue;
+        };
+        drop(source);
+        if !csv_file::check_quotes(&text, file, &mut loaded.diagnostics) {
+            loaded.diagnostics.keep_text_if_cited(file, &text);
+            continue;
+        }
+        let delimiter = csv_file::sniff_delimiter(&text);
+        let mut table: Option<(Table<'_>, rows::RowReader)> = None;
+        let mut rows = 0;
+        let inventory = &mut loaded.inventory;
+        csv_file::read_rows(
+            &text,
+            delimiter,
+            file,
+            &mut loaded.diagnostics,
+            |row, diagnostics| match &mut table {
+                None => {
+                    let bound = Table::bind(
+                        spec,
+                        file,
+                        Origin::Csv {
+                            text: &text,
+                            delimiter,
+                        },
+                        row,
+                        diagnostics,
+                    );
+                    let reader = rows::reader_for(&bound);
+                    table = Some((bound, reader));
+                }
+                Some((table, reader)) => {
+                    if table.complete && table.check_row(row, diagnostics) {
+                        rows += 1;
+                        let mut cells = Cells {
+                            table,
+                            row,
+                            diagnostics,
+                            interner: &mut interner,
+                            failed: false,
+                        };
+                        reader(&mut cells, &mut state, inventory);
+                    }
+                }
+            },
+        );
+        if table.is_none() {
+            loaded.diagnostics.push(empty_file(file));
+        }
+        loaded.files.push(FileSummary {
+            stem: spec.stem,
+            path: loaded.diagnostics.files[file as usize].path.clone(),
+            sheet: None,
+            rows,
+        });
+        loaded.diagnostics.keep_text_if_cited(file, &text);
+        state.seen_ids.clear();
+    }
+    loaded.inventory.node_index = std::mem::take(&mut state.node_index);
+}
+
+fn empty_file(file: FileIdx) -> Diagnostic {
+    Diagnostic::error("empty-file", "file has no header row")
+        .with_help(
+            "the first row names the columns; `riskgraph init` writes every file with its header",
+        )
+        .at(Location {
+            file: Some(file),
+            ..Location::default()
+        })
+}
+
+fn require_node_file<'a>(
+    inventory: &str,
+    stems: impl Iterator<Item = &'a str>,
+    loaded: &mut Loaded,
+) {
+    let stems: Vec<&str> = stems.collect();
+    if !NODE_FILES.iter().any(|n| stems.contains(n)) {
+        loaded.diagnostics.push(
+            Diagnostic::error("no-nodes", format!("`{inventory}` has no assets, processes or vendors"))
+                .with_help("add at least one of assets.csv, processes.csv or vendors.csv (or sheets of those names)"),
+        );
+    }
+}
+
+fn load_workbook(path: &Path, loaded: &mut Loaded) {
+    let Some(bytes) = read_file(path, &mut loaded.diagnostics) else {
+        return;
+    };
+    loaded.inputs.push(path.to_path_buf());
+    let display = path.display().to_string();
+    // A workbook carries tables only; its manifest is the riskgraph.toml beside it.
+    let manifest_path = path.with_file_name(MANIFEST_FILE);
+    if manifest_path.is_file() {
+        let manifest = read_file(&manifest_path, &mut loaded.diagnostics).map(|bytes| Source {
+            display: manifest_path.display().to_string(),
+            bytes,
+        });
+        read_manifest(manifest, loaded);
+        loaded.inputs.push(manifest_path.clone());
+        loaded.manifest_path = Some(manifest_path);
+    }
+    let workbook_file = loaded.diagnostics.add_file(&display, None);
+    let mut sheets = xlsx::read_workbook(bytes, workbook_file, &mut loaded.diagnostics);
+    if !loaded.diagnostics.items.is_empty() && sheets.is_empty() {
+        return;
+    }
+    let mut matched: Vec<(&'static FileSpec, xlsx::Sheet)> = Vec::new();
+    for sheet in sheets.drain(..) {
+        match FileSpec::by_stem(sheet.name.trim()) {
+            Some(spec) => matched.push((spec, sheet)),
+            None => warn_unknown_table(
+                &display,
+                sheet.name.trim(),
+                Some(&sheet.name),
+                &mut loaded.diagnostics,
+            ),
+        }
+    }
+    require_node_file(&display, matched.iter().map(|(spec, _)| spec.stem), loaded);
+    let mut state = LoadState::default();
+    let mut interner = Interner::default();
+    for spec in crate::schema::FILES {
+        let Some(at) = matched.iter().position(|(s, _)| s.stem == spec.stem) else {
+            continue;
+        };
+        let (_, sheet) = matched.swap_remove(at);
+        let file = loaded
+            .diagnostics
+            .add_file(&display, Some(sheet.name.clone()));
+        let mut rows = sheet.rows.iter();
+        let Some(header) = rows.next() else {
+            loaded.diagnostics.push(empty_file(file));
+            continue;
+        };
+        let origin = Origin::Sheet {
+            first_column: sheet.first_column,
+        };
+        let table = Table::bind(spec, file, origin, header, &mut loaded.diagnostics);
+        let mut reader = rows::reader_for(&table);
+        let mut n_rows = 0;
+        if table.complete {
+            for row in rows {
+                if table.check_row(row, &mut loaded.diagnostics) {
+                    n_rows += 1;
+                    let mut cells = Cells {
+                        table: &table,
+                        row,
+                        diagnostics: &mut loaded.diagnostics,
+                        interner: &mut interner,
+                        failed: false,
+                    };
+                    reader(&mut cells, &mut state, &mut loaded.inventory);
+                }
+            }
+        }
+        loaded.files.push(FileSummary {
+            stem: spec.stem,
+            path: display.clone(),
+            sheet: Some(sheet.name.clone()),
+            rows: n_rows,
+        });
+        state.seen_ids.clear();
+    }
+    loaded.inventory.node_index = std::mem::take(&mut state.node_index);
+}
+
+/// What loading has learned so far, for checking the references of later files.
+#[derive(Default)]
+pub(crate) struct LoadState {
+    pub node_index: FxHashMap<Id, crate::node::NodeIdx>,
+    /// Ids defined by the file being read, other than node ids (which `node_index` holds).
+    pub seen_ids: FxHashMap<Id, RowRef>,
+    pub threat_ids: Vec<Id>,
+    /// Treatment patterns seen, to catch the same pattern twice.
+    pub treatment_patterns: FxHashMap<String, RowRef>,
+    /// How many unknown-node suggestions were computed: each scans every node id.
+    pub suggestions_made: usize,
+}

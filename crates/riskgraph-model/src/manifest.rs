@@ -1,0 +1,501 @@
+//! The `riskgraph.toml` manifest: organization, scope, scoring method, review intervals and
+//! management approval. Every setting has a default, so the file itself is optional.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, FileIdx, Location};
+use crate::values::{Date, closest};
+use crate::vocabulary::{TrustCategory, Vocabulary};
+
+/// The validated manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub organization: String,
+    pub scope_statement: Option<String>,
+    /// SOC 2 categories in scope; security is always in.
+    pub tsc: Vec<TrustCategory>,
+    pub iso27001: IsoEdition,
+    /// Likelihood and impact run 1..=scale.
+    pub scale: u8,
+    pub levels: Vec<Level>,
+    /// Highest residual level accepted without treatment.
+    pub appetite: String,
+    /// The organization's rules folder, relative to the inventory.
+    pub rules: Option<PathBuf>,
+    /// Optional likelihood x impact grid of level names, `grid[likelihood - 1][impact - 1]`.
+    pub grid: Option<Vec<Vec<String>>>,
+    /// Days between reviews, per level name.
+    pub review_days: BTreeMap<String, u32>,
+    pub approval: Option<Approval>,
+}
+
+/// A named band of scores: a score belongs to the first level whose `max` it does not exceed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Level {
+    pub name: String,
+    pub max: u32,
+}
+
+/// The edition of ISO 27001 whose Annex A ids `controls.csv` uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum IsoEdition {
+    #[serde(rename = "2022")]
+    Iso2022,
+    #[serde(rename = "2013")]
+    Iso2013,
+}
+
+/// Management review of the assessment (ISO 27001 9.3).
+#[derive(Debug, Clone, Serialize)]
+pub struct Approval {
+    pub approved_by: String,
+    pub approved_on: Option<Date>,
+}
+
+impl Default for Manifest {
+    fn default() -> Self {
+        Self {
+            organization: String::from("Unnamed organization"),
+            scope_statement: None,
+            tsc: vec![TrustCategory::Security],
+            iso27001: IsoEdition::Iso2022,
+            scale: 5,
+            levels: default_levels(5),
+            appetite: String::from("medium"),
+            rules: None,
+            grid: None,
+            review_days: default_review_days(),
+            approval: None,
+        }
+    }
+}
+
+/// low, medium, high and critical at 16%, 36% and 60% of the highest score: 4, 9, 15 and 25 on
+/// the usual 5x5 matrix.
+pub fn default_levels(scale: u8) -> Vec<Level> {
+    let top = u32::from(scale) * u32::from(scale);
+    let at = |fraction: f64| ((f64::from(top) * fraction).round() as u32).max(1);
+    vec![
+        Level {
+            name: "low".into(),
+            max: at(0.16),
+        },
+        Level {
+            name: "medium".into(),
+            max: at(0.36),
+        },
+        Level {
+            name: "high".into(),
+            max: at(0.60),
+        },
+        Level {
+            name: "critical".into(),
+            max: top,
+        },
+    ]
+}
+
+fn default_review_days() -> BTreeMap<String, u32> {
+    [
+        ("critical", 30),
+        ("high", 90),
+        ("medium", 180),
+        ("low", 365),
+    ]
+    .into_iter()
+    .map(|(level, days)| (level.to_owned(), days))
+    .collect()
+}
+
+impl Manifest {
+    /// The level of a score, from `levels` (the grid is applied by the caller, which knows the
+    /// likelihood and impact).
+    pub fn level_of(&self, score: u32) -> Option<&Level> {
+        self.levels.iter().find(|level| score <= level.max)
+    }
+
+    /// Parses and validates the manifest text, reporting every problem against `file`.
+    pub fn parse(text: &str, file: FileIdx, diagnostics: &mut Diagnostics) -> Self {
+        let raw: RawManifest = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(err) => {
+                let (message, help) = split_toml_message(err.message());
+                diagnostics.push(
+                    Diagnostic::error("bad-manifest", message)
+                        .with_optional_help(help)
+                        .at(toml_location(text, file, err.span())),
+                );
+                return Self::default();
+            }
+        };
+        Checker {
+            text,
+            file,
+            diagnostics,
+        }
+        .check(raw)
+    }
+}
+
+/// Splits toml's multi-line messages ("unknown field `x`, expected one of ...") into a message
+/// and a hint.
+fn split_toml_message(message: &str) -> (String, Option<String>) {
+    let message = message.trim();
+    match message.split_once(", expected") {
+        Some((head, tail)) => (head.to_owned(), Some(format!("expected{tail}"))),
+        None => (message.to_owned(), None),
+    }
+}
+
+fn toml_location(text: &str, file: FileIdx, span: Option<std::ops::Range<usize>>) -> Location {
+    let Some(span) = span else {
+        return Location {
+            file: Some(file),
+            ..Location::default()
+        };
+    };
+    let start = span.start.min(text.len());
+    let before = &text[..start];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    Location {
+        file: Some(file),
+        line: Some(line),
+        column: Some(column),
+        field: None,
+        cell: None,
+        span: Some((start, span.end.min(text.len()).max(start))),
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    #[serde(default)]
+    organization: RawOrganization,
+    #[serde(default)]
+    scope: RawScope,
+    #[serde(default)]
+    method: RawMethod,
+    #[serde(default)]
+    review: BTreeMap<String, Spanned<i64>>,
+    approval: Option<RawApproval>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawOrganization {
+    name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawScope {
+    statement: Option<String>,
+    tsc: Option<Vec<Spanned<String>>>,
+    iso27001: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMethod {
+    scale: Option<Spanned<i64>>,
+    appetite: Option<Spanned<String>>,
+    rules: Option<String>,
+    levels: Option<Spanned<Vec<Level>>>,
+    grid: Option<Spanned<Vec<Vec<String>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApproval {
+    approved_by: Option<String>,
+    approved_on: Option<Spanned<toml::Value>>,
+}
+
+/// Validates the raw manifest, one check per setting, pushing a diagnostic for each problem and
+/// falling back to the default so later checks still run.
+struct Checker<'a> {
+    text: &'a str,
+    file: FileIdx,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl Checker<'_> {
+    fn error<T>(&mut self, spanned: &Spanned<T>, message: String, help: Option<String>) {
+        self.diagnostics.push(
+            Diagnostic::error("bad-manifest", message)
+                .with_optional_help(help)
+                .at(toml_location(self.text, self.file, Some(spanned.span()))),
+        );
+    }
+
+    fn check(mut self, raw: RawManifest) -> Manifest {
+        let mut manifest = Manifest::default();
+        if let Some(name) = raw.organization.name {
+            manifest.organization = name;
+        }
+        manifest.scope_statement = raw.scope.statement;
+        if let Some(tsc) = raw.scope.tsc {
+            manifest.tsc = vec![TrustCategory::Security];
+            for category in tsc {
+                match TrustCategory::parse(category.get_ref()) {
+                    Ok(c) if !manifest.tsc.contains(&c) => manifest.tsc.push(c),
+                    Ok(_) => {}
+                    Err(err) => {
+                        self.error(&category, err.message, err.help);
+                    }
+                }
+            }
+        }
+        if let Some(edition) = raw.scope.iso27001 {
+            let text = match edition.get_ref() {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            match text.as_str() {
+                "2022" => manifest.iso27001 = IsoEdition::Iso2022,
+                "2013" => manifest.iso27001 = IsoEdition::Iso2013,
+                _ => self.error(
+                    &edition,
+                    format!("`{text}` is not an ISO 27001 edition"),
+                    Some(String::from("write iso27001 = \"2022\" or \"2013\"")),
+                ),
+            }
+        }
+        self.check_method(raw.method, &mut manifest);
+        for (level, days) in &raw.review {
+            if !manifest.levels.iter().any(|l| &l.name == level) {
+                let names = level_names(&manifest.levels);
+                self.error(
+                    days,
+                    format!("`[review] {level}` is not a risk level"),
+                    Some(format!("levels are: {names}")),
+                );
+            } else if let Ok(n) = u32::try_from(*days.get_ref()) {
+                manifest.review_days.insert(level.clone(), n);
+            } else {
+                self.error(
+                    days,
+                    format!("`{}` is not a number of days", days.get_ref()),
+                    Some(String::from("review intervals are whole days, such as 90")),
+                );
+            }
+        }
+        if let Some(approval) = raw.approval {
+            manifest.approval = self.check_approval(approval);
+        }
+        manifest
+    }
+
+    fn check_method(&mut self, method: RawMethod, manifest: &mut Manifest) {
+        if let Some(scale) = method.scale {
+            match u8::try_from(*scale.get_ref()) {
+                Ok(s @ 2..=10) => {
+                    manifest.scale = s;
+                    manifest.levels = default_levels(s);
+                }
+                _ => self.error(
+                    &scale,
+                    format!("scale `{}` is out of range 2..=10", scale.get_ref()),
+                    Some(String::from("most methods use 5 (a 5x5 matrix) or 3")),
+                ),
+            }
+        }
+        manifest.rules = method.rules.map(PathBuf::from);
+        if let Some(levels) = method.levels {
+            self.check_levels(&levels, manifest);
+        }
+        if let Some(appetite) = method.appetite {
+            if manifest
+                .levels
+                .iter()
+                .any(|l| l.name == *appetite.get_ref())
+            {
+                manifest.appetite = appetite.get_ref().clone();
+            } else {
+                let names = level_names(&manifest.levels);
+                let near = closest(
+                    appetite.get_ref(),
+                    manifest.levels.iter().map(|l| l.name.as_str()),
+                );
+                let help = match near {
+                    Some(near) => format!("did you mean `{near}`? levels are: {names}"),
+                    None => format!("appetite names a level: {names}"),
+                };
+                self.error(
+                    &appetite,
+                    format!("appetite `{}` is not a risk level", appetite.get_ref()),
+                    Some(help),
+                );
+            }
+        }
+        if let Some(grid) = method.grid {
+            self.check_grid(&grid, manifest);
+        }
+    }
+
+    fn check_levels(&mut self, levels: &Spanned<Vec<Level>>, manifest: &mut Manifest) {
+        let top = u32::from(manifest.scale) * u32::from(manifest.scale);
+        let list = levels.get_ref();
+        let mut problems = Vec::new();
+        if list.is_empty() {
+            problems.push(String::from("`levels` is empty"));
+        }
+        for pair in list.windows(2) {
+            if pair[1].max <= pair[0].max {
+                problems.push(format!(
+                    "level `{}` (max {}) must have a higher max than `{}` (max {})",
+                    pair[1].name, pair[1].max, pair[0].name, pair[0].max
+                ));
+            }
+        }
+        for (i, level) in list.iter().enumerate() {
+            if list[..i].iter().any(|l| l.name == level.name) {
+                problems.push(format!("level `{}` is listed twice", level.name));
+            }
+        }
+        if let Some(last) = list.last()
+            && last.max < top
+        {
+            problems.push(format!(
+                "scores up to {top} (scale {} x {}) are possible but the last level `{}` stops at {}",
+                manifest.scale, manifest.scale, last.name, last.max
+            ));
+        }
+        if problems.is_empty() {
+            manifest.levels.clone_from(list);
+        }
+        for problem in problems {
+            self.error(
+                levels,
+                problem,
+                Some(String::from(
+                    "list levels from lowest to highest, each with a greater `max`",
+                )),
+            );
+        }
+    }
+
+    fn check_grid(&mut self, grid: &Spanned<Vec<Vec<String>>>, manifest: &mut Manifest) {
+        let scale = usize::from(manifest.scale);
+        let rows = grid.get_ref();
+        if rows.len() != scale || rows.iter().any(|row| row.len() != scale) {
+            self.error(
+                grid,
+                format!("`grid` must have {scale} rows of {scale} level names"),
+                Some(String::from("row n is likelihood n, column m is impact m")),
+            );
+            return;
+        }
+        let unknown: Vec<&String> = rows
+            .iter()
+            .flatten()
+            .filter(|name| !manifest.levels.iter().any(|l| &l.name == *name))
+            .collect();
+        if let Some(name) = unknown.first() {
+            let names = level_names(&manifest.levels);
+            self.error(
+                grid,
+                format!("grid cell `{name}` is not a risk level"),
+                Some(format!("levels are: {names}")),
+            );
+            return;
+        }
+        manifest.grid = Some(rows.clone());
+    }
+
+    fn check_approval(&mut self, approval: RawApproval) -> Option<Approval> {
+        let approved_on = approval.approved_on.and_then(|value| {
+            let text = match value.get_ref() {
+                toml::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            match Date::parse(&text) {
+                Ok(date) => Some(date),
+                Err(err) => {
+                    self.error(&value, err.message, err.help);
+                    None
+                }
+            }
+        });
+        approval.approved_by.map(|approved_by| Approval {
+            approved_by,
+            approved_on,
+        })
+    }
+}
+
+fn level_names(levels: &[Level]) -> String {
+    levels
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Manifest, Vec<String>) {
+        let mut diagnostics = Diagnostics::default();
+        let file = diagnostics.add_file("riskgraph.toml", None);
+        let manifest = Manifest::parse(text, file, &mut diagnostics);
+        let messages = diagnostics
+            .items
+            .iter()
+            .map(|d| format!("{}: {}", d.location.line.unwrap_or(0), d.message))
+            .collect();
+        (manifest, messages)
+    }
+
+    #[test]
+    fn empty_manifest_gets_defaults() {
+        let (manifest, problems) = parse("");
+        assert!(problems.is_empty());
+        assert_eq!(manifest.scale, 5);
+        let maxes: Vec<u32> = manifest.levels.iter().map(|l| l.max).collect();
+        assert_eq!(maxes, [4, 9, 15, 25]);
+        assert_eq!(manifest.appetite, "medium");
+    }
+
+    #[test]
+    fn problems_carry_their_toml_line() {
+        let (_, problems) = parse("[method]\nscale = 5\nappetite = \"meduim\"\n");
+        assert_eq!(problems, ["3: appetite `meduim` is not a risk level"]);
+        let (_, problems) = parse("[method]\nscael = 5\n");
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].starts_with("2: unknown field `scael`"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn levels_must_cover_the_scale() {
+        let (_, problems) = parse(
+            "[method]\nlevels = [{ name = \"low\", max = 4 }, { name = \"high\", max = 20 }]\n",
+        );
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("stops at 20"), "{problems:?}");
+    }
+
+    #[test]
+    fn approval_date_as_toml_date_or_string() {
+        let (manifest, problems) =
+            parse("[approval]\napproved_by = \"CEO\"\napproved_on = 2026-06-30\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            manifest.approval.unwrap().approved_on,
+            Date::from_ymd(2026, 6, 30)
+        );
+        let (_, problems) =
+            parse("[approval]\napproved_by = \"CEO\"\napproved_on = \"30/06/2026\"\n");
+        assert_eq!(problems, ["3: `30/06/2026` is an ambiguous date"]);
+    }
+}

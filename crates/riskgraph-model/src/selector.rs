@@ -1,0 +1,219 @@
+//! Selectors pick nodes: `*`, `kind:asset`, `type:software`, `tag:pci`, `env:cloud`,
+//! `classification:restricted`, `id:okta` or a bare id.
+//!
+//! Terms joined with `&` must all hold; a list of selectors (separated by `;` or `|`) matches when
+//! any of them does: `kind:asset&tag:internet-facing; id:okta`.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::node::Node;
+use crate::values::{Id, ValueError, split_list};
+use crate::vocabulary::{AssetType, Classification, Environment, NodeKind, Vocabulary};
+
+/// A parsed selector list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selector {
+    /// Alternatives; each is a conjunction of terms.
+    alternatives: Vec<Vec<Term>>,
+    /// The text as written, for messages and output.
+    text: Box<str>,
+}
+
+/// One condition on a node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Term {
+    All,
+    Kind(NodeKind),
+    /// Asset type; processes and vendors have none and never match.
+    Type(AssetType),
+    Tag(Box<str>),
+    Environment(Environment),
+    Classification(Classification),
+    Id(Id),
+}
+
+const PREFIXES: &str = "`kind:`, `type:`, `tag:`, `env:`, `classification:` or `id:`";
+
+impl Selector {
+    /// The selector that matches every node (`*`).
+    pub fn all() -> Self {
+        Self {
+            alternatives: vec![vec![Term::All]],
+            text: Box::from("*"),
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let mut alternatives = Vec::new();
+        for alternative in split_list(text) {
+            let terms = alternative
+                .split('&')
+                .map(|term| Term::parse(term.trim()))
+                .collect::<Result<Vec<_>, _>>()?;
+            alternatives.push(terms);
+        }
+        if alternatives.is_empty() {
+            return Err(ValueError::new("selector is empty")
+                .with_help("write `*` for every node, or a selector such as `type:software`"));
+        }
+        Ok(Self {
+            alternatives,
+            text: Box::from(text.trim()),
+        })
+    }
+
+    pub fn matches(&self, node: &Node) -> bool {
+        self.alternatives
+            .iter()
+            .any(|terms| terms.iter().all(|term| term.matches(node)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The ids named by `id:X` or bare-id terms, so they can be checked against the inventory.
+    pub fn named_ids(&self) -> impl Iterator<Item = &Id> {
+        self.alternatives
+            .iter()
+            .flatten()
+            .filter_map(|term| match term {
+                Term::Id(id) => Some(id),
+                _ => None,
+            })
+    }
+}
+
+impl Term {
+    fn parse(text: &str) -> Result<Self, ValueError> {
+        if text == "*" {
+            return Ok(Self::All);
+        }
+        if text.is_empty() {
+            return Err(ValueError::new("selector has an empty term")
+                .with_help("remove the doubled `&`, or write a term on each side of it"));
+        }
+        let Some((prefix, value)) = text.split_once(':') else {
+            return parse_id(text);
+        };
+        let value = value.trim();
+        let kebab = prefix.trim().to_ascii_lowercase();
+        match kebab.as_str() {
+            "kind" => NodeKind::parse(value).map(Self::Kind),
+            "type" => AssetType::parse(value).map(Self::Type),
+            "tag" if !value.is_empty() => Ok(Self::Tag(Box::from(value))),
+            "env" | "environment" => Environment::parse(value).map(Self::Environment),
+            "classification" => Classification::parse(value).map(Self::Classification),
+            "id" => parse_id(value),
+            "category" => Err(
+                ValueError::new(format!("`{text}` selects threats, not nodes")).with_help(format!(
+                    "node selectors start with {PREFIXES}, or are a bare id"
+                )),
+            ),
+            // Ids may contain `:` (`aws:us-east-1`), so an unknown prefix is read as a bare id.
+            _ => parse_id(text),
+        }
+    }
+
+    fn matches(&self, node: &Node) -> bool {
+        match self {
+            Self::All => true,
+            Self::Kind(kind) => node.kind() == *kind,
+            Self::Type(asset_type) => node.asset().is_some_and(|a| a.asset_type == *asset_type),
+            Self::Tag(tag) => node.has_tag(tag),
+            Self::Environment(env) => node.asset().is_some_and(|a| a.environment == Some(*env)),
+            Self::Classification(class) => node
+                .asset()
+                .is_some_and(|a| a.classification == Some(*class)),
+            Self::Id(id) => node.id == *id,
+        }
+    }
+}
+
+fn parse_id(text: &str) -> Result<Term, ValueError> {
+    Id::parse(text).map(Term::Id).map_err(|err| {
+        ValueError::new(format!("`{text}` is not a selector")).with_help(format!(
+            "a selector is `*`, a term starting with {PREFIXES}, or a bare id; {}",
+            err.message
+        ))
+    })
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for Selector {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::{Asset, NodeDetail, RowRef};
+    use crate::vocabulary::Lifecycle;
+
+    fn asset(id: &str, asset_type: AssetType, tags: &[&str]) -> Node {
+        Node {
+            id: Id::parse(id).unwrap(),
+            name: Box::from(id),
+            owner: None,
+            in_scope: true,
+            tags: tags.iter().map(|t| std::sync::Arc::from(*t)).collect(),
+            attributes: Vec::new(),
+            detail: NodeDetail::Asset(Asset {
+                asset_type,
+                confidentiality: None,
+                integrity: None,
+                availability: None,
+                classification: Some(Classification::Confidential),
+                personal_data: false,
+                environment: Some(Environment::Cloud),
+                lifecycle: Some(Lifecycle::Supported),
+                location: None,
+            }),
+            row: RowRef::default(),
+        }
+    }
+
+    #[test]
+    fn selectors_match_as_documented() {
+        let web = asset("web", AssetType::Software, &["internet-facing"]);
+        let db = asset("db", AssetType::Data, &[]);
+        let check = |text: &str, node: &Node, expected: bool| {
+            let selector = Selector::parse(text).unwrap();
+            assert_eq!(selector.matches(node), expected, "{text} on {}", node.id);
+        };
+        check("*", &db, true);
+        check("kind:asset", &db, true);
+        check("kind:vendor", &db, false);
+        check("type:software", &web, true);
+        check("type:software", &db, false);
+        check("tag:Internet-Facing", &web, true);
+        check("kind:asset&tag:internet-facing", &db, false);
+        check("kind:asset&tag:internet-facing; id:db", &db, true);
+        check("db", &db, true);
+        check("env:cloud&classification:confidential", &db, true);
+        check("aws:us-east-1", &db, false);
+    }
+
+    #[test]
+    fn bad_selectors_say_why() {
+        let check = |text: &str, needle: &str| {
+            let err = Selector::parse(text).unwrap_err();
+            let all = format!("{} {}", err.message, err.help.unwrap_or_default());
+            assert!(all.contains(needle), "{text}: {all}");
+        };
+        check("type:sofware", "did you mean `software`?");
+        check("", "empty");
+        check("kind:asset&&tag:x", "empty term");
+        check("category:fraud", "selects threats");
+        check("web server", "not a selector");
+    }
+}

@@ -1,0 +1,42 @@
+//! `riskgraph init`: a new inventory that validates, and no overwriting.
+
+use crate::validate::tempdir;
+use crate::{output, riskgraph};
+
+#[test]
+fn init_writes_every_file_and_the_result_validates() {
+    let dir = tempdir("init").join("inventory");
+    let (code, stdout, stderr) = output(riskgraph().arg("init").arg(&dir));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("15 files"), "{stdout}");
+    for name in [
+        "riskgraph.toml",
+        "README.md",
+        "assets.csv",
+        "treatments.csv",
+    ] {
+        assert!(dir.join(name).is_file(), "{name}");
+    }
+    let assets = std::fs::read_to_string(dir.join("assets.csv")).unwrap();
+    assert!(assets.starts_with("id,name,type,owner,"), "{assets}");
+    // Empty tables with headers and the commented manifest are a valid (if empty) inventory.
+    let (code, stdout, stderr) = output(riskgraph().arg("validate").arg(&dir));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+}
+
+#[test]
+fn init_refuses_to_overwrite() {
+    let dir = tempdir("init-existing");
+    std::fs::write(dir.join("assets.csv"), "precious data\n").unwrap();
+    let (code, _, stderr) = output(riskgraph().arg("init").arg(&dir));
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("refusing to overwrite"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("assets.csv")).unwrap(),
+        "precious data\n"
+    );
+    assert!(
+        !dir.join("riskgraph.toml").exists(),
+        "nothing is written when anything exists"
+    );
+}
