@@ -8,7 +8,7 @@ fn every_invalid_inventory_exits_2_with_golden_diagnostics() {
     let corpus = root().join("tests/data/invalid");
     let mut cases: Vec<String> = std::fs::read_dir(&corpus)
         .expect("the corpus exists")
-        .filter_map(|entry| entry.ok())
+        .filter_map(Result::ok)
         .filter(|entry| entry.path().is_dir())
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();

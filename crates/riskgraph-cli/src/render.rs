@@ -73,34 +73,28 @@ impl Report {
         let location = &diagnostic.location;
         let file = all.file_of(location);
         let source = file.and_then(|f| f.text.clone().map(|text| (f.path.clone(), text)));
-        let (source, label, message) = match (source, location.span) {
-            (Some((path, text)), Some((start, end))) => {
-                let label_text = location
-                    .field
-                    .clone()
-                    .map_or_else(|| String::from("here"), |f| format!("{f}"));
-                let span = SourceSpan::new(start.into(), end.saturating_sub(start));
-                (
-                    Some(NamedSource::new(path, text)),
-                    Some(LabeledSpan::new_with_span(Some(label_text), span)),
-                    diagnostic.message.clone(),
-                )
-            }
-            // Without a snippet, the location goes into the message itself.
-            _ => {
-                let place = all.describe(location);
-                let place = match &location.field {
-                    Some(field)
-                        if location.cell.is_none()
-                            || file.and_then(|f| f.sheet.as_ref()).is_none() =>
-                    {
-                        format!("{place} ({field})")
-                    }
-                    _ => place,
-                };
-                (None, None, format!("{place}: {}", diagnostic.message))
-            }
-        };
+        if let (Some((path, text)), Some((start, end))) = (source, location.span) {
+            let label_text = location
+                .field
+                .clone()
+                .unwrap_or_else(|| String::from("here"));
+            let span = SourceSpan::new(start.into(), end.saturating_sub(start));
+            return Self {
+                message: diagnostic.message.clone(),
+                code: diagnostic.code,
+                severity: diagnostic.severity,
+                help: diagnostic.help.clone(),
+                source: Some(NamedSource::new(path, text)),
+                label: Some(LabeledSpan::new_with_span(Some(label_text), span)),
+            };
+        }
+        // Without a snippet, the location goes into the message itself: `file:line:column
+        // (field)` for CSV, `workbook: sheet!C3` for a workbook cell.
+        let mut place = all.describe(location);
+        if let Some(field) = location.field.as_ref().filter(|_| location.cell.is_none()) {
+            place = format!("{place} ({field})");
+        }
+        let (source, label, message) = (None, None, format!("{place}: {}", diagnostic.message));
         Self {
             message,
             code: diagnostic.code,

@@ -247,24 +247,17 @@ impl Diagnostics {
             return String::from("inventory");
         };
         let mut out = file.path.clone();
-        match (&file.sheet, &location.cell) {
-            (Some(sheet), Some(cell)) => {
-                out.push_str(&format!(": {sheet}!{cell}"));
-            }
-            (Some(sheet), None) => {
-                out.push_str(&format!(": sheet `{sheet}`"));
-                if let Some(line) = location.line {
-                    out.push_str(&format!(" row {line}"));
+        match (&file.sheet, &location.cell, location.line) {
+            (Some(sheet), Some(cell), _) => out = format!("{out}: {sheet}!{cell}"),
+            (Some(sheet), None, Some(line)) => out = format!("{out}: sheet `{sheet}` row {line}"),
+            (Some(sheet), None, None) => out = format!("{out}: sheet `{sheet}`"),
+            (None, _, Some(line)) => {
+                out = format!("{out}:{line}");
+                if let Some(column) = location.column {
+                    out = format!("{out}:{column}");
                 }
             }
-            (None, _) => {
-                if let Some(line) = location.line {
-                    out.push_str(&format!(":{line}"));
-                    if let Some(column) = location.column {
-                        out.push_str(&format!(":{column}"));
-                    }
-                }
-            }
+            (None, _, None) => {}
         }
         out
     }

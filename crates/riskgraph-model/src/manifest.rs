@@ -316,7 +316,7 @@ impl Checker<'_> {
                 .iter()
                 .any(|l| l.name == *appetite.get_ref())
             {
-                manifest.appetite = appetite.get_ref().clone();
+                manifest.appetite.clone_from(appetite.get_ref());
             } else {
                 let names = level_names(&manifest.levels);
                 let near = closest(

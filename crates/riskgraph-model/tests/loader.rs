@@ -123,7 +123,12 @@ fn lists_booleans_and_percentages() {
     assert!(web.in_scope, "an empty in_scope cell means in scope");
     assert!(!loaded.inventory.nodes[1].in_scope);
     let control = &loaded.inventory.controls[0];
-    assert_eq!(control.effectiveness.map(|f| f.get()), Some(0.8));
+    assert_eq!(
+        control
+            .effectiveness
+            .map(riskgraph_model::values::Factor::get),
+        Some(0.8)
+    );
     assert_eq!(control.mitigates.len(), 2);
 }
 

@@ -1,6 +1,8 @@
 //! A workbook whose sheets are named like the inventory files loads exactly like the CSV folder,
 //! and its diagnostics cite sheet and cell.
 
+use std::fmt::Write;
+
 use riskgraph_model::{Loaded, Source, load, load_sources};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
@@ -21,8 +23,9 @@ fn fingerprint(loaded: &Loaded) -> String {
     let mut out = String::new();
     for node in &loaded.inventory.nodes {
         let asset = node.asset();
-        out.push_str(&format!(
-            "{} {:?} {:?} {:?} {:?} {} {:?}\n",
+        writeln!(
+            out,
+            "{} {:?} {:?} {:?} {:?} {} {:?}",
             node.id,
             node.name,
             asset.map(|a| a.asset_type),
@@ -30,17 +33,20 @@ fn fingerprint(loaded: &Loaded) -> String {
             asset.map(|a| a.personal_data),
             node.in_scope,
             node.attributes
-        ));
+        )
+        .unwrap();
     }
     for dependency in &loaded.inventory.dependencies {
-        out.push_str(&format!(
-            "{}->{} {:?} {:?}\n",
+        writeln!(
+            out,
+            "{}->{} {:?} {:?}",
             dependency.from, dependency.to, dependency.strength, dependency.propagates
-        ));
+        )
+        .unwrap();
     }
     for vendor in &loaded.inventory.nodes {
         if let riskgraph_model::NodeDetail::Vendor(v) = &vendor.detail {
-            out.push_str(&format!("{:?} {:?}\n", v.last_review, v.criticality));
+            writeln!(out, "{:?} {:?}", v.last_review, v.criticality).unwrap();
         }
     }
     out

@@ -228,9 +228,8 @@ mod tests {
     fn unterminated_quote_names_its_line() {
         let mut diagnostics = Diagnostics::default();
         let file = diagnostics.add_file("assets.csv", None);
-        assert!(
-            check_quotes("id,name\na,\"ok\"\nb,\"open\nc,d\n", file, &mut diagnostics) == false
-        );
+        let closed = check_quotes("id,name\na,\"ok\"\nb,\"open\nc,d\n", file, &mut diagnostics);
+        assert!(!closed);
         assert_eq!(diagnostics.items[0].location.line, Some(3));
         let mut diagnostics = Diagnostics::default();
         assert!(check_quotes(

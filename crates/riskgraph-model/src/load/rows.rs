@@ -173,16 +173,16 @@ fn asset_reader(table: &Table<'_>) -> RowReader {
 fn process_reader(table: &Table<'_>) -> RowReader {
     let node = NodeColumns::bind(table);
     let criticality = table.column("criticality");
-    let rto_hours = table.column("rto_hours");
-    let rpo_hours = table.column("rpo_hours");
+    let recovery_time = table.column("rto_hours");
+    let recovery_point = table.column("rpo_hours");
     let financial = table.column("financial");
     let segregation_of_duties = table.column("segregation_of_duties");
     let manual_override = table.column("manual_override");
     Box::new(move |c, state, inventory| {
         let detail = NodeDetail::Process(Process {
             criticality: c.parse(criticality, Rating::parse),
-            rto_hours: c.parse(rto_hours, crate::values::parse_non_negative),
-            rpo_hours: c.parse(rpo_hours, crate::values::parse_non_negative),
+            rto_hours: c.parse(recovery_time, crate::values::parse_non_negative),
+            rpo_hours: c.parse(recovery_point, crate::values::parse_non_negative),
             financial: c.flag(financial, false),
             segregation_of_duties: c.vocab(segregation_of_duties),
             manual_override: c.flag(manual_override, false),

@@ -20,24 +20,21 @@ pub struct Sheet {
 pub fn read_workbook(bytes: Vec<u8>, file: FileIdx, diagnostics: &mut Diagnostics) -> Vec<Sheet> {
     // calamine is robust, but a panic on a hostile file must still become a diagnostic, never a
     // crash of the whole run.
-    let result = catch_unwind(AssertUnwindSafe(|| read_sheets(bytes)));
+    let result = catch_unwind(AssertUnwindSafe(move || read_sheets(bytes)));
     match result {
         Ok(Ok(sheets)) => sheets,
         Ok(Err(message)) => {
-            diagnostics.push(workbook_error(file, message));
+            diagnostics.push(workbook_error(file, &message));
             Vec::new()
         }
         Err(_) => {
-            diagnostics.push(workbook_error(
-                file,
-                String::from("the workbook's structure is corrupt"),
-            ));
+            diagnostics.push(workbook_error(file, "the workbook's structure is corrupt"));
             Vec::new()
         }
     }
 }
 
-fn workbook_error(file: FileIdx, message: String) -> Diagnostic {
+fn workbook_error(file: FileIdx, message: &str) -> Diagnostic {
     Diagnostic::error("bad-workbook", format!("cannot read workbook: {message}"))
         .with_help("open it in Excel or LibreOffice and save it again as .xlsx")
         .at(Location {
