@@ -34,8 +34,9 @@ fn json_error_format_lists_files_and_diagnostics() {
         diagnostic["help"]
             .as_str()
             .unwrap()
-            .contains("did you mean")
+            .contains("asset type is one of")
     );
+    assert_eq!(diagnostic["value"], "server");
 }
 
 #[test]
@@ -50,7 +51,7 @@ fn deny_warnings_turns_warnings_into_failure() {
     let (code, _, stderr) = output(riskgraph().arg("validate").arg(&dir));
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
-        stderr.contains("dependency cycle: db -> web -> db"),
+        stderr.contains("dependency cycle: web -> db -> web"),
         "{stderr}"
     );
     let (code, _, stderr) = output(riskgraph().arg("validate").arg(&dir).arg("--deny-warnings"));

@@ -359,6 +359,8 @@ impl Checker<'_> {
                 problems.push(format!("level `{}` is listed twice", level.name));
             }
         }
+        let mut help =
+            String::from("list levels from lowest to highest, each with a greater `max`");
         if let Some(last) = list.last()
             && last.max < top
         {
@@ -366,18 +368,13 @@ impl Checker<'_> {
                 "scores up to {top} (scale {} x {}) are possible but the last level `{}` stops at {}",
                 manifest.scale, manifest.scale, last.name, last.max
             ));
+            help = format!("raise the max of `{}` to {top}", last.name);
         }
         if problems.is_empty() {
             manifest.levels.clone_from(list);
         }
         for problem in problems {
-            self.error(
-                levels,
-                problem,
-                Some(String::from(
-                    "list levels from lowest to highest, each with a greater `max`",
-                )),
-            );
+            self.error(levels, problem, Some(help.clone()));
         }
     }
 
@@ -496,6 +493,6 @@ mod tests {
         );
         let (_, problems) =
             parse("[approval]\napproved_by = \"CEO\"\napproved_on = \"30/06/2026\"\n");
-        assert_eq!(problems, ["3: `30/06/2026` is an ambiguous date"]);
+        assert_eq!(problems, ["3: `30/06/2026` is not an ISO date"]);
     }
 }

@@ -147,7 +147,7 @@ impl Factor {
             })?;
         let value = if percent { value / 100.0 } else { value };
         Self::new(value).ok_or_else(|| {
-            let help = if !percent && (1.0..=100.0).contains(&value) {
+            let help = if !percent && value.fract() == 0.0 && (2.0..=100.0).contains(&value) {
                 format!("fractions run from 0 to 1; for a percentage write `{text}%`")
             } else {
                 String::from(
@@ -170,7 +170,12 @@ pub struct Date(jiff::civil::Date);
 impl Date {
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         if let Some(help) = slash_date_help(text) {
-            return Err(ValueError::new(format!("`{text}` is an ambiguous date")).with_help(help));
+            let what = if help.contains("either way") {
+                "an ambiguous date"
+            } else {
+                "not an ISO date"
+            };
+            return Err(ValueError::new(format!("`{text}` is {what}")).with_help(help));
         }
         let iso_shape = text.len() == 10
             && text.bytes().enumerate().all(|(i, b)| {
@@ -214,9 +219,16 @@ fn slash_date_help(text: &str) -> Option<String> {
     if !(numeric(a) && numeric(b) && numeric(year)) || year.len() != 4 {
         return None;
     }
-    Some(format!(
-        "day and month could be either way round; write ISO dates: `{year}-{b:0>2}-{a:0>2}` (day first) or `{year}-{a:0>2}-{b:0>2}` (month first)"
-    ))
+    let (first, second): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+    let help = match (first <= 12, second <= 12) {
+        (true, true) => format!(
+            "day and month could be either way round; write ISO dates: `{year}-{b:0>2}-{a:0>2}` (day first) or `{year}-{a:0>2}-{b:0>2}` (month first)"
+        ),
+        (false, true) => format!("write ISO dates: `{year}-{b:0>2}-{a:0>2}`"),
+        (true, false) => format!("write ISO dates: `{year}-{a:0>2}-{b:0>2}`"),
+        (false, false) => String::from("write dates as YYYY-MM-DD"),
+    };
+    Some(help)
 }
 
 impl fmt::Display for Date {
@@ -346,7 +358,7 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .into_iter()
         .map(|c| {
             (
-                strsim::levenshtein(&input_lower, &c.to_ascii_lowercase()),
+                strsim::damerau_levenshtein(&input_lower, &c.to_ascii_lowercase()),
                 c,
             )
         })
@@ -393,6 +405,9 @@ mod tests {
         let err = Date::parse("03/04/2025").unwrap_err();
         assert!(err.message.contains("ambiguous"));
         assert!(err.help.unwrap().contains("2025-04-03"));
+        let err = Date::parse("30/06/2025").unwrap_err();
+        assert_eq!(err.message, "`30/06/2025` is not an ISO date");
+        assert_eq!(err.help.as_deref(), Some("write ISO dates: `2025-06-30`"));
     }
 
     #[test]
@@ -428,5 +443,6 @@ mod tests {
         assert_eq!(closest("sofware", names), Some("software"));
         assert_eq!(closest("Hardwre", names), Some("hardware"));
         assert_eq!(closest("spaceship", names), None);
+        assert_eq!(closest("tpye", ["type", "name"]), Some("type"));
     }
 }

@@ -270,11 +270,13 @@ fn read_csv_inventory(
         let (_, source) = tables.swap_remove(at);
         let file = loaded.diagnostics.add_file(&source.display, None);
         let Some(text) = csv_file::decode(&source.bytes, file, &mut loaded.diagnostics) else {
+            state.node_files_incomplete |= NODE_FILES.contains(&spec.stem);
             continue;
         };
         drop(source);
         if !csv_file::check_quotes(&text, file, &mut loaded.diagnostics) {
             loaded.diagnostics.keep_text_if_cited(file, &text);
+            state.node_files_incomplete |= NODE_FILES.contains(&spec.stem);
             continue;
         }
         let delimiter = csv_file::sniff_delimiter(&text);
@@ -327,8 +329,17 @@ fn read_csv_inventory(
         });
         loaded.diagnostics.keep_text_if_cited(file, &text);
         state.seen_ids.clear();
+        state.node_files_incomplete |=
+            NODE_FILES.contains(&spec.stem) && has_errors(&loaded.diagnostics, file);
     }
     loaded.inventory.node_index = std::mem::take(&mut state.node_index);
+}
+
+fn has_errors(diagnostics: &Diagnostics, file: FileIdx) -> bool {
+    diagnostics
+        .items
+        .iter()
+        .any(|d| d.location.file == Some(file) && d.severity == crate::diagnostic::Severity::Error)
 }
 
 fn empty_file(file: FileIdx) -> Diagnostic {
@@ -434,6 +445,8 @@ fn load_workbook(path: &Path, loaded: &mut Loaded) {
             rows: n_rows,
         });
         state.seen_ids.clear();
+        state.node_files_incomplete |=
+            NODE_FILES.contains(&spec.stem) && has_errors(&loaded.diagnostics, file);
     }
     loaded.inventory.node_index = std::mem::take(&mut state.node_index);
 }
@@ -447,6 +460,8 @@ pub(crate) struct LoadState {
     pub threat_ids: Vec<Id>,
     /// Treatment patterns seen, to catch the same pattern twice.
     pub treatment_patterns: FxHashMap<String, RowRef>,
+    /// Whether a node file lost rows to its own errors (see `rows::report_unknown_node`).
+    pub node_files_incomplete: bool,
     /// How many unknown-node suggestions were computed: each scans every node id.
     pub suggestions_made: usize,
 }

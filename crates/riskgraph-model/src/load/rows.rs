@@ -246,6 +246,27 @@ fn report_unknown_node(
     col: Col,
     id: &str,
 ) {
+    // When a node file lost rows to its own errors, an unknown id here is most likely one of
+    // those rows: reporting it would send the user to the wrong file.
+    if state.node_files_incomplete {
+        return;
+    }
+    if let Some((prefix, _)) = id.split_once(':')
+        && let Some(near) = closest(
+            prefix,
+            ["kind", "type", "tag", "env", "classification", "id"],
+        )
+    {
+        c.report(
+            col,
+            Diagnostic::error("bad-selector", format!("`{prefix}:` is not a selector prefix"))
+                .with_value(id)
+                .with_help(format!(
+                    "did you mean `{near}:`? selectors start with kind:, type:, tag:, env:, classification: or id:, or are a bare id"
+                )),
+        );
+        return;
+    }
     let suggestion = if state.suggestions_made < MAX_SUGGESTIONS
         && inventory.nodes.len() <= MAX_NODES_FOR_SUGGESTIONS
     {
@@ -338,7 +359,7 @@ fn dependency_reader(table: &Table<'_>) -> RowReader {
 /// Parses a selector cell and warns when it selects no node.
 fn selector(
     c: &mut Cells<'_, '_>,
-    state: &LoadState,
+    state: &mut LoadState,
     inventory: &Inventory,
     col: Col,
     required: bool,
@@ -348,6 +369,17 @@ fn selector(
     } else {
         c.parse(col, Selector::parse)?
     };
+    let unknown: Vec<Id> = selector
+        .named_ids()
+        .filter(|id| !state.node_index.contains_key(*id))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        for id in unknown {
+            report_unknown_node(c, state, inventory, col, id.as_str());
+        }
+        return Some(selector);
+    }
     let matches_any = if let Some(id) = selector
         .named_ids()
         .next()

@@ -1,0 +1,373 @@
+//! `cargo xtask bench`: end-to-end timings of the release `riskgraph` binary on a generated
+//! inventory, compared with the targets the product promises.
+//!
+//! Each run goes through `xtask __measure -- COMMAND...`, a thin wrapper that runs the command and
+//! reports its wall time, CPU time and peak RSS. The peak comes from `getrusage(RUSAGE_CHILDREN)`,
+//! which is a high-water mark over every child a process has ever waited for; a fresh wrapper per
+//! run keeps the measurements of different runs and benchmarks apart.
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader};
+use std::num::NonZero;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+use std::{env, thread};
+
+use nix::sys::resource::{UsageWho, getrusage};
+use nix::sys::time::TimeVal;
+
+use crate::Result;
+use crate::args::Args;
+use crate::gen_dataset;
+
+/// The task name of the measuring wrapper.
+pub const MEASURE_TASK: &str = "__measure";
+
+/// One command to time.
+struct Benchmark {
+    name: &'static str,
+    /// Arguments of `riskgraph`. `{dir}` is the inventory folder, `{threads}` the thread count
+    /// (`--threads`, or every core) and `{out}` a scratch folder for output files.
+    args: &'static [&'static str],
+    /// What the product promises, shown next to the measurement.
+    target: &'static str,
+}
+
+const BENCHMARKS: &[Benchmark] = &[Benchmark {
+    name: "validate",
+    args: &["validate", "{dir}"],
+    target: "< 3 s, < 1 GiB",
+}];
+
+const SEED: u64 = 1;
+
+/// How many lines of a failing command's stderr to show.
+const STDERR_LINES: usize = 10;
+
+/// `bench [--nodes N] [--threads T] [--runs R] [--only NAME] [--binary PATH]`.
+pub fn command(mut args: Args) -> Result<()> {
+    let nodes = args.count("nodes")?.unwrap_or(1_000_000);
+    let threads = args.option::<usize>("threads")?;
+    let runs = args.option::<usize>("runs")?.unwrap_or(3).max(1);
+    let only = args.option::<String>("only")?;
+    let binary = args.option::<PathBuf>("binary")?;
+    if let Some(extra) = args.finish()?.first() {
+        return Err(format!("unexpected argument `{extra}`").into());
+    }
+    let selected: Vec<&Benchmark> = BENCHMARKS
+        .iter()
+        .filter(|b| only.as_deref().is_none_or(|name| b.name == name))
+        .collect();
+    if selected.is_empty() {
+        let names: Vec<&str> = BENCHMARKS.iter().map(|b| b.name).collect();
+        return Err(format!(
+            "no benchmark named `{}`; there are: {}",
+            only.unwrap_or_default(),
+            names.join(", ")
+        )
+        .into());
+    }
+
+    let root = workspace_root();
+    let target = target_dir(&root);
+    let bench_data = target.join("bench-data");
+    let dataset = ensure_dataset(&bench_data, nodes)?;
+    let binary = match binary {
+        Some(binary) => binary,
+        None => build_cli(&root, &target)?,
+    };
+    let cores = thread::available_parallelism().map_or(1, NonZero::get);
+    let threads_text = threads.unwrap_or(cores).to_string();
+    let scratch = bench_data.join("out");
+    let logs = bench_data.join("logs");
+    fs::create_dir_all(&scratch)?;
+    fs::create_dir_all(&logs)?;
+
+    println!(
+        "bench: {nodes} nodes in {}, {runs} runs after a warm-up, {threads_text} threads, {cores} cores",
+        dataset.display()
+    );
+    let mut rows = Vec::new();
+    for benchmark in selected {
+        let args: Vec<String> = benchmark
+            .args
+            .iter()
+            .map(|arg| {
+                arg.replace("{dir}", &dataset.to_string_lossy())
+                    .replace("{threads}", &threads_text)
+                    .replace("{out}", &scratch.to_string_lossy())
+            })
+            .collect();
+        let log = logs.join(format!("{}.stderr", benchmark.name));
+        let run = || measure(&binary, &args, threads, &log);
+        println!("{}: riskgraph {}", benchmark.name, args.join(" "));
+        let warm_up = run()?;
+        let mut failure_shown = report_failure(benchmark.name, "warm-up", &warm_up, &log)?;
+        let mut samples = Vec::with_capacity(runs);
+        for index in 1..=runs {
+            let sample = run()?;
+            if !failure_shown {
+                failure_shown =
+                    report_failure(benchmark.name, &format!("run {index}"), &sample, &log)?;
+            }
+            samples.push(sample);
+        }
+        rows.push(Row::new(benchmark, &samples, cores));
+    }
+    print_table(&rows);
+    Ok(())
+}
+
+/// `__measure -- COMMAND [ARGS...]`: runs the command with its stdout discarded, then prints one
+/// line `exit=CODE wall=SECONDS cpu=SECONDS maxrss_kib=KIB` for `bench` to read.
+pub fn measure_command(args: &[String]) -> Result<()> {
+    let command = args.strip_prefix(&["--".to_owned()]).unwrap_or(args);
+    let [program, rest @ ..] = command else {
+        return Err(format!("usage: xtask {MEASURE_TASK} -- COMMAND [ARGS...]").into());
+    };
+    let started = Instant::now();
+    let status = Command::new(program)
+        .args(rest)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run `{program}`: {e}"))?;
+    let wall = started.elapsed().as_secs_f64();
+    let usage = getrusage(UsageWho::RUSAGE_CHILDREN)?;
+    let cpu = seconds(usage.user_time()) + seconds(usage.system_time());
+    let exit = match (status.code(), status.signal()) {
+        (Some(code), _) => code.to_string(),
+        (None, Some(signal)) => format!("signal-{signal}"),
+        (None, None) => "unknown".to_owned(),
+    };
+    // On Linux `ru_maxrss` is in KiB.
+    println!(
+        "exit={exit} wall={wall:.6} cpu={cpu:.6} maxrss_kib={}",
+        usage.max_rss()
+    );
+    Ok(())
+}
+
+fn seconds(time: TimeVal) -> f64 {
+    time.tv_sec() as f64 + time.tv_usec() as f64 / 1e6
+}
+
+/// One measured run.
+struct Sample {
+    exit: String,
+    wall: f64,
+    cpu: f64,
+    max_rss_kib: u64,
+}
+
+/// Runs `binary args` once through the measuring wrapper, its stderr going to `log`.
+fn measure(binary: &Path, args: &[String], threads: Option<usize>, log: &Path) -> Result<Sample> {
+    let mut command = Command::new(env::current_exe()?);
+    command
+        .arg(MEASURE_TASK)
+        .arg("--")
+        .arg(binary)
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(File::create(log)?);
+    if let Some(threads) = threads {
+        command.env("RAYON_NUM_THREADS", threads.to_string());
+    }
+    let output = command.output()?;
+    let report = String::from_utf8_lossy(&output.stdout);
+    parse_report(&report).ok_or_else(|| {
+        format!(
+            "the measuring wrapper failed ({}); see `{}`",
+            output.status,
+            log.display()
+        )
+        .into()
+    })
+}
+
+fn parse_report(report: &str) -> Option<Sample> {
+    let mut sample = Sample {
+        exit: String::new(),
+        wall: f64::NAN,
+        cpu: f64::NAN,
+        max_rss_kib: 0,
+    };
+    for field in report.lines().last()?.split_whitespace() {
+        match field.split_once('=')? {
+            ("exit", value) => value.clone_into(&mut sample.exit),
+            ("wall", value) => sample.wall = value.parse().ok()?,
+            ("cpu", value) => sample.cpu = value.parse().ok()?,
+            ("maxrss_kib", value) => sample.max_rss_kib = value.parse().ok()?,
+            _ => {}
+        }
+    }
+    (!sample.exit.is_empty() && sample.wall.is_finite()).then_some(sample)
+}
+
+/// Shows the start of the stderr of a run that did not exit with 0; returns whether it did.
+fn report_failure(name: &str, run: &str, sample: &Sample, log: &Path) -> Result<bool> {
+    if sample.exit == "0" {
+        return Ok(false);
+    }
+    println!(
+        "{name} ({run}) exited with {}; stderr ({}) begins:",
+        sample.exit,
+        log.display()
+    );
+    let reader = BufReader::new(File::open(log)?);
+    for line in reader.lines().take(STDERR_LINES) {
+        let line = line?;
+        let shown: String = line.chars().take(200).collect();
+        println!("    {shown}");
+    }
+    Ok(true)
+}
+
+/// One line of the result table.
+struct Row {
+    cells: [String; 8],
+}
+
+impl Row {
+    const HEADER: [&str; 8] = [
+        "benchmark",
+        "target",
+        "min s",
+        "median s",
+        "peak RSS MiB",
+        "cores",
+        "cpu s (median)",
+        "exit",
+    ];
+
+    fn new(benchmark: &Benchmark, samples: &[Sample], cores: usize) -> Self {
+        let walls: Vec<f64> = samples.iter().map(|s| s.wall).collect();
+        let cpus: Vec<f64> = samples.iter().map(|s| s.cpu).collect();
+        let min = walls.iter().copied().fold(f64::INFINITY, f64::min);
+        let peak_kib = samples.iter().map(|s| s.max_rss_kib).max().unwrap_or(0);
+        let mut exits: Vec<&str> = samples.iter().map(|s| s.exit.as_str()).collect();
+        exits.dedup();
+        Self {
+            cells: [
+                benchmark.name.to_owned(),
+                benchmark.target.to_owned(),
+                format!("{min:.3}"),
+                format!("{:.3}", median(walls)),
+                format!("{:.1}", peak_kib as f64 / 1024.0),
+                cores.to_string(),
+                format!("{:.3}", median(cpus)),
+                exits.join("/"),
+            ],
+        }
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[middle]
+    } else {
+        f64::midpoint(values[middle - 1], values[middle])
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    let mut widths = Row::HEADER.map(str::len);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(&row.cells) {
+            *width = (*width).max(cell.len());
+        }
+    }
+    let line = |cells: &[&str]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("| {} |", padded.join(" | "));
+    };
+    println!();
+    line(&Row::HEADER);
+    let rules: Vec<String> = widths.iter().map(|&width| "-".repeat(width)).collect();
+    line(&rules.iter().map(String::as_str).collect::<Vec<_>>());
+    for row in rows {
+        line(&row.cells.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+}
+
+/// The generated inventory for `nodes`, generated first unless a complete one is there.
+fn ensure_dataset(bench_data: &Path, nodes: usize) -> Result<PathBuf> {
+    let dir = bench_data.join(format!("nodes-{nodes}-seed-{SEED}"));
+    let marker = dir.join(".complete");
+    if marker.exists() {
+        println!("using the dataset in {}", dir.display());
+        return Ok(dir);
+    }
+    if dir.exists() {
+        // A generation that was interrupted: start over.
+        fs::remove_dir_all(&dir)?;
+    }
+    println!("generating {nodes} nodes into {}", dir.display());
+    let started = Instant::now();
+    let options = gen_dataset::Options {
+        nodes,
+        seed: SEED,
+        out_dir: dir.clone(),
+    };
+    let summary = gen_dataset::generate(&options)?;
+    println!("{summary} ({:.2} s)", started.elapsed().as_secs_f64());
+    // Written last: its presence means every file is complete.
+    fs::write(&marker, format!("{summary}\n"))?;
+    Ok(dir)
+}
+
+/// Builds `riskgraph` in release mode; returns the binary's path.
+fn build_cli(root: &Path, target: &Path) -> Result<PathBuf> {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    println!("building: cargo build --release -p riskgraph-cli");
+    let status = Command::new(cargo)
+        .args(["build", "--release", "-p", "riskgraph-cli"])
+        .current_dir(root)
+        .status()?;
+    if !status.success() {
+        return Err(format!("`cargo build --release -p riskgraph-cli` failed ({status})").into());
+    }
+    let binary = target.join("release").join("riskgraph");
+    if !binary.is_file() {
+        return Err(format!("the build did not produce `{}`", binary.display()).into());
+    }
+    Ok(binary)
+}
+
+fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` (relative to the workspace root) or `target`.
+fn target_dir(root: &Path) -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_wrapper_report() {
+        let sample = parse_report("exit=0 wall=1.5 cpu=2.25 maxrss_kib=2048\n").unwrap();
+        assert_eq!(sample.exit, "0");
+        assert!((sample.wall - 1.5).abs() < 1e-9);
+        assert_eq!(sample.max_rss_kib, 2048);
+        assert!(parse_report("garbage").is_none());
+    }
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert!((median(vec![3.0, 1.0, 2.0]) - 2.0).abs() < 1e-9);
+        assert!((median(vec![4.0, 1.0, 2.0, 3.0]) - 2.5).abs() < 1e-9);
+    }
+}

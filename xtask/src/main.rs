@@ -1,0 +1,62 @@
+//! `cargo xtask`: riskgraph's developer tasks: a synthetic inventory generator and end-to-end
+//! benchmarks of the release binary. `cargo xtask help` lists them.
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a developer tool talks on the terminal"
+)]
+
+mod args;
+mod bench;
+mod gen_dataset;
+
+use std::process::ExitCode;
+
+use args::Args;
+
+type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+
+const USAGE: &str = "\
+usage: cargo xtask TASK [OPTIONS]
+
+tasks:
+  gen-dataset --nodes N [--seed S] OUT_DIR
+      Write a synthetic, valid inventory folder of N nodes (assets, processes, vendors) with
+      about 4 dependencies per node. The same N and seed give byte-identical files.
+      N may be written 5000, 50_000, 10k or 1M; the seed defaults to 1.
+  bench [--nodes N] [--threads T] [--runs R] [--only NAME] [--binary PATH]
+      Generate target/bench-data/nodes-N-seed-1 if needed (N defaults to 1M), build the release
+      `riskgraph` (or time the one at PATH), run each benchmark R times (default 3) after a
+      warm-up and print min and median wall time and peak RSS. --threads sets
+      RAYON_NUM_THREADS and the `{threads}` argument of the runs.
+  help
+      Show this message.";
+
+fn main() -> ExitCode {
+    let mut argv = std::env::args().skip(1);
+    let Some(task) = argv.next() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest: Vec<String> = argv.collect();
+    let outcome = match task.as_str() {
+        "gen-dataset" => gen_dataset::command(Args::new(rest)),
+        "bench" => bench::command(Args::new(rest)),
+        bench::MEASURE_TASK => bench::measure_command(&rest),
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => {
+            eprintln!("error: unknown task `{other}`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
