@@ -74,6 +74,29 @@ impl Selector {
         &self.text
     }
 
+    /// Whether any of `nodes` matches. `tagged(tag)` lists the nodes carrying a tag (any case),
+    /// so alternatives that require a tag scan only those nodes rather than all of them.
+    pub fn matches_any<'a>(
+        &self,
+        nodes: &[Node],
+        tagged: impl Fn(&str) -> Vec<&'a [crate::node::NodeIdx]>,
+    ) -> bool {
+        self.alternatives.iter().any(|terms| {
+            let all_hold = |node: &Node| terms.iter().all(|term| term.matches(node));
+            let required_tag = terms.iter().find_map(|term| match term {
+                Term::Tag(tag) => Some(tag),
+                _ => None,
+            });
+            match required_tag {
+                Some(tag) => tagged(tag)
+                    .into_iter()
+                    .flatten()
+                    .any(|&i| nodes.get(i as usize).is_some_and(all_hold)),
+                None => nodes.iter().any(all_hold),
+            }
+        })
+    }
+
     /// The ids named by `id:X` or bare-id terms, so they can be checked against the inventory.
     pub fn named_ids(&self) -> impl Iterator<Item = &Id> {
         self.alternatives

@@ -332,6 +332,7 @@ fn read_csv_inventory(
         state.node_files_incomplete |=
             NODE_FILES.contains(&spec.stem) && has_errors(&loaded.diagnostics, file);
     }
+    rows::report_selectors_matching_nothing(&mut state, &loaded.inventory, &mut loaded.diagnostics);
     loaded.inventory.node_index = std::mem::take(&mut state.node_index);
 }
 
@@ -448,6 +449,7 @@ fn load_workbook(path: &Path, loaded: &mut Loaded) {
         state.node_files_incomplete |=
             NODE_FILES.contains(&spec.stem) && has_errors(&loaded.diagnostics, file);
     }
+    rows::report_selectors_matching_nothing(&mut state, &loaded.inventory, &mut loaded.diagnostics);
     loaded.inventory.node_index = std::mem::take(&mut state.node_index);
 }
 
@@ -462,6 +464,9 @@ pub(crate) struct LoadState {
     pub treatment_patterns: FxHashMap<String, RowRef>,
     /// Whether a node file lost rows to its own errors (see `rows::report_unknown_node`).
     pub node_files_incomplete: bool,
+    /// Selector cells whose "matches no node" check waits for the end of loading, by selector.
+    pub pending_selectors:
+        std::collections::BTreeMap<Box<str>, (crate::selector::Selector, Vec<Diagnostic>)>,
     /// How many unknown-node suggestions were computed: each scans every node id.
     pub suggestions_made: usize,
 }

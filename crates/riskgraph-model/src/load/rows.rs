@@ -380,35 +380,60 @@ fn selector(
         }
         return Some(selector);
     }
-    let matches_any = if let Some(id) = selector
-        .named_ids()
-        .next()
-        .filter(|_| is_single_id(&selector))
-    {
-        state.node_index.contains_key(id)
-    } else {
-        inventory.nodes.iter().any(|node| selector.matches(node))
-    };
-    if !matches_any {
-        c.report(
-            col,
-            Diagnostic::warning(
-                "selects-nothing",
-                format!("selector `{selector}` matches no node"),
-            )
-            .with_value(selector.as_str())
-            .with_help(
-                "check the ids, tags and types it names against assets, processes and vendors",
-            ),
-        );
-    }
+    defer_selects_nothing(c, state, col, &selector);
     Some(selector)
 }
 
-fn is_single_id(selector: &Selector) -> bool {
-    selector.named_ids().count() == 1
-        && !selector.as_str().contains(['&', ';', '|', '*'])
-        && !selector.as_str().contains(':')
+/// Queues the "matches no node" check of a selector cell. Checking each cell at once would scan
+/// every node per cell; [`report_selectors_matching_nothing`] checks each distinct selector in
+/// one pass over the nodes instead.
+fn defer_selects_nothing(c: &Cells<'_, '_>, state: &mut LoadState, col: Col, selector: &Selector) {
+    let diagnostic = Diagnostic::warning(
+        "selects-nothing",
+        format!("selector `{selector}` matches no node"),
+    )
+    .with_value(selector.as_str())
+    .with_help("check the ids, tags and types it names against assets, processes and vendors")
+    .at(c.location(col));
+    state
+        .pending_selectors
+        .entry(Box::from(selector.as_str()))
+        .or_insert_with(|| (selector.clone(), Vec::new()))
+        .1
+        .push(diagnostic);
+}
+
+/// Warns about every queued selector that matches no node, in file and line order.
+pub fn report_selectors_matching_nothing(
+    state: &mut LoadState,
+    inventory: &Inventory,
+    diagnostics: &mut crate::diagnostic::Diagnostics,
+) {
+    let pending = std::mem::take(&mut state.pending_selectors);
+    if pending.is_empty() {
+        return;
+    }
+    let mut by_tag: rustc_hash::FxHashMap<&str, Vec<NodeIdx>> = rustc_hash::FxHashMap::default();
+    for (idx, node) in inventory.nodes.iter().enumerate() {
+        for tag in &node.tags {
+            by_tag.entry(&**tag).or_default().push(idx as NodeIdx);
+        }
+    }
+    let tagged = |wanted: &str| {
+        by_tag
+            .iter()
+            .filter(|(tag, _)| tag.eq_ignore_ascii_case(wanted))
+            .map(|(_, nodes)| nodes.as_slice())
+            .collect::<Vec<_>>()
+    };
+    let unmatched = pending
+        .into_values()
+        .filter(|(selector, _)| !selector.matches_any(&inventory.nodes, tagged));
+    let mut warnings: Vec<Diagnostic> = unmatched.flat_map(|(_, d)| d).collect();
+    warnings.sort_by_key(|d| (d.location.file, d.location.line, d.location.column));
+    for warning in warnings {
+        diagnostics.push(warning);
+    }
 }
 
 /// Parses one `threat id` or `category:X` item.
@@ -669,15 +694,8 @@ fn context_reader(table: &Table<'_>) -> RowReader {
             }
         });
         for link in &links {
-            if let ContextLink::Nodes(selector) = link
-                && !inventory.nodes.iter().any(|n| selector.matches(n))
-            {
-                c.report(
-                    related,
-                    Diagnostic::warning("selects-nothing", format!("selector `{selector}` matches no node"))
-                        .with_value(selector.as_str())
-                        .with_help("check the ids, tags and types it names against assets, processes and vendors"),
-                );
+            if let ContextLink::Nodes(selector) = link {
+                defer_selects_nothing(c, state, related, selector);
             }
         }
         let item = ContextItem {
