@@ -194,3 +194,34 @@ fn corrupt_workbook_is_one_clear_error() {
             .starts_with("cannot read workbook")
     );
 }
+
+#[test]
+fn empty_node_sheet_causes_no_knock_on_unknown_ids() {
+    let (loaded, path) = load_workbook("workbook-empty-sheet", |workbook| {
+        workbook.add_worksheet().set_name("assets").unwrap();
+        let dependencies = workbook.add_worksheet().set_name("dependencies").unwrap();
+        for (row, cells) in [["from", "to"], ["web", "db"]].iter().enumerate() {
+            for (col, text) in cells.iter().enumerate() {
+                dependencies
+                    .write_string(row as u32, col as u16, *text)
+                    .unwrap();
+            }
+        }
+    });
+    let messages: Vec<String> = loaded
+        .diagnostics
+        .items
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: {}",
+                loaded.diagnostics.describe(&d.location),
+                d.message
+            )
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        [format!("{path}: sheet `assets`: file has no header row")]
+    );
+}

@@ -269,70 +269,103 @@ fn read_csv_inventory(
         };
         let (_, source) = tables.swap_remove(at);
         let file = loaded.diagnostics.add_file(&source.display, None);
-        let Some(text) = csv_file::decode(&source.bytes, file, &mut loaded.diagnostics) else {
-            state.node_files_incomplete |= NODE_FILES.contains(&spec.stem);
-            continue;
-        };
-        drop(source);
-        if !csv_file::check_quotes(&text, file, &mut loaded.diagnostics) {
-            loaded.diagnostics.keep_text_if_cited(file, &text);
-            state.node_files_incomplete |= NODE_FILES.contains(&spec.stem);
-            continue;
-        }
-        let delimiter = csv_file::sniff_delimiter(&text);
-        let mut table: Option<(Table<'_>, rows::RowReader)> = None;
-        let mut rows = 0;
-        let inventory = &mut loaded.inventory;
-        csv_file::read_rows(
-            &text,
-            delimiter,
-            file,
-            &mut loaded.diagnostics,
-            |row, diagnostics| match &mut table {
-                None => {
-                    let bound = Table::bind(
-                        spec,
-                        file,
-                        Origin::Csv {
-                            text: &text,
-                            delimiter,
-                        },
-                        row,
-                        diagnostics,
-                    );
-                    let reader = rows::reader_for(&bound);
-                    table = Some((bound, reader));
-                }
-                Some((table, reader)) => {
-                    if table.complete && table.check_row(row, diagnostics) {
-                        rows += 1;
-                        let mut cells = Cells {
-                            table,
-                            row,
-                            diagnostics,
-                            interner: &mut interner,
-                            failed: false,
-                        };
-                        reader(&mut cells, &mut state, inventory);
-                    }
-                }
-            },
-        );
-        if table.is_none() {
-            loaded.diagnostics.push(empty_file(file));
-        }
-        loaded.files.push(FileSummary {
-            stem: spec.stem,
-            path: loaded.diagnostics.files[file as usize].path.clone(),
-            sheet: None,
-            rows,
-        });
-        loaded.diagnostics.keep_text_if_cited(file, &text);
-        state.seen_ids.clear();
-        state.node_files_incomplete |=
-            NODE_FILES.contains(&spec.stem) && has_errors(&loaded.diagnostics, file);
+        read_csv_table(spec, source, file, loaded, &mut state, &mut interner);
+        finish_file(spec, file, &mut state, loaded);
     }
-    rows::report_selectors_matching_nothing(&mut state, &loaded.inventory, &mut loaded.diagnostics);
+    finish_inventory(&mut state, loaded);
+}
+
+/// Reads one CSV file into the inventory; problems become diagnostics against `file`.
+fn read_csv_table(
+    spec: &'static FileSpec,
+    source: Source,
+    file: FileIdx,
+    loaded: &mut Loaded,
+    state: &mut LoadState,
+    interner: &mut Interner,
+) {
+    let Some(text) = csv_file::decode(&source.bytes, file, &mut loaded.diagnostics) else {
+        return;
+    };
+    drop(source);
+    if !csv_file::check_quotes(&text, file, &mut loaded.diagnostics) {
+        loaded.diagnostics.keep_text_if_cited(file, &text);
+        return;
+    }
+    let delimiter = csv_file::sniff_delimiter(&text);
+    let mut table: Option<(Table<'_>, rows::RowReader)> = None;
+    let mut n_rows = 0;
+    let inventory = &mut loaded.inventory;
+    csv_file::read_rows(
+        &text,
+        delimiter,
+        file,
+        &mut loaded.diagnostics,
+        |row, diagnostics| match &mut table {
+            None => {
+                let origin = Origin::Csv {
+                    text: &text,
+                    delimiter,
+                };
+                let bound = Table::bind(spec, file, origin, row, diagnostics);
+                let reader = rows::reader_for(&bound);
+                table = Some((bound, reader));
+            }
+            Some((table, reader)) => {
+                if read_row(table, reader, row, diagnostics, interner, state, inventory) {
+                    n_rows += 1;
+                }
+            }
+        },
+    );
+    if table.is_none() {
+        loaded.diagnostics.push(empty_file(file));
+    }
+    loaded.files.push(FileSummary {
+        stem: spec.stem,
+        path: loaded.diagnostics.files[file as usize].path.clone(),
+        sheet: None,
+        rows: n_rows,
+    });
+    loaded.diagnostics.keep_text_if_cited(file, &text);
+}
+
+/// Reads one data row, CSV or sheet: checks its shape, then hands its cells to the file's
+/// reader. Returns whether the row counted (blank and malformed rows do not).
+fn read_row(
+    table: &Table<'_>,
+    reader: &mut rows::RowReader,
+    row: &table::RawRow,
+    diagnostics: &mut Diagnostics,
+    interner: &mut Interner,
+    state: &mut LoadState,
+    inventory: &mut Inventory,
+) -> bool {
+    if !table.complete || !table.check_row(row, diagnostics) {
+        return false;
+    }
+    let mut cells = Cells {
+        table,
+        row,
+        diagnostics,
+        interner,
+        failed: false,
+    };
+    reader(&mut cells, state, inventory);
+    true
+}
+
+/// Bookkeeping after each file, however its reading ended.
+fn finish_file(spec: &FileSpec, file: FileIdx, state: &mut LoadState, loaded: &Loaded) {
+    // Ids other than node ids are unique within their own file only.
+    state.seen_ids.clear();
+    state.node_files_incomplete |=
+        NODE_FILES.contains(&spec.stem) && has_errors(&loaded.diagnostics, file);
+}
+
+/// Checks that need the whole inventory, then hands the node index to it.
+fn finish_inventory(state: &mut LoadState, loaded: &mut Loaded) {
+    rows::report_selectors_matching_nothing(state, &loaded.inventory, &mut loaded.diagnostics);
     loaded.inventory.node_index = std::mem::take(&mut state.node_index);
 }
 
@@ -413,44 +446,52 @@ fn load_workbook(path: &Path, loaded: &mut Loaded) {
         let file = loaded
             .diagnostics
             .add_file(&display, Some(sheet.name.clone()));
-        let mut rows = sheet.rows.iter();
-        let Some(header) = rows.next() else {
-            loaded.diagnostics.push(empty_file(file));
-            continue;
-        };
-        let origin = Origin::Sheet {
-            first_column: sheet.first_column,
-        };
-        let table = Table::bind(spec, file, origin, header, &mut loaded.diagnostics);
-        let mut reader = rows::reader_for(&table);
-        let mut n_rows = 0;
-        if table.complete {
-            for row in rows {
-                if table.check_row(row, &mut loaded.diagnostics) {
-                    n_rows += 1;
-                    let mut cells = Cells {
-                        table: &table,
-                        row,
-                        diagnostics: &mut loaded.diagnostics,
-                        interner: &mut interner,
-                        failed: false,
-                    };
-                    reader(&mut cells, &mut state, &mut loaded.inventory);
-                }
-            }
-        }
-        loaded.files.push(FileSummary {
-            stem: spec.stem,
-            path: display.clone(),
-            sheet: Some(sheet.name.clone()),
-            rows: n_rows,
-        });
-        state.seen_ids.clear();
-        state.node_files_incomplete |=
-            NODE_FILES.contains(&spec.stem) && has_errors(&loaded.diagnostics, file);
+        read_sheet(spec, &sheet, file, loaded, &mut state, &mut interner);
+        finish_file(spec, file, &mut state, loaded);
     }
-    rows::report_selectors_matching_nothing(&mut state, &loaded.inventory, &mut loaded.diagnostics);
-    loaded.inventory.node_index = std::mem::take(&mut state.node_index);
+    finish_inventory(&mut state, loaded);
+}
+
+/// Reads one workbook sheet into the inventory; problems become diagnostics against `file`.
+fn read_sheet(
+    spec: &'static FileSpec,
+    sheet: &xlsx::Sheet,
+    file: FileIdx,
+    loaded: &mut Loaded,
+    state: &mut LoadState,
+    interner: &mut Interner,
+) {
+    let mut rows = sheet.rows.iter();
+    let Some(header) = rows.next() else {
+        loaded.diagnostics.push(empty_file(file));
+        return;
+    };
+    let origin = Origin::Sheet {
+        first_column: sheet.first_column,
+    };
+    let table = Table::bind(spec, file, origin, header, &mut loaded.diagnostics);
+    let mut reader = rows::reader_for(&table);
+    let mut n_rows = 0;
+    for row in rows {
+        let diagnostics = &mut loaded.diagnostics;
+        if read_row(
+            &table,
+            &mut reader,
+            row,
+            diagnostics,
+            interner,
+            state,
+            &mut loaded.inventory,
+        ) {
+            n_rows += 1;
+        }
+    }
+    loaded.files.push(FileSummary {
+        stem: spec.stem,
+        path: loaded.diagnostics.files[file as usize].path.clone(),
+        sheet: Some(sheet.name.clone()),
+        rows: n_rows,
+    });
 }
 
 /// What loading has learned so far, for checking the references of later files.
