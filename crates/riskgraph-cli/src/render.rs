@@ -94,14 +94,13 @@ impl Report {
         if let Some(field) = location.field.as_ref().filter(|_| location.cell.is_none()) {
             place = format!("{place} ({field})");
         }
-        let (source, label, message) = (None, None, format!("{place}: {}", diagnostic.message));
         Self {
-            message,
+            message: format!("{place}: {}", diagnostic.message),
             code: diagnostic.code,
             severity: diagnostic.severity,
             help: diagnostic.help.clone(),
-            source,
-            label,
+            source: None,
+            label: None,
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
-use riskgraph_model::diagnostic::{Diagnostic, Location};
+use riskgraph_model::diagnostic::Diagnostic;
 use riskgraph_model::{Inventory, NodeIdx};
 
 /// Edge weight: the position of the dependency row in [`Inventory::dependencies`].
@@ -115,11 +115,7 @@ pub fn check(inventory: &Inventory, graph: &DependencyGraph) -> Vec<Diagnostic> 
                 "{} nodes depend on each other in a circle; impact propagation handles it, but check that each row is right",
                 component.len()
             ))
-            .at(Location {
-                file: Some(first.row.file),
-                line: Some(u64::from(first.row.line)),
-                ..Location::default()
-            }),
+            .at(first.row.location()),
         );
     }
     let mut has_edge = vec![false; inventory.nodes.len()];
@@ -138,11 +134,7 @@ pub fn check(inventory: &Inventory, graph: &DependencyGraph) -> Vec<Diagnostic> 
             diagnostics.push(
                 Diagnostic::warning("isolated-node", format!("nothing depends on `{}` and it depends on nothing", node.id))
                     .with_help("add its dependencies in dependencies.csv, or it will never be reached by a failure elsewhere")
-                    .at(Location {
-                        file: Some(node.row.file),
-                        line: Some(u64::from(node.row.line)),
-                        ..Location::default()
-                    }),
+                    .at(node.row.location()),
             );
         }
     }

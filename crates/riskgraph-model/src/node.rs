@@ -29,6 +29,17 @@ pub struct RowRef {
     pub line: u32,
 }
 
+impl RowRef {
+    /// The row as a diagnostic location (whole row: no column).
+    pub fn location(self) -> crate::diagnostic::Location {
+        crate::diagnostic::Location {
+            file: Some(self.file),
+            line: Some(u64::from(self.line)),
+            ..crate::diagnostic::Location::default()
+        }
+    }
+}
+
 /// A value from a column the schema does not know, kept for the organization's rules.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]

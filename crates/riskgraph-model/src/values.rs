@@ -169,13 +169,8 @@ pub struct Date(jiff::civil::Date);
 
 impl Date {
     pub fn parse(text: &str) -> Result<Self, ValueError> {
-        if let Some(help) = slash_date_help(text) {
-            let what = if help.contains("either way") {
-                "an ambiguous date"
-            } else {
-                "not an ISO date"
-            };
-            return Err(ValueError::new(format!("`{text}` is {what}")).with_help(help));
+        if let Some(err) = slash_date_error(text) {
+            return Err(err);
         }
         let iso_shape = text.len() == 10
             && text.bytes().enumerate().all(|(i, b)| {
@@ -209,8 +204,9 @@ impl Date {
     }
 }
 
-/// For `03/04/2025`-style dates, the hint that names both readings.
-fn slash_date_help(text: &str) -> Option<String> {
+/// For `03/04/2025`-style dates, the error: ambiguous (naming both readings) when day and month
+/// could be either way round, otherwise the one ISO spelling.
+fn slash_date_error(text: &str) -> Option<ValueError> {
     let parts: Vec<&str> = text.split(['/', '.']).collect();
     let [a, b, year] = parts.as_slice() else {
         return None;
@@ -220,15 +216,18 @@ fn slash_date_help(text: &str) -> Option<String> {
         return None;
     }
     let (first, second): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
-    let help = match (first <= 12, second <= 12) {
-        (true, true) => format!(
-            "day and month could be either way round; write ISO dates: `{year}-{b:0>2}-{a:0>2}` (day first) or `{year}-{a:0>2}-{b:0>2}` (month first)"
-        ),
-        (false, true) => format!("write ISO dates: `{year}-{b:0>2}-{a:0>2}`"),
-        (true, false) => format!("write ISO dates: `{year}-{a:0>2}-{b:0>2}`"),
-        (false, false) => String::from("write dates as YYYY-MM-DD"),
-    };
-    Some(help)
+    let iso = |month: &str, day: &str| format!("`{year}-{month:0>2}-{day:0>2}`");
+    let not_iso = || ValueError::new(format!("`{text}` is not an ISO date"));
+    Some(match (first <= 12, second <= 12) {
+        (true, true) => ValueError::new(format!("`{text}` is an ambiguous date")).with_help(format!(
+            "day and month could be either way round; write ISO dates: {} (day first) or {} (month first)",
+            iso(b, a),
+            iso(a, b)
+        )),
+        (false, true) => not_iso().with_help(format!("write ISO dates: {}", iso(b, a))),
+        (true, false) => not_iso().with_help(format!("write ISO dates: {}", iso(a, b))),
+        (false, false) => not_iso().with_help("write dates as YYYY-MM-DD"),
+    })
 }
 
 impl fmt::Display for Date {

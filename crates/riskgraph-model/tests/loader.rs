@@ -268,3 +268,50 @@ fn an_inventory_needs_a_node_file() {
         "inventory: `the inventory` has no assets, processes or vendors"
     );
 }
+
+#[test]
+fn selector_prefix_hint_only_for_selectors() {
+    // In a dependency, `env:db` is an id like any other, not a misspelt selector.
+    assert_eq!(
+        problems(&[
+            ("assets.csv", b"id,name,type\nweb,Web,software\n"),
+            ("dependencies.csv", b"from,to\nweb,env:db\n"),
+        ]),
+        ["dependencies.csv:2:2: `env:db` is not a known asset, process or vendor"]
+    );
+    assert_eq!(
+        problems(&[
+            ("assets.csv", b"id,name,type\nweb,Web,software\n"),
+            (
+                "threats.csv",
+                b"id,name,category,targets\nT1,x,fraud,typ:software\n"
+            ),
+        ]),
+        ["threats.csv:2:4: `typ:` is not a selector prefix"]
+    );
+}
+
+#[test]
+fn context_selectors_are_checked_like_the_others() {
+    assert_eq!(
+        problems(&[
+            ("assets.csv", b"id,name,type\nweb,Web,software\n"),
+            (
+                "context.csv",
+                b"id,kind,description,related\nX1,internal-issue,Old stack,supply-chain; wbe\n"
+            ),
+        ]),
+        ["context.csv:2:4: `wbe` is not a known asset, process or vendor"]
+    );
+}
+
+#[test]
+fn a_node_file_with_errors_causes_no_knock_on_unknown_ids() {
+    assert_eq!(
+        problems(&[
+            ("assets.csv", b"id,name\nweb,Web\n"),
+            ("dependencies.csv", b"from,to\nweb,db\n"),
+        ]),
+        ["assets.csv:1: required column `type` is missing"]
+    );
+}

@@ -5,7 +5,7 @@
 //! one bad cell does not cascade into "unknown id" errors wherever the row is referred to. An
 //! inventory with errors is never assessed, so the fallbacks are never scored.
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::Diagnostic;
 use crate::inventory::Inventory;
 use crate::load::LoadState;
 use crate::load::table::{Cells, Col, Table};
@@ -115,11 +115,7 @@ fn report_duplicate(
     id: &Id,
     first: crate::node::RowRef,
 ) {
-    let first_location = Location {
-        file: Some(first.file),
-        line: Some(u64::from(first.line)),
-        ..Location::default()
-    };
+    let first_location = first.location();
     let first_place = c.diagnostics.describe(&first_location);
     let d = Diagnostic::error("duplicate-id", format!("{what} id `{id}` is defined twice"))
         .with_value(id.as_str())
@@ -251,22 +247,6 @@ fn report_unknown_node(
     if state.node_files_incomplete {
         return;
     }
-    if let Some((prefix, _)) = id.split_once(':')
-        && let Some(near) = closest(
-            prefix,
-            ["kind", "type", "tag", "env", "classification", "id"],
-        )
-    {
-        c.report(
-            col,
-            Diagnostic::error("bad-selector", format!("`{prefix}:` is not a selector prefix"))
-                .with_value(id)
-                .with_help(format!(
-                    "did you mean `{near}:`? selectors start with kind:, type:, tag:, env:, classification: or id:, or are a bare id"
-                )),
-        );
-        return;
-    }
     let suggestion = if state.suggestions_made < MAX_SUGGESTIONS
         && inventory.nodes.len() <= MAX_NODES_FOR_SUGGESTIONS
     {
@@ -369,19 +349,49 @@ fn selector(
     } else {
         c.parse(col, Selector::parse)?
     };
+    check_selector(c, state, inventory, col, &selector);
+    Some(selector)
+}
+
+/// Checks a parsed selector against the nodes: every id it names must exist (an unknown term
+/// prefix such as `typ:` reads as an id, so it gets the prefix it resembles instead), and it
+/// should match some node.
+fn check_selector(
+    c: &mut Cells<'_, '_>,
+    state: &mut LoadState,
+    inventory: &Inventory,
+    col: Col,
+    selector: &Selector,
+) {
     let unknown: Vec<Id> = selector
         .named_ids()
         .filter(|id| !state.node_index.contains_key(*id))
         .cloned()
         .collect();
-    if !unknown.is_empty() {
-        for id in unknown {
-            report_unknown_node(c, state, inventory, col, id.as_str());
-        }
-        return Some(selector);
+    if unknown.is_empty() {
+        defer_selects_nothing(c, state, col, selector);
+        return;
     }
-    defer_selects_nothing(c, state, col, &selector);
-    Some(selector)
+    for id in unknown {
+        let near_prefix = id.as_str().split_once(':').and_then(|(prefix, _)| {
+            closest(
+                prefix,
+                ["kind", "type", "tag", "env", "classification", "id"],
+            )
+            .map(|near| (prefix, near))
+        });
+        match near_prefix {
+            Some((prefix, near)) => c.report(
+                col,
+                Diagnostic::error("bad-selector", format!("`{prefix}:` is not a selector prefix"))
+                    .with_value(id.as_str())
+                    .with_help(format!(
+                        "did you mean `{near}:`? selectors start with kind:, type:, tag:, env:, classification: or id:, or are a bare id"
+                    )),
+            ),
+            None => report_unknown_node(c, state, inventory, col, id.as_str()),
+        }
+    }
 }
 
 /// Queues the "matches no node" check of a selector cell. Checking each cell at once would scan
@@ -695,7 +705,7 @@ fn context_reader(table: &Table<'_>) -> RowReader {
         });
         for link in &links {
             if let ContextLink::Nodes(selector) = link {
-                defer_selects_nothing(c, state, related, selector);
+                check_selector(c, state, inventory, related, selector);
             }
         }
         let item = ContextItem {
@@ -894,11 +904,7 @@ fn treatment_reader(table: &Table<'_>) -> RowReader {
             check_pattern(c, state, inventory, risk, pattern);
             let key = pattern.to_string();
             if let Some(&first) = state.treatment_patterns.get(&key) {
-                let first_location = Location {
-                    file: Some(first.file),
-                    line: Some(u64::from(first.line)),
-                    ..Location::default()
-                };
+                let first_location = first.location();
                 let first_place = c.diagnostics.describe(&first_location);
                 c.report(
                     risk,
