@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use crate::node::Node;
+use crate::node::{Node, NodeIdx};
 use crate::values::{Id, ValueError, split_list};
 use crate::vocabulary::{AssetType, Classification, Environment, NodeKind, Vocabulary};
 
@@ -74,25 +74,33 @@ impl Selector {
         &self.text
     }
 
-    /// Whether any of `nodes` matches. `tagged(tag)` lists the nodes carrying a tag (any case),
-    /// so alternatives that require a tag scan only those nodes rather than all of them.
+    /// Whether any of `nodes` matches, using indexes so a check costs what the selector can
+    /// match rather than a scan of every node: an alternative with an id term tries only that
+    /// node (`by_id`), one with a tag term only the nodes carrying the tag (`by_tag`, any case).
     pub fn matches_any<'a>(
         &self,
         nodes: &[Node],
-        tagged: impl Fn(&str) -> Vec<&'a [crate::node::NodeIdx]>,
+        by_id: impl Fn(&Id) -> Option<NodeIdx>,
+        by_tag: impl Fn(&str) -> Vec<&'a [NodeIdx]>,
     ) -> bool {
         self.alternatives.iter().any(|terms| {
-            let all_hold = |node: &Node| terms.iter().all(|term| term.matches(node));
+            let all_hold = |&i: &NodeIdx| {
+                nodes
+                    .get(i as usize)
+                    .is_some_and(|node| terms.iter().all(|term| term.matches(node)))
+            };
+            let named_id = terms.iter().find_map(|term| match term {
+                Term::Id(id) => Some(id),
+                _ => None,
+            });
             let required_tag = terms.iter().find_map(|term| match term {
                 Term::Tag(tag) => Some(tag),
                 _ => None,
             });
-            match required_tag {
-                Some(tag) => tagged(tag)
-                    .into_iter()
-                    .flatten()
-                    .any(|&i| nodes.get(i as usize).is_some_and(all_hold)),
-                None => nodes.iter().any(all_hold),
+            match (named_id, required_tag) {
+                (Some(id), _) => by_id(id).as_ref().is_some_and(all_hold),
+                (None, Some(tag)) => by_tag(tag).into_iter().flatten().any(all_hold),
+                (None, None) => (0..nodes.len() as NodeIdx).any(|i| all_hold(&i)),
             }
         })
     }
@@ -224,6 +232,48 @@ mod tests {
         check("db", &db, true);
         check("env:cloud&classification:confidential", &db, true);
         check("aws:us-east-1", &db, false);
+    }
+
+    #[test]
+    fn indexed_matches_any_agrees_with_a_scan() {
+        let nodes = [
+            asset("web", AssetType::Software, &["Internet-Facing"]),
+            asset("db", AssetType::Data, &["pii"]),
+            asset("hq", AssetType::Facility, &[]),
+        ];
+        let by_id = |id: &Id| nodes.iter().position(|n| n.id == *id).map(|i| i as NodeIdx);
+        let mut tagged: std::collections::HashMap<String, Vec<NodeIdx>> =
+            std::collections::HashMap::new();
+        for (i, node) in nodes.iter().enumerate() {
+            for tag in &node.tags {
+                tagged
+                    .entry(tag.to_ascii_lowercase())
+                    .or_default()
+                    .push(i as NodeIdx);
+            }
+        }
+        let by_tag = |tag: &str| {
+            tagged
+                .get(&tag.to_ascii_lowercase())
+                .map(Vec::as_slice)
+                .into_iter()
+                .collect()
+        };
+        for text in [
+            "*",
+            "db",
+            "id:db&type:software",
+            "tag:internet-facing",
+            "tag:pii&type:software",
+            "type:facility",
+            "type:network; tag:pii",
+            "kind:vendor",
+            "env:cloud&tag:none",
+        ] {
+            let selector = Selector::parse(text).unwrap();
+            let scan = nodes.iter().any(|n| selector.matches(n));
+            assert_eq!(selector.matches_any(&nodes, by_id, by_tag), scan, "{text}");
+        }
     }
 
     #[test]

@@ -38,6 +38,12 @@ pub struct Id(Arc<str>);
 
 impl Id {
     pub fn parse(text: &str) -> Result<Self, ValueError> {
+        Self::check(text)?;
+        Ok(Self(Arc::from(text)))
+    }
+
+    /// Checks that `text` is a valid id, without building one.
+    pub fn check(text: &str) -> Result<(), ValueError> {
         if text.is_empty() {
             return Err(ValueError::new("id is empty"));
         }
@@ -47,7 +53,7 @@ impl Id {
             ))
             .with_help("ids use letters, digits and `.`, `_`, `:`, `-` only"));
         }
-        Ok(Self(Arc::from(text)))
+        Ok(())
     }
 
     pub fn as_str(&self) -> &str {

@@ -215,24 +215,25 @@ fn vendor_reader(table: &Table<'_>) -> RowReader {
 }
 
 /// Resolves a node id cell, reporting unknown ids with the nearest known one.
+/// Resolves a required node id cell, reporting unknown ids with the nearest known one.
 fn node_ref(
     c: &mut Cells<'_, '_>,
     state: &mut LoadState,
     inventory: &Inventory,
     col: Col,
-    required: bool,
 ) -> Option<NodeIdx> {
-    let id = if required {
-        c.required(col, Id::parse)?
-    } else {
-        c.parse(col, Id::parse)?
-    };
-    if let Some(&idx) = state.node_index.get(&id) {
-        return Some(idx);
+    // Dependencies hold millions of these cells: look the text up as it is, without building
+    // an `Id` for it.
+    let node_index = &state.node_index;
+    let found = c.required(col, |text| {
+        Id::check(text).map(|()| node_index.get(text).copied())
+    })?;
+    if found.is_none() {
+        c.failed = true;
+        let id = c.text(col).unwrap_or_default().to_owned();
+        report_unknown_node(c, state, inventory, col, &id);
     }
-    c.failed = true;
-    report_unknown_node(c, state, inventory, col, id.as_str());
-    None
+    found
 }
 
 fn report_unknown_node(
@@ -278,22 +279,25 @@ fn parse_properties(text: &str) -> Result<Properties, ValueError> {
         .split([';', '|', ',', ' ', '/'])
         .filter(|s| !s.is_empty())
     {
-        // `CIA` in one cell is common shorthand.
-        let letters = item.len() <= 3 && item.chars().all(|ch| "ciaCIA".contains(ch));
-        let parsed: Option<Vec<Property>> = if letters {
-            item.chars()
-                .map(|ch| Property::parse(&ch.to_string()))
-                .collect()
-        } else {
-            Property::parse(item).map(|p| vec![p])
-        };
-        let Some(parsed) = parsed else {
+        // `CIA` in one cell is common shorthand; this path runs for millions of dependency
+        // rows, so it allocates nothing.
+        let letters = item.len() <= 3 && item.bytes().all(|b| b"ciaCIA".contains(&b));
+        if letters {
+            for letter in item.bytes() {
+                let property = match letter.to_ascii_lowercase() {
+                    b'c' => Property::Confidentiality,
+                    b'i' => Property::Integrity,
+                    _ => Property::Availability,
+                };
+                properties = properties.with(property);
+            }
+            continue;
+        }
+        let Some(property) = Property::parse(item) else {
             return Err(ValueError::new(format!("`{item}` is not a security property"))
                 .with_help("write a list of C, I and A (confidentiality, integrity, availability), such as `C;I`"));
         };
-        for property in parsed {
-            properties = properties.with(property);
-        }
+        properties = properties.with(property);
     }
     Ok(properties)
 }
@@ -306,8 +310,8 @@ fn dependency_reader(table: &Table<'_>) -> RowReader {
     let redundant = table.column("redundant");
     let propagates = table.column("propagates");
     Box::new(move |c, state, inventory| {
-        let from_idx = node_ref(c, state, inventory, from, true);
-        let to_idx = node_ref(c, state, inventory, to, true);
+        let from_idx = node_ref(c, state, inventory, from);
+        let to_idx = node_ref(c, state, inventory, to);
         let dependency = Dependency {
             from: from_idx.unwrap_or_default(),
             to: to_idx.unwrap_or_default(),
@@ -429,6 +433,7 @@ pub fn report_selectors_matching_nothing(
             by_tag.entry(&**tag).or_default().push(idx as NodeIdx);
         }
     }
+    let by_id = |id: &Id| state.node_index.get(id).copied();
     let tagged = |wanted: &str| {
         by_tag
             .iter()
@@ -438,7 +443,7 @@ pub fn report_selectors_matching_nothing(
     };
     let unmatched = pending
         .into_values()
-        .filter(|(selector, _)| !selector.matches_any(&inventory.nodes, tagged));
+        .filter(|(selector, _)| !selector.matches_any(&inventory.nodes, by_id, tagged));
     let mut warnings: Vec<Diagnostic> = unmatched.flat_map(|(_, d)| d).collect();
     warnings.sort_by_key(|d| (d.location.file, d.location.line, d.location.column));
     for warning in warnings {
