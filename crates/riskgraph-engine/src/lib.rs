@@ -3,7 +3,10 @@
 //! Architecture invariant: the engine does no terminal output; it returns values and
 //! diagnostics for the CLI to render.
 
+pub mod exposure;
 pub mod graph;
+pub mod propagation;
+pub mod rank;
 
 use std::path::Path;
 

@@ -1,0 +1,336 @@
+//! Exposure: what a failure or compromise of some origin nodes reaches, per property, with the
+//! strongest path to each node, and the summary a GRC analyst reads first.
+
+use std::collections::BTreeMap;
+
+use riskgraph_model::values::Property;
+use riskgraph_model::vocabulary::{Classification, NodeKind, Vocabulary};
+use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
+
+use crate::propagation::{Cost, ImpactGraph, Label, Limits, NO_EDGE, Search, impact_of};
+
+/// The rating a node counts with when its file leaves it empty: the middle of the 1..5 scale.
+pub const DEFAULT_RATING: u8 = 3;
+
+/// Per-node facts that summaries read, computed once per inventory so a search's summary never
+/// goes back to the records.
+pub struct NodeFacts {
+    /// Value per property: an asset's C/I/A rating, a process's or vendor's criticality.
+    pub value: Vec<[u8; 3]>,
+    pub kind: Vec<NodeKind>,
+    pub classification: Vec<Option<Classification>>,
+    pub personal_data: Vec<bool>,
+    pub in_scope: Vec<bool>,
+    /// The commitments whose `covers` selects node `n`: `commitments[offsets[n]..offsets[n + 1]]`.
+    commitment_offsets: Vec<u32>,
+    commitment_list: Vec<u32>,
+}
+
+impl NodeFacts {
+    pub fn new(inventory: &Inventory) -> Self {
+        let n = inventory.nodes.len();
+        let mut facts = Self {
+            value: Vec::with_capacity(n),
+            kind: Vec::with_capacity(n),
+            classification: Vec::with_capacity(n),
+            personal_data: Vec::with_capacity(n),
+            in_scope: Vec::with_capacity(n),
+            commitment_offsets: Vec::with_capacity(n + 1),
+            commitment_list: Vec::new(),
+        };
+        facts.commitment_offsets.push(0);
+        for node in &inventory.nodes {
+            let rating = |r: Option<riskgraph_model::values::Rating>| {
+                r.map_or(DEFAULT_RATING, riskgraph_model::values::Rating::get)
+            };
+            let (value, classification, personal) = match &node.detail {
+                NodeDetail::Asset(a) => (
+                    [
+                        rating(a.confidentiality),
+                        rating(a.integrity),
+                        rating(a.availability),
+                    ],
+                    a.classification,
+                    a.personal_data,
+                ),
+                NodeDetail::Process(p) => ([rating(p.criticality); 3], None, false),
+                NodeDetail::Vendor(v) => ([rating(v.criticality); 3], None, false),
+            };
+            facts.value.push(value);
+            facts.kind.push(node.kind());
+            facts.classification.push(classification);
+            facts.personal_data.push(personal);
+            facts.in_scope.push(node.in_scope);
+            for (c, commitment) in inventory.commitments.iter().enumerate() {
+                if commitment
+                    .covers
+                    .as_ref()
+                    .is_some_and(|covers| covers.matches(node))
+                {
+                    facts.commitment_list.push(c as u32);
+                }
+            }
+            facts
+                .commitment_offsets
+                .push(facts.commitment_list.len() as u32);
+        }
+        facts
+    }
+
+    pub fn commitments(&self, node: NodeIdx) -> &[u32] {
+        let n = node as usize;
+        &self.commitment_list
+            [self.commitment_offsets[n] as usize..self.commitment_offsets[n + 1] as usize]
+    }
+}
+
+/// How one property's impact reaches a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub cost: Cost,
+    pub hops: u32,
+    /// The node one step closer to the origin on the strongest path, and the dependency row.
+    pub parent: Option<(NodeIdx, u32)>,
+    /// Whether a redundant dependency lies on that path.
+    pub redundant: bool,
+}
+
+impl Hit {
+    pub fn impact(&self) -> f64 {
+        impact_of(self.cost)
+    }
+}
+
+/// A node that the failure reaches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reached {
+    pub node: NodeIdx,
+    /// Per property (confidentiality, integrity, availability); `None` where not reached.
+    pub hits: [Option<Hit>; 3],
+    /// The property hit hardest (ties: C, then I, then A).
+    pub property: Property,
+}
+
+impl Reached {
+    pub fn hit(&self, property: Property) -> Option<&Hit> {
+        self.hits[property as usize].as_ref()
+    }
+
+    pub fn impact(&self, property: Property) -> Option<f64> {
+        self.hit(property).map(Hit::impact)
+    }
+
+    /// The hit of the property hit hardest.
+    pub fn headline(&self) -> &Hit {
+        self.hits[self.property as usize]
+            .as_ref()
+            .expect("a reached node has a hit for its headline property")
+    }
+
+    pub fn is_origin(&self) -> bool {
+        self.headline().parent.is_none()
+    }
+}
+
+/// Per-thread memory for computing exposures: one search and a node-to-position map.
+pub struct Workspace {
+    search: Search,
+    slot: Vec<u32>,
+}
+
+impl Workspace {
+    pub fn new(node_count: usize) -> Self {
+        Self {
+            search: Search::new(node_count),
+            slot: vec![u32::MAX; node_count],
+        }
+    }
+}
+
+/// The result for one set of origins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exposure {
+    pub origins: Vec<NodeIdx>,
+    pub properties: Vec<Property>,
+    /// Origins first, then by headline impact (strongest first), hops, node order.
+    pub nodes: Vec<Reached>,
+}
+
+impl Exposure {
+    /// Propagates from `origins` for each of `properties` and merges the results per node.
+    pub fn compute(
+        graph: &ImpactGraph,
+        workspace: &mut Workspace,
+        origins: &[NodeIdx],
+        properties: &[Property],
+        limits: Limits,
+    ) -> Self {
+        let mut properties = properties.to_vec();
+        properties.sort_unstable();
+        properties.dedup();
+        let mut nodes: Vec<Reached> = Vec::new();
+        for &property in &properties {
+            let pg = graph.property(property);
+            let p = property as usize;
+            // Searches list a parent before its children, so the parent's hit is there already.
+            for Label {
+                node,
+                cost,
+                hops,
+                parent,
+            } in workspace.search.run(pg, origins, limits).labels
+            {
+                let (parent, redundant) = if parent == NO_EDGE {
+                    (None, false)
+                } else {
+                    let (source, row) = (pg.source_of(parent), pg.row(parent));
+                    let upstream = workspace.slot[source as usize];
+                    let upstream =
+                        nodes[upstream as usize].hits[p].is_some_and(|hit| hit.redundant);
+                    (
+                        Some((source, row)),
+                        upstream || graph.redundant[row as usize],
+                    )
+                };
+                let slot = &mut workspace.slot[node as usize];
+                if *slot == u32::MAX {
+                    *slot = nodes.len() as u32;
+                    nodes.push(Reached {
+                        node,
+                        hits: [None; 3],
+                        property,
+                    });
+                }
+                let reached = &mut nodes[*slot as usize];
+                reached.hits[p] = Some(Hit {
+                    cost,
+                    hops,
+                    parent,
+                    redundant,
+                });
+                // Properties come in C, I, A order, so a later one wins only when strictly harder.
+                if cost < reached.headline().cost {
+                    reached.property = property;
+                }
+            }
+        }
+        for reached in &nodes {
+            workspace.slot[reached.node as usize] = u32::MAX;
+        }
+        nodes.sort_unstable_by_key(|r| {
+            let hit = r.headline();
+            (hit.parent.is_some(), hit.cost, hit.hops, r.node)
+        });
+        let mut origins = origins.to_vec();
+        origins.sort_unstable();
+        origins.dedup();
+        Self {
+            origins,
+            properties,
+            nodes,
+        }
+    }
+
+    /// The reached nodes other than the origins.
+    pub fn dependents(&self) -> impl Iterator<Item = &Reached> {
+        self.nodes.iter().filter(|r| !r.is_origin())
+    }
+
+    /// The strongest path of `property` from an origin to `node` (origin first), with the
+    /// dependency row of each step.
+    pub fn path(&self, node: NodeIdx, property: Property) -> Vec<(NodeIdx, Option<u32>)> {
+        let by_node: BTreeMap<NodeIdx, &Reached> = self.nodes.iter().map(|r| (r.node, r)).collect();
+        let mut steps = Vec::new();
+        let mut at = node;
+        // Hops fall by one at each step, so the walk ends at an origin.
+        while let Some(hit) = by_node.get(&at).and_then(|r| r.hit(property)) {
+            match hit.parent {
+                None => {
+                    steps.push((at, None));
+                    break;
+                }
+                Some((parent, row)) => {
+                    steps.push((at, Some(row)));
+                    at = parent;
+                }
+            }
+        }
+        steps.reverse();
+        steps
+    }
+
+    pub fn summary(&self, inventory: &Inventory, facts: &NodeFacts) -> Summary {
+        Summary::of(self, inventory, facts)
+    }
+}
+
+/// The summary of an exposure. The origins count for classification, personal data and the
+/// maximum value (their own failure is part of the harm) but not in the counts of nodes reached.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Summary {
+    /// Nodes reached besides the origins.
+    pub reached: usize,
+    pub by_kind: BTreeMap<&'static str, usize>,
+    /// Assets reached by asset type.
+    pub by_type: BTreeMap<&'static str, usize>,
+    /// In-scope assets reached.
+    pub in_scope_assets: usize,
+    /// Business processes reached, strongest first.
+    pub processes: Vec<NodeIdx>,
+    /// Commitments (positions in the inventory) whose `covers` selects a reached node.
+    pub commitments: Vec<u32>,
+    pub highest_classification: Option<Classification>,
+    pub personal_data: bool,
+    /// Vendors reached besides the origins: the fourth parties the impact travels through.
+    pub vendors: Vec<NodeIdx>,
+    /// The largest node value times attenuated impact, with its node and property.
+    pub max_value: Option<(f64, NodeIdx, Property)>,
+}
+
+impl Summary {
+    fn of(exposure: &Exposure, inventory: &Inventory, facts: &NodeFacts) -> Self {
+        let mut summary = Self::default();
+        let mut commitments = std::collections::BTreeSet::new();
+        for reached in &exposure.nodes {
+            let n = reached.node as usize;
+            let node = &inventory.nodes[n];
+            if !reached.is_origin() {
+                summary.reached += 1;
+                *summary.by_kind.entry(node.kind().as_str()).or_default() += 1;
+                match &node.detail {
+                    NodeDetail::Asset(asset) => {
+                        *summary
+                            .by_type
+                            .entry(asset.asset_type.as_str())
+                            .or_default() += 1;
+                        if node.in_scope {
+                            summary.in_scope_assets += 1;
+                        }
+                    }
+                    NodeDetail::Process(_) => summary.processes.push(reached.node),
+                    NodeDetail::Vendor(_) => summary.vendors.push(reached.node),
+                }
+            }
+            commitments.extend(facts.commitments(reached.node));
+            summary.highest_classification =
+                summary.highest_classification.max(facts.classification[n]);
+            summary.personal_data |= facts.personal_data[n];
+            for &property in &exposure.properties {
+                if let Some(impact) = reached.impact(property) {
+                    let value = f64::from(facts.value[n][property as usize]) * impact;
+                    let better = summary.max_value.is_none_or(|(best, best_node, _)| {
+                        value
+                            .total_cmp(&best)
+                            .then(best_node.cmp(&reached.node))
+                            .is_gt()
+                    });
+                    if better {
+                        summary.max_value = Some((value, reached.node, property));
+                    }
+                }
+            }
+        }
+        summary.commitments = commitments.into_iter().collect();
+        summary
+    }
+}

@@ -1,0 +1,377 @@
+//! Propagation on hand-computed graphs, and against an exhaustive reference on random ones.
+
+use proptest::prelude::*;
+use riskgraph_engine::exposure::{Exposure, NodeFacts, Workspace};
+use riskgraph_engine::propagation::{
+    Cost, ImpactGraph, Label, Limits, NO_EDGE, PropertyGraph, Search, cost_of,
+};
+use riskgraph_engine::rank::rank_vendors;
+use riskgraph_model::values::Property;
+use riskgraph_model::{Inventory, Source, load_sources};
+
+/// An inventory of software assets `a`, `b`... and the given dependency rows
+/// (`from,to,kind,strength,redundant,propagates`).
+fn inventory(assets: &[&str], dependencies: &[&str]) -> Inventory {
+    let mut assets_csv = String::from("id,name,type\n");
+    for id in assets {
+        assets_csv.push_str(&[id, ",", id, ",software\n"].concat());
+    }
+    let mut dependencies_csv = String::from("from,to,kind,strength,redundant,propagates\n");
+    for row in dependencies {
+        dependencies_csv.push_str(row);
+        dependencies_csv.push('\n');
+    }
+    let loaded = load_sources(vec![
+        Source {
+            display: "assets.csv".into(),
+            bytes: assets_csv.into_bytes(),
+        },
+        Source {
+            display: "dependencies.csv".into(),
+            bytes: dependencies_csv.into_bytes(),
+        },
+    ]);
+    assert_eq!(
+        loaded.diagnostics.n_errors(),
+        0,
+        "{:?}",
+        loaded.diagnostics.items
+    );
+    loaded.inventory
+}
+
+/// The impact on each node reached from `origin`, by id, rounded to 4 decimals, with hops.
+fn impacts(
+    inventory: &Inventory,
+    origin: &str,
+    property: Property,
+    limits: Limits,
+) -> Vec<(String, f64, u32)> {
+    let graph = ImpactGraph::build(inventory);
+    let mut workspace = Workspace::new(inventory.nodes.len());
+    let origin = inventory.node_idx(origin).unwrap();
+    let exposure = Exposure::compute(&graph, &mut workspace, &[origin], &[property], limits);
+    exposure
+        .nodes
+        .iter()
+        .map(|r| {
+            let hit = r.hit(property).unwrap();
+            (
+                inventory.node(r.node).id.to_string(),
+                (hit.impact() * 10_000.0).round() / 10_000.0,
+                hit.hops,
+            )
+        })
+        .collect()
+}
+
+fn expect(list: &[(&str, f64, u32)]) -> Vec<(String, f64, u32)> {
+    list.iter()
+        .map(|&(id, impact, hops)| (id.to_owned(), impact, hops))
+        .collect()
+}
+
+const C: Property = Property::Confidentiality;
+const A: Property = Property::Availability;
+
+#[test]
+fn chain_multiplies_factors() {
+    let inv = inventory(
+        &["a", "b", "c"],
+        &["b,a,runs-on,0.5,,", "c,b,runs-on,0.5,,"],
+    );
+    assert_eq!(
+        impacts(&inv, "a", A, Limits::default()),
+        expect(&[("a", 1.0, 0), ("b", 0.5, 1), ("c", 0.25, 2)])
+    );
+    // Impact flows only towards dependents: c's failure reaches nothing.
+    assert_eq!(
+        impacts(&inv, "c", A, Limits::default()),
+        expect(&[("c", 1.0, 0)])
+    );
+}
+
+#[test]
+fn diamond_keeps_the_strongest_path() {
+    // d depends on b and c; both depend on a. Via b: 0.5 x 1.0 = 0.5; via c: 0.8 x 0.5 = 0.4.
+    let inv = inventory(
+        &["a", "b", "c", "d"],
+        &[
+            "b,a,runs-on,0.5,,",
+            "c,a,runs-on,0.8,,",
+            "d,b,runs-on,1,,",
+            "d,c,runs-on,0.5,,",
+        ],
+    );
+    assert_eq!(
+        impacts(&inv, "a", A, Limits::default()),
+        expect(&[("a", 1.0, 0), ("c", 0.8, 1), ("b", 0.5, 1), ("d", 0.5, 2)])
+    );
+    let graph = ImpactGraph::build(&inv);
+    let mut workspace = Workspace::new(inv.nodes.len());
+    let exposure = Exposure::compute(&graph, &mut workspace, &[0], &[A], Limits::default());
+    let path: Vec<&str> = exposure
+        .path(inv.node_idx("d").unwrap(), A)
+        .iter()
+        .map(|&(n, _)| inv.node(n).id.as_str())
+        .collect();
+    assert_eq!(path, ["a", "b", "d"]);
+}
+
+#[test]
+fn cycles_terminate() {
+    let inv = inventory(
+        &["a", "b", "c"],
+        &["a,b,runs-on,0.9,,", "b,a,runs-on,0.9,,", "c,b,runs-on,1,,"],
+    );
+    assert_eq!(
+        impacts(&inv, "a", A, Limits::default()),
+        expect(&[("a", 1.0, 0), ("b", 0.9, 1), ("c", 0.9, 2)])
+    );
+}
+
+#[test]
+fn redundancy_weakens_availability_but_not_confidentiality() {
+    let inv = inventory(&["a", "b"], &["b,a,runs-on,1,yes,"]);
+    assert_eq!(
+        impacts(&inv, "a", A, Limits::default()),
+        expect(&[("a", 1.0, 0), ("b", 0.3, 1)])
+    );
+    assert_eq!(
+        impacts(&inv, "a", C, Limits::default()),
+        expect(&[("a", 1.0, 0), ("b", 1.0, 1)])
+    );
+}
+
+#[test]
+fn kinds_attenuate_per_property() {
+    // Using a service carries 0.6 of a breach and 0.9 of an outage.
+    let inv = inventory(&["a", "b"], &["b,a,uses,1,,"]);
+    assert_eq!(
+        impacts(&inv, "a", C, Limits::default()),
+        expect(&[("a", 1.0, 0), ("b", 0.6, 1)])
+    );
+    assert_eq!(
+        impacts(&inv, "a", A, Limits::default()),
+        expect(&[("a", 1.0, 0), ("b", 0.9, 1)])
+    );
+}
+
+#[test]
+fn an_edge_carries_only_the_properties_it_propagates() {
+    let inv = inventory(&["a", "b"], &["b,a,runs-on,1,,C"]);
+    assert_eq!(
+        impacts(&inv, "a", C, Limits::default()),
+        expect(&[("a", 1.0, 0), ("b", 1.0, 1)])
+    );
+    assert_eq!(
+        impacts(&inv, "a", A, Limits::default()),
+        expect(&[("a", 1.0, 0)])
+    );
+}
+
+#[test]
+fn depth_limit_cuts_the_tree_of_strongest_paths() {
+    // t is reached fully over three hops, or at half strength directly.
+    let inv = inventory(
+        &["a", "x", "y", "t"],
+        &[
+            "x,a,runs-on,1,,",
+            "y,x,runs-on,1,,",
+            "t,y,runs-on,1,,",
+            "t,a,runs-on,0.5,,",
+        ],
+    );
+    assert_eq!(
+        impacts(&inv, "a", A, Limits::default()),
+        expect(&[("a", 1.0, 0), ("x", 1.0, 1), ("y", 1.0, 2), ("t", 1.0, 3)])
+    );
+    // The limit cuts the tree of strongest paths: t's is three hops long, so t is left out
+    // rather than shown with a weaker impact than it has.
+    assert_eq!(
+        impacts(&inv, "a", A, Limits::new(0.05, Some(2))),
+        expect(&[("a", 1.0, 0), ("x", 1.0, 1), ("y", 1.0, 2)])
+    );
+    assert_eq!(
+        impacts(&inv, "a", A, Limits::new(0.05, Some(0))),
+        expect(&[("a", 1.0, 0)])
+    );
+}
+
+#[test]
+fn threshold_cuts_weak_impact() {
+    let inv = inventory(
+        &["a", "b", "c"],
+        &["b,a,runs-on,0.2,,", "c,b,runs-on,0.2,,"],
+    );
+    // c would get 0.04, below the default 0.05.
+    assert_eq!(
+        impacts(&inv, "a", A, Limits::default()),
+        expect(&[("a", 1.0, 0), ("b", 0.2, 1)])
+    );
+    assert_eq!(
+        impacts(&inv, "a", A, Limits::new(0.01, None)),
+        expect(&[("a", 1.0, 0), ("b", 0.2, 1), ("c", 0.04, 2)])
+    );
+}
+
+#[test]
+fn several_origins_fail_together() {
+    let inv = inventory(
+        &["a", "b", "c"],
+        &["c,a,runs-on,0.5,,", "c,b,runs-on,0.8,,"],
+    );
+    let graph = ImpactGraph::build(&inv);
+    let mut workspace = Workspace::new(3);
+    let exposure = Exposure::compute(&graph, &mut workspace, &[0, 1], &[A], Limits::default());
+    let c = exposure.nodes.iter().find(|r| r.node == 2).unwrap();
+    assert!((c.impact(A).unwrap() - 0.8).abs() < 1e-4);
+    assert_eq!(c.hit(A).unwrap().parent.map(|(n, _)| n), Some(1));
+}
+
+// --- Random graphs against an exhaustive reference ---
+
+/// The best (cost, hops) of each node over every simple path from the origins, enumerating the
+/// paths one by one; then the nodes whose best has more than `depth` hops are dropped.
+struct Reference {
+    edges: Vec<(u32, u32, Cost)>,
+    max_cost: Cost,
+    on_path: Vec<bool>,
+    best: Vec<Option<(Cost, u32)>>,
+}
+
+impl Reference {
+    fn run(
+        graph: &PropertyGraph,
+        origins: &[u32],
+        max_cost: Cost,
+        depth: u32,
+    ) -> Vec<Option<(Cost, u32)>> {
+        let n = graph.node_count();
+        let mut reference = Self {
+            edges: graph.edges().collect(),
+            max_cost,
+            on_path: vec![false; n],
+            best: vec![None; n],
+        };
+        for &o in origins {
+            reference.on_path[o as usize] = true;
+        }
+        for &origin in origins {
+            reference.walk(origin, 0, 0);
+        }
+        for best in &mut reference.best {
+            if best.is_some_and(|(_, hops)| hops > depth) {
+                *best = None;
+            }
+        }
+        reference.best
+    }
+
+    fn walk(&mut self, at: u32, cost: Cost, hops: u32) {
+        let here = &mut self.best[at as usize];
+        if here.is_none_or(|b| (cost, hops) < b) {
+            *here = Some((cost, hops));
+        }
+        for i in 0..self.edges.len() {
+            let (source, next, edge_cost) = self.edges[i];
+            let next_cost = cost.saturating_add(edge_cost);
+            if source == at && !self.on_path[next as usize] && next_cost <= self.max_cost {
+                self.on_path[next as usize] = true;
+                self.walk(next, next_cost, hops + 1);
+                self.on_path[next as usize] = false;
+            }
+        }
+    }
+}
+
+fn random_graph() -> impl Strategy<Value = (usize, Vec<(u32, u32, Option<Cost>)>)> {
+    (2usize..8).prop_flat_map(|n| {
+        let factor = prop_oneof![
+            Just(None),
+            Just(Some(0)),
+            (1u32..=100).prop_map(|p| cost_of(f64::from(p) / 100.0)),
+        ];
+        let edge = (0..n as u32, 0..n as u32, factor);
+        (Just(n), prop::collection::vec(edge, 0..20))
+    })
+}
+
+proptest! {
+    #[test]
+    fn search_equals_exhaustive_enumeration(
+        (n, edges) in random_graph(),
+        origins in prop::collection::vec(0u32..8, 1..3),
+        min in prop_oneof![Just(0.05), Just(0.3), Just(0.001)],
+        depth in prop_oneof![Just(None), (0u32..5).prop_map(Some)],
+    ) {
+        let origins: Vec<u32> = origins.into_iter().map(|o| o % n as u32).collect();
+        let graph = PropertyGraph::from_edges(n, edges.iter().copied());
+        let limits = Limits::new(min, depth);
+        let mut search = Search::new(n);
+        let labels = search.run(&graph, &origins, limits).sorted();
+        let expected = Reference::run(&graph, &origins, limits.max_cost, depth.unwrap_or(u32::MAX));
+        let got: Vec<Option<(Cost, u32)>> = (0..n as u32)
+            .map(|node| labels.iter().find(|l| l.node == node).map(|l| (l.cost, l.hops)))
+            .collect();
+        prop_assert_eq!(&got, &expected);
+
+        // Parents: the first edge, in graph order, that ends a best path; impact never grows
+        // along it.
+        let all_edges: Vec<(u32, u32, Cost)> = graph.edges().collect();
+        let by_node = |node: u32| labels.iter().find(|l| l.node == node).copied();
+        for label in &labels {
+            if label.parent == NO_EDGE {
+                prop_assert!(origins.contains(&label.node));
+                continue;
+            }
+            let (source, dependent, edge_cost) = all_edges[label.parent as usize];
+            prop_assert_eq!(dependent, label.node);
+            let parent = by_node(source).unwrap();
+            prop_assert!(parent.cost <= label.cost);
+            prop_assert_eq!(parent.cost + edge_cost, label.cost);
+            prop_assert_eq!(parent.hops + 1, label.hops);
+            let first = all_edges.iter().position(|&(s, d, c)| {
+                d == label.node
+                    && by_node(s).is_some_and(|p: Label| {
+                        p.cost.saturating_add(c) == label.cost && p.hops + 1 == label.hops
+                    })
+            });
+            prop_assert_eq!(first, Some(label.parent as usize));
+        }
+
+        // The limits only cut: every node kept has the label it has without a depth limit.
+        let unlimited = search.run(&graph, &origins, Limits::new(min, None)).sorted();
+        for label in &labels {
+            prop_assert!(unlimited.contains(label));
+        }
+    }
+}
+
+#[test]
+fn costs_match_float_products() {
+    let inv = inventory(&["a", "b", "c"], &["b,a,uses,0.7,,", "c,b,hosted-by,0.9,,"]);
+    let got = impacts(&inv, "a", C, Limits::default());
+    let expected = 0.6 * 0.7 * 0.8 * 0.9;
+    assert!((got[2].1 - expected).abs() < 1e-4, "{got:?}");
+}
+
+#[test]
+fn ranking_is_the_same_on_1_2_and_8_threads() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+    let loaded = riskgraph_model::load(&root);
+    let inventory = loaded.inventory;
+    let graph = ImpactGraph::build(&inventory);
+    let facts = NodeFacts::new(&inventory);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| rank_vendors(&inventory, &graph, &facts, Limits::default()))
+    };
+    let one = run(1);
+    assert!(!one.is_empty());
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(8));
+}
