@@ -25,6 +25,8 @@ enum Command {
     Validate(commands::validate::Args),
     /// Create a new inventory to fill in
     Init(commands::init::Args),
+    /// What a failure or breach of some nodes reaches, and how hard; or vendors ranked by it
+    BlastRadius(commands::blast_radius::Args),
 }
 
 /// How a command ended, mapped to the exit codes the design fixes.
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Validate(args) => commands::validate::run(&args),
         Command::Init(args) => commands::init::run(&args),
+        Command::BlastRadius(args) => commands::blast_radius::run(&args),
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,

@@ -236,14 +236,42 @@ impl Exposure {
         self.nodes.iter().filter(|r| !r.is_origin())
     }
 
+    /// Finds the reached nodes by node index, for paths and trees.
+    pub fn lookup(&self) -> Lookup<'_> {
+        Lookup {
+            exposure: self,
+            position: self
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.node, i))
+                .collect(),
+        }
+    }
+
+    pub fn summary(&self, inventory: &Inventory, facts: &NodeFacts) -> Summary {
+        Summary::of(self, inventory, facts)
+    }
+}
+
+/// The reached nodes of an exposure by node index.
+pub struct Lookup<'a> {
+    exposure: &'a Exposure,
+    position: std::collections::HashMap<NodeIdx, usize>,
+}
+
+impl<'a> Lookup<'a> {
+    pub fn get(&self, node: NodeIdx) -> Option<&'a Reached> {
+        self.position.get(&node).map(|&i| &self.exposure.nodes[i])
+    }
+
     /// The strongest path of `property` from an origin to `node` (origin first), with the
-    /// dependency row of each step.
+    /// dependency row of each step after the origin.
     pub fn path(&self, node: NodeIdx, property: Property) -> Vec<(NodeIdx, Option<u32>)> {
-        let by_node: BTreeMap<NodeIdx, &Reached> = self.nodes.iter().map(|r| (r.node, r)).collect();
         let mut steps = Vec::new();
         let mut at = node;
         // Hops fall by one at each step, so the walk ends at an origin.
-        while let Some(hit) = by_node.get(&at).and_then(|r| r.hit(property)) {
+        while let Some(hit) = self.get(at).and_then(|r| r.hit(property)) {
             match hit.parent {
                 None => {
                     steps.push((at, None));
@@ -257,10 +285,6 @@ impl Exposure {
         }
         steps.reverse();
         steps
-    }
-
-    pub fn summary(&self, inventory: &Inventory, facts: &NodeFacts) -> Summary {
-        Summary::of(self, inventory, facts)
     }
 }
 

@@ -19,7 +19,7 @@ pub struct VendorRank {
     pub vendor: NodeIdx,
     /// The sum, over the in-scope nodes the vendor reaches (itself excluded), of the node's value
     /// times its attenuated impact, taking for each node the property where that product is
-    /// largest. Values are 1..5: an asset's C/I/A rating, a process's or vendor's criticality.
+    /// largest (among the properties ranked on). Values are 1..5: an asset's C/I/A rating, a process's or vendor's criticality.
     pub score: f64,
     pub reached: usize,
     pub processes: usize,
@@ -32,12 +32,13 @@ pub struct VendorRank {
     pub single_points_of_failure: Vec<NodeIdx>,
 }
 
-/// Ranks every vendor of the inventory, highest score first (ties: vendor id order). Runs on the
+/// Ranks every vendor of the inventory by the failure of `properties`, highest score first (ties: vendor id order). Runs on the
 /// current rayon thread pool; the result does not depend on its size.
 pub fn rank_vendors(
     inventory: &Inventory,
     graph: &ImpactGraph,
     facts: &NodeFacts,
+    properties: &[Property],
     limits: Limits,
 ) -> Vec<VendorRank> {
     let vendors: Vec<NodeIdx> = inventory
@@ -53,8 +54,7 @@ pub fn rank_vendors(
         .map_init(
             || pool.take(),
             |workspace, &vendor| {
-                let exposure =
-                    Exposure::compute(graph, workspace, &[vendor], &Property::ALL, limits);
+                let exposure = Exposure::compute(graph, workspace, &[vendor], properties, limits);
                 rank_one(inventory, facts, &exposure)
             },
         )
@@ -80,7 +80,8 @@ fn rank_one(inventory: &Inventory, facts: &NodeFacts, exposure: &Exposure) -> Ve
         if !facts.in_scope[n] {
             continue;
         }
-        let best = Property::ALL
+        let best = exposure
+            .properties
             .iter()
             .filter_map(|&p| {
                 reached

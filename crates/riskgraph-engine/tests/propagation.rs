@@ -111,6 +111,7 @@ fn diamond_keeps_the_strongest_path() {
     let mut workspace = Workspace::new(inv.nodes.len());
     let exposure = Exposure::compute(&graph, &mut workspace, &[0], &[A], Limits::default());
     let path: Vec<&str> = exposure
+        .lookup()
         .path(inv.node_idx("d").unwrap(), A)
         .iter()
         .map(|&(n, _)| inv.node(n).id.as_str())
@@ -368,7 +369,15 @@ fn ranking_is_the_same_on_1_2_and_8_threads() {
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| rank_vendors(&inventory, &graph, &facts, Limits::default()))
+            .install(|| {
+                rank_vendors(
+                    &inventory,
+                    &graph,
+                    &facts,
+                    &Property::ALL,
+                    Limits::default(),
+                )
+            })
     };
     let one = run(1);
     assert!(!one.is_empty());
