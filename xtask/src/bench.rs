@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: end-to-end timings of the release `riskgraph` binary on a generated
-//! inventory, compared with the targets the product promises.
+//! inventory, compared with the targets the product promises, plus the in-process timing of one
+//! propagation after loading (`propagate`, see `bench_engine`).
 //!
 //! Each run goes through `xtask __measure -- COMMAND...`, a thin wrapper that runs the command and
 //! reports its wall time, CPU time and peak RSS. The peak comes from `getrusage(RUSAGE_CHILDREN)`,
@@ -20,7 +21,7 @@ use nix::sys::time::TimeVal;
 
 use crate::Result;
 use crate::args::Args;
-use crate::gen_dataset;
+use crate::{bench_engine, gen_dataset};
 
 /// The task name of the measuring wrapper.
 pub const MEASURE_TASK: &str = "__measure";
@@ -35,11 +36,56 @@ struct Benchmark {
     target: &'static str,
 }
 
-const BENCHMARKS: &[Benchmark] = &[Benchmark {
-    name: "validate",
-    args: &["validate", "{dir}"],
-    target: "< 3 s, < 1 GiB",
-}];
+const BENCHMARKS: &[Benchmark] = &[
+    Benchmark {
+        name: "validate",
+        args: &["validate", "{dir}"],
+        target: "< 3 s, < 1 GiB",
+    },
+    Benchmark {
+        name: "blast-radius",
+        args: &[
+            "blast-radius",
+            "{dir}",
+            "--from",
+            "{biggest}",
+            "--format",
+            "json",
+        ],
+        target: "load + propagate",
+    },
+    Benchmark {
+        name: "rank-vendors",
+        args: &[
+            "blast-radius",
+            "{dir}",
+            "--rank",
+            "vendors",
+            "--format",
+            "json",
+            "--threads",
+            "{threads}",
+        ],
+        target: "< 30 s",
+    },
+    Benchmark {
+        name: "rank-vendors-1-thread",
+        args: &[
+            "blast-radius",
+            "{dir}",
+            "--rank",
+            "vendors",
+            "--format",
+            "json",
+            "--threads",
+            "1",
+        ],
+        target: "2 threads >= 1.7x faster",
+    },
+];
+
+/// The in-process benchmark: one exposure of the biggest vendor, after loading.
+const PROPAGATE: &str = "propagate";
 
 const SEED: u64 = 1;
 
@@ -60,8 +106,10 @@ pub fn command(mut args: Args) -> Result<()> {
         .iter()
         .filter(|b| only.as_deref().is_none_or(|name| b.name == name))
         .collect();
-    if selected.is_empty() {
-        let names: Vec<&str> = BENCHMARKS.iter().map(|b| b.name).collect();
+    let in_process = only.as_deref().is_none_or(|name| name == PROPAGATE);
+    if selected.is_empty() && !in_process {
+        let mut names: Vec<&str> = BENCHMARKS.iter().map(|b| b.name).collect();
+        names.push(PROPAGATE);
         return Err(format!(
             "no benchmark named `{}`; there are: {}",
             only.unwrap_or_default(),
@@ -90,6 +138,21 @@ pub fn command(mut args: Args) -> Result<()> {
         dataset.display()
     );
     let mut rows = Vec::new();
+    let needs_engine = in_process || selected.iter().any(|b| b.args.contains(&"{biggest}"));
+    let mut biggest = String::new();
+    if needs_engine {
+        let prepared = bench_engine::prepare(&dataset)?;
+        biggest = prepared.biggest_id();
+        println!(
+            "biggest vendor: {biggest} (its outage reaches {} nodes)",
+            prepared.biggest_reach
+        );
+        if in_process {
+            let (walls, reached) = bench_engine::propagate(&prepared, runs.max(5));
+            println!("{PROPAGATE}: exposure of {biggest} over C, I and A: {reached} nodes reached");
+            rows.push(Row::in_process(PROPAGATE, "< 50 ms", &walls, cores));
+        }
+    }
     for benchmark in selected {
         let args: Vec<String> = benchmark
             .args
@@ -98,6 +161,7 @@ pub fn command(mut args: Args) -> Result<()> {
                 arg.replace("{dir}", &dataset.to_string_lossy())
                     .replace("{threads}", &threads_text)
                     .replace("{out}", &scratch.to_string_lossy())
+                    .replace("{biggest}", &biggest)
             })
             .collect();
         let log = logs.join(format!("{}.stderr", benchmark.name));
@@ -117,6 +181,20 @@ pub fn command(mut args: Args) -> Result<()> {
         rows.push(Row::new(benchmark, &samples, cores));
     }
     print_table(&rows);
+    let median_of = |name: &str| {
+        rows.iter()
+            .find(|row| row.cells[0] == name)
+            .and_then(|row| row.cells[3].parse::<f64>().ok())
+    };
+    if let (Some(one), Some(many)) = (
+        median_of("rank-vendors-1-thread"),
+        median_of("rank-vendors"),
+    ) {
+        println!(
+            "\nrank-vendors: {threads_text} threads are {:.2}x faster than 1 (medians)",
+            one / many
+        );
+    }
     Ok(())
 }
 
@@ -259,6 +337,25 @@ impl Row {
                 cores.to_string(),
                 format!("{:.3}", median(cpus)),
                 exits.join("/"),
+            ],
+        }
+    }
+}
+
+impl Row {
+    /// A row for an in-process measurement: wall times only.
+    fn in_process(name: &str, target: &str, walls: &[f64], cores: usize) -> Self {
+        let min = walls.iter().copied().fold(f64::INFINITY, f64::min);
+        Self {
+            cells: [
+                name.to_owned(),
+                target.to_owned(),
+                format!("{min:.4}"),
+                format!("{:.4}", median(walls.to_vec())),
+                "-".to_owned(),
+                cores.to_string(),
+                "-".to_owned(),
+                "0".to_owned(),
             ],
         }
     }

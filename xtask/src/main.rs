@@ -8,6 +8,7 @@
 
 mod args;
 mod bench;
+mod bench_engine;
 mod gen_dataset;
 
 use std::process::ExitCode;
@@ -28,7 +29,8 @@ tasks:
       Generate target/bench-data/nodes-N-seed-1 if needed (N defaults to 1M), build the release
       `riskgraph` (or time the one at PATH), run each benchmark R times (default 3) after a
       warm-up and print min and median wall time and peak RSS. --threads sets
-      RAYON_NUM_THREADS and the `{threads}` argument of the runs.
+      RAYON_NUM_THREADS and the `{threads}` argument of the runs. Benchmarks: validate,
+      propagate (in process, after loading), blast-radius, rank-vendors, rank-vendors-1-thread.
   help
       Show this message.";
 
