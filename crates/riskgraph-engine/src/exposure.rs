@@ -7,7 +7,7 @@ use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::{Classification, NodeKind, Vocabulary};
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
-use crate::propagation::{Cost, ImpactGraph, Label, Limits, NO_EDGE, Search, impact_of};
+use crate::propagation::{Cost, ImpactGraph, Limits, NO_EDGE, Search, impact_of};
 
 /// The rating a node counts with when its file leaves it empty: the middle of the 1..5 scale.
 pub const DEFAULT_RATING: u8 = 3;
@@ -132,17 +132,15 @@ impl Reached {
     }
 }
 
-/// Per-thread memory for computing exposures: one search and a node-to-position map.
+/// Per-thread memory for computing exposures: one search per property.
 pub struct Workspace {
-    search: Search,
-    slot: Vec<u32>,
+    searches: [Search; 3],
 }
 
 impl Workspace {
     pub fn new(node_count: usize) -> Self {
         Self {
-            search: Search::new(node_count),
-            slot: vec![u32::MAX; node_count],
+            searches: std::array::from_fn(|_| Search::new(node_count)),
         }
     }
 }
@@ -168,54 +166,54 @@ impl Exposure {
         let mut properties = properties.to_vec();
         properties.sort_unstable();
         properties.dedup();
-        let mut nodes: Vec<Reached> = Vec::new();
+        let internal: Vec<NodeIdx> = origins.iter().map(|&o| graph.internal(o)).collect();
         for &property in &properties {
-            let pg = graph.property(property);
-            let p = property as usize;
-            // Searches list a parent before its children, so the parent's hit is there already.
-            for Label {
-                node,
-                cost,
-                hops,
-                parent,
-            } in workspace.search.run(pg, origins, limits).labels
-            {
-                let (parent, redundant) = if parent == NO_EDGE {
-                    (None, false)
-                } else {
-                    let (source, row) = (pg.source_of(parent), pg.row(parent));
-                    let upstream = workspace.slot[source as usize];
-                    let upstream =
-                        nodes[upstream as usize].hits[p].is_some_and(|hit| hit.redundant);
-                    (
-                        Some((source, row)),
-                        upstream || graph.redundant[row as usize],
-                    )
-                };
-                let slot = &mut workspace.slot[node as usize];
-                if *slot == u32::MAX {
-                    *slot = nodes.len() as u32;
-                    nodes.push(Reached {
-                        node,
-                        hits: [None; 3],
-                        property,
-                    });
-                }
-                let reached = &mut nodes[*slot as usize];
-                reached.hits[p] = Some(Hit {
-                    cost,
-                    hops,
-                    parent,
-                    redundant,
-                });
-                // Properties come in C, I, A order, so a later one wins only when strictly harder.
-                if cost < reached.headline().cost {
-                    reached.property = property;
-                }
-            }
+            workspace.searches[property as usize].explore(
+                graph.property(property),
+                &internal,
+                limits,
+            );
         }
-        for reached in &nodes {
-            workspace.slot[reached.node as usize] = u32::MAX;
+        let searches = &workspace.searches;
+        let hit = |property: Property, node: NodeIdx| -> Option<Hit> {
+            let label = searches[property as usize].get(node)?;
+            let parent =
+                (label.parent != NO_EDGE).then(|| (graph.failing_node(label.parent), label.parent));
+            Some(Hit {
+                cost: label.cost,
+                hops: label.hops,
+                parent,
+                redundant: label.redundant,
+            })
+        };
+        let mut nodes: Vec<Reached> = Vec::new();
+        for (i, &property) in properties.iter().enumerate() {
+            for label in searches[property as usize].reached() {
+                let node = label.node;
+                // Each node once: from the first property that reaches it.
+                if properties[..i]
+                    .iter()
+                    .any(|&earlier| searches[earlier as usize].get(node).is_some())
+                {
+                    continue;
+                }
+                let mut hits = [None; 3];
+                let mut headline = property;
+                for &p in &properties[i..] {
+                    hits[p as usize] = hit(p, node);
+                    // Properties come in C, I, A order: a later one wins only when strictly harder.
+                    if let (Some(new), Some(best)) = (&hits[p as usize], &hits[headline as usize])
+                        && new.cost < best.cost
+                    {
+                        headline = p;
+                    }
+                }
+                nodes.push(Reached {
+                    node: graph.external(node),
+                    hits,
+                    property: headline,
+                });
+            }
         }
         nodes.sort_unstable_by_key(|r| {
             let hit = r.headline();

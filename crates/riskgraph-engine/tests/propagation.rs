@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use riskgraph_engine::exposure::{Exposure, NodeFacts, Workspace};
 use riskgraph_engine::propagation::{
-    Cost, ImpactGraph, Label, Limits, NO_EDGE, PropertyGraph, Search, cost_of,
+    Cost, ImpactGraph, Label, Limits, NO_EDGE, RawEdge, Search, cost_of,
 };
 use riskgraph_engine::rank::rank_vendors;
 use riskgraph_model::values::Property;
@@ -235,7 +235,7 @@ fn several_origins_fail_together() {
 /// The best (cost, hops) of each node over every simple path from the origins, enumerating the
 /// paths one by one; then the nodes whose best has more than `depth` hops are dropped.
 struct Reference {
-    edges: Vec<(u32, u32, Cost)>,
+    edges: Vec<(u32, u32, Cost, u32)>,
     max_cost: Cost,
     on_path: Vec<bool>,
     best: Vec<Option<(Cost, u32)>>,
@@ -243,14 +243,18 @@ struct Reference {
 
 impl Reference {
     fn run(
-        graph: &PropertyGraph,
+        n: usize,
+        edges: &[(u32, u32, Option<Cost>, bool)],
         origins: &[u32],
         max_cost: Cost,
         depth: u32,
     ) -> Vec<Option<(Cost, u32)>> {
-        let n = graph.node_count();
         let mut reference = Self {
-            edges: graph.edges().collect(),
+            edges: edges
+                .iter()
+                .enumerate()
+                .filter_map(|(row, &(f, d, c, _))| c.map(|c| (f, d, c, row as u32)))
+                .collect(),
             max_cost,
             on_path: vec![false; n],
             best: vec![None; n],
@@ -275,7 +279,7 @@ impl Reference {
             *here = Some((cost, hops));
         }
         for i in 0..self.edges.len() {
-            let (source, next, edge_cost) = self.edges[i];
+            let (source, next, edge_cost, _) = self.edges[i];
             let next_cost = cost.saturating_add(edge_cost);
             if source == at && !self.on_path[next as usize] && next_cost <= self.max_cost {
                 self.on_path[next as usize] = true;
@@ -286,14 +290,17 @@ impl Reference {
     }
 }
 
-fn random_graph() -> impl Strategy<Value = (usize, Vec<(u32, u32, Option<Cost>)>)> {
+/// Dependency rows as (failing node, dependent node, cost, redundant).
+type Edges = Vec<(u32, u32, Option<Cost>, bool)>;
+
+fn random_graph() -> impl Strategy<Value = (usize, Edges)> {
     (2usize..8).prop_flat_map(|n| {
         let factor = prop_oneof![
             Just(None),
             Just(Some(0)),
             (1u32..=100).prop_map(|p| cost_of(f64::from(p) / 100.0)),
         ];
-        let edge = (0..n as u32, 0..n as u32, factor);
+        let edge = (0..n as u32, 0..n as u32, factor, any::<bool>());
         (Just(n), prop::collection::vec(edge, 0..20))
     })
 }
@@ -307,44 +314,76 @@ proptest! {
         depth in prop_oneof![Just(None), (0u32..5).prop_map(Some)],
     ) {
         let origins: Vec<u32> = origins.into_iter().map(|o| o % n as u32).collect();
-        let graph = PropertyGraph::from_edges(n, edges.iter().copied());
+        let raw: Vec<RawEdge> = edges
+            .iter()
+            .map(|&(failing, dependent, cost, redundant)| RawEdge {
+                failing,
+                dependent,
+                costs: [cost; 3],
+                redundant,
+            })
+            .collect();
+        let graph = ImpactGraph::from_edges(n, &raw);
+        let pg = graph.property(C);
         let limits = Limits::new(min, depth);
         let mut search = Search::new(n);
-        let labels = search.run(&graph, &origins, limits).sorted();
-        let expected = Reference::run(&graph, &origins, limits.max_cost, depth.unwrap_or(u32::MAX));
+        let internal: Vec<u32> = origins.iter().map(|&o| graph.internal(o)).collect();
+        // Labels back in the caller's numbering, by node; parents as dependency rows.
+        let mut labels: Vec<Label> = search
+            .run(pg, &internal, limits)
+            .labels
+            .into_iter()
+            .map(|l| Label {
+                node: graph.external(l.node),
+                ..l
+            })
+            .collect();
+        labels.sort_unstable_by_key(|l| l.node);
+        let expected = Reference::run(n, &edges, &origins, limits.max_cost, depth.unwrap_or(u32::MAX));
         let got: Vec<Option<(Cost, u32)>> = (0..n as u32)
             .map(|node| labels.iter().find(|l| l.node == node).map(|l| (l.cost, l.hops)))
             .collect();
         prop_assert_eq!(&got, &expected);
 
-        // Parents: the first edge, in graph order, that ends a best path; impact never grows
-        // along it.
-        let all_edges: Vec<(u32, u32, Cost)> = graph.edges().collect();
+        // Parents: the earliest dependency row that ends a best path; impact never grows along
+        // it; the redundant flag says whether a redundant edge lies on the path.
         let by_node = |node: u32| labels.iter().find(|l| l.node == node).copied();
         for label in &labels {
             if label.parent == NO_EDGE {
                 prop_assert!(origins.contains(&label.node));
+                prop_assert!(!label.redundant);
                 continue;
             }
-            let (source, dependent, edge_cost) = all_edges[label.parent as usize];
+            let row = label.parent;
+            let (source, dependent, edge_cost, redundant) = edges[row as usize];
             prop_assert_eq!(dependent, label.node);
             let parent = by_node(source).unwrap();
             prop_assert!(parent.cost <= label.cost);
-            prop_assert_eq!(parent.cost + edge_cost, label.cost);
+            prop_assert_eq!(parent.cost + edge_cost.unwrap(), label.cost);
             prop_assert_eq!(parent.hops + 1, label.hops);
-            let first = all_edges.iter().position(|&(s, d, c)| {
-                d == label.node
-                    && by_node(s).is_some_and(|p: Label| {
-                        p.cost.saturating_add(c) == label.cost && p.hops + 1 == label.hops
-                    })
-            });
-            prop_assert_eq!(first, Some(label.parent as usize));
+            prop_assert_eq!(label.redundant, parent.redundant || redundant);
+            let first = edges
+                .iter()
+                .enumerate()
+                .filter(|&(_, &(s, d, c, _))| {
+                    d == label.node
+                        && c.is_some_and(|c| {
+                            by_node(s).is_some_and(|p: Label| {
+                                p.cost.saturating_add(c) == label.cost && p.hops + 1 == label.hops
+                            })
+                        })
+                })
+                .map(|(row, _)| row as u32)
+                .min();
+            prop_assert_eq!(first, Some(row));
         }
 
         // The limits only cut: every node kept has the label it has without a depth limit.
-        let unlimited = search.run(&graph, &origins, Limits::new(min, None)).sorted();
+        let unlimited = search.run(pg, &internal, Limits::new(min, None)).labels;
+        prop_assert!(unlimited.len() >= labels.len());
         for label in &labels {
-            prop_assert!(unlimited.contains(label));
+            let same = unlimited.iter().find(|l| graph.external(l.node) == label.node).unwrap();
+            prop_assert_eq!((same.cost, same.hops), (label.cost, label.hops));
         }
     }
 }
@@ -383,4 +422,82 @@ fn ranking_is_the_same_on_1_2_and_8_threads() {
     assert!(!one.is_empty());
     assert_eq!(one, run(2));
     assert_eq!(one, run(8));
+}
+
+/// Bellman-Ford to a fixpoint: relax every edge until no (cost, hops) improves. Slow and obviously
+/// right, for graphs too big to enumerate paths.
+fn fixpoint(
+    n: usize,
+    edges: &[(u32, u32, Option<Cost>, bool)],
+    origins: &[u32],
+    max_cost: Cost,
+) -> Vec<Option<(Cost, u32)>> {
+    let mut best: Vec<Option<(Cost, u32)>> = vec![None; n];
+    for &o in origins {
+        best[o as usize] = Some((0, 0));
+    }
+    loop {
+        let mut changed = false;
+        for &(failing, dependent, cost, _) in edges {
+            let (Some((c, h)), Some(w)) = (best[failing as usize], cost) else {
+                continue;
+            };
+            let candidate = (c.saturating_add(w), h + 1);
+            if candidate.0 <= max_cost && best[dependent as usize].is_none_or(|b| candidate < b) {
+                best[dependent as usize] = Some(candidate);
+                changed = true;
+            }
+        }
+        if !changed {
+            return best;
+        }
+    }
+}
+
+fn big_random_graph() -> impl Strategy<Value = (usize, Edges)> {
+    (60usize..200).prop_flat_map(|n| {
+        let factor = prop_oneof![
+            Just(None),
+            Just(Some(0)),
+            (1u32..=100).prop_map(|p| cost_of(f64::from(p) / 100.0)),
+        ];
+        // Mostly forward edges, some backward ones to make cycles of every size.
+        let edge = (0..n as u32, 0..n as u32, factor, any::<bool>(), 0u8..10).prop_map(
+            |(a, b, c, r, back)| {
+                if back == 0 || a == b {
+                    (a, b, c, r)
+                } else {
+                    (a.min(b), a.max(b), c, r)
+                }
+            },
+        );
+        (Just(n), prop::collection::vec(edge, 0..600))
+    })
+}
+
+proptest! {
+    #[test]
+    fn search_equals_a_fixpoint_on_bigger_graphs(
+        (n, edges) in big_random_graph(),
+        origins in prop::collection::vec(0u32..200, 1..4),
+    ) {
+        let origins: Vec<u32> = origins.into_iter().map(|o| o % n as u32).collect();
+        let raw: Vec<RawEdge> = edges
+            .iter()
+            .map(|&(failing, dependent, cost, redundant)| RawEdge { failing, dependent, costs: [cost; 3], redundant })
+            .collect();
+        let graph = ImpactGraph::from_edges(n, &raw);
+        let limits = Limits::new(0.01, None);
+        let internal: Vec<u32> = origins.iter().map(|&o| graph.internal(o)).collect();
+        let mut search = Search::new(n);
+        // Twice with the same search, to check it resets between runs.
+        for _ in 0..2 {
+            let reach = search.run(graph.property(C), &internal, limits);
+            let mut got: Vec<Option<(Cost, u32)>> = vec![None; n];
+            for label in &reach.labels {
+                got[graph.external(label.node) as usize] = Some((label.cost, label.hops));
+            }
+            prop_assert_eq!(&got, &fixpoint(n, &edges, &origins, limits.max_cost));
+        }
+    }
 }

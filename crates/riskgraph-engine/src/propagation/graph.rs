@@ -1,0 +1,382 @@
+//! The graph impact flows through, laid out for the search: compressed adjacency arrays per
+//! property, over nodes renumbered in topological order of their strongly connected components.
+
+use std::collections::HashMap;
+
+use riskgraph_model::values::Property;
+use riskgraph_model::{Inventory, NodeIdx};
+
+use super::{Cost, EdgeProfile, cost_of, default_edge_factor};
+
+/// One dependency row as the graph sees it: `dependent` depends on `failing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawEdge {
+    pub failing: NodeIdx,
+    pub dependent: NodeIdx,
+    /// Cost per property (confidentiality, integrity, availability); `None` where the factor is 0.
+    pub costs: [Option<Cost>; 3],
+    pub redundant: bool,
+}
+
+/// The dependents of every node for one property, as compressed adjacency arrays: the edges out of
+/// node `u` (to the nodes that depend on `u`) are `edges[offsets[u]..offsets[u + 1]]`, in
+/// dependency-row order. Edges whose factor is 0 are left out. Nodes are numbered so that every
+/// edge goes to a higher number, except edges inside a strongly connected component, whose nodes
+/// have consecutive numbers.
+#[derive(Debug, Default)]
+pub struct PropertyGraph {
+    offsets: Vec<u32>,
+    /// (dependent node, cost), the hot data of a search.
+    pub(super) edges: Vec<(NodeIdx, Cost)>,
+    /// The dependency row of each edge, for paths and to break ties.
+    pub(super) rows: Vec<u32>,
+    /// Whether each edge is a redundant dependency.
+    pub(super) redundant: Vec<bool>,
+    /// One past the last node of each node's strongly connected component (each component has its
+    /// own end, so two nodes share one exactly when they share the component).
+    pub(super) component_end: Vec<NodeIdx>,
+}
+
+impl PropertyGraph {
+    /// The arrays for `edges` (failing node, dependent node, cost, redundant), each edge's position
+    /// being its dependency row; `None` costs are left out.
+    fn new(
+        node_count: usize,
+        edges: impl Iterator<Item = (NodeIdx, NodeIdx, Option<Cost>, bool)> + Clone,
+        component_end: Vec<NodeIdx>,
+    ) -> Self {
+        let n = node_count;
+        let mut counts = vec![0u32; n + 1];
+        for (source, _, cost, _) in edges.clone() {
+            if cost.is_some() {
+                counts[source as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            counts[i + 1] += counts[i];
+        }
+        let offsets = counts.clone();
+        let total = offsets[n] as usize;
+        let mut list = vec![(0, 0); total];
+        let mut rows = vec![0; total];
+        let mut flags = vec![false; total];
+        let mut next = counts;
+        for (row, (source, dependent, cost, redundant)) in edges.enumerate() {
+            if let Some(cost) = cost {
+                let slot = &mut next[source as usize];
+                list[*slot as usize] = (dependent, cost);
+                rows[*slot as usize] = row as u32;
+                flags[*slot as usize] = redundant;
+                *slot += 1;
+            }
+        }
+        Self {
+            offsets,
+            edges: list,
+            rows,
+            redundant: flags,
+            component_end,
+        }
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// Whether `node` is alone in its strongly connected component: on no cycle.
+    pub(super) fn alone(&self, node: NodeIdx) -> bool {
+        let end = self.component_end[node as usize];
+        end == node + 1 && (node == 0 || self.component_end[node as usize - 1] != end)
+    }
+
+    /// The positions of the edges from `node` to its dependents.
+    pub(super) fn dependents(&self, node: NodeIdx) -> std::ops::Range<usize> {
+        self.offsets[node as usize] as usize..self.offsets[node as usize + 1] as usize
+    }
+
+    /// The dependency row behind edge `edge`.
+    pub fn row(&self, edge: u32) -> u32 {
+        self.rows[edge as usize]
+    }
+
+    /// The edges as (failing node, dependent node, cost, dependency row), in edge order.
+    pub fn edges(&self) -> impl Iterator<Item = (NodeIdx, NodeIdx, Cost, u32)> + '_ {
+        (0..self.node_count() as NodeIdx).flat_map(move |source| {
+            self.dependents(source)
+                .map(move |e| (source, self.edges[e].0, self.edges[e].1, self.rows[e]))
+        })
+    }
+}
+
+/// The graph that impact flows through: for each property, each node's dependents with the cost
+/// of the edge.
+///
+/// Inside, nodes are renumbered in topological order of their strongly connected components (the
+/// members of a component consecutive, in inventory order), so that a search can settle nodes in
+/// increasing number, reading the adjacency arrays front to back. [`super::Search`] works on these
+/// internal numbers; [`ImpactGraph::internal`] and [`ImpactGraph::external`] translate.
+#[derive(Debug)]
+pub struct ImpactGraph {
+    pub properties: [PropertyGraph; 3],
+    /// Each dependency row's factor per property (confidentiality, integrity, availability).
+    pub factors: Vec<[f64; 3]>,
+    /// The inventory node of each internal number.
+    node_of: Vec<NodeIdx>,
+    /// The internal number of each inventory node.
+    internal_of: Vec<NodeIdx>,
+    /// Each dependency row's failing node (its `to`), as an inventory index.
+    row_failing: Vec<NodeIdx>,
+}
+
+impl ImpactGraph {
+    /// Builds the graph with the built-in edge factors.
+    pub fn build(inventory: &Inventory) -> Self {
+        Self::with_factors(inventory, default_edge_factor)
+    }
+
+    /// Builds the graph with `factor(edge, property)`, called once per distinct edge profile and
+    /// property. Factors are clamped to 0..=1.
+    pub fn with_factors(
+        inventory: &Inventory,
+        mut factor: impl FnMut(&EdgeProfile, Property) -> f64,
+    ) -> Self {
+        let mut cache: HashMap<(EdgeProfile, Property), f64> = HashMap::new();
+        let factors: Vec<[f64; 3]> = inventory
+            .dependencies
+            .iter()
+            .map(|dependency| {
+                Property::ALL.map(|property| {
+                    let profile = EdgeProfile::of(dependency, property);
+                    *cache.entry((profile, property)).or_insert_with(|| {
+                        let f = factor(&profile, property);
+                        if f.is_nan() { 0.0 } else { f.clamp(0.0, 1.0) }
+                    })
+                })
+            })
+            .collect();
+        let edges: Vec<RawEdge> = inventory
+            .dependencies
+            .iter()
+            .zip(&factors)
+            .map(|(d, f)| RawEdge {
+                failing: d.to,
+                dependent: d.from,
+                costs: f.map(cost_of),
+                redundant: d.redundant,
+            })
+            .collect();
+        let mut graph = Self::from_edges(inventory.nodes.len(), &edges);
+        graph.factors = factors;
+        graph
+    }
+
+    /// Builds the graph from dependency rows given as raw edges between node indexes below
+    /// `node_count`. `factors` is left empty.
+    pub fn from_edges(node_count: usize, edges: &[RawEdge]) -> Self {
+        let n = node_count;
+        let (node_of, component_end) = topological_components(n, edges);
+        let mut internal_of = vec![0; n];
+        for (internal, &node) in node_of.iter().enumerate() {
+            internal_of[node as usize] = internal as NodeIdx;
+        }
+        let properties = Property::ALL.map(|property| {
+            let internal_of = &internal_of;
+            let list = edges.iter().map(move |e| {
+                (
+                    internal_of[e.failing as usize],
+                    internal_of[e.dependent as usize],
+                    e.costs[property as usize],
+                    e.redundant,
+                )
+            });
+            PropertyGraph::new(n, list, component_end.clone())
+        });
+        Self {
+            properties,
+            factors: Vec::new(),
+            node_of,
+            internal_of,
+            row_failing: edges.iter().map(|e| e.failing).collect(),
+        }
+    }
+
+    pub fn property(&self, property: Property) -> &PropertyGraph {
+        &self.properties[property as usize]
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.node_of.len()
+    }
+
+    /// The internal number of inventory node `node`.
+    pub fn internal(&self, node: NodeIdx) -> NodeIdx {
+        self.internal_of[node as usize]
+    }
+
+    /// The inventory node of internal number `internal`.
+    pub fn external(&self, internal: NodeIdx) -> NodeIdx {
+        self.node_of[internal as usize]
+    }
+
+    /// The node whose failure dependency row `row` carries (its `to`), as an inventory index.
+    pub fn failing_node(&self, row: u32) -> NodeIdx {
+        self.row_failing[row as usize]
+    }
+}
+
+/// The nodes in topological order of the strongly connected components of `edges` (failing node
+/// before dependents), each component's members consecutive and in index order; and, per position
+/// in that order, one past the end of the position's component.
+///
+/// Tarjan's algorithm, iterative so that long dependency chains cannot overflow the stack. It
+/// completes components dependents first, so the order is the reverse of completion.
+fn topological_components(n: usize, edges: &[RawEdge]) -> (Vec<NodeIdx>, Vec<NodeIdx>) {
+    const UNVISITED: u32 = u32::MAX;
+    let mut offsets = vec![0u32; n + 1];
+    for edge in edges {
+        offsets[edge.failing as usize + 1] += 1;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut targets = vec![0; edges.len()];
+    let mut next = offsets.clone();
+    for edge in edges {
+        targets[next[edge.failing as usize] as usize] = edge.dependent;
+        next[edge.failing as usize] += 1;
+    }
+
+    let mut index = vec![UNVISITED; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<NodeIdx> = Vec::new();
+    let mut calls: Vec<(NodeIdx, u32)> = Vec::new();
+    let mut counter = 0u32;
+    // Components as they complete: members in `completed`, split by `ends`.
+    let mut completed: Vec<NodeIdx> = Vec::with_capacity(n);
+    let mut ends: Vec<usize> = Vec::new();
+    for start in 0..n as NodeIdx {
+        if index[start as usize] != UNVISITED {
+            continue;
+        }
+        index[start as usize] = counter;
+        low[start as usize] = counter;
+        counter += 1;
+        stack.push(start);
+        on_stack[start as usize] = true;
+        calls.push((start, offsets[start as usize]));
+        while let Some(&mut (v, ref mut position)) = calls.last_mut() {
+            if *position < offsets[v as usize + 1] {
+                let w = targets[*position as usize];
+                *position += 1;
+                if index[w as usize] == UNVISITED {
+                    index[w as usize] = counter;
+                    low[w as usize] = counter;
+                    counter += 1;
+                    stack.push(w);
+                    on_stack[w as usize] = true;
+                    calls.push((w, offsets[w as usize]));
+                } else if on_stack[w as usize] {
+                    low[v as usize] = low[v as usize].min(index[w as usize]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                low[parent as usize] = low[parent as usize].min(low[v as usize]);
+            }
+            if low[v as usize] == index[v as usize] {
+                let begin = completed.len();
+                while let Some(w) = stack.pop() {
+                    on_stack[w as usize] = false;
+                    completed.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                completed[begin..].sort_unstable();
+                ends.push(completed.len());
+            }
+        }
+    }
+
+    let mut order = Vec::with_capacity(n);
+    let mut component_end = Vec::with_capacity(n);
+    let mut end = n;
+    for (k, &stop) in ends.iter().enumerate().rev() {
+        let begin = if k == 0 { 0 } else { ends[k - 1] };
+        let members = &completed[begin..stop];
+        let first = order.len();
+        order.extend_from_slice(members);
+        component_end.extend(std::iter::repeat_n(
+            (first + members.len()) as NodeIdx,
+            members.len(),
+        ));
+        end -= members.len();
+    }
+    debug_assert_eq!(end, 0);
+    (order, component_end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edge(failing: NodeIdx, dependent: NodeIdx) -> RawEdge {
+        RawEdge {
+            failing,
+            dependent,
+            costs: [Some(0); 3],
+            redundant: false,
+        }
+    }
+
+    #[test]
+    fn components_come_in_topological_order() {
+        // 0 -> 1 <-> 2 -> 3, and 4 alone.
+        let edges = [edge(0, 1), edge(1, 2), edge(2, 1), edge(2, 3)];
+        let (order, ends) = topological_components(5, &edges);
+        let position = |node: NodeIdx| order.iter().position(|&n| n == node).unwrap();
+        assert!(position(0) < position(1) && position(2) < position(3));
+        assert_eq!(position(1).abs_diff(position(2)), 1);
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [0, 1, 2, 3, 4]);
+        for (i, &end) in ends.iter().enumerate() {
+            let cyclic = matches!(order[i], 1 | 2);
+            assert_eq!(
+                end as usize - i,
+                if cyclic {
+                    2 - (i - position(1).min(position(2)))
+                } else {
+                    1
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn every_edge_goes_forward_or_inside_a_component() {
+        let mut rng = 12345u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % 40) as NodeIdx
+        };
+        let edges: Vec<RawEdge> = (0..80).map(|_| edge(next(), next())).collect();
+        let graph = ImpactGraph::from_edges(40, &edges);
+        let pg = graph.property(Property::Availability);
+        for (source, dependent, _, _) in pg.edges() {
+            let end = pg.component_end[source as usize];
+            assert!(
+                dependent > source
+                    || (dependent < end && pg.component_end[dependent as usize] == end)
+            );
+        }
+    }
+}

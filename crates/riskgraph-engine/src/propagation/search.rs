@@ -1,0 +1,225 @@
+//! The search: max-product propagation from a set of origins over one [`PropertyGraph`].
+//!
+//! Nodes are numbered in topological order of their strongly connected components, and every edge
+//! goes to a higher number or stays inside its component. So the search needs no priority queue
+//! for most of the graph: it settles the labelled nodes in increasing number (a bit set is the
+//! queue), and when it meets a component with a cycle it runs Dijkstra inside that component only.
+//! A node's label is final when it is settled, because everything that can reach it has been
+//! settled before. Reading the adjacency arrays front to back is what makes it fast.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use riskgraph_model::NodeIdx;
+
+use super::{Cost, Label, Limits, NO_EDGE, PropertyGraph, PropertyReach};
+
+/// Dijkstra's queue inside a component with a cycle: (cost, hops, node), smallest first.
+type ComponentHeap = BinaryHeap<Reverse<(Cost, u32, NodeIdx)>>;
+
+/// A node's label during a search, packed in 12 bytes so a relaxation touches one cache line.
+#[derive(Clone, Copy)]
+struct Slot {
+    cost: Cost,
+    /// Hops in the low 31 bits; the top bit says a redundant dependency lies on the path.
+    hops: u32,
+    /// The dependency row of the last step of the path.
+    parent: u32,
+}
+
+const REDUNDANT_BIT: u32 = 1 << 31;
+const HOPS_MASK: u32 = !REDUNDANT_BIT;
+const EMPTY: Slot = Slot {
+    cost: Cost::MAX,
+    hops: HOPS_MASK,
+    parent: NO_EDGE,
+};
+
+/// Reusable per-thread memory for searches over one property graph: one slot per node, reset
+/// before each search by walking the nodes the previous one reached, so a search costs what it
+/// reaches, not the size of the graph.
+pub struct Search {
+    slots: Vec<Slot>,
+    /// The labelled nodes not yet settled, as a bit set by node number.
+    pending: Vec<u64>,
+    /// The nodes reached, in the order they were settled.
+    settled: Vec<NodeIdx>,
+    heap: ComponentHeap,
+    max_depth: u32,
+}
+
+impl Search {
+    pub fn new(node_count: usize) -> Self {
+        Self {
+            slots: vec![EMPTY; node_count],
+            pending: vec![0; node_count.div_ceil(64)],
+            settled: Vec::new(),
+            heap: BinaryHeap::new(),
+            max_depth: HOPS_MASK,
+        }
+    }
+
+    /// Propagates from `origins` through `graph` within `limits` and returns what it reached.
+    pub fn run(
+        &mut self,
+        graph: &PropertyGraph,
+        origins: &[NodeIdx],
+        limits: Limits,
+    ) -> PropertyReach {
+        self.explore(graph, origins, limits);
+        PropertyReach {
+            labels: self.reached().collect(),
+        }
+    }
+
+    /// Propagates from `origins` through `graph` within `limits`; the result stays in the search
+    /// for [`Search::get`] and [`Search::reached`] until the next one.
+    pub fn explore(&mut self, graph: &PropertyGraph, origins: &[NodeIdx], limits: Limits) {
+        debug_assert_eq!(self.slots.len(), graph.node_count());
+        for &node in &self.settled {
+            self.slots[node as usize] = EMPTY;
+        }
+        self.settled.clear();
+        self.max_depth = limits
+            .max_depth
+            .map_or(HOPS_MASK, |depth| depth.min(HOPS_MASK));
+        let mut first = NodeIdx::MAX;
+        for &origin in origins {
+            self.slots[origin as usize] = Slot {
+                cost: 0,
+                hops: 0,
+                parent: NO_EDGE,
+            };
+            self.mark(origin);
+            first = first.min(origin);
+        }
+        let mut word = first as usize / 64;
+        while word < self.pending.len() {
+            let bits = self.pending[word];
+            if bits == 0 {
+                word += 1;
+                continue;
+            }
+            let node = (word * 64) as NodeIdx + bits.trailing_zeros();
+            if graph.alone(node) {
+                self.pending[word] &= bits - 1;
+                self.settle(graph, node, limits.max_cost, None);
+            } else {
+                let end = graph.component_end[node as usize];
+                self.component(graph, node, end, limits.max_cost);
+            }
+            // Settling only labels higher numbers, so the scan never needs to look back.
+        }
+    }
+
+    /// The label of `node` in the last search, if it reached it. A depth limit cuts the tree of
+    /// strongest paths: every ancestor of a kept node has fewer hops, so paths stay whole.
+    pub fn get(&self, node: NodeIdx) -> Option<Label> {
+        let slot = self.slots[node as usize];
+        let hops = slot.hops & HOPS_MASK;
+        (slot.cost != Cost::MAX && hops <= self.max_depth).then_some(Label {
+            node,
+            cost: slot.cost,
+            hops,
+            parent: slot.parent,
+            redundant: slot.hops & REDUNDANT_BIT != 0,
+        })
+    }
+
+    /// The nodes the last search reached, in the order it settled them: an origin or a node's
+    /// parent always comes before the node.
+    pub fn reached(&self) -> impl Iterator<Item = Label> + '_ {
+        self.settled.iter().filter_map(|&node| self.get(node))
+    }
+
+    fn mark(&mut self, node: NodeIdx) {
+        self.pending[node as usize / 64] |= 1 << (node % 64);
+    }
+
+    /// Settles the labelled members of the component `[start, end)`: Dijkstra on (cost, hops)
+    /// from their labels, which are final for every path that enters from outside.
+    fn component(&mut self, graph: &PropertyGraph, member: NodeIdx, end: NodeIdx, max_cost: Cost) {
+        // Components are consecutive and each has its own end: walk back to the first member.
+        let mut start = member;
+        while start > 0 && graph.component_end[start as usize - 1] == end {
+            start -= 1;
+        }
+        let mut heap = std::mem::take(&mut self.heap);
+        heap.clear();
+        for node in start..end {
+            let (word, bit) = (node as usize / 64, 1u64 << (node % 64));
+            if self.pending[word] & bit != 0 {
+                self.pending[word] &= !bit;
+                let slot = self.slots[node as usize];
+                heap.push(Reverse((slot.cost, slot.hops & HOPS_MASK, node)));
+            }
+        }
+        while let Some(Reverse((cost, hops, node))) = heap.pop() {
+            let slot = self.slots[node as usize];
+            if (cost, hops) != (slot.cost, slot.hops & HOPS_MASK) {
+                continue; // a stale entry: the node was improved after this push
+            }
+            self.settle(graph, node, max_cost, Some((start..end, &mut heap)));
+        }
+        self.heap = heap;
+    }
+
+    /// Settles `node` and relaxes the edges to its dependents. A dependent whose label improves
+    /// goes on the component's heap when it is inside `component`, in the bit set otherwise.
+    ///
+    /// A label improves with a smaller (cost, hops); on a tie, the earlier dependency row becomes
+    /// the parent. A node settles only after every node with a smaller key that can reach it, so
+    /// all the ties are known by then.
+    fn settle(
+        &mut self,
+        graph: &PropertyGraph,
+        node: NodeIdx,
+        max_cost: Cost,
+        mut component: Option<(std::ops::Range<NodeIdx>, &mut ComponentHeap)>,
+    ) {
+        self.settled.push(node);
+        let slot = self.slots[node as usize];
+        let next_hops = (slot.hops & HOPS_MASK) + 1;
+        let flag = slot.hops & REDUNDANT_BIT;
+        // Touch every dependent's slot first: the loads are independent, so their cache misses
+        // overlap instead of each waiting behind the previous comparison.
+        let mut touch = 0;
+        for e in graph.dependents(node) {
+            touch ^= self.slots[graph.edges[e].0 as usize].cost;
+        }
+        std::hint::black_box(touch);
+        for e in graph.dependents(node) {
+            let (next, edge_cost) = graph.edges[e];
+            let next_cost = slot.cost.saturating_add(edge_cost);
+            if next_cost > max_cost {
+                continue;
+            }
+            let target = &mut self.slots[next as usize];
+            let target_key = (target.cost, target.hops & HOPS_MASK);
+            let improves = (next_cost, next_hops) < target_key;
+            let ties =
+                !improves && (next_cost, next_hops) == target_key && graph.rows[e] < target.parent;
+            if !(improves || ties) {
+                continue;
+            }
+            let redundant = if graph.redundant[e] {
+                REDUNDANT_BIT
+            } else {
+                flag
+            };
+            *target = Slot {
+                cost: next_cost,
+                hops: next_hops | redundant,
+                parent: graph.rows[e],
+            };
+            match &mut component {
+                Some((members, heap)) if members.contains(&next) => {
+                    if improves {
+                        heap.push(Reverse((next_cost, next_hops, next)));
+                    }
+                }
+                _ => self.mark(next),
+            }
+        }
+    }
+}
