@@ -7,7 +7,7 @@ use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::{Classification, NodeKind, Vocabulary};
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
-use crate::propagation::{Cost, ImpactGraph, Limits, NO_EDGE, Search, impact_of};
+use crate::propagation::{Cost, ImpactGraph, Label, Limits, NO_EDGE, Search, impact_of};
 
 /// The rating a node counts with when its file leaves it empty: the middle of the 1..5 scale.
 pub const DEFAULT_RATING: u8 = 3;
@@ -143,6 +143,43 @@ impl Workspace {
             searches: std::array::from_fn(|_| Search::new(node_count)),
         }
     }
+
+    /// Runs one search per property (`properties` sorted, without repeats) from `origins`
+    /// (inventory indexes), then calls `visit` once per node reached by any of them, with the node
+    /// (inventory index) and its labels per property (confidentiality, integrity, availability).
+    /// A node's parent on each path is visited before it.
+    pub fn for_each_reached(
+        &mut self,
+        graph: &ImpactGraph,
+        origins: &[NodeIdx],
+        properties: &[Property],
+        limits: Limits,
+        mut visit: impl FnMut(NodeIdx, &[Option<Label>; 3]),
+    ) {
+        let internal: Vec<NodeIdx> = origins.iter().map(|&o| graph.internal(o)).collect();
+        for &property in properties {
+            self.searches[property as usize].explore(graph.property(property), &internal, limits);
+        }
+        let searches = &self.searches;
+        for (i, &property) in properties.iter().enumerate() {
+            for label in searches[property as usize].reached() {
+                let node = label.node;
+                // Each node once: from the first property that reaches it.
+                if properties[..i]
+                    .iter()
+                    .any(|&earlier| searches[earlier as usize].get(node).is_some())
+                {
+                    continue;
+                }
+                let mut labels = [None; 3];
+                labels[property as usize] = Some(label);
+                for &later in &properties[i + 1..] {
+                    labels[later as usize] = searches[later as usize].get(node);
+                }
+                visit(graph.external(node), &labels);
+            }
+        }
+    }
 }
 
 /// The result for one set of origins.
@@ -163,58 +200,24 @@ impl Exposure {
         properties: &[Property],
         limits: Limits,
     ) -> Self {
-        let mut properties = properties.to_vec();
-        properties.sort_unstable();
-        properties.dedup();
-        let internal: Vec<NodeIdx> = origins.iter().map(|&o| graph.internal(o)).collect();
-        for &property in &properties {
-            workspace.searches[property as usize].explore(
-                graph.property(property),
-                &internal,
-                limits,
-            );
-        }
-        let searches = &workspace.searches;
-        let hit = |property: Property, node: NodeIdx| -> Option<Hit> {
-            let label = searches[property as usize].get(node)?;
-            let parent =
-                (label.parent != NO_EDGE).then(|| (graph.failing_node(label.parent), label.parent));
-            Some(Hit {
-                cost: label.cost,
-                hops: label.hops,
-                parent,
-                redundant: label.redundant,
-            })
-        };
+        let properties = normalized(properties);
         let mut nodes: Vec<Reached> = Vec::new();
-        for (i, &property) in properties.iter().enumerate() {
-            for label in searches[property as usize].reached() {
-                let node = label.node;
-                // Each node once: from the first property that reaches it.
-                if properties[..i]
-                    .iter()
-                    .any(|&earlier| searches[earlier as usize].get(node).is_some())
-                {
-                    continue;
-                }
-                let mut hits = [None; 3];
-                let mut headline = property;
-                for &p in &properties[i..] {
-                    hits[p as usize] = hit(p, node);
-                    // Properties come in C, I, A order: a later one wins only when strictly harder.
-                    if let (Some(new), Some(best)) = (&hits[p as usize], &hits[headline as usize])
-                        && new.cost < best.cost
-                    {
-                        headline = p;
-                    }
-                }
-                nodes.push(Reached {
-                    node: graph.external(node),
-                    hits,
-                    property: headline,
-                });
-            }
-        }
+        workspace.for_each_reached(graph, origins, &properties, limits, |node, labels| {
+            let hits = labels.map(|label| {
+                label.map(|label| Hit {
+                    cost: label.cost,
+                    hops: label.hops,
+                    parent: (label.parent != NO_EDGE)
+                        .then(|| (graph.failing_node(label.parent), label.parent)),
+                    redundant: label.redundant,
+                })
+            });
+            nodes.push(Reached {
+                node,
+                hits,
+                property: headline(&hits),
+            });
+        });
         nodes.sort_unstable_by_key(|r| {
             let hit = r.headline();
             (hit.parent.is_some(), hit.cost, hit.hops, r.node)
@@ -250,6 +253,23 @@ impl Exposure {
     pub fn summary(&self, inventory: &Inventory, facts: &NodeFacts) -> Summary {
         Summary::of(self, inventory, facts)
     }
+}
+
+/// `properties` sorted, without repeats.
+pub fn normalized(properties: &[Property]) -> Vec<Property> {
+    let mut properties = properties.to_vec();
+    properties.sort_unstable();
+    properties.dedup();
+    properties
+}
+
+/// The property hit hardest: the smallest cost, the first in C, I, A order on a tie.
+fn headline(hits: &[Option<Hit>; 3]) -> Property {
+    Property::ALL
+        .into_iter()
+        .filter_map(|p| hits[p as usize].map(|hit| (hit.cost, p)))
+        .min()
+        .map_or(Property::Confidentiality, |(_, p)| p)
 }
 
 /// The reached nodes of an exposure by node index.

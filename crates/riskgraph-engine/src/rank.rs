@@ -5,10 +5,11 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 use riskgraph_model::values::Property;
+use riskgraph_model::vocabulary::NodeKind;
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
-use crate::exposure::{Exposure, NodeFacts, Workspace};
-use crate::propagation::{ImpactGraph, Limits};
+use crate::exposure::{NodeFacts, Workspace, normalized};
+use crate::propagation::{ImpactGraph, Limits, impact_of};
 
 /// The criticality from which a business process counts as critical (4 and 5 on the 1..5 scale).
 pub const CRITICAL_PROCESS: u8 = 4;
@@ -48,14 +49,22 @@ pub fn rank_vendors(
         .filter(|(_, node)| matches!(node.detail, NodeDetail::Vendor(_)))
         .map(|(i, _)| i as NodeIdx)
         .collect();
+    let properties = normalized(properties);
     let pool = WorkspacePool::new(inventory.nodes.len());
     let mut ranks: Vec<VendorRank> = vendors
         .par_iter()
         .map_init(
             || pool.take(),
             |workspace, &vendor| {
-                let exposure = Exposure::compute(graph, workspace, &[vendor], properties, limits);
-                rank_one(inventory, facts, &exposure)
+                rank_one(
+                    inventory,
+                    graph,
+                    facts,
+                    workspace,
+                    vendor,
+                    &properties,
+                    limits,
+                )
             },
         )
         .collect();
@@ -70,53 +79,70 @@ pub fn rank_vendors(
     ranks
 }
 
-fn rank_one(inventory: &Inventory, facts: &NodeFacts, exposure: &Exposure) -> VendorRank {
-    let vendor = exposure.origins[0];
-    let summary = exposure.summary(inventory, facts);
-    let mut score = 0.0;
-    let mut single_points_of_failure = Vec::new();
-    for reached in exposure.dependents() {
-        let n = reached.node as usize;
-        if !facts.in_scope[n] {
-            continue;
+/// One vendor's figures, folded straight from the searches: a ranking needs no paths or order.
+fn rank_one(
+    inventory: &Inventory,
+    graph: &ImpactGraph,
+    facts: &NodeFacts,
+    workspace: &mut Workspace,
+    vendor: NodeIdx,
+    properties: &[Property],
+    limits: Limits,
+) -> VendorRank {
+    let mut rank = VendorRank {
+        vendor,
+        score: 0.0,
+        reached: 0,
+        processes: 0,
+        commitments: 0,
+        in_scope_assets: 0,
+        fourth_parties: Vec::new(),
+        single_points_of_failure: Vec::new(),
+    };
+    let mut commitments = vec![false; inventory.commitments.len()];
+    workspace.for_each_reached(graph, &[vendor], properties, limits, |node, labels| {
+        // Commitments that cover the vendor itself are threatened too; the rest counts dependents.
+        for &c in facts.commitments(node) {
+            commitments[c as usize] = true;
         }
-        let best = exposure
-            .properties
+        if node == vendor {
+            return;
+        }
+        let n = node as usize;
+        rank.reached += 1;
+        match facts.kind[n] {
+            NodeKind::Vendor => rank.fourth_parties.push(node),
+            NodeKind::Process => rank.processes += 1,
+            NodeKind::Asset if facts.in_scope[n] => rank.in_scope_assets += 1,
+            NodeKind::Asset => {}
+        }
+        if !facts.in_scope[n] {
+            return;
+        }
+        rank.score += properties
             .iter()
             .filter_map(|&p| {
-                reached
-                    .impact(p)
-                    .map(|impact| f64::from(facts.value[n][p as usize]) * impact)
+                let label = labels[p as usize]?;
+                Some(f64::from(facts.value[n][p as usize]) * impact_of(label.cost))
             })
             .fold(0.0, f64::max);
-        score += best;
         if let NodeDetail::Process(process) = &inventory.nodes[n].detail {
             let critical = process
                 .criticality
                 .is_some_and(|c| c.get() >= CRITICAL_PROCESS);
-            let alone = reached
-                .hit(Property::Availability)
-                .is_some_and(|hit| !hit.redundant);
+            let alone = labels[Property::Availability as usize].is_some_and(|l| !l.redundant);
             if critical && alone {
-                single_points_of_failure.push(reached.node);
+                rank.single_points_of_failure.push(node);
             }
         }
-    }
-    single_points_of_failure.sort_unstable();
-    let mut fourth_parties = summary.vendors.clone();
-    fourth_parties.sort_unstable();
-    VendorRank {
-        vendor,
-        // Summing in the exposure's fixed order keeps the score identical on every run; rounding
-        // to 1/1000 keeps it readable.
-        score: (score * 1000.0).round() / 1000.0,
-        reached: summary.reached,
-        processes: summary.processes.len(),
-        commitments: summary.commitments.len(),
-        in_scope_assets: summary.in_scope_assets,
-        fourth_parties,
-        single_points_of_failure,
-    }
+    });
+    rank.commitments = commitments.iter().filter(|&&c| c).count();
+    rank.fourth_parties.sort_unstable();
+    rank.single_points_of_failure.sort_unstable();
+    // Nodes come in the same order on every run, so the sum is the same; rounding to 1/1000
+    // keeps it readable.
+    rank.score = (rank.score * 1000.0).round() / 1000.0;
+    rank
 }
 
 /// Workspaces handed out to rayon jobs and given back when a job ends, so a ranking allocates one

@@ -501,3 +501,37 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn ranking_agrees_with_each_vendors_exposure() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+    let inventory = riskgraph_model::load(&root).inventory;
+    let graph = ImpactGraph::build(&inventory);
+    let facts = NodeFacts::new(&inventory);
+    let ranks = rank_vendors(
+        &inventory,
+        &graph,
+        &facts,
+        &Property::ALL,
+        Limits::default(),
+    );
+    let mut workspace = Workspace::new(inventory.nodes.len());
+    for rank in &ranks {
+        let exposure = Exposure::compute(
+            &graph,
+            &mut workspace,
+            &[rank.vendor],
+            &Property::ALL,
+            Limits::default(),
+        );
+        let summary = exposure.summary(&inventory, &facts);
+        assert_eq!(rank.reached, summary.reached);
+        assert_eq!(rank.processes, summary.processes.len());
+        assert_eq!(rank.commitments, summary.commitments.len());
+        assert_eq!(rank.in_scope_assets, summary.in_scope_assets);
+        let mut vendors = summary.vendors.clone();
+        vendors.sort_unstable();
+        assert_eq!(rank.fourth_parties, vendors);
+        assert!(rank.score > 0.0 || rank.reached == 0);
+    }
+}

@@ -551,14 +551,17 @@ fn dot_string(text: &str) -> String {
 }
 
 fn rank_table(inventory: &Inventory, ranks: &[VendorRank], properties: &[Property]) -> String {
+    // At most four ids per cell, so a vendor that reaches thousands stays on one line; the JSON
+    // output lists them all.
     let ids = |list: &[NodeIdx]| {
-        if list.is_empty() {
-            "-".to_owned()
-        } else {
-            list.iter()
-                .map(|&n| inventory.node(n).id.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+        let id = |n: &NodeIdx| inventory.node(*n).id.to_string();
+        match list.len() {
+            0 => "-".to_owned(),
+            1..=4 => list.iter().map(id).collect::<Vec<_>>().join(", "),
+            n => {
+                let first: Vec<String> = list.iter().take(3).map(id).collect();
+                format!("{}, and {} more", first.join(", "), n - 3)
+            }
         }
     };
     let mut rows = vec![
