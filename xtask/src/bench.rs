@@ -84,8 +84,10 @@ const BENCHMARKS: &[Benchmark] = &[
     },
 ];
 
-/// The in-process benchmark: one exposure of the biggest vendor, after loading.
+/// The in-process benchmarks: one exposure of the biggest vendor, and the vendor ranking on one
+/// thread and on every core, each after loading.
 const PROPAGATE: &str = "propagate";
+const RANK: &str = "rank";
 
 const SEED: u64 = 1;
 
@@ -107,9 +109,10 @@ pub fn command(mut args: Args) -> Result<()> {
         .filter(|b| only.as_deref().is_none_or(|name| b.name == name))
         .collect();
     let in_process = only.as_deref().is_none_or(|name| name == PROPAGATE);
-    if selected.is_empty() && !in_process {
+    let in_process_rank = only.as_deref().is_none_or(|name| name == RANK);
+    if selected.is_empty() && !in_process && !in_process_rank {
         let mut names: Vec<&str> = BENCHMARKS.iter().map(|b| b.name).collect();
-        names.push(PROPAGATE);
+        names.extend([PROPAGATE, RANK]);
         return Err(format!(
             "no benchmark named `{}`; there are: {}",
             only.unwrap_or_default(),
@@ -138,20 +141,18 @@ pub fn command(mut args: Args) -> Result<()> {
         dataset.display()
     );
     let mut rows = Vec::new();
-    let needs_engine = in_process || selected.iter().any(|b| b.args.contains(&"{biggest}"));
+    let needs_engine =
+        in_process || in_process_rank || selected.iter().any(|b| b.args.contains(&"{biggest}"));
     let mut biggest = String::new();
     if needs_engine {
-        let prepared = bench_engine::prepare(&dataset)?;
-        biggest = prepared.biggest_id();
-        println!(
-            "biggest vendor: {biggest} (its outage reaches {} nodes)",
-            prepared.biggest_reach
-        );
-        if in_process {
-            let (walls, reached) = bench_engine::propagate(&prepared, runs.max(5));
-            println!("{PROPAGATE}: exposure of {biggest} over C, I and A: {reached} nodes reached");
-            rows.push(Row::in_process(PROPAGATE, "< 50 ms", &walls, cores));
-        }
+        let engine = InProcess {
+            propagate: in_process,
+            rank: in_process_rank,
+            threads: threads.unwrap_or(cores),
+            runs,
+            cores,
+        };
+        biggest = engine.run(&dataset, &mut rows)?;
     }
     for benchmark in selected {
         let args: Vec<String> = benchmark
@@ -196,6 +197,54 @@ pub fn command(mut args: Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The in-process benchmarks to run.
+struct InProcess {
+    propagate: bool,
+    rank: bool,
+    threads: usize,
+    runs: usize,
+    cores: usize,
+}
+
+impl InProcess {
+    /// Loads the dataset, runs the selected benchmarks into `rows`; returns the biggest vendor's id.
+    fn run(&self, dataset: &Path, rows: &mut Vec<Row>) -> Result<String> {
+        let prepared = bench_engine::prepare(dataset)?;
+        let biggest = prepared.biggest_id();
+        println!(
+            "biggest vendor: {biggest} (its outage reaches {} nodes)",
+            prepared.biggest_reach
+        );
+        if self.propagate {
+            let (walls, reached) = bench_engine::propagate(&prepared, self.runs.max(5));
+            println!("{PROPAGATE}: exposure of {biggest} over C, I and A: {reached} nodes reached");
+            rows.push(Row::in_process(PROPAGATE, "< 50 ms", &walls, self.cores));
+        }
+        if self.rank {
+            let many = self.threads;
+            let one = bench_engine::rank(&prepared, 1, self.runs)?;
+            let all = bench_engine::rank(&prepared, many, self.runs)?;
+            println!(
+                "{RANK}: vendors ranked in process; {many} threads are {:.2}x faster than 1 (medians)",
+                median(one.clone()) / median(all.clone())
+            );
+            rows.push(Row::in_process(
+                "rank-1-thread",
+                "(ranking alone)",
+                &one,
+                self.cores,
+            ));
+            rows.push(Row::in_process(
+                &format!("rank-{many}-threads"),
+                ">= 1.7x faster",
+                &all,
+                self.cores,
+            ));
+        }
+        Ok(biggest)
+    }
 }
 
 /// `__measure -- COMMAND [ARGS...]`: runs the command with its stdout discarded, then prints one

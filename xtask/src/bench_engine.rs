@@ -5,8 +5,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use riskgraph_engine::exposure::{Exposure, Workspace};
+use riskgraph_engine::exposure::{Exposure, NodeFacts, Workspace};
 use riskgraph_engine::propagation::{ImpactGraph, Limits, Search};
+use riskgraph_engine::rank::rank_vendors;
 use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
@@ -115,4 +116,29 @@ pub fn propagate(prepared: &Prepared, runs: usize) -> (Vec<f64>, usize) {
         );
     }
     (walls, reached)
+}
+
+/// Wall times in seconds of ranking every vendor on a pool of `threads` threads: `runs` runs
+/// after a warm-up (the figures the ranking alone costs, without loading).
+pub fn rank(prepared: &Prepared, threads: usize, runs: usize) -> Result<Vec<f64>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let facts = NodeFacts::new(&prepared.inventory);
+    let run = || {
+        let started = Instant::now();
+        let ranks = pool.install(|| {
+            rank_vendors(
+                &prepared.inventory,
+                &prepared.graph,
+                &facts,
+                &Property::ALL,
+                Limits::default(),
+            )
+        });
+        std::hint::black_box(ranks);
+        started.elapsed().as_secs_f64()
+    };
+    run();
+    Ok((0..runs).map(|_| run()).collect())
 }

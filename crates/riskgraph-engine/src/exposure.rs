@@ -146,8 +146,9 @@ impl Workspace {
 
     /// Runs one search per property (`properties` sorted, without repeats) from `origins`
     /// (inventory indexes), then calls `visit` once per node reached by any of them, with the node
-    /// (inventory index) and its labels per property (confidentiality, integrity, availability).
-    /// A node's parent on each path is visited before it.
+    /// (its internal number in `graph`) and its labels per property (confidentiality, integrity,
+    /// availability). Nodes come in increasing internal number, so a node's parents on its paths
+    /// come before it.
     pub fn for_each_reached(
         &mut self,
         graph: &ImpactGraph,
@@ -176,7 +177,7 @@ impl Workspace {
                 for &later in &properties[i + 1..] {
                     labels[later as usize] = searches[later as usize].get(node);
                 }
-                visit(graph.external(node), &labels);
+                visit(node, &labels);
             }
         }
     }
@@ -213,7 +214,7 @@ impl Exposure {
                 })
             });
             nodes.push(Reached {
-                node,
+                node: graph.external(node),
                 hits,
                 property: headline(&hits),
             });

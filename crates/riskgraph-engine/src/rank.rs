@@ -9,7 +9,7 @@ use riskgraph_model::vocabulary::NodeKind;
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
 use crate::exposure::{NodeFacts, Workspace, normalized};
-use crate::propagation::{ImpactGraph, Limits, impact_of};
+use crate::propagation::{ImpactGraph, Limits};
 
 /// The criticality from which a business process counts as critical (4 and 5 on the 1..5 scale).
 pub const CRITICAL_PROCESS: u8 = 4;
@@ -50,6 +50,7 @@ pub fn rank_vendors(
         .map(|(i, _)| i as NodeIdx)
         .collect();
     let properties = normalized(properties);
+    let compact = CompactFacts::new(inventory, graph, facts);
     let pool = WorkspacePool::new(inventory.nodes.len());
     let mut ranks: Vec<VendorRank> = vendors
         .par_iter()
@@ -57,9 +58,9 @@ pub fn rank_vendors(
             || pool.take(),
             |workspace, &vendor| {
                 rank_one(
-                    inventory,
                     graph,
                     facts,
+                    &compact,
                     workspace,
                     vendor,
                     &properties,
@@ -79,11 +80,62 @@ pub fn rank_vendors(
     ranks
 }
 
+/// What the ranking reads of each node, four bytes per node in the graph's internal order, so that
+/// folding a search that reaches most of the estate reads memory front to back.
+struct CompactFacts {
+    /// Per internal node: the value per property, then the flags below.
+    nodes: Vec<[u8; 4]>,
+}
+
+const IN_SCOPE: u8 = 1;
+const ASSET: u8 = 1 << 1;
+const PROCESS: u8 = 1 << 2;
+const VENDOR: u8 = 1 << 3;
+const CRITICAL: u8 = 1 << 4;
+const COVERED: u8 = 1 << 5;
+
+impl CompactFacts {
+    fn new(inventory: &Inventory, graph: &ImpactGraph, facts: &NodeFacts) -> Self {
+        let nodes = (0..graph.node_count() as NodeIdx)
+            .map(|internal| {
+                let node = graph.external(internal);
+                let n = node as usize;
+                let mut flags = match facts.kind[n] {
+                    NodeKind::Asset => ASSET,
+                    NodeKind::Process => PROCESS,
+                    NodeKind::Vendor => VENDOR,
+                };
+                if facts.in_scope[n] {
+                    flags |= IN_SCOPE;
+                }
+                if let NodeDetail::Process(process) = &inventory.nodes[n].detail
+                    && process
+                        .criticality
+                        .is_some_and(|c| c.get() >= CRITICAL_PROCESS)
+                {
+                    flags |= CRITICAL;
+                }
+                if !facts.commitments(node).is_empty() {
+                    flags |= COVERED;
+                }
+                let [c, i, a] = facts.value[n];
+                [c, i, a, flags]
+            })
+            .collect();
+        Self { nodes }
+    }
+}
+
+/// `log2(v)` for a value `v` of 1..=5, in cost units (1/65536 of a halving).
+fn value_bonus(value: u8) -> f64 {
+    f64::from(value.max(1)).log2() * 65536.0
+}
+
 /// One vendor's figures, folded straight from the searches: a ranking needs no paths or order.
 fn rank_one(
-    inventory: &Inventory,
     graph: &ImpactGraph,
     facts: &NodeFacts,
+    compact: &CompactFacts,
     workspace: &mut Workspace,
     vendor: NodeIdx,
     properties: &[Property],
@@ -99,44 +151,47 @@ fn rank_one(
         fourth_parties: Vec::new(),
         single_points_of_failure: Vec::new(),
     };
-    let mut commitments = vec![false; inventory.commitments.len()];
-    workspace.for_each_reached(graph, &[vendor], properties, limits, |node, labels| {
+    let mut commitments = Vec::new();
+    let origin = graph.internal(vendor);
+    workspace.for_each_reached(graph, &[vendor], properties, limits, |internal, labels| {
+        let [c, i, a, flags] = compact.nodes[internal as usize];
         // Commitments that cover the vendor itself are threatened too; the rest counts dependents.
-        for &c in facts.commitments(node) {
-            commitments[c as usize] = true;
+        if flags & COVERED != 0 {
+            commitments.extend_from_slice(facts.commitments(graph.external(internal)));
         }
-        if node == vendor {
+        if internal == origin {
             return;
         }
-        let n = node as usize;
         rank.reached += 1;
-        match facts.kind[n] {
-            NodeKind::Vendor => rank.fourth_parties.push(node),
-            NodeKind::Process => rank.processes += 1,
-            NodeKind::Asset if facts.in_scope[n] => rank.in_scope_assets += 1,
-            NodeKind::Asset => {}
+        if flags & VENDOR != 0 {
+            rank.fourth_parties.push(graph.external(internal));
+        } else if flags & PROCESS != 0 {
+            rank.processes += 1;
+        } else if flags & IN_SCOPE != 0 {
+            rank.in_scope_assets += 1;
         }
-        if !facts.in_scope[n] {
+        if flags & IN_SCOPE == 0 {
             return;
         }
-        rank.score += properties
+        // value x impact = 2^(log2(value) - cost / 65536): the largest over the properties is the
+        // one with the smallest cost less the value's bonus, so one exp2 per node.
+        let values = [c, i, a];
+        let best = properties
             .iter()
             .filter_map(|&p| {
                 let label = labels[p as usize]?;
-                Some(f64::from(facts.value[n][p as usize]) * impact_of(label.cost))
+                Some(f64::from(label.cost) - value_bonus(values[p as usize]))
             })
-            .fold(0.0, f64::max);
-        if let NodeDetail::Process(process) = &inventory.nodes[n].detail {
-            let critical = process
-                .criticality
-                .is_some_and(|c| c.get() >= CRITICAL_PROCESS);
-            let alone = labels[Property::Availability as usize].is_some_and(|l| !l.redundant);
-            if critical && alone {
-                rank.single_points_of_failure.push(node);
-            }
+            .fold(f64::INFINITY, f64::min);
+        rank.score += (-best / 65536.0).exp2();
+        let critical = flags & PROCESS != 0 && flags & CRITICAL != 0;
+        if critical && labels[Property::Availability as usize].is_some_and(|l| !l.redundant) {
+            rank.single_points_of_failure.push(graph.external(internal));
         }
     });
-    rank.commitments = commitments.iter().filter(|&&c| c).count();
+    commitments.sort_unstable();
+    commitments.dedup();
+    rank.commitments = commitments.len();
     rank.fourth_parties.sort_unstable();
     rank.single_points_of_failure.sort_unstable();
     // Nodes come in the same order on every run, so the sum is the same; rounding to 1/1000
