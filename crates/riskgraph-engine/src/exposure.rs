@@ -240,14 +240,14 @@ impl Exposure {
 
     /// Finds the reached nodes by node index, for paths and trees.
     pub fn lookup(&self) -> Lookup<'_> {
+        let size = self.nodes.iter().map(|r| r.node as usize + 1).max().unwrap_or(0);
+        let mut position = vec![u32::MAX; size];
+        for (i, reached) in self.nodes.iter().enumerate() {
+            position[reached.node as usize] = i as u32;
+        }
         Lookup {
             exposure: self,
-            position: self
-                .nodes
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.node, i))
-                .collect(),
+            position,
         }
     }
 
@@ -276,12 +276,14 @@ fn headline(hits: &[Option<Hit>; 3]) -> Property {
 /// The reached nodes of an exposure by node index.
 pub struct Lookup<'a> {
     exposure: &'a Exposure,
-    position: std::collections::HashMap<NodeIdx, usize>,
+    /// Position in `exposure.nodes` by node index; `u32::MAX` where not reached.
+    position: Vec<u32>,
 }
 
 impl<'a> Lookup<'a> {
     pub fn get(&self, node: NodeIdx) -> Option<&'a Reached> {
-        self.position.get(&node).map(|&i| &self.exposure.nodes[i])
+        let i = *self.position.get(node as usize)?;
+        self.exposure.nodes.get(i as usize)
     }
 
     /// The strongest path of `property` from an origin to `node` (origin first), with the

@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use riskgraph_engine::exposure::{Exposure, NodeFacts, Reached, Summary, Workspace};
+use riskgraph_engine::exposure::{Exposure, Lookup, NodeFacts, Reached, Summary, Workspace};
 use riskgraph_engine::propagation::{DEFAULT_MIN_IMPACT, ImpactGraph, Limits};
 use riskgraph_engine::rank::{VendorRank, rank_vendors};
 use riskgraph_model::values::{Property, closest};
@@ -95,15 +95,16 @@ pub fn run(args: &Args) -> Outcome {
     let graph = ImpactGraph::build(&inventory);
     let facts = NodeFacts::new(&inventory);
     let limits = Limits::new(args.min, args.depth);
-    let text = if args.rank.is_some() {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = if args.rank.is_some() {
         let format = args.format.unwrap_or(Format::Table);
         if matches!(format, Format::Tree | Format::Dot) {
             return usage("--rank vendors prints a table or json; tree and dot need --from");
         }
         let ranks = rank_vendors(&inventory, &graph, &facts, &args.property.0, limits);
         match format {
-            Format::Json => json_text(&rank_json(&inventory, &ranks, args)),
-            _ => rank_table(&inventory, &ranks, &args.property.0),
+            Format::Json => write_json(&mut out, &rank_json(&inventory, &ranks, args)),
+            _ => out.write_all(rank_table(&inventory, &ranks, &args.property.0).as_bytes()),
         }
     } else {
         let origins = match resolve(&inventory, &args.from) {
@@ -118,22 +119,18 @@ pub fn run(args: &Args) -> Outcome {
             inventory: &inventory,
             graph: &graph,
             exposure: &exposure,
+            lookup: exposure.lookup(),
             summary: &summary,
             args,
         };
         match args.format.unwrap_or(Format::Tree) {
-            Format::Tree => view.tree(),
-            Format::Table => view.table(),
-            Format::Json => json_text(&view.json()),
-            Format::Dot => view.dot(),
+            Format::Tree => out.write_all(view.tree().as_bytes()),
+            Format::Table => out.write_all(view.table().as_bytes()),
+            Format::Json => write_json(&mut out, &view.json()),
+            Format::Dot => out.write_all(view.dot().as_bytes()),
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if written.and_then(|()| out.flush()).is_err() {
         return Outcome::Invalid;
     }
     Outcome::Success
@@ -166,10 +163,10 @@ fn resolve(inventory: &Inventory, ids: &[String]) -> Result<Vec<NodeIdx>, String
     Ok(origins)
 }
 
-fn json_text(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
+/// Writes `value` as pretty JSON and a newline, without building the text first.
+fn write_json(out: &mut impl std::io::Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
 }
 
 /// `asset/data`, `process`, `vendor`.
@@ -222,6 +219,7 @@ struct View<'a> {
     inventory: &'a Inventory,
     graph: &'a ImpactGraph,
     exposure: &'a Exposure,
+    lookup: Lookup<'a>,
     summary: &'a Summary,
     args: &'a Args,
 }
@@ -363,7 +361,7 @@ impl View<'_> {
                     .collect(),
             )
         };
-        let lookup = self.exposure.lookup();
+        let lookup = &self.lookup;
         let processes: Vec<String> = s
             .processes
             .iter()
@@ -419,48 +417,21 @@ impl View<'_> {
         out
     }
 
-    fn json(&self) -> Value {
+    /// The JSON document; its `nodes`, one per node reached, are serialized one at a time as they
+    /// are written, so a million nodes never sit in memory as JSON values.
+    fn json(&self) -> Document<'_> {
         let inv = self.inventory;
-        let lookup = self.exposure.lookup();
-        let nodes: Vec<Value> = self
-            .exposure
-            .nodes
-            .iter()
-            .map(|reached| {
-                let node = inv.node(reached.node);
-                let hit = reached.headline();
-                let path = lookup.path(reached.node, reached.property);
-                let impact: serde_json::Map<String, Value> = self
-                    .exposure
-                    .properties
-                    .iter()
-                    .map(|&p| (property_name(p).to_owned(), json!(reached.impact(p).map(round4))))
-                    .collect();
-                json!({
-                    "id": node.id.as_str(),
-                    "name": &*node.name,
-                    "kind": node.kind().as_str(),
-                    "type": asset_type(node),
-                    "owner": node.owner.as_deref(),
-                    "in_scope": node.in_scope,
-                    "impact": impact,
-                    "property": property_name(reached.property),
-                    "hops": hit.hops,
-                    "path": path.iter().map(|&(n, _)| inv.node(n).id.as_str()).collect::<Vec<_>>(),
-                    "via": path.iter().filter_map(|&(_, row)| row.map(|r| inv.dependencies[r as usize].kind.as_str())).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
+        let lookup = &self.lookup;
         let s = self.summary;
         let id = |n: &NodeIdx| inv.node(*n).id.as_str();
-        json!({
+        let head = json!({
             "schema_version": SCHEMA_VERSION,
             "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
             "origins": self.exposure.origins.iter().map(id).collect::<Vec<_>>(),
             "properties": self.exposure.properties.iter().map(|p| property_name(*p)).collect::<Vec<_>>(),
             "min_impact": self.args.min,
             "max_depth": self.args.depth,
-            "nodes": nodes,
+            "nodes": null,
             "summary": {
                 "reached": s.reached,
                 "by_kind": s.by_kind,
@@ -487,6 +458,42 @@ impl View<'_> {
                     "property": property_name(p),
                 })),
             },
+        });
+        Document { head, view: self }
+    }
+
+    /// One node of the JSON document.
+    fn node_json(&self, reached: &Reached) -> Value {
+        let inv = self.inventory;
+        let node = inv.node(reached.node);
+        let hit = reached.headline();
+        let path = self.lookup.path(reached.node, reached.property);
+        let impact: serde_json::Map<String, Value> = self
+            .exposure
+            .properties
+            .iter()
+            .map(|&p| {
+                (
+                    property_name(p).to_owned(),
+                    json!(reached.impact(p).map(round4)),
+                )
+            })
+            .collect();
+        json!({
+            "id": node.id.as_str(),
+            "name": &*node.name,
+            "kind": node.kind().as_str(),
+            "type": asset_type(node),
+            "owner": node.owner.as_deref(),
+            "in_scope": node.in_scope,
+            "impact": impact,
+            "property": property_name(reached.property),
+            "hops": hit.hops,
+            "path": path.iter().map(|&(n, _)| inv.node(n).id.as_str()).collect::<Vec<_>>(),
+            "via": path
+                .iter()
+                .filter_map(|&(_, row)| row.map(|r| inv.dependencies[r as usize].kind.as_str()))
+                .collect::<Vec<_>>(),
         })
     }
 
@@ -531,6 +538,41 @@ impl View<'_> {
         }
         out.push_str("}\n");
         out
+    }
+}
+
+/// The blast-radius JSON document: `head` in order, with the nodes streamed in place of its
+/// `nodes` entry.
+struct Document<'a> {
+    head: Value,
+    view: &'a View<'a>,
+}
+
+impl serde::Serialize for Document<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Nodes<'a>(&'a View<'a>);
+        impl serde::Serialize for Nodes<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut seq = serializer.serialize_seq(Some(self.0.exposure.nodes.len()))?;
+                for reached in &self.0.exposure.nodes {
+                    seq.serialize_element(&self.0.node_json(reached))?;
+                }
+                seq.end()
+            }
+        }
+        let Value::Object(head) = &self.head else {
+            return self.head.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(head.len()))?;
+        for (key, value) in head {
+            if key == "nodes" {
+                map.serialize_entry(key, &Nodes(self.view))?;
+            } else {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
     }
 }
 
