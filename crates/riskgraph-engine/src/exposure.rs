@@ -240,7 +240,12 @@ impl Exposure {
 
     /// Finds the reached nodes by node index, for paths and trees.
     pub fn lookup(&self) -> Lookup<'_> {
-        let size = self.nodes.iter().map(|r| r.node as usize + 1).max().unwrap_or(0);
+        let size = self
+            .nodes
+            .iter()
+            .map(|r| r.node as usize + 1)
+            .max()
+            .unwrap_or(0);
         let mut position = vec![u32::MAX; size];
         for (i, reached) in self.nodes.iter().enumerate() {
             position[reached.node as usize] = i as u32;

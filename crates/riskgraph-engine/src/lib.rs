@@ -7,6 +7,7 @@ pub mod exposure;
 pub mod graph;
 pub mod propagation;
 pub mod rank;
+pub mod reach;
 
 use std::path::Path;
 

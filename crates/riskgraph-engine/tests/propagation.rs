@@ -535,3 +535,64 @@ fn ranking_agrees_with_each_vendors_exposure() {
         assert!(rank.score > 0.0 || rank.reached == 0);
     }
 }
+
+/// The all-origins summaries equal what each origin's own search gives, on the bundled dataset
+/// with `extra` dependency rows (some closing cycles) added.
+fn check_summaries_agree(extra: &[(u32, u32, f32, bool)]) {
+    use riskgraph_model::records::Dependency;
+    use riskgraph_model::values::{Factor, Properties};
+    use riskgraph_model::vocabulary::DependencyKind;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+    let mut inventory = riskgraph_model::load(&root).inventory;
+    let n = inventory.nodes.len() as u32;
+    for &(from, to, strength, redundant) in extra {
+        inventory.dependencies.push(Dependency {
+            from: from % n,
+            to: to % n,
+            kind: DependencyKind::Uses,
+            strength: Factor::new(strength).unwrap(),
+            redundant,
+            propagates: Properties::ALL,
+            row: riskgraph_model::node::RowRef::default(),
+        });
+    }
+    let graph = ImpactGraph::build(&inventory);
+    let facts = NodeFacts::new(&inventory);
+    let mut workspace = Workspace::new(inventory.nodes.len());
+    for property in Property::ALL {
+        for limits in [Limits::default(), Limits::new(0.3, None)] {
+            let all = riskgraph_engine::reach::summaries(&graph, &facts, property, limits);
+            for origin in 0..n {
+                let exposure =
+                    Exposure::compute(&graph, &mut workspace, &[origin], &[property], limits);
+                let one = exposure.summary(&inventory, &facts);
+                let composed = &all[origin as usize];
+                assert_eq!(
+                    composed.max_value(),
+                    one.max_value.map(|(v, _, _)| v),
+                    "origin {origin}"
+                );
+                assert_eq!(
+                    composed.highest_classification(),
+                    one.highest_classification
+                );
+                assert_eq!(composed.personal_data().is_some(), one.personal_data);
+            }
+        }
+    }
+}
+
+#[test]
+fn all_origin_summaries_equal_one_search_each() {
+    check_summaries_agree(&[]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+    #[test]
+    fn all_origin_summaries_hold_with_cycles(
+        extra in prop::collection::vec((0u32..200, 0u32..200, 0.1f32..=1.0, any::<bool>()), 1..40)
+    ) {
+        check_summaries_agree(&extra);
+    }
+}

@@ -93,6 +93,21 @@ impl PropertyGraph {
         end == node + 1 && (node == 0 || self.component_end[node as usize - 1] != end)
     }
 
+    /// The first node of `node`'s strongly connected component.
+    pub fn component_start(&self, node: NodeIdx) -> NodeIdx {
+        let end = self.component_end[node as usize];
+        let mut start = node;
+        while start > 0 && self.component_end[start as usize - 1] == end {
+            start -= 1;
+        }
+        start
+    }
+
+    /// The dependents of `node` with the cost of the edge to each.
+    pub fn dependents_of(&self, node: NodeIdx) -> impl Iterator<Item = (NodeIdx, Cost)> + '_ {
+        self.edges[self.dependents(node)].iter().copied()
+    }
+
     /// The positions of the edges from `node` to its dependents.
     pub(super) fn dependents(&self, node: NodeIdx) -> std::ops::Range<usize> {
         self.offsets[node as usize] as usize..self.offsets[node as usize + 1] as usize

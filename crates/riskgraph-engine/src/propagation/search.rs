@@ -139,11 +139,7 @@ impl Search {
     /// Settles the labelled members of the component `[start, end)`: Dijkstra on (cost, hops)
     /// from their labels, which are final for every path that enters from outside.
     fn component(&mut self, graph: &PropertyGraph, member: NodeIdx, end: NodeIdx, max_cost: Cost) {
-        // Components are consecutive and each has its own end: walk back to the first member.
-        let mut start = member;
-        while start > 0 && graph.component_end[start as usize - 1] == end {
-            start -= 1;
-        }
+        let start = graph.component_start(member);
         let mut heap = std::mem::take(&mut self.heap);
         heap.clear();
         for node in start..end {
