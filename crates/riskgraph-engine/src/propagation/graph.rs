@@ -18,6 +18,29 @@ pub struct RawEdge {
     pub redundant: bool,
 }
 
+/// One edge of a [`PropertyGraph`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Edge {
+    pub dependent: NodeIdx,
+    pub cost: Cost,
+    /// The dependency row, for paths and to break ties, with [`REDUNDANT_EDGE`] set when the
+    /// dependency is redundant.
+    pub row: u32,
+}
+
+/// The bit of [`Edge::row`] that marks a redundant dependency (rows stay below 2^31).
+pub(super) const REDUNDANT_EDGE: u32 = 1 << 31;
+
+impl Edge {
+    pub fn row(self) -> u32 {
+        self.row & !REDUNDANT_EDGE
+    }
+
+    pub fn redundant(self) -> bool {
+        self.row & REDUNDANT_EDGE != 0
+    }
+}
+
 /// The dependents of every node for one property, as compressed adjacency arrays: the edges out of
 /// node `u` (to the nodes that depend on `u`) are `edges[offsets[u]..offsets[u + 1]]`, in
 /// dependency-row order. Edges whose factor is 0 are left out. Nodes are numbered so that every
@@ -26,12 +49,8 @@ pub struct RawEdge {
 #[derive(Debug, Default)]
 pub struct PropertyGraph {
     offsets: Vec<u32>,
-    /// (dependent node, cost), the hot data of a search.
-    pub(super) edges: Vec<(NodeIdx, Cost)>,
-    /// The dependency row of each edge, for paths and to break ties.
-    pub(super) rows: Vec<u32>,
-    /// Whether each edge is a redundant dependency.
-    pub(super) redundant: Vec<bool>,
+    /// Everything a search reads of an edge, in one 12-byte record.
+    pub(super) edges: Vec<Edge>,
     /// One past the last node of each node's strongly connected component (each component has its
     /// own end, so two nodes share one exactly when they share the component).
     pub(super) component_end: Vec<NodeIdx>,
@@ -57,24 +76,23 @@ impl PropertyGraph {
         }
         let offsets = counts.clone();
         let total = offsets[n] as usize;
-        let mut list = vec![(0, 0); total];
-        let mut rows = vec![0; total];
-        let mut flags = vec![false; total];
+        let mut list = vec![Edge::default(); total];
         let mut next = counts;
         for (row, (source, dependent, cost, redundant)) in edges.enumerate() {
             if let Some(cost) = cost {
                 let slot = &mut next[source as usize];
-                list[*slot as usize] = (dependent, cost);
-                rows[*slot as usize] = row as u32;
-                flags[*slot as usize] = redundant;
+                let flag = if redundant { REDUNDANT_EDGE } else { 0 };
+                list[*slot as usize] = Edge {
+                    dependent,
+                    cost,
+                    row: (row as u32 & !REDUNDANT_EDGE) | flag,
+                };
                 *slot += 1;
             }
         }
         Self {
             offsets,
             edges: list,
-            rows,
-            redundant: flags,
             component_end,
         }
     }
@@ -105,7 +123,9 @@ impl PropertyGraph {
 
     /// The dependents of `node` with the cost of the edge to each.
     pub fn dependents_of(&self, node: NodeIdx) -> impl Iterator<Item = (NodeIdx, Cost)> + '_ {
-        self.edges[self.dependents(node)].iter().copied()
+        self.edges[self.dependents(node)]
+            .iter()
+            .map(|edge| (edge.dependent, edge.cost))
     }
 
     /// The positions of the edges from `node` to its dependents.
@@ -115,14 +135,16 @@ impl PropertyGraph {
 
     /// The dependency row behind edge `edge`.
     pub fn row(&self, edge: u32) -> u32 {
-        self.rows[edge as usize]
+        self.edges[edge as usize].row()
     }
 
     /// The edges as (failing node, dependent node, cost, dependency row), in edge order.
     pub fn edges(&self) -> impl Iterator<Item = (NodeIdx, NodeIdx, Cost, u32)> + '_ {
         (0..self.node_count() as NodeIdx).flat_map(move |source| {
-            self.dependents(source)
-                .map(move |e| (source, self.edges[e].0, self.edges[e].1, self.rows[e]))
+            self.dependents(source).map(move |e| {
+                let edge = self.edges[e];
+                (source, edge.dependent, edge.cost, edge.row())
+            })
         })
     }
 }

@@ -181,11 +181,12 @@ impl Search {
         // overlap instead of each waiting behind the previous comparison.
         let mut touch = 0;
         for e in graph.dependents(node) {
-            touch ^= self.slots[graph.edges[e].0 as usize].cost;
+            touch ^= self.slots[graph.edges[e].dependent as usize].cost;
         }
         std::hint::black_box(touch);
         for e in graph.dependents(node) {
-            let (next, edge_cost) = graph.edges[e];
+            let edge = graph.edges[e];
+            let (next, edge_cost) = (edge.dependent, edge.cost);
             let next_cost = slot.cost.saturating_add(edge_cost);
             if next_cost > max_cost {
                 continue;
@@ -194,11 +195,11 @@ impl Search {
             let target_key = (target.cost, target.hops & HOPS_MASK);
             let improves = (next_cost, next_hops) < target_key;
             let ties =
-                !improves && (next_cost, next_hops) == target_key && graph.rows[e] < target.parent;
+                !improves && (next_cost, next_hops) == target_key && edge.row() < target.parent;
             if !(improves || ties) {
                 continue;
             }
-            let redundant = if graph.redundant[e] {
+            let redundant = if edge.redundant() {
                 REDUNDANT_BIT
             } else {
                 flag
@@ -206,7 +207,7 @@ impl Search {
             *target = Slot {
                 cost: next_cost,
                 hops: next_hops | redundant,
-                parent: graph.rows[e],
+                parent: edge.row(),
             };
             match &mut component {
                 Some((members, heap)) if members.contains(&next) => {
