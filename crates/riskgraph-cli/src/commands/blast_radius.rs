@@ -459,7 +459,12 @@ impl View<'_> {
                 })),
             },
         });
-        Document { head, view: self }
+        Document {
+            head,
+            key: "nodes",
+            len: self.exposure.nodes.len(),
+            item: Box::new(|i| self.node_json(&self.exposure.nodes[i])),
+        }
     }
 
     /// One node of the JSON document.
@@ -541,22 +546,25 @@ impl View<'_> {
     }
 }
 
-/// The blast-radius JSON document: `head` in order, with the nodes streamed in place of its
-/// `nodes` entry.
+/// A JSON document written as it is serialized: `head` in order, with the list at `key` made of
+/// `item(0)..item(len)`, one element at a time, so a million elements never sit in memory as JSON
+/// values.
 struct Document<'a> {
     head: Value,
-    view: &'a View<'a>,
+    key: &'static str,
+    len: usize,
+    item: Box<dyn Fn(usize) -> Value + 'a>,
 }
 
 impl serde::Serialize for Document<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{SerializeMap, SerializeSeq};
-        struct Nodes<'a>(&'a View<'a>);
-        impl serde::Serialize for Nodes<'_> {
+        struct Items<'d, 'a>(&'d Document<'a>);
+        impl serde::Serialize for Items<'_, '_> {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut seq = serializer.serialize_seq(Some(self.0.exposure.nodes.len()))?;
-                for reached in &self.0.exposure.nodes {
-                    seq.serialize_element(&self.0.node_json(reached))?;
+                let mut seq = serializer.serialize_seq(Some(self.0.len))?;
+                for i in 0..self.0.len {
+                    seq.serialize_element(&(self.0.item)(i))?;
                 }
                 seq.end()
             }
@@ -566,8 +574,8 @@ impl serde::Serialize for Document<'_> {
         };
         let mut map = serializer.serialize_map(Some(head.len()))?;
         for (key, value) in head {
-            if key == "nodes" {
-                map.serialize_entry(key, &Nodes(self.view))?;
+            if key == self.key {
+                map.serialize_entry(key, &Items(self))?;
             } else {
                 map.serialize_entry(key, value)?;
             }
@@ -644,15 +652,19 @@ fn rank_table(inventory: &Inventory, ranks: &[VendorRank], properties: &[Propert
     out
 }
 
-fn rank_json(inventory: &Inventory, ranks: &[VendorRank], args: &Args) -> Value {
-    let id = |n: &NodeIdx| inventory.node(*n).id.as_str();
-    json!({
+fn rank_json<'a>(inventory: &'a Inventory, ranks: &'a [VendorRank], args: &Args) -> Document<'a> {
+    let head = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
         "properties": args.property.0.iter().map(|p| property_name(*p)).collect::<Vec<_>>(),
         "min_impact": args.min,
         "max_depth": args.depth,
-        "vendors": ranks.iter().enumerate().map(|(i, rank)| json!({
+        "vendors": null,
+    });
+    let vendor = move |i: usize| {
+        let rank = &ranks[i];
+        let id = |n: &NodeIdx| inventory.node(*n).id.as_str();
+        json!({
             "rank": i + 1,
             "id": id(&rank.vendor),
             "name": &*inventory.node(rank.vendor).name,
@@ -663,6 +675,12 @@ fn rank_json(inventory: &Inventory, ranks: &[VendorRank], args: &Args) -> Value 
             "in_scope_assets": rank.in_scope_assets,
             "fourth_parties": rank.fourth_parties.iter().map(id).collect::<Vec<_>>(),
             "single_points_of_failure": rank.single_points_of_failure.iter().map(id).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
+        })
+    };
+    Document {
+        head,
+        key: "vendors",
+        len: ranks.len(),
+        item: Box::new(vendor),
+    }
 }
