@@ -8,6 +8,7 @@ pub mod graph;
 pub mod propagation;
 pub mod rank;
 pub mod reach;
+pub mod rules;
 
 use std::path::Path;
 

@@ -181,20 +181,46 @@ impl ImpactGraph {
         inventory: &Inventory,
         mut factor: impl FnMut(&EdgeProfile, Property) -> f64,
     ) -> Self {
+        let infallible: Result<Self, std::convert::Infallible> =
+            Self::try_with_factors(inventory, |edge, property| Ok(factor(edge, property)));
+        match infallible {
+            Ok(graph) => graph,
+        }
+    }
+
+    /// Builds the graph with the `edge_factor` hook of the organization's rules.
+    pub fn with_rules(
+        inventory: &Inventory,
+        rules: &crate::rules::Rules,
+    ) -> Result<Self, crate::rules::RuleError> {
+        Self::try_with_factors(inventory, |edge, property| {
+            rules.edge_factor(edge, property)
+        })
+    }
+
+    /// Like [`ImpactGraph::with_factors`], stopping at the first error of `factor`.
+    pub fn try_with_factors<E>(
+        inventory: &Inventory,
+        mut factor: impl FnMut(&EdgeProfile, Property) -> Result<f64, E>,
+    ) -> Result<Self, E> {
         let mut cache: HashMap<(EdgeProfile, Property), f64> = HashMap::new();
-        let factors: Vec<[f64; 3]> = inventory
-            .dependencies
-            .iter()
-            .map(|dependency| {
-                Property::ALL.map(|property| {
-                    let profile = EdgeProfile::of(dependency, property);
-                    *cache.entry((profile, property)).or_insert_with(|| {
-                        let f = factor(&profile, property);
-                        if f.is_nan() { 0.0 } else { f.clamp(0.0, 1.0) }
-                    })
-                })
-            })
-            .collect();
+        let mut factors: Vec<[f64; 3]> = Vec::with_capacity(inventory.dependencies.len());
+        for dependency in &inventory.dependencies {
+            let mut row = [0.0; 3];
+            for property in Property::ALL {
+                let profile = EdgeProfile::of(dependency, property);
+                let cached = cache.get(&(profile, property)).copied();
+                row[property as usize] = if let Some(f) = cached {
+                    f
+                } else {
+                    let f = factor(&profile, property)?;
+                    let f = if f.is_nan() { 0.0 } else { f.clamp(0.0, 1.0) };
+                    cache.insert((profile, property), f);
+                    f
+                };
+            }
+            factors.push(row);
+        }
         let edges: Vec<RawEdge> = inventory
             .dependencies
             .iter()
@@ -208,7 +234,7 @@ impl ImpactGraph {
             .collect();
         let mut graph = Self::from_edges(inventory.nodes.len(), &edges);
         graph.factors = factors;
-        graph
+        Ok(graph)
     }
 
     /// Builds the graph from dependency rows given as raw edges between node indexes below

@@ -1,0 +1,376 @@
+//! The organization's scoring rules: Rhai scripts, one file per hook, compiled once and run in a
+//! sandbox.
+//!
+//! `rules/default/` holds the built-in scripts, embedded in the binary. An organization's rules
+//! folder (`[method] rules` in the manifest, or `--rules DIR`) overrides any of them; the files it
+//! lacks fall back to the built-in ones.
+//!
+//! The sandbox: no file system or network access (Rhai has none unless a package adds it), no
+//! `eval`, no `import` (for now: importing helpers from inside the rules folder is planned), and
+//! limits on operations, call depth, expression depth and string, array
+//! and map sizes, so a runaway script stops with an error instead of hanging the assessment.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
+use riskgraph_model::values::Property;
+use riskgraph_model::vocabulary::Vocabulary;
+
+use crate::propagation::EdgeProfile;
+
+/// One hook: the file that holds it, the function it must define and that function's arity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hook {
+    pub file: &'static str,
+    pub function: &'static str,
+    pub arity: usize,
+    /// The built-in script.
+    default_source: &'static str,
+}
+
+/// The hooks riskgraph calls, so far.
+pub const HOOKS: &[Hook] = &[Hook {
+    file: "propagation.rhai",
+    function: "edge_factor",
+    arity: 2,
+    default_source: include_str!("../../../rules/default/propagation.rhai"),
+}];
+
+/// The sandbox's limits. The defaults allow far more than a scoring rule needs and stop a runaway
+/// script well within a second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Operations per call (each step of a loop, each function call...).
+    pub operations: u64,
+    /// Nested function calls.
+    pub call_depth: usize,
+    /// Characters in a string.
+    pub string_size: usize,
+    /// Items in an array.
+    pub array_size: usize,
+    /// Entries in an object map.
+    pub map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            operations: 100_000,
+            call_depth: 32,
+            string_size: 10_000,
+            array_size: 10_000,
+            map_size: 1_000,
+        }
+    }
+}
+
+/// A problem with a rules script, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    /// The script, as a path for an organization's file or `built-in <file>` for a default one.
+    pub script: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    /// What riskgraph was doing, such as the hook and the risk it was scoring.
+    pub context: Option<String>,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.script)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(context) = &self.context {
+            write!(f, " ({context})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// One compiled script.
+#[derive(Debug)]
+struct Script {
+    hook: Hook,
+    /// Where it came from, for messages.
+    origin: String,
+    ast: AST,
+}
+
+/// The compiled rules and the sandboxed engine that runs them. `Sync`: calls may run from many
+/// threads at once.
+pub struct Rules {
+    engine: Engine,
+    scripts: Vec<Script>,
+    limits: Limits,
+}
+
+impl fmt::Debug for Rules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rules")
+            .field("scripts", &self.scripts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What an edge looks like to `edge_factor`.
+#[derive(Debug, Clone)]
+struct EdgeView {
+    kind: &'static str,
+    strength: f64,
+    redundant: bool,
+    propagates: bool,
+}
+
+impl Rules {
+    /// The built-in rules.
+    pub fn builtin() -> Result<Self, Vec<RuleError>> {
+        Self::load(None, Limits::default())
+    }
+
+    /// The rules of `folder` (each hook's file when it has one, the built-in script otherwise),
+    /// compiled; every problem in every script is reported.
+    pub fn load(folder: Option<&Path>, limits: Limits) -> Result<Self, Vec<RuleError>> {
+        let engine = sandboxed_engine(limits);
+        let mut scripts = Vec::new();
+        let mut errors = Vec::new();
+        if let Some(folder) = folder
+            && !folder.is_dir()
+        {
+            errors.push(RuleError {
+                script: folder.display().to_string(),
+                line: None,
+                column: None,
+                message: "the rules folder does not exist or is not a folder".to_owned(),
+                context: None,
+            });
+            return Err(errors);
+        }
+        for &hook in HOOKS {
+            let path: Option<PathBuf> = folder.map(|f| f.join(hook.file)).filter(|p| p.is_file());
+            let (origin, source) = match &path {
+                Some(path) => match std::fs::read_to_string(path) {
+                    Ok(source) => (path.display().to_string(), source),
+                    Err(err) => {
+                        errors.push(RuleError {
+                            script: path.display().to_string(),
+                            line: None,
+                            column: None,
+                            message: format!("cannot read the script: {err}"),
+                            context: None,
+                        });
+                        continue;
+                    }
+                },
+                None => (
+                    format!("built-in {}", hook.file),
+                    hook.default_source.to_owned(),
+                ),
+            };
+            match compile(&engine, hook, &origin, &source) {
+                Ok(ast) => scripts.push(Script { hook, origin, ast }),
+                Err(error) => errors.push(error),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Self {
+                engine,
+                scripts,
+                limits,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Where each hook's script comes from: (file, path or `built-in <file>`).
+    pub fn origins(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.scripts
+            .iter()
+            .map(|script| (script.hook.file, script.origin.as_str()))
+    }
+
+    fn script(&self, function: &str) -> &Script {
+        self.scripts
+            .iter()
+            .find(|script| script.hook.function == function)
+            .expect("every hook has a compiled script")
+    }
+
+    /// The `edge_factor` hook: the share of `property`'s impact that crosses an edge of this
+    /// profile, checked to be a number from 0 to 1.
+    pub fn edge_factor(&self, edge: &EdgeProfile, property: Property) -> Result<f64, RuleError> {
+        let script = self.script("edge_factor");
+        let view = EdgeView {
+            kind: edge.kind.as_str(),
+            strength: edge.strength(),
+            redundant: edge.redundant,
+            propagates: edge.propagates,
+        };
+        let property_name = match property {
+            Property::Confidentiality => "confidentiality",
+            Property::Integrity => "integrity",
+            Property::Availability => "availability",
+        };
+        let context = || {
+            format!(
+                "edge_factor for a {} dependency of strength {}{}, {property_name}",
+                view.kind,
+                view.strength,
+                if view.redundant { ", redundant" } else { "" }
+            )
+        };
+        let result: Dynamic = self
+            .engine
+            .call_fn(
+                &mut Scope::new(),
+                &script.ast,
+                "edge_factor",
+                (view.clone(), property_name.to_owned()),
+            )
+            .map_err(|err| runtime_error(script, &err, self.limits, context()))?;
+        let factor = result
+            .as_float()
+            .or_else(|_| result.as_int().map(|i| i as f64))
+            .map_err(|type_name| RuleError {
+                script: script.origin.clone(),
+                line: None,
+                column: None,
+                message: format!("edge_factor must return a number from 0 to 1, not a {type_name}"),
+                context: Some(context()),
+            })?;
+        if !(0.0..=1.0).contains(&factor) {
+            return Err(RuleError {
+                script: script.origin.clone(),
+                line: None,
+                column: None,
+                message: format!("edge_factor returned {factor}; a factor is from 0 to 1"),
+                context: Some(context()),
+            });
+        }
+        Ok(factor)
+    }
+}
+
+/// An engine with the standard library (strings, maths, arrays, maps) and nothing that reaches
+/// outside: no `eval`, no modules, and the limits of `limits`.
+fn sandboxed_engine(limits: Limits) -> Engine {
+    let mut engine = Engine::new();
+    engine.disable_symbol("eval");
+    engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
+    engine.set_max_operations(limits.operations);
+    engine.set_max_call_levels(limits.call_depth);
+    engine.set_max_expr_depths(64, 64);
+    engine.set_max_string_size(limits.string_size);
+    engine.set_max_array_size(limits.array_size);
+    engine.set_max_map_size(limits.map_size);
+    engine.set_max_modules(0);
+    engine
+        .register_type_with_name::<EdgeView>("Edge")
+        .register_get("kind", |e: &mut EdgeView| e.kind.to_owned())
+        .register_get("strength", |e: &mut EdgeView| e.strength)
+        .register_get("redundant", |e: &mut EdgeView| e.redundant)
+        .register_get("propagates", |e: &mut EdgeView| e.propagates);
+    engine
+}
+
+/// Compiles `source` and checks that it defines the hook's function with the right arity.
+fn compile(engine: &Engine, hook: Hook, origin: &str, source: &str) -> Result<AST, RuleError> {
+    let ast = engine.compile(source).map_err(|err| {
+        let (line, column) = position(err.position());
+        RuleError {
+            script: origin.to_owned(),
+            line,
+            column,
+            message: format!("syntax error: {}", err.err_type()),
+            context: None,
+        }
+    })?;
+    let defined: Vec<usize> = ast
+        .iter_functions()
+        .filter(|f| f.name == hook.function)
+        .map(|f| f.params.len())
+        .collect();
+    if !defined.contains(&hook.arity) {
+        let message = if defined.is_empty() {
+            format!(
+                "the script does not define `{}`; it must define `fn {}({})`",
+                hook.function,
+                hook.function,
+                params(hook.arity)
+            )
+        } else {
+            format!(
+                "`{}` takes {} parameter(s) here; riskgraph calls it with {}: `fn {}({})`",
+                hook.function,
+                defined[0],
+                hook.arity,
+                hook.function,
+                params(hook.arity)
+            )
+        };
+        return Err(RuleError {
+            script: origin.to_owned(),
+            line: None,
+            column: None,
+            message,
+            context: None,
+        });
+    }
+    Ok(ast)
+}
+
+fn params(arity: usize) -> String {
+    match arity {
+        2 => "edge, property".to_owned(),
+        n => (1..=n)
+            .map(|i| format!("arg{i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn position(position: Position) -> (Option<usize>, Option<usize>) {
+    (position.line(), position.position())
+}
+
+fn runtime_error(
+    script: &Script,
+    err: &EvalAltResult,
+    limits: Limits,
+    context: String,
+) -> RuleError {
+    let (line, column) = position(err.position());
+    let message = match err {
+        EvalAltResult::ErrorTooManyOperations(_) => format!(
+            "the script ran more than {} operations in one call (an endless loop?)",
+            limits.operations
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => format!(
+            "the script nested more than {} function calls (runaway recursion?)",
+            limits.call_depth
+        ),
+        EvalAltResult::ErrorTooManyModules(_) => {
+            "rules scripts cannot import other files; keep each hook in its own script".to_owned()
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            format!("the script built a value too large ({what})")
+        }
+        other => other.to_string(),
+    };
+    RuleError {
+        script: script.origin.clone(),
+        line,
+        column,
+        message,
+        context: Some(context),
+    }
+}

@@ -1,0 +1,213 @@
+//! The rules scripts: the built-in `edge_factor` matches the documented factors, an
+//! organization's folder overrides it, and broken or hostile scripts fail cleanly and fast.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use riskgraph_engine::propagation::{EdgeProfile, ImpactGraph, default_edge_factor};
+use riskgraph_engine::rules::{Limits, RuleError, Rules};
+use riskgraph_model::records::Dependency;
+use riskgraph_model::values::{Factor, Properties, Property};
+use riskgraph_model::vocabulary::{DependencyKind, Vocabulary};
+
+/// A fresh folder holding `propagation.rhai` with `source`.
+fn rules_folder(name: &str, source: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("riskgraph-rules-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("propagation.rhai"), source).unwrap();
+    dir
+}
+
+fn profile(
+    kind: DependencyKind,
+    strength: f32,
+    redundant: bool,
+    propagates: bool,
+    property: Property,
+) -> EdgeProfile {
+    let dependency = Dependency {
+        from: 0,
+        to: 1,
+        kind,
+        strength: Factor::new(strength).unwrap(),
+        redundant,
+        propagates: if propagates {
+            Properties::ALL
+        } else {
+            Properties::NONE
+        },
+        row: riskgraph_model::node::RowRef::default(),
+    };
+    EdgeProfile::of(&dependency, property)
+}
+
+/// The edge factor of a plain `uses` dependency under the rules in `source`.
+fn load_and_call(name: &str, source: &str) -> Result<f64, Vec<RuleError>> {
+    let dir = rules_folder(name, source);
+    let rules = Rules::load(Some(&dir), Limits::default())?;
+    let edge = profile(
+        DependencyKind::Uses,
+        1.0,
+        false,
+        true,
+        Property::Availability,
+    );
+    rules
+        .edge_factor(&edge, Property::Availability)
+        .map_err(|e| vec![e])
+}
+
+#[test]
+fn builtin_edge_factor_is_the_documented_one() {
+    let rules = Rules::builtin().unwrap();
+    for &kind in DependencyKind::ALL {
+        for strength in [1.0, 0.7, 0.25, 0.0] {
+            for redundant in [false, true] {
+                for propagates in [false, true] {
+                    for property in Property::ALL {
+                        let edge = profile(kind, strength, redundant, propagates, property);
+                        let script = rules.edge_factor(&edge, property).unwrap();
+                        assert_eq!(
+                            script.to_bits(),
+                            default_edge_factor(&edge, property).to_bits(),
+                            "{} {strength} {redundant} {propagates} {property:?}",
+                            kind.as_str()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn an_organizations_script_overrides_the_builtin_one() {
+    let factor = load_and_call("override", "fn edge_factor(edge, property) { 0.25 }").unwrap();
+    assert!((factor - 0.25).abs() < 1e-12);
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+    let inventory = riskgraph_model::load(&root).inventory;
+    let dir = rules_folder("halve", "fn edge_factor(edge, property) { 0.5 }");
+    let rules = Rules::load(Some(&dir), Limits::default()).unwrap();
+    let graph = ImpactGraph::with_rules(&inventory, &rules).unwrap();
+    assert!(
+        graph
+            .factors
+            .iter()
+            .flatten()
+            .all(|&f| (f - 0.5).abs() < 1e-12)
+    );
+}
+
+#[test]
+fn a_syntax_error_names_line_and_column() {
+    let errors = load_and_call(
+        "syntax",
+        "fn edge_factor(edge, property) {\n    let x = ;\n    x\n}\n",
+    )
+    .unwrap_err();
+    let error = &errors[0];
+    assert!(error.script.ends_with("propagation.rhai"), "{error}");
+    assert_eq!(error.line, Some(2), "{error}");
+    assert!(error.column.is_some(), "{error}");
+    assert!(error.message.starts_with("syntax error"), "{error}");
+}
+
+#[test]
+fn a_missing_or_misshapen_hook_is_reported() {
+    let errors = load_and_call("missing", "fn something_else(x) { 1.0 }").unwrap_err();
+    assert!(
+        errors[0].message.contains("does not define `edge_factor`"),
+        "{}",
+        errors[0]
+    );
+    let errors = load_and_call("arity", "fn edge_factor(edge) { 1.0 }").unwrap_err();
+    assert!(
+        errors[0].message.contains("riskgraph calls it with 2"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn wrong_results_are_reported_with_the_edge() {
+    let errors = load_and_call("range", "fn edge_factor(edge, property) { 1.5 }").unwrap_err();
+    assert!(errors[0].message.contains("from 0 to 1"), "{}", errors[0]);
+    assert!(
+        errors[0]
+            .context
+            .as_deref()
+            .unwrap()
+            .contains("uses dependency"),
+        "{}",
+        errors[0]
+    );
+    let errors = load_and_call("type", r#"fn edge_factor(edge, property) { "high" }"#).unwrap_err();
+    assert!(
+        errors[0].message.contains("must return a number"),
+        "{}",
+        errors[0]
+    );
+    // An integer is a number too.
+    assert!(
+        (load_and_call("int", "fn edge_factor(edge, property) { 1 }").unwrap() - 1.0).abs() < 1e-12
+    );
+}
+
+/// Hostile scripts end quickly with an error that says what happened.
+#[test]
+fn hostile_scripts_fail_cleanly_and_fast() {
+    let cases = [
+        (
+            "loop",
+            "fn edge_factor(edge, property) { loop { } }",
+            "operations",
+        ),
+        (
+            "recursion",
+            "fn edge_factor(edge, property) { edge_factor(edge, property) }",
+            "nested more than",
+        ),
+        (
+            "strings",
+            r#"fn edge_factor(edge, property) { let s = "x"; loop { s += s; } }"#,
+            "too large",
+        ),
+        (
+            "eval",
+            r#"fn edge_factor(edge, property) { eval("1.0") }"#,
+            "",
+        ),
+        (
+            "import",
+            r#"import "../../../etc/passwd" as p; fn edge_factor(edge, property) { 1.0 }"#,
+            "",
+        ),
+    ];
+    for (name, source, expected) in cases {
+        let started = Instant::now();
+        let result = load_and_call(name, source);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{name} took {:?}",
+            started.elapsed()
+        );
+        let errors = result.expect_err(name);
+        assert!(
+            errors[0].to_string().contains(expected),
+            "{name}: {}",
+            errors[0]
+        );
+    }
+}
+
+#[test]
+fn a_missing_rules_folder_is_an_error() {
+    let errors = Rules::load(
+        Some(std::path::Path::new("/no/such/rules")),
+        Limits::default(),
+    )
+    .unwrap_err();
+    assert!(errors[0].message.contains("does not exist"));
+}
