@@ -4,6 +4,7 @@
 mod blast_radius;
 mod init;
 mod invalid;
+mod rules;
 mod validate;
 
 use std::path::{Path, PathBuf};

@@ -27,6 +27,9 @@ enum Command {
     Init(commands::init::Args),
     /// What a failure or breach of some nodes reaches, and how hard; or vendors ranked by it
     BlastRadius(commands::blast_radius::Args),
+    /// Check the Rhai scoring rules
+    #[command(subcommand)]
+    Rules(commands::rules::Command),
 }
 
 /// How a command ended, mapped to the exit codes the design fixes.
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(&args),
         Command::Init(args) => commands::init::run(&args),
         Command::BlastRadius(args) => commands::blast_radius::run(&args),
+        Command::Rules(command) => commands::rules::run(&command),
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,

@@ -37,6 +37,11 @@ pub const HOOKS: &[Hook] = &[Hook {
     default_source: include_str!("../../../rules/default/propagation.rhai"),
 }];
 
+/// The built-in scripts: (file name, source), as `riskgraph init` copies them.
+pub fn default_scripts() -> impl Iterator<Item = (&'static str, &'static str)> {
+    HOOKS.iter().map(|hook| (hook.file, hook.default_source))
+}
+
 /// The sandbox's limits. The defaults allow far more than a scoring rule needs and stop a runaway
 /// script well within a second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

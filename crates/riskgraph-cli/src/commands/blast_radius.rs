@@ -43,6 +43,10 @@ pub struct Args {
     /// Output: tree (default with --from), table (default with --rank), json, or dot (Graphviz)
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// The rules folder whose propagation.rhai sets the edge factors (default: the manifest's
+    /// `[method] rules`, else the built-in rules)
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
     /// Worker threads for --rank (default: one per core)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -92,7 +96,16 @@ pub fn run(args: &Args) -> Outcome {
     let Some(inventory) = super::load_valid(&args.path) else {
         return Outcome::Invalid;
     };
-    let graph = ImpactGraph::build(&inventory);
+    let Some(rules) = super::load_rules(&args.path, &inventory, args.rules.as_deref()) else {
+        return Outcome::Invalid;
+    };
+    let graph = match ImpactGraph::with_rules(&inventory, &rules) {
+        Ok(graph) => graph,
+        Err(error) => {
+            super::print_rule_errors(&[error]);
+            return Outcome::Invalid;
+        }
+    };
     let facts = NodeFacts::new(&inventory);
     let limits = Limits::new(args.min, args.depth);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -16,7 +16,11 @@ pub struct Args {
     reason = "a command reports on the terminal"
 )]
 pub fn run(args: &Args) -> Outcome {
-    let files = riskgraph_model::template::files();
+    let mut files = riskgraph_model::template::files();
+    // The built-in rules, to edit: the manifest points `[method] rules` at this folder.
+    for (file, source) in riskgraph_engine::rules::default_scripts() {
+        files.push((format!("rules/{file}"), source.to_owned()));
+    }
     let existing: Vec<String> = files
         .iter()
         .map(|(name, _)| args.dir.join(name))
@@ -31,7 +35,7 @@ pub fn run(args: &Args) -> Outcome {
         eprintln!("  help: choose an empty folder, or move those files away first");
         return Outcome::Invalid;
     }
-    if let Err(err) = std::fs::create_dir_all(&args.dir) {
+    if let Err(err) = std::fs::create_dir_all(args.dir.join("rules")) {
         eprintln!("error: cannot create `{}`: {err}", args.dir.display());
         return Outcome::Invalid;
     }

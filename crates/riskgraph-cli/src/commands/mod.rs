@@ -2,11 +2,13 @@
 
 pub mod blast_radius;
 pub mod init;
+pub mod rules;
 pub mod validate;
 
 use std::io::Write;
 use std::path::Path;
 
+use riskgraph_engine::rules::{Limits, Rules};
 use riskgraph_model::Inventory;
 
 use crate::render;
@@ -28,4 +30,43 @@ pub fn load_valid(path: &Path) -> Option<Inventory> {
     let s = if n_errors == 1 { "" } else { "s" };
     let _ = writeln!(stderr, "invalid: {n_errors} error{s} in {}", path.display());
     None
+}
+
+/// The rules for the inventory at `inventory_path`: the folder of `--rules` when given, else the
+/// manifest's `[method] rules` (relative to the inventory's folder), else the built-in rules.
+/// Prints the problems and returns `None` when a script is broken.
+pub fn load_rules(
+    inventory_path: &Path,
+    inventory: &Inventory,
+    flag: Option<&Path>,
+) -> Option<Rules> {
+    let base = if inventory_path.is_dir() {
+        inventory_path
+    } else {
+        inventory_path.parent().unwrap_or(Path::new("."))
+    };
+    let folder = flag.map(Path::to_path_buf).or_else(|| {
+        inventory
+            .manifest
+            .rules
+            .as_ref()
+            .map(|rules| base.join(rules))
+    });
+    match Rules::load(folder.as_deref(), Limits::default()) {
+        Ok(rules) => Some(rules),
+        Err(errors) => {
+            print_rule_errors(&errors);
+            None
+        }
+    }
+}
+
+/// Prints rules problems to stderr, one per line, with a count.
+pub fn print_rule_errors(errors: &[riskgraph_engine::rules::RuleError]) {
+    let mut stderr = std::io::stderr().lock();
+    for error in errors {
+        let _ = writeln!(stderr, "error: {error}");
+    }
+    let s = if errors.len() == 1 { "" } else { "s" };
+    let _ = writeln!(stderr, "invalid rules: {} problem{s}", errors.len());
 }
