@@ -8,13 +8,15 @@ fn init_writes_every_file_and_the_result_validates() {
     let dir = tempdir("init").join("inventory");
     let (code, stdout, stderr) = output(riskgraph().arg("init").arg(&dir));
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stdout.contains("16 files"), "{stdout}");
+    assert!(stdout.contains("25 files"), "{stdout}");
     for name in [
         "riskgraph.toml",
         "README.md",
         "assets.csv",
         "treatments.csv",
         "rules/propagation.rhai",
+        "rules/likelihood.rhai",
+        "rules/tests/residual.toml",
     ] {
         assert!(dir.join(name).is_file(), "{name}");
     }
@@ -23,6 +25,10 @@ fn init_writes_every_file_and_the_result_validates() {
     // Empty tables with headers and the commented manifest are a valid (if empty) inventory.
     let (code, stdout, stderr) = output(riskgraph().arg("validate").arg(&dir));
     assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // The copied rules pass their copied tests.
+    let (code, stdout, stderr) = output(riskgraph().args(["rules", "test"]).arg(dir.join("rules")));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
 
 #[test]

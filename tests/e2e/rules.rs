@@ -86,3 +86,41 @@ fn a_runaway_script_stops_blast_radius_with_exit_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn builtin_rules_pass_their_tests() {
+    let (code, stdout, stderr) = output(riskgraph().args(["rules", "test"]));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("ok    built-in residual.toml: no controls leave the inherent scores"),
+        "{stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn a_failing_rules_test_exits_1_with_the_difference() {
+    let dir = tempdir("rules-failing-test");
+    std::fs::write(
+        dir.join("likelihood.rhai"),
+        "// Every threat is certain.\nfn likelihood(threat, node, ctx) { ctx.scale }\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::write(
+        dir.join("tests/likelihood.toml"),
+        "[[case]]\nname = \"base likelihood\"\nhook = \"likelihood\"\nthreat = { likelihood = 2 }\nexpect = 2\n\n\
+         [[case]]\nname = \"on scale 3\"\nhook = \"likelihood\"\nctx = { scale = 3 }\nexpect = 3\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = output(riskgraph().args(["rules", "test"]).arg(&dir));
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("FAIL") && stdout.contains("base likelihood\n      expected 2, got 5"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ok    ") && stdout.contains("1 passed, 1 failed"),
+        "{stdout}"
+    );
+}

@@ -211,3 +211,43 @@ fn a_missing_rules_folder_is_an_error() {
     .unwrap_err();
     assert!(errors[0].message.contains("does not exist"));
 }
+
+#[test]
+fn the_builtin_rules_pass_their_tests() {
+    let rules = Rules::builtin().unwrap();
+    let files: Vec<(String, String)> = riskgraph_engine::rules::testing::DEFAULT_TESTS
+        .iter()
+        .map(|(name, content)| ((*name).to_owned(), (*content).to_owned()))
+        .collect();
+    let outcomes = riskgraph_engine::rules::testing::run(&rules, &files).unwrap();
+    assert!(outcomes.len() >= 30, "{}", outcomes.len());
+    let failures: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| o.failure.as_ref().map(|f| format!("{}: {f}", o.case)))
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn a_failing_case_says_what_differed() {
+    let rules = Rules::builtin().unwrap();
+    let file = r#"
+[[case]]
+name = "wrong on purpose"
+hook = "residual"
+inherent = { likelihood = 4, impact = 5 }
+expect = { likelihood = 3, impact = 5 }
+"#;
+    let outcomes =
+        riskgraph_engine::rules::testing::run(&rules, &[("t.toml".to_owned(), file.to_owned())])
+            .unwrap();
+    assert_eq!(
+        outcomes[0].failure.as_deref(),
+        Some("likelihood: expected 3, got 4")
+    );
+    let broken = "[[case]]\nname = 1\n";
+    let error =
+        riskgraph_engine::rules::testing::run(&rules, &[("b.toml".to_owned(), broken.to_owned())])
+            .unwrap_err();
+    assert_eq!(error.line, Some(2), "{error}");
+}

@@ -21,6 +21,9 @@ pub fn run(args: &Args) -> Outcome {
     for (file, source) in riskgraph_engine::rules::default_scripts() {
         files.push((format!("rules/{file}"), source.to_owned()));
     }
+    for (file, content) in riskgraph_engine::rules::testing::DEFAULT_TESTS {
+        files.push((format!("rules/tests/{file}"), (*content).to_owned()));
+    }
     let existing: Vec<String> = files
         .iter()
         .map(|(name, _)| args.dir.join(name))
@@ -35,7 +38,7 @@ pub fn run(args: &Args) -> Outcome {
         eprintln!("  help: choose an empty folder, or move those files away first");
         return Outcome::Invalid;
     }
-    if let Err(err) = std::fs::create_dir_all(args.dir.join("rules")) {
+    if let Err(err) = std::fs::create_dir_all(args.dir.join("rules").join("tests")) {
         eprintln!("error: cannot create `{}`: {err}", args.dir.display());
         return Outcome::Invalid;
     }

@@ -76,6 +76,16 @@ impl EdgeProfile {
         }
     }
 
+    /// A profile from its parts, as a rules test describes an edge.
+    pub fn new(kind: DependencyKind, strength: f32, redundant: bool, propagates: bool) -> Self {
+        Self {
+            kind,
+            strength_bits: strength.clamp(0.0, 1.0).to_bits(),
+            redundant,
+            propagates,
+        }
+    }
+
     pub fn strength(&self) -> f64 {
         f64::from(f32::from_bits(self.strength_bits))
     }

@@ -19,23 +19,54 @@ use riskgraph_model::vocabulary::Vocabulary;
 
 use crate::propagation::EdgeProfile;
 
-/// One hook: the file that holds it, the function it must define and that function's arity.
+pub mod testing;
+pub mod views;
+
+use views::{Context, Control, ControlData, Exposure, Node, Scores, ScoresData, Threat};
+
+/// One hook: the file that holds it, the function it must define and its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hook {
     pub file: &'static str,
     pub function: &'static str,
-    pub arity: usize,
+    pub params: &'static [&'static str],
     /// The built-in script.
     default_source: &'static str,
 }
 
-/// The hooks riskgraph calls, so far.
-pub const HOOKS: &[Hook] = &[Hook {
-    file: "propagation.rhai",
-    function: "edge_factor",
-    arity: 2,
-    default_source: include_str!("../../../rules/default/propagation.rhai"),
-}];
+/// The hooks riskgraph calls.
+pub const HOOKS: &[Hook] = &[
+    Hook {
+        file: "likelihood.rhai",
+        function: "likelihood",
+        params: &["threat", "node", "ctx"],
+        default_source: include_str!("../../../../rules/default/likelihood.rhai"),
+    },
+    Hook {
+        file: "impact.rhai",
+        function: "impact",
+        params: &["threat", "node", "exposure", "ctx"],
+        default_source: include_str!("../../../../rules/default/impact.rhai"),
+    },
+    Hook {
+        file: "fraud.rhai",
+        function: "fraud",
+        params: &["process", "ctx"],
+        default_source: include_str!("../../../../rules/default/fraud.rhai"),
+    },
+    Hook {
+        file: "residual.rhai",
+        function: "residual",
+        params: &["inherent", "controls", "ctx"],
+        default_source: include_str!("../../../../rules/default/residual.rhai"),
+    },
+    Hook {
+        file: "propagation.rhai",
+        function: "edge_factor",
+        params: &["edge", "property"],
+        default_source: include_str!("../../../../rules/default/propagation.rhai"),
+    },
+];
 
 /// The built-in scripts: (file name, source), as `riskgraph init` copies them.
 pub fn default_scripts() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -210,6 +241,107 @@ impl Rules {
             .expect("every hook has a compiled script")
     }
 
+    /// Calls `function` of its script with `args`; errors name the script, the position and
+    /// `context`.
+    fn call(
+        &self,
+        function: &str,
+        args: impl rhai::FuncArgs,
+        context: &dyn Fn() -> String,
+    ) -> Result<(Dynamic, &Script), RuleError> {
+        let script = self.script(function);
+        let result: Dynamic = self
+            .engine
+            .call_fn(&mut Scope::new(), &script.ast, function, args)
+            .map_err(|err| runtime_error(script, &err, self.limits, context()))?;
+        Ok((result, script))
+    }
+
+    /// The `likelihood` hook: an integer from 1 to the context's scale.
+    pub fn likelihood(
+        &self,
+        threat: &Threat,
+        node: &Node,
+        ctx: &Context,
+    ) -> Result<i64, RuleError> {
+        let context = || format!("likelihood of {}", risk_name(ctx, threat, node));
+        let (result, script) = self.call(
+            "likelihood",
+            (threat.clone(), node.clone(), ctx.clone()),
+            &context,
+        )?;
+        score(script, "likelihood", &result, ctx.0.scale, &context)
+    }
+
+    /// The `impact` hook: an integer from 1 to the context's scale.
+    pub fn impact(
+        &self,
+        threat: &Threat,
+        node: &Node,
+        exposure: &Exposure,
+        ctx: &Context,
+    ) -> Result<i64, RuleError> {
+        let context = || format!("impact of {}", risk_name(ctx, threat, node));
+        let args = (threat.clone(), node.clone(), exposure.clone(), ctx.clone());
+        let (result, script) = self.call("impact", args, &context)?;
+        score(script, "impact", &result, ctx.0.scale, &context)
+    }
+
+    /// The `fraud` hook: likelihood and impact from 1 to the scale, and the factors the script
+    /// reports (every other entry of its map, as text, in key order).
+    pub fn fraud(&self, process: &Node, ctx: &Context) -> Result<Fraud, RuleError> {
+        let context = || {
+            let risk = if ctx.0.risk.is_empty() {
+                format!("fraud@{}", process.0.id)
+            } else {
+                ctx.0.risk.clone()
+            };
+            format!("fraud of {risk}")
+        };
+        let (result, script) = self.call("fraud", (process.clone(), ctx.clone()), &context)?;
+        let (likelihood, impact, map) =
+            scores_map(script, "fraud", &result, ctx.0.scale, &context)?;
+        let mut factors: Vec<(String, String)> = map
+            .iter()
+            .filter(|(key, _)| !matches!(key.as_str(), "likelihood" | "impact"))
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect();
+        factors.sort();
+        Ok(Fraud {
+            likelihood,
+            impact,
+            factors,
+        })
+    }
+
+    /// The `residual` hook: residual likelihood and impact from 1 to the scale.
+    pub fn residual(
+        &self,
+        inherent: ScoresData,
+        controls: &[std::sync::Arc<ControlData>],
+        ctx: &Context,
+    ) -> Result<ScoresData, RuleError> {
+        let context = || {
+            if ctx.0.risk.is_empty() {
+                "residual".to_owned()
+            } else {
+                format!("residual of {}", ctx.0.risk)
+            }
+        };
+        let controls: rhai::Array = controls
+            .iter()
+            .map(|c| Dynamic::from(Control(std::sync::Arc::clone(c), ctx.0.as_of)))
+            .collect();
+        let (result, script) = self.call(
+            "residual",
+            (Scores(inherent), controls, ctx.clone()),
+            &context,
+        )?;
+        let (likelihood, impact, _) =
+            scores_map(script, "residual", &result, ctx.0.scale, &context)?;
+        Ok(ScoresData { likelihood, impact })
+    }
+
     /// The `edge_factor` hook: the share of `property`'s impact that crosses an edge of this
     /// profile, checked to be a number from 0 to 1.
     pub fn edge_factor(&self, edge: &EdgeProfile, property: Property) -> Result<f64, RuleError> {
@@ -265,6 +397,95 @@ impl Rules {
     }
 }
 
+/// What the `fraud` hook returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fraud {
+    pub likelihood: i64,
+    pub impact: i64,
+    /// The factors the script reported, by name, as text.
+    pub factors: Vec<(String, String)>,
+}
+
+/// The risk a call scores, for messages: the context's risk id, or `threat@node`.
+fn risk_name(ctx: &Context, threat: &Threat, node: &Node) -> String {
+    if ctx.0.risk.is_empty() {
+        format!("{}@{}", threat.0.id, node.0.id)
+    } else {
+        ctx.0.risk.clone()
+    }
+}
+
+fn wrong(script: &Script, message: String, context: &dyn Fn() -> String) -> RuleError {
+    RuleError {
+        script: script.origin.clone(),
+        line: None,
+        column: None,
+        message,
+        context: Some(context()),
+    }
+}
+
+/// `value` as a score: an integer from 1 to `scale`.
+fn score(
+    script: &Script,
+    what: &str,
+    value: &Dynamic,
+    scale: i64,
+    context: &dyn Fn() -> String,
+) -> Result<i64, RuleError> {
+    let Ok(n) = value.as_int() else {
+        return Err(wrong(
+            script,
+            format!(
+                "{what} must be an integer from 1 to {scale}, not a {} ({value})",
+                value.type_name()
+            ),
+            context,
+        ));
+    };
+    if !(1..=scale).contains(&n) {
+        return Err(wrong(
+            script,
+            format!("{what} is {n}; it must be from 1 to {scale}"),
+            context,
+        ));
+    }
+    Ok(n)
+}
+
+/// `value` as a map with `likelihood` and `impact` scores.
+fn scores_map(
+    script: &Script,
+    hook: &str,
+    value: &Dynamic,
+    scale: i64,
+    context: &dyn Fn() -> String,
+) -> Result<(i64, i64, rhai::Map), RuleError> {
+    let Some(map) = value.read_lock::<rhai::Map>().map(|m| m.clone()) else {
+        return Err(wrong(
+            script,
+            format!(
+                "{hook} must return a map #{{ likelihood: .., impact: .. }}, not a {}",
+                value.type_name()
+            ),
+            context,
+        ));
+    };
+    let get = |key: &str| -> Result<i64, RuleError> {
+        let Some(entry) = map.get(key) else {
+            return Err(wrong(
+                script,
+                format!("the map {hook} returned has no `{key}`"),
+                context,
+            ));
+        };
+        score(script, &format!("{hook}'s {key}"), entry, scale, context)
+    };
+    let likelihood = get("likelihood")?;
+    let impact = get("impact")?;
+    Ok((likelihood, impact, map))
+}
+
 /// An engine with the standard library (strings, maths, arrays, maps) and nothing that reaches
 /// outside: no `eval`, no modules, and the limits of `limits`.
 fn sandboxed_engine(limits: Limits) -> Engine {
@@ -278,6 +499,7 @@ fn sandboxed_engine(limits: Limits) -> Engine {
     engine.set_max_array_size(limits.array_size);
     engine.set_max_map_size(limits.map_size);
     engine.set_max_modules(0);
+    views::register(&mut engine);
     engine
         .register_type_with_name::<EdgeView>("Edge")
         .register_get("kind", |e: &mut EdgeView| e.kind.to_owned())
@@ -304,22 +526,23 @@ fn compile(engine: &Engine, hook: Hook, origin: &str, source: &str) -> Result<AS
         .filter(|f| f.name == hook.function)
         .map(|f| f.params.len())
         .collect();
-    if !defined.contains(&hook.arity) {
+    let arity = hook.params.len();
+    if !defined.contains(&arity) {
         let message = if defined.is_empty() {
             format!(
                 "the script does not define `{}`; it must define `fn {}({})`",
                 hook.function,
                 hook.function,
-                params(hook.arity)
+                hook.params.join(", ")
             )
         } else {
             format!(
                 "`{}` takes {} parameter(s) here; riskgraph calls it with {}: `fn {}({})`",
                 hook.function,
                 defined[0],
-                hook.arity,
+                arity,
                 hook.function,
-                params(hook.arity)
+                hook.params.join(", ")
             )
         };
         return Err(RuleError {
@@ -331,16 +554,6 @@ fn compile(engine: &Engine, hook: Hook, origin: &str, source: &str) -> Result<AS
         });
     }
     Ok(ast)
-}
-
-fn params(arity: usize) -> String {
-    match arity {
-        2 => "edge, property".to_owned(),
-        n => (1..=n)
-            .map(|i| format!("arg{i}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    }
 }
 
 fn position(position: Position) -> (Option<usize>, Option<usize>) {
