@@ -251,3 +251,50 @@ expect = { likelihood = 3, impact = 5 }
             .unwrap_err();
     assert_eq!(error.line, Some(2), "{error}");
 }
+
+#[test]
+fn the_sandbox_limits_come_from_the_manifest_settings() {
+    let dir = rules_folder(
+        "limits",
+        "fn edge_factor(edge, property) { let n = 0; for i in 0..2000 { n += 1; } 0.5 }",
+    );
+    let edge = profile(
+        DependencyKind::Uses,
+        1.0,
+        false,
+        true,
+        Property::Availability,
+    );
+    let roomy = Rules::load(Some(&dir), Limits::default()).unwrap();
+    assert!(roomy.edge_factor(&edge, Property::Availability).is_ok());
+    let tight = Limits {
+        max_operations: 1000,
+        ..Limits::default()
+    };
+    let tight = Rules::load(Some(&dir), tight).unwrap();
+    let error = tight
+        .edge_factor(&edge, Property::Availability)
+        .unwrap_err();
+    assert!(
+        error.message.contains("more than 1000 operations"),
+        "{error}"
+    );
+}
+
+#[test]
+fn scripts_import_helpers_from_their_folder() {
+    let dir = rules_folder(
+        "import-helper",
+        "import \"helpers\" as helpers;\nfn edge_factor(edge, property) { helpers::half() }",
+    );
+    std::fs::write(dir.join("helpers.rhai"), "fn half() { 0.5 }").unwrap();
+    let rules = Rules::load(Some(&dir), Limits::default()).unwrap();
+    let edge = profile(
+        DependencyKind::Uses,
+        1.0,
+        false,
+        true,
+        Property::Availability,
+    );
+    assert!((rules.edge_factor(&edge, Property::Availability).unwrap() - 0.5).abs() < 1e-12);
+}

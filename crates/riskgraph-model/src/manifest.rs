@@ -31,6 +31,47 @@ pub struct Manifest {
     /// Days between reviews, per level name.
     pub review_days: BTreeMap<String, u32>,
     pub approval: Option<Approval>,
+    /// Limits of the sandbox the rules scripts run in.
+    pub sandbox: SandboxLimits,
+}
+
+/// The `[sandbox]` limits on what one call of a rules script may use. The defaults allow far more
+/// than a scoring rule needs and stop a runaway script within milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SandboxLimits {
+    /// Operations per call (each loop step, each function call...).
+    pub max_operations: u64,
+    /// Nested function calls.
+    pub max_call_depth: u32,
+    /// Characters in a string.
+    pub max_string_size: u32,
+    /// Items in an array.
+    pub max_array_size: u32,
+    /// Entries in an object map.
+    pub max_map_size: u32,
+}
+
+impl SandboxLimits {
+    fn all_positive(&self) -> bool {
+        self.max_operations > 0
+            && self.max_call_depth > 0
+            && self.max_string_size > 0
+            && self.max_array_size > 0
+            && self.max_map_size > 0
+    }
+}
+
+impl Default for SandboxLimits {
+    fn default() -> Self {
+        Self {
+            max_operations: 100_000,
+            max_call_depth: 32,
+            max_string_size: 10_000,
+            max_array_size: 10_000,
+            max_map_size: 1_000,
+        }
+    }
 }
 
 /// A named band of scores: a score belongs to the first level whose `max` it does not exceed.
@@ -70,6 +111,7 @@ impl Default for Manifest {
             grid: None,
             review_days: default_review_days(),
             approval: None,
+            sandbox: SandboxLimits::default(),
         }
     }
 }
@@ -184,6 +226,7 @@ struct RawManifest {
     #[serde(default)]
     review: BTreeMap<String, Spanned<i64>>,
     approval: Option<RawApproval>,
+    sandbox: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -288,6 +331,24 @@ impl Checker<'_> {
         }
         if let Some(approval) = raw.approval {
             manifest.approval = self.check_approval(approval);
+        }
+        if let Some(sandbox) = raw.sandbox {
+            match SandboxLimits::deserialize(sandbox.get_ref().clone()) {
+                Ok(limits) if limits.all_positive() => manifest.sandbox = limits,
+                Ok(_) => self.error(
+                    &sandbox,
+                    String::from("every `[sandbox]` limit must be at least 1"),
+                    None,
+                ),
+                Err(err) => self.error(
+                    &sandbox,
+                    format!("bad `[sandbox]` section: {}", err.message()),
+                    Some(String::from(
+                        "settings are max_operations, max_call_depth, max_string_size, \
+                         max_array_size and max_map_size, each a whole number",
+                    )),
+                ),
+            }
         }
         manifest
     }
@@ -449,6 +510,29 @@ mod tests {
             .map(|d| format!("{}: {}", d.location.line.unwrap_or(0), d.message))
             .collect();
         (manifest, messages)
+    }
+
+    #[test]
+    fn sandbox_limits_are_read_and_checked() {
+        let (manifest, problems) = parse("[sandbox]\nmax_operations = 5000\nmax_call_depth = 8\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(manifest.sandbox.max_operations, 5000);
+        assert_eq!(manifest.sandbox.max_call_depth, 8);
+        assert_eq!(
+            manifest.sandbox.max_map_size,
+            SandboxLimits::default().max_map_size
+        );
+
+        let (manifest, problems) = parse("[sandbox]\nmax_operatons = 5000\n");
+        assert_eq!(manifest.sandbox, SandboxLimits::default());
+        assert!(
+            problems[0].starts_with("1: bad `[sandbox]` section: unknown field `max_operatons`"),
+            "{problems:?}"
+        );
+        let (_, problems) = parse("[sandbox]\nmax_call_depth = 0\n");
+        assert!(problems[0].contains("at least 1"), "{problems:?}");
+        let (_, problems) = parse("[sandbox]\nmax_call_depth = -3\n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub mod validate;
 use std::io::Write;
 use std::path::Path;
 
-use riskgraph_engine::rules::{Limits, Rules};
+use riskgraph_engine::rules::Rules;
 use riskgraph_model::Inventory;
 
 use crate::render;
@@ -52,7 +52,7 @@ pub fn load_rules(
             .as_ref()
             .map(|rules| base.join(rules))
     });
-    match Rules::load(folder.as_deref(), Limits::default()) {
+    match Rules::load(folder.as_deref(), inventory.manifest.sandbox) {
         Ok(rules) => Some(rules),
         Err(errors) => {
             print_rule_errors(&errors);

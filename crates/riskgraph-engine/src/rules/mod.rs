@@ -6,8 +6,7 @@
 //! lacks fall back to the built-in ones.
 //!
 //! The sandbox: no file system or network access (Rhai has none unless a package adds it), no
-//! `eval`, no `import` (for now: importing helpers from inside the rules folder is planned), and
-//! limits on operations, call depth, expression depth and string, array
+//! `eval`, `import` only of scripts inside the rules folder, no clock, and limits on operations, call depth, expression depth and string, array
 //! and map sizes, so a runaway script stops with an error instead of hanging the assessment.
 
 use std::fmt;
@@ -73,33 +72,8 @@ pub fn default_scripts() -> impl Iterator<Item = (&'static str, &'static str)> {
     HOOKS.iter().map(|hook| (hook.file, hook.default_source))
 }
 
-/// The sandbox's limits. The defaults allow far more than a scoring rule needs and stop a runaway
-/// script well within a second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Operations per call (each step of a loop, each function call...).
-    pub operations: u64,
-    /// Nested function calls.
-    pub call_depth: usize,
-    /// Characters in a string.
-    pub string_size: usize,
-    /// Items in an array.
-    pub array_size: usize,
-    /// Entries in an object map.
-    pub map_size: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            operations: 100_000,
-            call_depth: 32,
-            string_size: 10_000,
-            array_size: 10_000,
-            map_size: 1_000,
-        }
-    }
-}
+/// The sandbox's limits, as the manifest's `[sandbox]` section sets them.
+pub use riskgraph_model::manifest::SandboxLimits as Limits;
 
 /// A problem with a rules script, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,7 +149,7 @@ impl Rules {
     /// The rules of `folder` (each hook's file when it has one, the built-in script otherwise),
     /// compiled; every problem in every script is reported.
     pub fn load(folder: Option<&Path>, limits: Limits) -> Result<Self, Vec<RuleError>> {
-        let engine = sandboxed_engine(limits);
+        let engine = sandboxed_engine(limits, folder);
         let mut scripts = Vec::new();
         let mut errors = Vec::new();
         if let Some(folder) = folder
@@ -487,18 +461,18 @@ fn scores_map(
 }
 
 /// An engine with the standard library (strings, maths, arrays, maps) and nothing that reaches
-/// outside: no `eval`, no modules, and the limits of `limits`.
-fn sandboxed_engine(limits: Limits) -> Engine {
+/// outside: no `eval`, `import` only of scripts inside `folder`, and the limits of `limits`.
+fn sandboxed_engine(limits: Limits, folder: Option<&Path>) -> Engine {
     let mut engine = Engine::new();
     engine.disable_symbol("eval");
-    engine.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
-    engine.set_max_operations(limits.operations);
-    engine.set_max_call_levels(limits.call_depth);
+    engine.set_module_resolver(FolderResolver::new(folder));
+    engine.set_max_modules(if folder.is_some() { 16 } else { 0 });
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_depth as usize);
     engine.set_max_expr_depths(64, 64);
-    engine.set_max_string_size(limits.string_size);
-    engine.set_max_array_size(limits.array_size);
-    engine.set_max_map_size(limits.map_size);
-    engine.set_max_modules(0);
+    engine.set_max_string_size(limits.max_string_size as usize);
+    engine.set_max_array_size(limits.max_array_size as usize);
+    engine.set_max_map_size(limits.max_map_size as usize);
     views::register(&mut engine);
     engine
         .register_type_with_name::<EdgeView>("Edge")
@@ -507,6 +481,59 @@ fn sandboxed_engine(limits: Limits) -> Engine {
         .register_get("redundant", |e: &mut EdgeView| e.redundant)
         .register_get("propagates", |e: &mut EdgeView| e.propagates);
     engine
+}
+
+/// Resolves `import "helpers" as h;` to `helpers.rhai` in the rules folder, and refuses any path
+/// that would leave it (absolute paths, `..`, links pointing outside).
+struct FolderResolver {
+    root: Option<PathBuf>,
+    files: Option<rhai::module_resolvers::FileModuleResolver>,
+}
+
+impl FolderResolver {
+    fn new(folder: Option<&Path>) -> Self {
+        let root = folder.and_then(|f| f.canonicalize().ok());
+        let files = root
+            .as_ref()
+            .map(|root| rhai::module_resolvers::FileModuleResolver::new_with_path(root));
+        Self { root, files }
+    }
+}
+
+impl rhai::ModuleResolver for FolderResolver {
+    fn resolve(
+        &self,
+        engine: &Engine,
+        source: Option<&str>,
+        path: &str,
+        pos: Position,
+    ) -> Result<rhai::Shared<rhai::Module>, Box<EvalAltResult>> {
+        let refuse = |why: &str| {
+            Box::new(EvalAltResult::ErrorModuleNotFound(
+                format!("{path} ({why})"),
+                pos,
+            ))
+        };
+        let (Some(root), Some(files)) = (&self.root, &self.files) else {
+            return Err(refuse("the built-in rules import nothing"));
+        };
+        let relative = Path::new(path);
+        let plain = !relative.is_absolute()
+            && relative
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !plain {
+            return Err(refuse(
+                "only scripts inside the rules folder can be imported",
+            ));
+        }
+        let file = root.join(relative).with_extension("rhai");
+        match file.canonicalize() {
+            Ok(real) if real.starts_with(root) => files.resolve(engine, source, path, pos),
+            Ok(_) => Err(refuse("it leads outside the rules folder")),
+            Err(_) => Err(refuse("no such script in the rules folder")),
+        }
+    }
 }
 
 /// Compiles `source` and checks that it defines the hook's function with the right arity.
@@ -570,15 +597,16 @@ fn runtime_error(
     let message = match err {
         EvalAltResult::ErrorTooManyOperations(_) => format!(
             "the script ran more than {} operations in one call (an endless loop?)",
-            limits.operations
+            limits.max_operations
         ),
         EvalAltResult::ErrorStackOverflow(_) => format!(
             "the script nested more than {} function calls (runaway recursion?)",
-            limits.call_depth
+            limits.max_call_depth
         ),
         EvalAltResult::ErrorTooManyModules(_) => {
-            "rules scripts cannot import other files; keep each hook in its own script".to_owned()
+            "too many imports (the built-in rules import nothing; a rules folder, 16)".to_owned()
         }
+        EvalAltResult::ErrorModuleNotFound(what, _) => format!("cannot import {what}"),
         EvalAltResult::ErrorDataTooLarge(what, _) => {
             format!("the script built a value too large ({what})")
         }
