@@ -495,7 +495,7 @@ impl FolderResolver {
         let root = folder.and_then(|f| f.canonicalize().ok());
         let files = root
             .as_ref()
-            .map(|root| rhai::module_resolvers::FileModuleResolver::new_with_path(root));
+            .map(rhai::module_resolvers::FileModuleResolver::new_with_path);
         Self { root, files }
     }
 }
