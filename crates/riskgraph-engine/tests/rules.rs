@@ -298,3 +298,76 @@ fn scripts_import_helpers_from_their_folder() {
     );
     assert!((rules.edge_factor(&edge, Property::Availability).unwrap() - 0.5).abs() < 1e-12);
 }
+
+/// The fields and helpers `rules/README.md` documents work as documented.
+#[test]
+fn documented_fields_and_helpers_work() {
+    use riskgraph_engine::rules::testing;
+    let dir =
+        std::env::temp_dir().join(format!("riskgraph-rules-{}-documented", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::write(
+        dir.join("likelihood.rhai"),
+        r#"fn likelihood(threat, node, ctx) {
+    let unit = node.attr("Business Unit");
+    let missing = node.attr("nothing");
+    let score = if unit == "payments" && missing == () { 4 } else { 1 };
+    if ctx.level_of(20) == "critical" && ctx.level_of(3) == "low" { score } else { 1 }
+}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("residual.rhai"),
+        r#"fn residual(inherent, controls, ctx) {
+    let stale = 0;
+    for c in controls {
+        if c.last_tested != () && c.last_tested.days_since() > 365 && days_since(c.last_tested) > 365 {
+            stale += 1;
+        }
+        if c.due == () { stale += 10; }
+    }
+    #{ likelihood: clamp(stale + 1, 1, ctx.scale), impact: min(inherent.impact, max(2, 1)) }
+}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("tests/documented.toml"),
+        r#"
+[[case]]
+name = "attributes and levels"
+hook = "likelihood"
+node = { attributes = { "business_unit" = "payments" } }
+expect = 4
+
+[[case]]
+name = "dates and missing dates"
+hook = "residual"
+inherent = { likelihood = 5, impact = 5 }
+ctx = { as_of = "2026-11-01" }
+controls = [
+  { last_tested = "2025-01-01", due = "2027-01-01" },
+  { last_tested = "2026-10-01", due = "2027-01-01" },
+  { due = "2027-01-01" },
+]
+expect = { likelihood = 2, impact = 2 }
+
+[[case]]
+name = "a missing due date"
+hook = "residual"
+inherent = { likelihood = 5, impact = 5 }
+controls = [{ last_tested = "2020-01-01" }]
+expect = { likelihood = 5 }
+"#,
+    )
+    .unwrap();
+    let rules = Rules::load(Some(&dir), Limits::default()).unwrap();
+    let files = testing::read_folder(&dir).unwrap();
+    let outcomes = testing::run(&rules, &files).unwrap();
+    let failures: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| o.failure.as_ref().map(|f| format!("{}: {f}", o.case)))
+        .collect();
+    assert_eq!(outcomes.len(), 3);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
