@@ -319,7 +319,7 @@ fn documented_fields_and_helpers_work() {
     .unwrap();
     std::fs::write(
         dir.join("residual.rhai"),
-        r#"fn residual(inherent, controls, ctx) {
+        r"fn residual(inherent, controls, ctx) {
     let stale = 0;
     for c in controls {
         if c.last_tested != () && c.last_tested.days_since() > 365 && days_since(c.last_tested) > 365 {
@@ -328,7 +328,7 @@ fn documented_fields_and_helpers_work() {
         if c.due == () { stale += 10; }
     }
     #{ likelihood: clamp(stale + 1, 1, ctx.scale), impact: min(inherent.impact, max(2, 1)) }
-}"#,
+}",
     )
     .unwrap();
     std::fs::write(
