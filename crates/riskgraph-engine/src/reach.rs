@@ -1,4 +1,4 @@
-//! Reach summaries for every origin at once.
+//! Reach summaries for every origin at once: what the rules see as a scenario's exposure.
 //!
 //! The assessment needs, for each of up to millions of scenarios, a few facts about what the
 //! scenario's node reaches: the highest value times impact, the highest classification, whether
@@ -25,12 +25,14 @@ use crate::exposure::NodeFacts;
 use crate::propagation::{Cost, ImpactGraph, Limits, impact_of};
 
 /// How many figures a summary keeps: values at least 1..=5, classifications at least
-/// internal..=restricted (public is the lowest, so "at least public" is "has a classification"),
-/// and personal data.
-const FIGURES: usize = 5 + 4 + 1;
+/// public..=restricted, personal data, business processes of criticality at least 1..=5, and a node
+/// covered by a commitment.
+const FIGURES: usize = 5 + 4 + 1 + 5 + 1;
 const VALUE: usize = 0;
 const CLASSIFICATION: usize = 5;
 const PERSONAL: usize = 9;
+const PROCESS: usize = 10;
+const COMMITMENT: usize = 15;
 
 /// What an origin reaches, for one property: the smallest cost to a node of each kind of interest,
 /// or `Cost::MAX` when none is reached within the threshold.
@@ -71,6 +73,44 @@ impl ReachSummary {
         (cost != Cost::MAX).then(|| impact_of(cost))
     }
 
+    /// The highest criticality of a business process reached (the origin included), if any.
+    pub fn max_process_criticality(&self) -> Option<u8> {
+        (1..=5u8)
+            .rev()
+            .find(|&r| self.costs[PROCESS + usize::from(r) - 1] != Cost::MAX)
+    }
+
+    /// Whether a node that a commitment covers is reached (the origin included).
+    pub fn commitment_reached(&self) -> bool {
+        self.costs[COMMITMENT] != Cost::MAX
+    }
+
+    /// What the rules see of the exposure for a threat that affects `summaries`' properties: the
+    /// strongest of each figure over them.
+    pub fn exposure(summaries: &[&Self]) -> crate::rules::views::ExposureData {
+        let max_value = summaries
+            .iter()
+            .filter_map(|s| s.max_value())
+            .fold(0.0, f64::max);
+        crate::rules::views::ExposureData {
+            max_value,
+            highest_classification: summaries
+                .iter()
+                .filter_map(|s| s.highest_classification())
+                .max()
+                .map_or_else(String::new, |c| {
+                    riskgraph_model::vocabulary::Vocabulary::as_str(c).to_owned()
+                }),
+            personal_data: summaries.iter().any(|s| s.personal_data().is_some()),
+            max_process_criticality: summaries
+                .iter()
+                .filter_map(|s| s.max_process_criticality())
+                .max()
+                .map_or(0, i64::from),
+            commitment_reached: summaries.iter().any(|s| s.commitment_reached()),
+        }
+    }
+
     /// The figures of a node by itself.
     fn own(facts: &NodeFacts, node: NodeIdx, property: Property) -> Self {
         let n = node as usize;
@@ -88,6 +128,15 @@ impl ReachSummary {
         }
         if facts.personal_data[n] {
             own.costs[PERSONAL] = 0;
+        }
+        if facts.kind[n] == riskgraph_model::vocabulary::NodeKind::Process {
+            // A process's value is its criticality, for every property.
+            for r in 1..=value.min(5) {
+                own.costs[PROCESS + usize::from(r) - 1] = 0;
+            }
+        }
+        if !facts.commitments(node).is_empty() {
+            own.costs[COMMITMENT] = 0;
         }
         own
     }

@@ -577,6 +577,23 @@ fn check_summaries_agree(extra: &[(u32, u32, f32, bool)]) {
                     one.highest_classification
                 );
                 assert_eq!(composed.personal_data().is_some(), one.personal_data);
+                assert_eq!(composed.commitment_reached(), !one.commitments.is_empty());
+                let max_process = exposure
+                    .nodes
+                    .iter()
+                    .filter_map(|r| match &inventory.node(r.node).detail {
+                        riskgraph_model::NodeDetail::Process(p) => Some(
+                            p.criticality
+                                .map_or(3, riskgraph_model::values::Rating::get),
+                        ),
+                        _ => None,
+                    })
+                    .max();
+                assert_eq!(
+                    composed.max_process_criticality(),
+                    max_process,
+                    "origin {origin}"
+                );
             }
         }
     }

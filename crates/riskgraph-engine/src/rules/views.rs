@@ -115,24 +115,22 @@ pub enum AttrData {
     Text(String),
 }
 
-/// What a failure of the scenario's node reaches (the blast-radius summary).
-#[derive(Debug, Clone, Default, Deserialize)]
+/// What a failure of the scenario's node reaches, for the properties its threat affects. Every
+/// figure composes along dependencies, so the assessment computes it for every node at once
+/// ([`crate::reach`]); each counts the node itself and what it reaches with an impact at least the
+/// threshold.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExposureData {
-    /// Nodes reached besides the node itself.
-    pub nodes: i64,
-    /// Business processes reached, and those of criticality 4 or 5.
-    pub processes: i64,
-    pub critical_processes: i64,
-    /// Commitments whose `covers` selects a node reached (or the node itself).
-    pub commitments: i64,
     /// The largest node value (1..5) times attenuated impact, 0..5.
     pub max_value: f64,
     /// The highest classification reached, or empty.
     pub highest_classification: String,
     pub personal_data: bool,
-    /// Vendors reached besides the node itself.
-    pub vendors: i64,
+    /// The highest criticality of a business process reached, 0 when none is.
+    pub max_process_criticality: i64,
+    /// Whether a node that a commitment's `covers` selects is reached.
+    pub commitment_reached: bool,
 }
 
 /// A vulnerability that applies to the scenario.
@@ -329,18 +327,17 @@ fn register_inventory(engine: &mut Engine) {
 fn register_scenario(engine: &mut Engine) {
     engine
         .register_type_with_name::<Exposure>("Exposure")
-        .register_get("nodes", |e: &mut Exposure| e.0.nodes)
-        .register_get("processes", |e: &mut Exposure| e.0.processes)
-        .register_get("critical_processes", |e: &mut Exposure| {
-            e.0.critical_processes
-        })
-        .register_get("commitments", |e: &mut Exposure| e.0.commitments)
         .register_get("max_value", |e: &mut Exposure| e.0.max_value)
         .register_get("highest_classification", |e: &mut Exposure| {
             e.0.highest_classification.clone()
         })
         .register_get("personal_data", |e: &mut Exposure| e.0.personal_data)
-        .register_get("vendors", |e: &mut Exposure| e.0.vendors);
+        .register_get("max_process_criticality", |e: &mut Exposure| {
+            e.0.max_process_criticality
+        })
+        .register_get("commitment_reached", |e: &mut Exposure| {
+            e.0.commitment_reached
+        });
 
     engine
         .register_type_with_name::<Vulnerability>("Vulnerability")
