@@ -105,6 +105,48 @@ impl Selector {
         })
     }
 
+    /// Every node of `index` the selector matches, in node order. Each alternative starts from its
+    /// most selective term's list (the one id, the nodes with a tag, of an asset type, of a kind)
+    /// and checks the other terms on those only, so selecting costs what the selector matches.
+    pub fn select(&self, index: &NodeIndex<'_>) -> Vec<NodeIdx> {
+        let mut selected: Vec<NodeIdx> = Vec::new();
+        for terms in &self.alternatives {
+            let all_hold = |&i: &NodeIdx| {
+                let node = &index.nodes[i as usize];
+                terms.iter().all(|term| term.matches(node))
+            };
+            let mut best: Option<&[NodeIdx]> = None;
+            let mut one = None;
+            for term in terms {
+                let candidates: &[NodeIdx] = match term {
+                    Term::Id(id) => {
+                        one = Some(index.by_id(id));
+                        break;
+                    }
+                    Term::Tag(tag) => index.tagged(tag),
+                    Term::Type(asset_type) => index.of_type(*asset_type),
+                    Term::Kind(kind) => index.of_kind(*kind),
+                    _ => continue,
+                };
+                if best.is_none_or(|b| candidates.len() < b.len()) {
+                    best = Some(candidates);
+                }
+            }
+            match (one, best) {
+                (Some(found), _) => selected.extend(found.filter(|i| all_hold(i))),
+                (None, Some(list)) => selected.extend(list.iter().copied().filter(|i| all_hold(i))),
+                (None, None) => {
+                    selected.extend((0..index.nodes.len() as NodeIdx).filter(|i| all_hold(i)));
+                }
+            }
+        }
+        if self.alternatives.len() > 1 {
+            selected.sort_unstable();
+            selected.dedup();
+        }
+        selected
+    }
+
     /// The ids named by `id:X` or bare-id terms, so they can be checked against the inventory.
     pub fn named_ids(&self) -> impl Iterator<Item = &Id> {
         self.alternatives
@@ -160,6 +202,71 @@ impl Term {
                 .is_some_and(|a| a.classification == Some(*class)),
             Self::Id(id) => node.id == *id,
         }
+    }
+}
+
+/// Lists of nodes by tag, asset type and kind, built once so that selectors select without
+/// scanning the whole inventory.
+pub struct NodeIndex<'a> {
+    nodes: &'a [Node],
+    inventory: &'a crate::Inventory,
+    /// Lower-cased tag -> nodes, in node order.
+    tags: std::collections::HashMap<String, Vec<NodeIdx>>,
+    types: std::collections::HashMap<AssetType, Vec<NodeIdx>>,
+    kinds: [Vec<NodeIdx>; 3],
+}
+
+impl<'a> NodeIndex<'a> {
+    pub fn new(inventory: &'a crate::Inventory) -> Self {
+        let nodes = &inventory.nodes;
+        let mut index = Self {
+            nodes,
+            inventory,
+            tags: std::collections::HashMap::new(),
+            types: std::collections::HashMap::new(),
+            kinds: [Vec::new(), Vec::new(), Vec::new()],
+        };
+        for (i, node) in nodes.iter().enumerate() {
+            let i = i as NodeIdx;
+            for tag in &node.tags {
+                let list = index.tags.entry(tag.to_ascii_lowercase()).or_default();
+                // A node that repeats a tag is listed once.
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+            if let Some(asset) = node.asset() {
+                index.types.entry(asset.asset_type).or_default().push(i);
+            }
+            index.kinds[kind_slot(node.kind())].push(i);
+        }
+        index
+    }
+
+    fn by_id(&self, id: &Id) -> impl Iterator<Item = NodeIdx> {
+        self.inventory.node_idx(id.as_str()).into_iter()
+    }
+
+    fn tagged(&self, tag: &str) -> &[NodeIdx] {
+        self.tags
+            .get(&tag.to_ascii_lowercase())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn of_type(&self, asset_type: AssetType) -> &[NodeIdx] {
+        self.types.get(&asset_type).map_or(&[], Vec::as_slice)
+    }
+
+    fn of_kind(&self, kind: NodeKind) -> &[NodeIdx] {
+        &self.kinds[kind_slot(kind)]
+    }
+}
+
+fn kind_slot(kind: NodeKind) -> usize {
+    match kind {
+        NodeKind::Asset => 0,
+        NodeKind::Process => 1,
+        NodeKind::Vendor => 2,
     }
 }
 
