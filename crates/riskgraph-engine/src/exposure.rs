@@ -147,8 +147,8 @@ impl Workspace {
     /// Runs one search per property (`properties` sorted, without repeats) from `origins`
     /// (inventory indexes), then calls `visit` once per node reached by any of them, with the node
     /// (its internal number in `graph`) and its labels per property (confidentiality, integrity,
-    /// availability). Nodes come in increasing internal number, so a node's parents on its paths
-    /// come before it.
+    /// availability), grouped by the first property that reaches them, each group in that search's
+    /// settling order. The order is the same on every run.
     pub fn for_each_reached(
         &mut self,
         graph: &ImpactGraph,

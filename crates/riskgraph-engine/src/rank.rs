@@ -170,6 +170,10 @@ fn rank_one(
         } else if flags & IN_SCOPE != 0 {
             rank.in_scope_assets += 1;
         }
+        let critical = flags & PROCESS != 0 && flags & CRITICAL != 0;
+        if critical && labels[Property::Availability as usize].is_some_and(|l| !l.redundant) {
+            rank.single_points_of_failure.push(graph.external(internal));
+        }
         if flags & IN_SCOPE == 0 {
             return;
         }
@@ -184,10 +188,6 @@ fn rank_one(
             })
             .fold(f64::INFINITY, f64::min);
         rank.score += (-best / 65536.0).exp2();
-        let critical = flags & PROCESS != 0 && flags & CRITICAL != 0;
-        if critical && labels[Property::Availability as usize].is_some_and(|l| !l.redundant) {
-            rank.single_points_of_failure.push(graph.external(internal));
-        }
     });
     commitments.sort_unstable();
     commitments.dedup();

@@ -532,6 +532,19 @@ fn ranking_agrees_with_each_vendors_exposure() {
         let mut vendors = summary.vendors.clone();
         vendors.sort_unstable();
         assert_eq!(rank.fourth_parties, vendors);
+        let mut alone: Vec<u32> = exposure
+            .dependents()
+            .filter(|r| match &inventory.node(r.node).detail {
+                riskgraph_model::NodeDetail::Process(p) => {
+                    p.criticality.is_some_and(|c| c.get() >= 4)
+                }
+                _ => false,
+            })
+            .filter(|r| r.hit(Property::Availability).is_some_and(|h| !h.redundant))
+            .map(|r| r.node)
+            .collect();
+        alone.sort_unstable();
+        assert_eq!(rank.single_points_of_failure, alone);
         assert!(rank.score > 0.0 || rank.reached == 0);
     }
 }
@@ -611,5 +624,43 @@ proptest! {
         extra in prop::collection::vec((0u32..200, 0u32..200, 0.1f32..=1.0, any::<bool>()), 1..40)
     ) {
         check_summaries_agree(&extra);
+    }
+}
+
+proptest! {
+    /// With costs that differ per property, every node of an all-properties exposure hangs in
+    /// the tree of headline parents: following them always ends at an origin.
+    #[test]
+    fn the_headline_tree_holds_every_node(
+        n in 2usize..30,
+        edges in prop::collection::vec(
+            (0u32..30, 0u32..30, prop::array::uniform3(prop_oneof![Just(None), (1u32..=100).prop_map(|p| cost_of(f64::from(p) / 100.0))]), any::<bool>()),
+            0..80,
+        ),
+        origins in prop::collection::vec(0u32..30, 1..3),
+    ) {
+        let raw: Vec<RawEdge> = edges
+            .iter()
+            .map(|&(f, d, costs, redundant)| RawEdge { failing: f % n as u32, dependent: d % n as u32, costs, redundant })
+            .collect();
+        let origins: Vec<u32> = origins.into_iter().map(|o| o % n as u32).collect();
+        let graph = ImpactGraph::from_edges(n, &raw);
+        let mut workspace = Workspace::new(n);
+        for depth in [None, Some(2)] {
+            let exposure = Exposure::compute(&graph, &mut workspace, &origins, &Property::ALL, Limits::new(0.01, depth));
+            let lookup = exposure.lookup();
+            let mut seen = std::collections::HashSet::new();
+            for reached in &exposure.nodes {
+                prop_assert!(seen.insert(reached.node), "node {} listed twice", reached.node);
+                let mut at = reached;
+                for _ in 0..=n {
+                    match at.headline().parent {
+                        None => break,
+                        Some((parent, _)) => at = lookup.get(parent).expect("a parent is reached"),
+                    }
+                }
+                prop_assert!(at.is_origin(), "node {}'s parents loop", reached.node);
+            }
+        }
     }
 }

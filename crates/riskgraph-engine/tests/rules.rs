@@ -371,3 +371,66 @@ expect = { likelihood = 5 }
     assert_eq!(outcomes.len(), 3);
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+fn helpers_that_import_each_other_fail_cleanly() {
+    let dir = rules_folder(
+        "mutual-import",
+        "import \"a\" as a;\nfn edge_factor(edge, property) { 1.0 }",
+    );
+    std::fs::write(dir.join("a.rhai"), "import \"b\" as b; fn x() { 1 }").unwrap();
+    std::fs::write(dir.join("b.rhai"), "import \"a\" as a; fn y() { 2 }").unwrap();
+    let errors = Rules::load(Some(&dir), Limits::default()).unwrap_err();
+    let message = errors[0].to_string();
+    assert!(
+        message.contains("error in the imported script `a`") && message.contains("in module 'b'"),
+        "{message}"
+    );
+
+    let dir = rules_folder(
+        "missing-import",
+        "import \"nothere\" as n;\nfn edge_factor(edge, property) { 1.0 }",
+    );
+    let errors = Rules::load(Some(&dir), Limits::default()).unwrap_err();
+    assert!(
+        errors[0]
+            .message
+            .contains("no such script in the rules folder"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_leading_out_of_the_rules_folder_is_refused() {
+    let outside =
+        std::env::temp_dir().join(format!("riskgraph-outside-{}.rhai", std::process::id()));
+    std::fs::write(&outside, "fn secret() { 42 }").unwrap();
+    let dir = rules_folder(
+        "symlink",
+        "import \"escape\" as e;\nfn edge_factor(edge, property) { 1.0 }",
+    );
+    std::os::unix::fs::symlink(&outside, dir.join("escape.rhai")).unwrap();
+    let errors = Rules::load(Some(&dir), Limits::default()).unwrap_err();
+    assert!(
+        errors[0].message.contains("leads outside the rules folder"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn strengths_reach_scripts_as_written() {
+    let rules = Rules::builtin().unwrap();
+    let edge = profile(
+        DependencyKind::Uses,
+        0.8,
+        false,
+        true,
+        Property::Availability,
+    );
+    assert!((edge.strength() - 0.8).abs() < f64::EPSILON);
+    let factor = rules.edge_factor(&edge, Property::Availability).unwrap();
+    assert!((factor - 0.72).abs() < 1e-12, "{factor}");
+}

@@ -52,6 +52,10 @@ pub struct SandboxLimits {
     pub max_map_size: u32,
 }
 
+/// The deepest call nesting a rules script may be allowed: beyond it, a recursive script could
+/// exhaust a worker thread's stack before the limit stops it.
+pub const MAX_CALL_DEPTH: u32 = 64;
+
 impl SandboxLimits {
     fn all_positive(&self) -> bool {
         self.max_operations > 0
@@ -334,7 +338,19 @@ impl Checker<'_> {
         }
         if let Some(sandbox) = raw.sandbox {
             match SandboxLimits::deserialize(sandbox.get_ref().clone()) {
-                Ok(limits) if limits.all_positive() => manifest.sandbox = limits,
+                Ok(limits) if limits.all_positive() && limits.max_call_depth <= MAX_CALL_DEPTH => {
+                    manifest.sandbox = limits;
+                }
+                Ok(limits) if limits.all_positive() => self.error(
+                    &sandbox,
+                    format!(
+                        "`max_call_depth = {}` is too deep; at most {MAX_CALL_DEPTH}",
+                        limits.max_call_depth
+                    ),
+                    Some(String::from(
+                        "deeper recursion would overflow the native stack before the limit stops it",
+                    )),
+                ),
                 Ok(_) => self.error(
                     &sandbox,
                     String::from("every `[sandbox]` limit must be at least 1"),
@@ -533,6 +549,9 @@ mod tests {
         assert!(problems[0].contains("at least 1"), "{problems:?}");
         let (_, problems) = parse("[sandbox]\nmax_call_depth = -3\n");
         assert_eq!(problems.len(), 1, "{problems:?}");
+        let (manifest, problems) = parse("[sandbox]\nmax_call_depth = 100000\n");
+        assert!(problems[0].contains("too deep; at most 64"), "{problems:?}");
+        assert_eq!(manifest.sandbox.max_call_depth, 32);
     }
 
     #[test]

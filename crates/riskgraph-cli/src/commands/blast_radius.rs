@@ -93,6 +93,9 @@ pub fn run(args: &Args) -> Outcome {
             .num_threads(threads.max(1))
             .build_global();
     }
+    if args.rank.is_some() && matches!(args.format, Some(Format::Tree | Format::Dot)) {
+        return usage("--rank vendors prints a table or json; tree and dot need --from");
+    }
     let Some(inventory) = super::load_valid(&args.path) else {
         return Outcome::Invalid;
     };
@@ -111,9 +114,6 @@ pub fn run(args: &Args) -> Outcome {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = if args.rank.is_some() {
         let format = args.format.unwrap_or(Format::Table);
-        if matches!(format, Format::Tree | Format::Dot) {
-            return usage("--rank vendors prints a table or json; tree and dot need --from");
-        }
         let ranks = rank_vendors(&inventory, &graph, &facts, &args.property.0, limits);
         match format {
             Format::Json => write_json(&mut out, &rank_json(&inventory, &ranks, args)),

@@ -86,8 +86,11 @@ impl EdgeProfile {
         }
     }
 
+    /// The strength as the f64 of its shortest decimal form: a cell `0.8` gives 0.8, not the
+    /// f32's 0.800000011920929, to the factor function and to rules scripts alike.
     pub fn strength(&self) -> f64 {
-        f64::from(f32::from_bits(self.strength_bits))
+        let strength = f32::from_bits(self.strength_bits);
+        strength.to_string().parse().unwrap_or(f64::from(strength))
     }
 }
 

@@ -10,6 +10,7 @@
 //! and map sizes, so a runaway script stops with an error instead of hanging the assessment.
 
 use std::fmt;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
@@ -244,7 +245,14 @@ impl Rules {
             (threat.clone(), node.clone(), ctx.clone()),
             &context,
         )?;
-        score(script, "likelihood", &result, ctx.0.scale, &context)
+        score(
+            &self.engine,
+            script,
+            "likelihood",
+            &result,
+            ctx.0.scale,
+            &context,
+        )
     }
 
     /// The `impact` hook: an integer from 1 to the context's scale.
@@ -258,7 +266,14 @@ impl Rules {
         let context = || format!("impact of {}", risk_name(ctx, threat, node));
         let args = (threat.clone(), node.clone(), exposure.clone(), ctx.clone());
         let (result, script) = self.call("impact", args, &context)?;
-        score(script, "impact", &result, ctx.0.scale, &context)
+        score(
+            &self.engine,
+            script,
+            "impact",
+            &result,
+            ctx.0.scale,
+            &context,
+        )
     }
 
     /// The `fraud` hook: likelihood and impact from 1 to the scale, and the factors the script
@@ -273,8 +288,14 @@ impl Rules {
             format!("fraud of {risk}")
         };
         let (result, script) = self.call("fraud", (process.clone(), ctx.clone()), &context)?;
-        let (likelihood, impact, map) =
-            scores_map(script, "fraud", &result, ctx.0.scale, &context)?;
+        let (likelihood, impact, map) = scores_map(
+            &self.engine,
+            script,
+            "fraud",
+            &result,
+            ctx.0.scale,
+            &context,
+        )?;
         let mut factors: Vec<(String, String)> = map
             .iter()
             .filter(|(key, _)| !matches!(key.as_str(), "likelihood" | "impact"))
@@ -311,8 +332,14 @@ impl Rules {
             (Scores(inherent), controls, ctx.clone()),
             &context,
         )?;
-        let (likelihood, impact, _) =
-            scores_map(script, "residual", &result, ctx.0.scale, &context)?;
+        let (likelihood, impact, _) = scores_map(
+            &self.engine,
+            script,
+            "residual",
+            &result,
+            ctx.0.scale,
+            &context,
+        )?;
         Ok(ScoresData { likelihood, impact })
     }
 
@@ -355,7 +382,10 @@ impl Rules {
                 script: script.origin.clone(),
                 line: None,
                 column: None,
-                message: format!("edge_factor must return a number from 0 to 1, not a {type_name}"),
+                message: format!(
+                    "edge_factor must return a number from 0 to 1, not a {}",
+                    self.engine.map_type_name(type_name)
+                ),
                 context: Some(context()),
             })?;
         if !(0.0..=1.0).contains(&factor) {
@@ -401,6 +431,7 @@ fn wrong(script: &Script, message: String, context: &dyn Fn() -> String) -> Rule
 
 /// `value` as a score: an integer from 1 to `scale`.
 fn score(
+    engine: &Engine,
     script: &Script,
     what: &str,
     value: &Dynamic,
@@ -412,7 +443,7 @@ fn score(
             script,
             format!(
                 "{what} must be an integer from 1 to {scale}, not a {} ({value})",
-                value.type_name()
+                engine.map_type_name(value.type_name())
             ),
             context,
         ));
@@ -429,6 +460,7 @@ fn score(
 
 /// `value` as a map with `likelihood` and `impact` scores.
 fn scores_map(
+    engine: &Engine,
     script: &Script,
     hook: &str,
     value: &Dynamic,
@@ -440,7 +472,7 @@ fn scores_map(
             script,
             format!(
                 "{hook} must return a map #{{ likelihood: .., impact: .. }}, not a {}",
-                value.type_name()
+                engine.map_type_name(value.type_name())
             ),
             context,
         ));
@@ -453,7 +485,14 @@ fn scores_map(
                 context,
             ));
         };
-        score(script, &format!("{hook}'s {key}"), entry, scale, context)
+        score(
+            engine,
+            script,
+            &format!("{hook}'s {key}"),
+            entry,
+            scale,
+            context,
+        )
     };
     let likelihood = get("likelihood")?;
     let impact = get("impact")?;
@@ -465,6 +504,14 @@ fn scores_map(
 fn sandboxed_engine(limits: Limits, folder: Option<&Path>) -> Engine {
     let mut engine = Engine::new();
     engine.disable_symbol("eval");
+    // `print` and `debug` go to stderr, never into a command's output.
+    engine.on_print(|text| {
+        let _ = writeln!(std::io::stderr(), "rules: {text}");
+    });
+    engine.on_debug(|text, source, pos| {
+        let at = source.map_or_else(String::new, |s| format!("{s} "));
+        let _ = writeln!(std::io::stderr(), "rules: {at}{pos:?}: {text}");
+    });
     engine.set_module_resolver(FolderResolver::new(folder));
     engine.set_max_modules(if folder.is_some() { 16 } else { 0 });
     engine.set_max_operations(limits.max_operations);
@@ -514,6 +561,13 @@ impl rhai::ModuleResolver for FolderResolver {
                 pos,
             ))
         };
+        // Helpers importing each other would import forever: each import runs in a fresh state
+        // that no limit carries over, so count the nesting here.
+        let Some(_nesting) = ImportNesting::enter() else {
+            return Err(refuse(
+                "imports nest too deeply; do helpers import each other?",
+            ));
+        };
         let (Some(root), Some(files)) = (&self.root, &self.files) else {
             return Err(refuse("the built-in rules import nothing"));
         };
@@ -536,18 +590,56 @@ impl rhai::ModuleResolver for FolderResolver {
     }
 }
 
+/// How deeply imports nest on this thread.
+struct ImportNesting;
+
+thread_local! {
+    static IMPORT_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+impl ImportNesting {
+    const MAX: u32 = 8;
+
+    fn enter() -> Option<Self> {
+        IMPORT_DEPTH.with(|depth| {
+            (depth.get() < Self::MAX).then(|| {
+                depth.set(depth.get() + 1);
+                Self
+            })
+        })
+    }
+}
+
+impl Drop for ImportNesting {
+    fn drop(&mut self) {
+        IMPORT_DEPTH.with(|depth| depth.set(depth.get().saturating_sub(1)));
+    }
+}
+
 /// Compiles `source` and checks that it defines the hook's function with the right arity.
 fn compile(engine: &Engine, hook: Hook, origin: &str, source: &str) -> Result<AST, RuleError> {
-    let ast = engine.compile(source).map_err(|err| {
-        let (line, column) = position(err.position());
-        RuleError {
-            script: origin.to_owned(),
-            line,
-            column,
-            message: format!("syntax error: {}", err.err_type()),
-            context: None,
-        }
-    })?;
+    // Imports are resolved now, once: a missing helper is reported by `rules check`, and calls
+    // read the helpers from the compiled script instead of the disk.
+    let ast = engine
+        .compile_into_self_contained(&Scope::new(), source)
+        .map_err(|err| {
+            let (line, column) = position(err.position());
+            let message = match *err {
+                EvalAltResult::ErrorParsing(ref kind, _) => format!("syntax error: {kind}"),
+                EvalAltResult::ErrorModuleNotFound(ref what, _) => format!("cannot import {what}"),
+                EvalAltResult::ErrorInModule(ref module, ref inner, _) => {
+                    format!("error in the imported script `{module}`: {inner}")
+                }
+                ref other => other.to_string(),
+            };
+            RuleError {
+                script: origin.to_owned(),
+                line,
+                column,
+                message,
+                context: None,
+            }
+        })?;
     let defined: Vec<usize> = ast
         .iter_functions()
         .filter(|f| f.name == hook.function)
