@@ -88,6 +88,7 @@ const BENCHMARKS: &[Benchmark] = &[
 /// thread and on every core, each after loading.
 const PROPAGATE: &str = "propagate";
 const RANK: &str = "rank";
+const SCORE: &str = "score";
 
 const SEED: u64 = 1;
 
@@ -108,17 +109,11 @@ pub fn command(mut args: Args) -> Result<()> {
         .iter()
         .filter(|b| only.as_deref().is_none_or(|name| b.name == name))
         .collect();
-    let in_process = only.as_deref().is_none_or(|name| name == PROPAGATE);
-    let in_process_rank = only.as_deref().is_none_or(|name| name == RANK);
-    if selected.is_empty() && !in_process && !in_process_rank {
-        let mut names: Vec<&str> = BENCHMARKS.iter().map(|b| b.name).collect();
-        names.extend([PROPAGATE, RANK]);
-        return Err(format!(
-            "no benchmark named `{}`; there are: {}",
-            only.unwrap_or_default(),
-            names.join(", ")
-        )
-        .into());
+    let wanted = |name: &str| only.as_deref().is_none_or(|only| only == name);
+    let (in_process, in_process_rank, in_process_score) =
+        (wanted(PROPAGATE), wanted(RANK), wanted(SCORE));
+    if selected.is_empty() && !in_process && !in_process_rank && !in_process_score {
+        return Err(unknown_benchmark(only.as_deref()).into());
     }
 
     let root = workspace_root();
@@ -141,13 +136,16 @@ pub fn command(mut args: Args) -> Result<()> {
         dataset.display()
     );
     let mut rows = Vec::new();
-    let needs_engine =
-        in_process || in_process_rank || selected.iter().any(|b| b.args.contains(&"{biggest}"));
+    let needs_engine = in_process
+        || in_process_rank
+        || in_process_score
+        || selected.iter().any(|b| b.args.contains(&"{biggest}"));
     let mut biggest = String::new();
     if needs_engine {
         let engine = InProcess {
             propagate: in_process,
             rank: in_process_rank,
+            score: in_process_score,
             threads: threads.unwrap_or(cores),
             runs,
             cores,
@@ -199,10 +197,21 @@ pub fn command(mut args: Args) -> Result<()> {
     Ok(())
 }
 
+fn unknown_benchmark(name: Option<&str>) -> String {
+    let mut names: Vec<&str> = BENCHMARKS.iter().map(|b| b.name).collect();
+    names.extend([PROPAGATE, RANK, SCORE]);
+    format!(
+        "no benchmark named `{}`; there are: {}",
+        name.unwrap_or_default(),
+        names.join(", ")
+    )
+}
+
 /// The in-process benchmarks to run.
 struct InProcess {
     propagate: bool,
     rank: bool,
+    score: bool,
     threads: usize,
     runs: usize,
     cores: usize,
@@ -240,6 +249,41 @@ impl InProcess {
                 &format!("rank-{many}-threads"),
                 ">= 1.7x faster",
                 &all,
+                self.cores,
+            ));
+        }
+        if self.score {
+            let many = self.threads;
+            let figures = bench_engine::score(&prepared, many, self.runs)?;
+            let (one, all, twin) = (
+                median(figures.one_thread.clone()),
+                median(figures.all_threads.clone()),
+                median(figures.rust_twin.clone()),
+            );
+            println!(
+                "{SCORE}: {} scenarios (inputs prepared in {:.2} s); {many} threads {:.2}x faster than 1; \
+                 rules {:.1}x the Rust twin's time (medians)",
+                figures.scenarios,
+                figures.prepare,
+                one / all,
+                all / twin
+            );
+            rows.push(Row::in_process(
+                "score-1-thread",
+                "(scoring alone)",
+                &figures.one_thread,
+                self.cores,
+            ));
+            rows.push(Row::in_process(
+                &format!("score-{many}-threads"),
+                "< 1.5 s, >= 1.7x",
+                &figures.all_threads,
+                self.cores,
+            ));
+            rows.push(Row::in_process(
+                "score-rust-twin",
+                "rules within 10x",
+                &figures.rust_twin,
                 self.cores,
             ));
         }

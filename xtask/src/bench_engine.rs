@@ -156,3 +156,190 @@ pub fn rank(prepared: &Prepared, threads: usize, runs: usize) -> Result<Vec<f64>
     run();
     Ok((0..runs).map(|_| run()).collect())
 }
+
+/// The scoring benchmark's figures, in seconds.
+pub struct ScoreFigures {
+    pub scenarios: usize,
+    pub prepare: f64,
+    pub one_thread: Vec<f64>,
+    pub all_threads: Vec<f64>,
+    pub rust_twin: Vec<f64>,
+}
+
+/// Scores every scenario of the dataset with the built-in rules (likelihood, impact and residual
+/// per scenario) on one thread and on `threads`, and the same method written in Rust (the twin,
+/// kept here only) on `threads`.
+pub fn score(prepared: &Prepared, threads: usize, runs: usize) -> Result<ScoreFigures> {
+    use riskgraph_engine::rules::Rules;
+    use riskgraph_engine::scoring::{Inputs, scenarios};
+    let rules = Rules::builtin().map_err(|errors| format!("built-in rules: {}", errors[0]))?;
+    let as_of = jiff::civil::date(2026, 11, 1);
+    let started = Instant::now();
+    let list = scenarios(&prepared.inventory);
+    let inputs = Inputs::new(
+        &prepared.inventory,
+        &prepared.graph,
+        Limits::default(),
+        as_of,
+    );
+    let prepare = started.elapsed().as_secs_f64();
+    let time = |threads: usize, twin: bool| -> Result<Vec<f64>> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
+        let mut walls = Vec::new();
+        for run in 0..=runs {
+            let started = Instant::now();
+            let scored = pool.install(|| {
+                if twin {
+                    use rayon::prelude::*;
+                    Ok(list
+                        .par_iter()
+                        .map(|&s| twin_score(&inputs, s))
+                        .collect::<Vec<_>>())
+                } else {
+                    inputs.score_all(&rules, &list).map(|v| {
+                        v.into_iter()
+                            .map(|s| {
+                                (
+                                    s.inherent.likelihood,
+                                    s.inherent.impact,
+                                    s.residual.likelihood,
+                                    s.residual.impact,
+                                )
+                            })
+                            .collect()
+                    })
+                }
+            });
+            let scored = scored.map_err(|e| e.to_string())?;
+            std::hint::black_box(&scored);
+            if run > 0 {
+                walls.push(started.elapsed().as_secs_f64());
+            }
+        }
+        Ok(walls)
+    };
+    // The twin must agree with the scripts, or the comparison means nothing.
+    let scripted = inputs
+        .score_all(&rules, &list[..list.len().min(20_000)])
+        .map_err(|e| e.to_string())?;
+    for (s, &scenario) in scripted.iter().zip(&list) {
+        let twin = twin_score(&inputs, scenario);
+        let got = (
+            s.inherent.likelihood,
+            s.inherent.impact,
+            s.residual.likelihood,
+            s.residual.impact,
+        );
+        if got != twin {
+            return Err(format!(
+                "the Rust twin disagrees with the rules on {scenario:?}: {twin:?} vs {got:?}"
+            )
+            .into());
+        }
+    }
+    Ok(ScoreFigures {
+        scenarios: list.len(),
+        prepare,
+        one_thread: time(1, false)?,
+        all_threads: time(threads, false)?,
+        rust_twin: time(threads, true)?,
+    })
+}
+
+/// The built-in likelihood, impact and residual rules, written in Rust: the benchmark's yardstick.
+fn twin_score(
+    inputs: &riskgraph_engine::scoring::Inputs<'_>,
+    scenario: riskgraph_engine::scoring::Scenario,
+) -> (i64, i64, i64, i64) {
+    let ctx = inputs.context(scenario);
+    let ctx = &ctx.0;
+    let threat = &inputs.threat(scenario).0;
+    let node = &inputs.node(scenario.node).0;
+    let to_scale = |rating: i64| -> i64 {
+        if ctx.scale == 5 {
+            return rating;
+        }
+        let scaled = 1.0 + (rating - 1) as f64 * (ctx.scale - 1) as f64 / 4.0;
+        (scaled.round() as i64).clamp(1, ctx.scale)
+    };
+    // likelihood.rhai
+    let mut score = threat.likelihood;
+    let worst = ctx
+        .vulnerabilities
+        .iter()
+        .filter(|v| v.status == "open")
+        .map(|v| v.severity)
+        .max()
+        .unwrap_or(0);
+    score += match worst {
+        5.. => 2,
+        4 => 1,
+        _ => 0,
+    };
+    score += match ctx.incidents.len() {
+        3.. => 2,
+        1.. => 1,
+        _ => 0,
+    };
+    if node
+        .tags
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case("internet-facing"))
+    {
+        score += 1;
+    }
+    if node.lifecycle == "legacy" || node.lifecycle == "end-of-life" {
+        score += 1;
+    }
+    let likelihood = to_scale(score.clamp(1, 5));
+    // impact.rhai
+    let exposure = inputs.exposure(scenario);
+    let exposure = &exposure.0;
+    let mut value = exposure.max_value;
+    if exposure.max_process_criticality >= 4 {
+        value = value.max(4.0);
+    }
+    if exposure.commitment_reached {
+        value += 0.5;
+    }
+    if exposure.personal_data {
+        value += 0.5;
+    }
+    if ctx
+        .obligations
+        .iter()
+        .map(|o| o.severity)
+        .max()
+        .unwrap_or(0)
+        >= 4
+    {
+        value += 0.5;
+    }
+    let impact = to_scale((value.round() as i64).clamp(1, 5));
+    // residual.rhai
+    let (mut through_l, mut through_i) = (1.0f64, 1.0f64);
+    for c in inputs.controls(scenario) {
+        let weight = match c.status.as_str() {
+            "implemented" => 1.0,
+            "partial" => 0.5,
+            _ => 0.0,
+        };
+        let strength = (c.effectiveness * weight).clamp(0.0, 1.0);
+        if c.reduces == "likelihood" || c.reduces == "both" {
+            through_l *= 1.0 - strength;
+        }
+        if c.reduces == "impact" || c.reduces == "both" {
+            through_i *= 1.0 - strength;
+        }
+    }
+    let reduce =
+        |score: i64, through: f64| ((score as f64 * through).round() as i64).clamp(1, score.max(1));
+    (
+        likelihood,
+        impact,
+        reduce(likelihood, through_l),
+        reduce(impact, through_i),
+    )
+}

@@ -9,6 +9,7 @@ pub mod propagation;
 pub mod rank;
 pub mod reach;
 pub mod rules;
+pub mod scoring;
 
 use std::path::Path;
 

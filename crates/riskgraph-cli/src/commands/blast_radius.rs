@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use riskgraph_engine::exposure::{Exposure, Lookup, NodeFacts, Reached, Summary, Workspace};
-use riskgraph_engine::propagation::{DEFAULT_MIN_IMPACT, ImpactGraph, Limits};
+use riskgraph_engine::propagation::{DEFAULT_MIN_IMPACT, ImpactGraph, Limits, property_name};
 use riskgraph_engine::rank::{VendorRank, rank_vendors};
 use riskgraph_model::values::{Property, closest};
 use riskgraph_model::vocabulary::Vocabulary;
@@ -216,14 +216,6 @@ fn property_names(properties: &[Property]) -> String {
         [one] => (*one).to_owned(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
         [] => String::new(),
-    }
-}
-
-fn property_name(property: Property) -> &'static str {
-    match property {
-        Property::Confidentiality => "confidentiality",
-        Property::Integrity => "integrity",
-        Property::Availability => "availability",
     }
 }
 

@@ -353,11 +353,7 @@ impl Rules {
             redundant: edge.redundant,
             propagates: edge.propagates,
         };
-        let property_name = match property {
-            Property::Confidentiality => "confidentiality",
-            Property::Integrity => "integrity",
-            Property::Availability => "availability",
-        };
+        let property_name = crate::propagation::property_name(property);
         let context = || {
             format!(
                 "edge_factor for a {} dependency of strength {}{}, {property_name}",

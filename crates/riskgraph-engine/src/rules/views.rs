@@ -221,7 +221,7 @@ impl Default for ContextData {
 }
 
 /// Inherent scores, for the residual hook.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScoresData {
     pub likelihood: i64,

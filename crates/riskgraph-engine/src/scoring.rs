@@ -1,0 +1,448 @@
+//! Risk scenarios and what the rules see of each: the core of the assessment's scoring step.
+//!
+//! A scenario is a threat on an in-scope node its `targets` select (`<threat-id>@<node-id>`).
+//! [`Inputs`] prepares, once per inventory, everything the hooks read: a shared view per threat
+//! and per node, each node's reach summaries, and the vulnerabilities, incidents, obligations and
+//! controls by node, so that building one scenario's inputs costs what applies to it.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use riskgraph_model::records::ThreatRef;
+use riskgraph_model::selector::NodeIndex;
+use riskgraph_model::values::Property;
+use riskgraph_model::vocabulary::Vocabulary;
+use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
+
+use crate::exposure::NodeFacts;
+use crate::propagation::{ImpactGraph, Limits};
+use crate::reach::{ReachSummary, summaries};
+use crate::rules::views::{
+    AttrData, Context, ContextData, ControlData, Exposure, IncidentData, Node, NodeData,
+    ObligationData, ScoresData, Threat, ThreatData, VulnerabilityData,
+};
+use crate::rules::{RuleError, Rules};
+
+/// One risk scenario: a threat on a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Scenario {
+    pub threat: u32,
+    pub node: NodeIdx,
+}
+
+/// Every scenario of the inventory: each threat on each in-scope node its targets select, by
+/// threat then node order.
+pub fn scenarios(inventory: &Inventory) -> Vec<Scenario> {
+    let index = NodeIndex::new(inventory);
+    let mut list = Vec::new();
+    for (t, threat) in inventory.threats.iter().enumerate() {
+        for node in threat.targets.select(&index) {
+            if inventory.node(node).in_scope {
+                list.push(Scenario {
+                    threat: t as u32,
+                    node,
+                });
+            }
+        }
+    }
+    list
+}
+
+/// Whether `reference` names `threat` (by id, or by its category).
+fn refers_to(reference: &ThreatRef, threat: &riskgraph_model::records::Threat) -> bool {
+    match reference {
+        ThreatRef::Id(id) => *id == threat.id,
+        ThreatRef::Category(category) => *category == threat.category,
+    }
+}
+
+/// Lists per node, as compressed arrays: the items of node `n` are `items[offsets[n]..offsets[n + 1]]`.
+struct PerNode {
+    offsets: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl PerNode {
+    fn new(node_count: usize, pairs: &mut [(NodeIdx, u32)]) -> Self {
+        pairs.sort_unstable();
+        let mut offsets = vec![0u32; node_count + 1];
+        for &(node, _) in pairs.iter() {
+            offsets[node as usize + 1] += 1;
+        }
+        for i in 0..node_count {
+            offsets[i + 1] += offsets[i];
+        }
+        Self {
+            offsets,
+            items: pairs.iter().map(|&(_, item)| item).collect(),
+        }
+    }
+
+    fn of(&self, node: NodeIdx) -> &[u32] {
+        let n = node as usize;
+        &self.items[self.offsets[n] as usize..self.offsets[n + 1] as usize]
+    }
+}
+
+/// Everything the hooks read, prepared once per inventory and shared by every scenario.
+pub struct Inputs<'a> {
+    inventory: &'a Inventory,
+    threats: Vec<Threat>,
+    nodes: Vec<Node>,
+    /// Reach summaries per property, by node.
+    reach: [Vec<ReachSummary>; 3],
+    vulnerabilities: Vec<Arc<VulnerabilityData>>,
+    vulnerabilities_of: PerNode,
+    incidents: Vec<Arc<IncidentData>>,
+    incidents_of: PerNode,
+    obligations: Vec<Arc<ObligationData>>,
+    obligations_of: PerNode,
+    controls: Vec<Arc<ControlData>>,
+    /// Per control, the nodes its `applies_to` selects, sorted.
+    control_nodes: Vec<Vec<NodeIdx>>,
+    /// Per threat, the controls that mitigate it.
+    controls_of_threat: Vec<Vec<u32>>,
+    base: ContextData,
+}
+
+/// What the hooks said of one scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scored {
+    pub inherent: ScoresData,
+    pub residual: ScoresData,
+}
+
+impl<'a> Inputs<'a> {
+    /// Prepares the inputs of `inventory` as of `as_of`, with exposures from `graph` within
+    /// `limits`.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one straight sequence: each kind of input is built and indexed by node"
+    )]
+    pub fn new(
+        inventory: &'a Inventory,
+        graph: &ImpactGraph,
+        limits: Limits,
+        as_of: jiff::civil::Date,
+    ) -> Self {
+        let facts = NodeFacts::new(inventory);
+        let n = inventory.nodes.len();
+        let index = NodeIndex::new(inventory);
+        let reach = Property::ALL.map(|p| summaries(graph, &facts, p, limits));
+
+        let vulnerabilities = inventory
+            .vulnerabilities
+            .iter()
+            .map(|v| {
+                Arc::new(VulnerabilityData {
+                    id: v.id.to_string(),
+                    severity: v.severity.map_or(3, |s| i64::from(s.get())),
+                    status: v.status.as_str().to_owned(),
+                    cve: v.cve.as_deref().unwrap_or_default().to_owned(),
+                    found: v.found.map(riskgraph_model::values::Date::civil),
+                })
+            })
+            .collect();
+        let mut pairs: Vec<(NodeIdx, u32)> = Vec::new();
+        for (i, v) in inventory.vulnerabilities.iter().enumerate() {
+            pairs.extend(
+                v.targets
+                    .select(&index)
+                    .into_iter()
+                    .map(|node| (node, i as u32)),
+            );
+        }
+        let vulnerabilities_of = PerNode::new(n, &mut pairs);
+
+        // Incidents of the past 365 days.
+        let window = jiff::Span::new().days(365);
+        let since = as_of.checked_sub(window).unwrap_or(as_of);
+        let incidents = inventory
+            .incidents
+            .iter()
+            .map(|i| {
+                Arc::new(IncidentData {
+                    id: i.id.to_string(),
+                    date: Some(i.date.civil()),
+                    severity: i.severity.map_or(3, |s| i64::from(s.get())),
+                })
+            })
+            .collect();
+        let mut pairs = Vec::new();
+        for (i, incident) in inventory.incidents.iter().enumerate() {
+            let date = incident.date.civil();
+            if date > since && date <= as_of {
+                pairs.extend(incident.affected.iter().map(|&node| (node, i as u32)));
+            }
+        }
+        let incidents_of = PerNode::new(n, &mut pairs);
+
+        let obligations = inventory
+            .obligations
+            .iter()
+            .map(|o| {
+                Arc::new(ObligationData {
+                    id: o.id.to_string(),
+                    obligation_type: o
+                        .obligation_type
+                        .map_or_else(String::new, |t| t.as_str().to_owned()),
+                    severity: o.severity.map_or(3, |s| i64::from(s.get())),
+                })
+            })
+            .collect();
+        let mut pairs = Vec::new();
+        for (i, o) in inventory.obligations.iter().enumerate() {
+            if let Some(applies_to) = &o.applies_to {
+                pairs.extend(
+                    applies_to
+                        .select(&index)
+                        .into_iter()
+                        .map(|node| (node, i as u32)),
+                );
+            }
+        }
+        let obligations_of = PerNode::new(n, &mut pairs);
+
+        let controls = inventory
+            .controls
+            .iter()
+            .map(|c| {
+                Arc::new(ControlData {
+                    id: c.id.to_string(),
+                    status: c.status.as_str().to_owned(),
+                    effectiveness: c.effectiveness.map_or(0.0, |e| f64::from(e.get())),
+                    reduces: c.reduces.as_str().to_owned(),
+                    due: c.due.map(riskgraph_model::values::Date::civil),
+                    last_tested: c.last_tested.map(riskgraph_model::values::Date::civil),
+                })
+            })
+            .collect();
+        let control_nodes = inventory
+            .controls
+            .iter()
+            .map(|c| c.applies_to.select(&index))
+            .collect();
+        let controls_of_threat = inventory
+            .threats
+            .iter()
+            .map(|threat| {
+                (0..inventory.controls.len() as u32)
+                    .filter(|&c| {
+                        inventory.controls[c as usize]
+                            .mitigates
+                            .iter()
+                            .any(|r| refers_to(r, threat))
+                    })
+                    .collect()
+            })
+            .collect();
+
+        let manifest = &inventory.manifest;
+        let base = ContextData {
+            scale: i64::from(manifest.scale),
+            as_of,
+            organization: manifest.organization.clone(),
+            levels: manifest
+                .levels
+                .iter()
+                .map(|l| (l.name.clone(), i64::from(l.max)))
+                .collect(),
+            ..ContextData::default()
+        };
+        Self {
+            inventory,
+            threats: inventory.threats.iter().map(threat_view).collect(),
+            nodes: inventory.nodes.par_iter().map(node_view).collect(),
+            reach,
+            vulnerabilities,
+            vulnerabilities_of,
+            incidents,
+            incidents_of,
+            obligations,
+            obligations_of,
+            controls,
+            control_nodes,
+            controls_of_threat,
+            base,
+        }
+    }
+
+    /// The context of one scenario: the vulnerabilities, incidents and obligations that apply.
+    pub fn context(&self, scenario: Scenario) -> Context {
+        let threat = &self.inventory.threats[scenario.threat as usize];
+        let node = scenario.node;
+        let vulnerabilities = self
+            .vulnerabilities_of
+            .of(node)
+            .iter()
+            .filter(|&&v| {
+                let refs = &self.inventory.vulnerabilities[v as usize].threats;
+                refs.is_empty() || refs.iter().any(|r| refers_to(r, threat))
+            })
+            .map(|&v| Arc::clone(&self.vulnerabilities[v as usize]))
+            .collect();
+        let incidents = self
+            .incidents_of
+            .of(node)
+            .iter()
+            .filter(|&&i| {
+                self.inventory.incidents[i as usize]
+                    .threat
+                    .as_ref()
+                    .is_none_or(|r| refers_to(r, threat))
+            })
+            .map(|&i| Arc::clone(&self.incidents[i as usize]))
+            .collect();
+        let obligations = self
+            .obligations_of
+            .of(node)
+            .iter()
+            .map(|&o| Arc::clone(&self.obligations[o as usize]))
+            .collect();
+        Context(Arc::new(ContextData {
+            risk: format!("{}@{}", threat.id, self.inventory.node(node).id),
+            vulnerabilities,
+            incidents,
+            obligations,
+            ..self.base.clone()
+        }))
+    }
+
+    /// What the scenario's node reaches, for the properties its threat affects.
+    pub fn exposure(&self, scenario: Scenario) -> Exposure {
+        let affects = self.inventory.threats[scenario.threat as usize].affects;
+        let summaries: Vec<&ReachSummary> = Property::ALL
+            .iter()
+            .filter(|&&p| affects.contains(p))
+            .map(|&p| &self.reach[p as usize][scenario.node as usize])
+            .collect();
+        Exposure(Arc::new(ReachSummary::exposure(&summaries)))
+    }
+
+    /// The controls that mitigate the scenario's threat and apply to its node.
+    pub fn controls(&self, scenario: Scenario) -> Vec<Arc<ControlData>> {
+        self.controls_of_threat[scenario.threat as usize]
+            .iter()
+            .filter(|&&c| {
+                self.control_nodes[c as usize]
+                    .binary_search(&scenario.node)
+                    .is_ok()
+            })
+            .map(|&c| Arc::clone(&self.controls[c as usize]))
+            .collect()
+    }
+
+    pub fn threat(&self, scenario: Scenario) -> &Threat {
+        &self.threats[scenario.threat as usize]
+    }
+
+    pub fn node(&self, node: NodeIdx) -> &Node {
+        &self.nodes[node as usize]
+    }
+
+    /// Scores one scenario: inherent likelihood and impact, then residual after its controls.
+    pub fn score(&self, rules: &Rules, scenario: Scenario) -> Result<Scored, RuleError> {
+        let ctx = self.context(scenario);
+        let threat = self.threat(scenario);
+        let node = self.node(scenario.node);
+        let likelihood = rules.likelihood(threat, node, &ctx)?;
+        let impact = rules.impact(threat, node, &self.exposure(scenario), &ctx)?;
+        let inherent = ScoresData { likelihood, impact };
+        let residual = rules.residual(inherent, &self.controls(scenario), &ctx)?;
+        Ok(Scored { inherent, residual })
+    }
+
+    /// Scores every scenario in parallel (on the current rayon pool), in their order; the first
+    /// error, in scenario order, stops it.
+    pub fn score_all(
+        &self,
+        rules: &Rules,
+        scenarios: &[Scenario],
+    ) -> Result<Vec<Scored>, RuleError> {
+        scenarios
+            .par_iter()
+            .map(|&scenario| self.score(rules, scenario))
+            .collect()
+    }
+}
+
+fn threat_view(threat: &riskgraph_model::records::Threat) -> Threat {
+    Threat(Arc::new(ThreatData {
+        id: threat.id.to_string(),
+        name: threat.name.to_string(),
+        category: threat.category.as_str().to_owned(),
+        source: threat
+            .source
+            .map_or_else(String::new, |s| s.as_str().to_owned()),
+        affects: threat
+            .affects
+            .iter()
+            .map(|p| crate::propagation::property_name(p).to_owned())
+            .collect(),
+        likelihood: threat.likelihood.map_or(3, |l| i64::from(l.get())),
+        tags: threat.tags.iter().map(ToString::to_string).collect(),
+    }))
+}
+
+fn node_view(node: &riskgraph_model::Node) -> Node {
+    let rating = |r: Option<riskgraph_model::values::Rating>| r.map_or(3, |r| i64::from(r.get()));
+    let text = |t: Option<&str>| t.unwrap_or_default().to_owned();
+    let mut data = NodeData {
+        id: node.id.to_string(),
+        name: node.name.to_string(),
+        kind: node.kind().as_str().to_owned(),
+        in_scope: node.in_scope,
+        tags: node.tags.iter().map(ToString::to_string).collect(),
+        attributes: node
+            .attributes
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    riskgraph_model::node::AttrValue::Number(x) => AttrData::Number(*x),
+                    riskgraph_model::node::AttrValue::Text(s) => AttrData::Text(s.to_string()),
+                };
+                (name.to_string(), value)
+            })
+            .collect(),
+        ..NodeData::default()
+    };
+    match &node.detail {
+        NodeDetail::Asset(a) => {
+            a.asset_type.as_str().clone_into(&mut data.asset_type);
+            data.confidentiality = rating(a.confidentiality);
+            data.integrity = rating(a.integrity);
+            data.availability = rating(a.availability);
+            data.criticality = data
+                .confidentiality
+                .max(data.integrity)
+                .max(data.availability);
+            data.classification = text(a.classification.map(Vocabulary::as_str));
+            data.personal_data = a.personal_data;
+            data.environment = text(a.environment.map(Vocabulary::as_str));
+            data.lifecycle = text(a.lifecycle.map(Vocabulary::as_str));
+        }
+        NodeDetail::Process(p) => {
+            let c = rating(p.criticality);
+            (
+                data.confidentiality,
+                data.integrity,
+                data.availability,
+                data.criticality,
+            ) = (c, c, c, c);
+            data.financial = p.financial;
+            data.segregation_of_duties = text(p.segregation_of_duties.map(Vocabulary::as_str));
+            data.manual_override = p.manual_override;
+        }
+        NodeDetail::Vendor(v) => {
+            let c = rating(v.criticality);
+            (
+                data.confidentiality,
+                data.integrity,
+                data.availability,
+                data.criticality,
+            ) = (c, c, c, c);
+            data.data_access = text(v.data_access.map(Vocabulary::as_str));
+        }
+    }
+    Node(Arc::new(data))
+}
