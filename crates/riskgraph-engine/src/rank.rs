@@ -51,7 +51,8 @@ pub fn rank_vendors(
         .collect();
     let properties = normalized(properties);
     let compact = CompactFacts::new(inventory, graph, facts);
-    let pool = WorkspacePool::new(inventory.nodes.len());
+    let n = inventory.nodes.len();
+    let pool = Pool::new(|| Workspace::new(n));
     let mut ranks: Vec<VendorRank> = vendors
         .par_iter()
         .map_init(
@@ -200,58 +201,58 @@ fn rank_one(
     rank
 }
 
-/// Workspaces handed out to rayon jobs and given back when a job ends, so a ranking allocates one
-/// node-sized workspace per thread rather than one per job.
-pub struct WorkspacePool {
-    node_count: usize,
-    free: Mutex<Vec<Workspace>>,
+/// Values handed out to rayon jobs and given back when a job ends, so that a parallel loop makes
+/// one per thread (a node-sized workspace, a copy of the rules) rather than one per job.
+pub struct Pool<T, F: Fn() -> T> {
+    make: F,
+    free: Mutex<Vec<T>>,
 }
 
-impl WorkspacePool {
-    pub fn new(node_count: usize) -> Self {
+impl<T, F: Fn() -> T> Pool<T, F> {
+    pub fn new(make: F) -> Self {
         Self {
-            node_count,
+            make,
             free: Mutex::new(Vec::new()),
         }
     }
 
-    pub fn take(&self) -> Pooled<'_> {
-        let workspace = self
+    pub fn take(&self) -> Pooled<'_, T, F> {
+        let value = self
             .free
             .lock()
             .ok()
             .and_then(|mut free| free.pop())
-            .unwrap_or_else(|| Workspace::new(self.node_count));
+            .unwrap_or_else(|| (self.make)());
         Pooled {
             pool: self,
-            workspace: Some(workspace),
+            value: Some(value),
         }
     }
 }
 
-/// A workspace on loan from a [`WorkspacePool`].
-pub struct Pooled<'a> {
-    pool: &'a WorkspacePool,
-    workspace: Option<Workspace>,
+/// A value on loan from a [`Pool`].
+pub struct Pooled<'a, T, F: Fn() -> T> {
+    pool: &'a Pool<T, F>,
+    value: Option<T>,
 }
 
-impl std::ops::Deref for Pooled<'_> {
-    type Target = Workspace;
-    fn deref(&self) -> &Workspace {
-        self.workspace.as_ref().expect("present until dropped")
+impl<T, F: Fn() -> T> std::ops::Deref for Pooled<'_, T, F> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.value.as_ref().expect("present until dropped")
     }
 }
 
-impl std::ops::DerefMut for Pooled<'_> {
-    fn deref_mut(&mut self) -> &mut Workspace {
-        self.workspace.as_mut().expect("present until dropped")
+impl<T, F: Fn() -> T> std::ops::DerefMut for Pooled<'_, T, F> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.value.as_mut().expect("present until dropped")
     }
 }
 
-impl Drop for Pooled<'_> {
+impl<T, F: Fn() -> T> Drop for Pooled<'_, T, F> {
     fn drop(&mut self) {
-        if let (Some(workspace), Ok(mut free)) = (self.workspace.take(), self.pool.free.lock()) {
-            free.push(workspace);
+        if let (Some(value), Ok(mut free)) = (self.value.take(), self.pool.free.lock()) {
+            free.push(value);
         }
     }
 }
