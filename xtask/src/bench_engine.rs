@@ -193,9 +193,10 @@ pub fn score(prepared: &Prepared, threads: usize, runs: usize) -> Result<ScoreFi
             let scored = pool.install(|| {
                 if twin {
                     use rayon::prelude::*;
+                    let copies = riskgraph_engine::rank::Pool::new(|| inputs.views().copy());
                     Ok(list
                         .par_iter()
-                        .map(|&s| twin_score(&inputs, s))
+                        .map_init(|| copies.take(), |views, &s| twin_score(&inputs, views, s))
                         .collect::<Vec<_>>())
                 } else {
                     inputs.score_all(&rules, &list).map(|v| {
@@ -225,7 +226,7 @@ pub fn score(prepared: &Prepared, threads: usize, runs: usize) -> Result<ScoreFi
         .score_all(&rules, &list[..list.len().min(20_000)])
         .map_err(|e| e.to_string())?;
     for (s, &scenario) in scripted.iter().zip(&list) {
-        let twin = twin_score(&inputs, scenario);
+        let twin = twin_score(&inputs, inputs.views(), scenario);
         let got = (
             s.inherent.likelihood,
             s.inherent.impact,
@@ -251,11 +252,12 @@ pub fn score(prepared: &Prepared, threads: usize, runs: usize) -> Result<ScoreFi
 /// The built-in likelihood, impact and residual rules, written in Rust: the benchmark's yardstick.
 fn twin_score(
     inputs: &riskgraph_engine::scoring::Inputs<'_>,
+    views: &riskgraph_engine::scoring::Views,
     scenario: riskgraph_engine::scoring::Scenario,
 ) -> (i64, i64, i64, i64) {
-    let ctx = inputs.context(scenario);
+    let ctx = inputs.context(views, scenario);
     let ctx = &ctx.0;
-    let threat = &inputs.threat(scenario).0;
+    let threat = &inputs.threat(views, scenario).0;
     let node = &inputs.node(scenario.node).0;
     let to_scale = |rating: i64| -> i64 {
         if ctx.scale == 5 {
@@ -320,7 +322,7 @@ fn twin_score(
     let impact = to_scale((value.round() as i64).clamp(1, 5));
     // residual.rhai
     let (mut through_l, mut through_i) = (1.0f64, 1.0f64);
-    for c in inputs.controls(scenario) {
+    for c in inputs.controls(views, scenario) {
         let weight = match c.status.as_str() {
             "implemented" => 1.0,
             "partial" => 0.5,

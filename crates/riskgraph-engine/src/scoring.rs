@@ -84,20 +84,47 @@ impl PerNode {
     }
 }
 
+/// The script-side objects many scenarios share. Every scenario clones some of their reference
+/// counts; threads that share one copy make those cache lines bounce between cores, so each
+/// scoring thread works on its own [`Views::copy`].
+pub struct Views {
+    threats: Vec<Threat>,
+    vulnerabilities: Vec<Arc<VulnerabilityData>>,
+    incidents: Vec<Arc<IncidentData>>,
+    obligations: Vec<Arc<ObligationData>>,
+    controls: Vec<Arc<ControlData>>,
+}
+
+impl Views {
+    /// A copy with its own reference counts.
+    pub fn copy(&self) -> Self {
+        fn fresh<T: Clone>(list: &[Arc<T>]) -> Vec<Arc<T>> {
+            list.iter().map(|x| Arc::new(T::clone(x))).collect()
+        }
+        Self {
+            threats: self
+                .threats
+                .iter()
+                .map(|t| Threat(Arc::new(ThreatData::clone(&t.0))))
+                .collect(),
+            vulnerabilities: fresh(&self.vulnerabilities),
+            incidents: fresh(&self.incidents),
+            obligations: fresh(&self.obligations),
+            controls: fresh(&self.controls),
+        }
+    }
+}
+
 /// Everything the hooks read, prepared once per inventory and shared by every scenario.
 pub struct Inputs<'a> {
     inventory: &'a Inventory,
-    threats: Vec<Threat>,
+    views: Views,
     nodes: Vec<Node>,
     /// Reach summaries per property, by node.
     reach: [Vec<ReachSummary>; 3],
-    vulnerabilities: Vec<Arc<VulnerabilityData>>,
     vulnerabilities_of: PerNode,
-    incidents: Vec<Arc<IncidentData>>,
     incidents_of: PerNode,
-    obligations: Vec<Arc<ObligationData>>,
     obligations_of: PerNode,
-    controls: Vec<Arc<ControlData>>,
     /// Per control, the nodes its `applies_to` selects, sorted.
     control_nodes: Vec<Vec<NodeIdx>>,
     /// Per threat, the controls that mitigate it.
@@ -251,16 +278,18 @@ impl<'a> Inputs<'a> {
         };
         Self {
             inventory,
-            threats: inventory.threats.iter().map(threat_view).collect(),
+            views: Views {
+                threats: inventory.threats.iter().map(threat_view).collect(),
+                vulnerabilities,
+                incidents,
+                obligations,
+                controls,
+            },
             nodes: inventory.nodes.par_iter().map(node_view).collect(),
             reach,
-            vulnerabilities,
             vulnerabilities_of,
-            incidents,
             incidents_of,
-            obligations,
             obligations_of,
-            controls,
             control_nodes,
             controls_of_threat,
             base,
@@ -268,7 +297,12 @@ impl<'a> Inputs<'a> {
     }
 
     /// The context of one scenario: the vulnerabilities, incidents and obligations that apply.
-    pub fn context(&self, scenario: Scenario) -> Context {
+    /// The shared objects, for a thread to [`Views::copy`].
+    pub fn views(&self) -> &Views {
+        &self.views
+    }
+
+    pub fn context(&self, views: &Views, scenario: Scenario) -> Context {
         let threat = &self.inventory.threats[scenario.threat as usize];
         let node = scenario.node;
         let vulnerabilities = self
@@ -279,7 +313,7 @@ impl<'a> Inputs<'a> {
                 let refs = &self.inventory.vulnerabilities[v as usize].threats;
                 refs.is_empty() || refs.iter().any(|r| refers_to(r, threat))
             })
-            .map(|&v| Arc::clone(&self.vulnerabilities[v as usize]))
+            .map(|&v| Arc::clone(&views.vulnerabilities[v as usize]))
             .collect();
         let incidents = self
             .incidents_of
@@ -291,13 +325,13 @@ impl<'a> Inputs<'a> {
                     .as_ref()
                     .is_none_or(|r| refers_to(r, threat))
             })
-            .map(|&i| Arc::clone(&self.incidents[i as usize]))
+            .map(|&i| Arc::clone(&views.incidents[i as usize]))
             .collect();
         let obligations = self
             .obligations_of
             .of(node)
             .iter()
-            .map(|&o| Arc::clone(&self.obligations[o as usize]))
+            .map(|&o| Arc::clone(&views.obligations[o as usize]))
             .collect();
         Context(Arc::new(ContextData {
             risk: format!("{}@{}", threat.id, self.inventory.node(node).id),
@@ -320,7 +354,7 @@ impl<'a> Inputs<'a> {
     }
 
     /// The controls that mitigate the scenario's threat and apply to its node.
-    pub fn controls(&self, scenario: Scenario) -> Vec<Arc<ControlData>> {
+    pub fn controls(&self, views: &Views, scenario: Scenario) -> Vec<Arc<ControlData>> {
         self.controls_of_threat[scenario.threat as usize]
             .iter()
             .filter(|&&c| {
@@ -328,12 +362,12 @@ impl<'a> Inputs<'a> {
                     .binary_search(&scenario.node)
                     .is_ok()
             })
-            .map(|&c| Arc::clone(&self.controls[c as usize]))
+            .map(|&c| Arc::clone(&views.controls[c as usize]))
             .collect()
     }
 
-    pub fn threat(&self, scenario: Scenario) -> &Threat {
-        &self.threats[scenario.threat as usize]
+    pub fn threat<'v>(&self, views: &'v Views, scenario: Scenario) -> &'v Threat {
+        &views.threats[scenario.threat as usize]
     }
 
     pub fn node(&self, node: NodeIdx) -> &Node {
@@ -341,27 +375,40 @@ impl<'a> Inputs<'a> {
     }
 
     /// Scores one scenario: inherent likelihood and impact, then residual after its controls.
-    pub fn score(&self, rules: &Rules, scenario: Scenario) -> Result<Scored, RuleError> {
-        let ctx = self.context(scenario);
-        let threat = self.threat(scenario);
+    pub fn score(
+        &self,
+        rules: &Rules,
+        views: &Views,
+        scenario: Scenario,
+    ) -> Result<Scored, RuleError> {
+        let ctx = self.context(views, scenario);
+        let threat = self.threat(views, scenario);
         let node = self.node(scenario.node);
         let likelihood = rules.likelihood(threat, node, &ctx)?;
         let impact = rules.impact(threat, node, &self.exposure(scenario), &ctx)?;
         let inherent = ScoresData { likelihood, impact };
-        let residual = rules.residual(inherent, &self.controls(scenario), &ctx)?;
+        let residual = rules.residual(inherent, &self.controls(views, scenario), &ctx)?;
         Ok(Scored { inherent, residual })
     }
 
     /// Scores every scenario in parallel (on the current rayon pool), in their order; the first
-    /// error, in scenario order, stops it.
+    /// error, in scenario order, stops it. Each thread works with its own copy of the rules and of
+    /// the shared views.
     pub fn score_all(
         &self,
         rules: &Rules,
         scenarios: &[Scenario],
     ) -> Result<Vec<Scored>, RuleError> {
+        let copies = crate::rank::Pool::new(|| (rules.fork(), self.views.copy()));
         scenarios
             .par_iter()
-            .map(|&scenario| self.score(rules, scenario))
+            .map_init(
+                || copies.take(),
+                |copy, &scenario| match &**copy {
+                    (Ok(rules), views) => self.score(rules, views, scenario),
+                    (Err(error), _) => Err(error.clone()),
+                },
+            )
             .collect()
     }
 }
