@@ -97,6 +97,7 @@ pub struct Views {
 
 impl Views {
     /// A copy with its own reference counts.
+    #[must_use]
     pub fn copy(&self) -> Self {
         fn fresh<T: Clone>(list: &[Arc<T>]) -> Vec<Arc<T>> {
             list.iter().map(|x| Arc::new(T::clone(x))).collect()
