@@ -30,7 +30,8 @@ tasks:
       `riskgraph` (or time the one at PATH), run each benchmark R times (default 3) after a
       warm-up and print min and median wall time and peak RSS. --threads sets
       RAYON_NUM_THREADS and the `{threads}` argument of the runs. Benchmarks: validate,
-      propagate (in process, after loading), blast-radius, rank-vendors, rank-vendors-1-thread.
+      blast-radius, rank-vendors, rank-vendors-1-thread; in process, after loading: propagate,
+      rank, score.
   help
       Show this message.";
 
