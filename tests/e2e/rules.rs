@@ -124,3 +124,80 @@ fn a_failing_rules_test_exits_1_with_the_difference() {
         "{stdout}"
     );
 }
+
+/// The manifest's `[method] rules` folder, relative to the inventory, is the one used; a missing
+/// one is an error that says where it was named.
+#[test]
+fn the_manifests_rules_folder_is_used() {
+    let dir = tempdir("rules-manifest");
+    for entry in std::fs::read_dir(crate::root().join("datasets/acme-saas")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let manifest = std::fs::read_to_string(dir.join("riskgraph.toml")).unwrap();
+    let manifest = if manifest.contains("[method]") {
+        manifest.replacen("[method]", "[method]\nrules = \"my-rules\"", 1)
+    } else {
+        format!("{manifest}\n[method]\nrules = \"my-rules\"\n")
+    };
+    std::fs::write(dir.join("riskgraph.toml"), manifest).unwrap();
+
+    let (code, _, stderr) = output(
+        riskgraph()
+            .arg("blast-radius")
+            .arg(&dir)
+            .args(["--from", "stripe"]),
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("my-rules") && stderr.contains("`[method] rules` in riskgraph.toml"),
+        "{stderr}"
+    );
+
+    std::fs::create_dir_all(dir.join("my-rules")).unwrap();
+    std::fs::write(
+        dir.join("my-rules/propagation.rhai"),
+        "fn edge_factor(edge, property) { 0.5 }\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = output(
+        riskgraph()
+            .arg("blast-radius")
+            .arg(&dir)
+            .args(["--from", "stripe", "--format", "table"]),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("svc-payments"))
+        .unwrap();
+    assert!(line.contains("0.50  0.50  0.50     1"), "{stdout}");
+}
+
+#[test]
+fn a_script_that_prints_does_not_spoil_the_output() {
+    let dir = tempdir("rules-print");
+    std::fs::write(
+        dir.join("propagation.rhai"),
+        "fn edge_factor(edge, property) { print(`factor for ${edge.kind}`); 1.0 }\n",
+    )
+    .unwrap();
+    let mut command = riskgraph();
+    command
+        .args([
+            "blast-radius",
+            "datasets/acme-saas",
+            "--from",
+            "stripe",
+            "--format",
+            "json",
+            "--rules",
+        ])
+        .arg(&dir);
+    let (code, stdout, stderr) = output(&mut command);
+    assert_eq!(code, Some(0), "{stderr}");
+    serde_json::from_str::<serde_json::Value>(&stdout).expect("stdout stays JSON");
+    assert!(stderr.contains("rules: factor for provided-by"), "{stderr}");
+}

@@ -45,6 +45,7 @@ pub fn load_rules(
     } else {
         inventory_path.parent().unwrap_or(Path::new("."))
     };
+    let from_manifest = flag.is_none() && inventory.manifest.rules.is_some();
     let folder = flag.map(Path::to_path_buf).or_else(|| {
         inventory
             .manifest
@@ -54,7 +55,14 @@ pub fn load_rules(
     });
     match Rules::load(folder.as_deref(), inventory.manifest.sandbox) {
         Ok(rules) => Some(rules),
-        Err(errors) => {
+        Err(mut errors) => {
+            if from_manifest {
+                for error in &mut errors {
+                    error.context.get_or_insert_with(|| {
+                        String::from("the rules folder named by `[method] rules` in riskgraph.toml")
+                    });
+                }
+            }
             print_rule_errors(&errors);
             None
         }
