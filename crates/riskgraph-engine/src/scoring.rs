@@ -8,7 +8,6 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use riskgraph_model::records::ThreatRef;
 use riskgraph_model::selector::NodeIndex;
 use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::Vocabulary;
@@ -46,14 +45,6 @@ pub fn scenarios(inventory: &Inventory) -> Vec<Scenario> {
         }
     }
     list
-}
-
-/// Whether `reference` names `threat` (by id, or by its category).
-fn refers_to(reference: &ThreatRef, threat: &riskgraph_model::records::Threat) -> bool {
-    match reference {
-        ThreatRef::Id(id) => *id == threat.id,
-        ThreatRef::Category(category) => *category == threat.category,
-    }
 }
 
 /// Lists per node, as compressed arrays: the items of node `n` are `items[offsets[n]..offsets[n + 1]]`.
@@ -259,7 +250,7 @@ impl<'a> Inputs<'a> {
                         inventory.controls[c as usize]
                             .mitigates
                             .iter()
-                            .any(|r| refers_to(r, threat))
+                            .any(|r| r.refers_to(threat))
                     })
                     .collect()
             })
@@ -312,7 +303,7 @@ impl<'a> Inputs<'a> {
             .iter()
             .filter(|&&v| {
                 let refs = &self.inventory.vulnerabilities[v as usize].threats;
-                refs.is_empty() || refs.iter().any(|r| refers_to(r, threat))
+                refs.is_empty() || refs.iter().any(|r| r.refers_to(threat))
             })
             .map(|&v| Arc::clone(&views.vulnerabilities[v as usize]))
             .collect();
@@ -324,7 +315,7 @@ impl<'a> Inputs<'a> {
                 self.inventory.incidents[i as usize]
                     .threat
                     .as_ref()
-                    .is_none_or(|r| refers_to(r, threat))
+                    .is_none_or(|r| r.refers_to(threat))
             })
             .map(|&i| Arc::clone(&views.incidents[i as usize]))
             .collect();
@@ -422,11 +413,7 @@ fn threat_view(threat: &riskgraph_model::records::Threat) -> Threat {
         source: threat
             .source
             .map_or_else(String::new, |s| s.as_str().to_owned()),
-        affects: threat
-            .affects
-            .iter()
-            .map(|p| crate::propagation::property_name(p).to_owned())
-            .collect(),
+        affects: threat.affects.iter().map(|p| p.name().to_owned()).collect(),
         likelihood: threat.likelihood.map_or(3, |l| i64::from(l.get())),
         tags: threat.tags.iter().map(ToString::to_string).collect(),
     }))

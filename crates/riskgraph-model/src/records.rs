@@ -34,6 +34,16 @@ pub enum ThreatRef {
     Category(RiskCategory),
 }
 
+impl ThreatRef {
+    /// Whether this reference names `threat`: by its id, or by its category.
+    pub fn refers_to(&self, threat: &Threat) -> bool {
+        match self {
+            Self::Id(id) => *id == threat.id,
+            Self::Category(category) => *category == threat.category,
+        }
+    }
+}
+
 impl fmt::Display for ThreatRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

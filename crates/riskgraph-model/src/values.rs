@@ -264,6 +264,15 @@ pub enum Property {
 impl Property {
     pub const ALL: [Self; 3] = [Self::Confidentiality, Self::Integrity, Self::Availability];
 
+    /// The name outputs and rules scripts use: `confidentiality`, `integrity`, `availability`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Confidentiality => "confidentiality",
+            Self::Integrity => "integrity",
+            Self::Availability => "availability",
+        }
+    }
+
     pub fn letter(self) -> char {
         match self {
             Self::Confidentiality => 'C',

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use riskgraph_engine::exposure::{Exposure, Lookup, NodeFacts, Reached, Summary, Workspace};
-use riskgraph_engine::propagation::{DEFAULT_MIN_IMPACT, ImpactGraph, Limits, property_name};
+use riskgraph_engine::propagation::{DEFAULT_MIN_IMPACT, ImpactGraph, Limits};
 use riskgraph_engine::rank::{VendorRank, rank_vendors};
 use riskgraph_model::values::{Property, closest};
 use riskgraph_model::vocabulary::Vocabulary;
@@ -211,7 +211,7 @@ fn round4(x: f64) -> f64 {
 }
 
 fn property_names(properties: &[Property]) -> String {
-    let names: Vec<&str> = properties.iter().map(|p| property_name(*p)).collect();
+    let names: Vec<&str> = properties.iter().map(|p| p.name()).collect();
     match names.as_slice() {
         [one] => (*one).to_owned(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
@@ -409,9 +409,7 @@ impl View<'_> {
                 "maximum value reached",
                 s.max_value.map_or_else(
                     || "none".to_owned(),
-                    |(value, node, p)| {
-                        format!("{value:.2} of 5 ({}, {})", id(&node), property_name(p))
-                    },
+                    |(value, node, p)| format!("{value:.2} of 5 ({}, {})", id(&node), p.name()),
                 ),
             ),
         ];
@@ -433,7 +431,7 @@ impl View<'_> {
             "schema_version": SCHEMA_VERSION,
             "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
             "origins": self.exposure.origins.iter().map(id).collect::<Vec<_>>(),
-            "properties": self.exposure.properties.iter().map(|p| property_name(*p)).collect::<Vec<_>>(),
+            "properties": self.exposure.properties.iter().map(|p| p.name()).collect::<Vec<_>>(),
             "min_impact": self.args.min,
             "max_depth": self.args.depth,
             "nodes": null,
@@ -460,7 +458,7 @@ impl View<'_> {
                 "max_value": s.max_value.map(|(value, node, p)| json!({
                     "value": round4(value),
                     "node": id(&node),
-                    "property": property_name(p),
+                    "property": p.name(),
                 })),
             },
         });
@@ -482,12 +480,7 @@ impl View<'_> {
             .exposure
             .properties
             .iter()
-            .map(|&p| {
-                (
-                    property_name(p).to_owned(),
-                    json!(reached.impact(p).map(round4)),
-                )
-            })
+            .map(|&p| (p.name().to_owned(), json!(reached.impact(p).map(round4))))
             .collect();
         json!({
             "id": node.id.as_str(),
@@ -497,7 +490,7 @@ impl View<'_> {
             "owner": node.owner.as_deref(),
             "in_scope": node.in_scope,
             "impact": impact,
-            "property": property_name(reached.property),
+            "property": reached.property.name(),
             "hops": hit.hops,
             "path": path.iter().map(|&(n, _)| inv.node(n).id.as_str()).collect::<Vec<_>>(),
             "via": path
@@ -661,7 +654,7 @@ fn rank_json<'a>(inventory: &'a Inventory, ranks: &'a [VendorRank], args: &Args)
     let head = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
-        "properties": args.property.0.iter().map(|p| property_name(*p)).collect::<Vec<_>>(),
+        "properties": args.property.0.iter().map(|p| p.name()).collect::<Vec<_>>(),
         "min_impact": args.min,
         "max_depth": args.depth,
         "vendors": null,

@@ -49,15 +49,6 @@ pub fn cost_of(factor: f64) -> Option<Cost> {
     (cost < f64::from(u32::MAX)).then_some(cost as Cost)
 }
 
-/// A property's name as the outputs and the rules spell it.
-pub fn property_name(property: Property) -> &'static str {
-    match property {
-        Property::Confidentiality => "confidentiality",
-        Property::Integrity => "integrity",
-        Property::Availability => "availability",
-    }
-}
-
 /// The impact a cost stands for, in 0..=1.
 pub fn impact_of(cost: Cost) -> f64 {
     (-f64::from(cost) / COST_SCALE).exp2()

@@ -384,7 +384,7 @@ impl Rules {
             redundant: edge.redundant,
             propagates: edge.propagates,
         };
-        let property_name = crate::propagation::property_name(property);
+        let property_name = property.name();
         let context = || {
             format!(
                 "edge_factor for a {} dependency of strength {}{}, {property_name}",
