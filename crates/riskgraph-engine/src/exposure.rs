@@ -21,24 +21,33 @@ pub struct NodeFacts {
     pub classification: Vec<Option<Classification>>,
     pub personal_data: Vec<bool>,
     pub in_scope: Vec<bool>,
-    /// The commitments whose `covers` selects node `n`: `commitments[offsets[n]..offsets[n + 1]]`.
-    commitment_offsets: Vec<u32>,
-    commitment_list: Vec<u32>,
+    /// The commitments whose `covers` selects each node.
+    commitments: PerNode,
 }
 
 impl NodeFacts {
     pub fn new(inventory: &Inventory) -> Self {
         let n = inventory.nodes.len();
+        let index = riskgraph_model::selector::NodeIndex::new(inventory);
+        let mut covered: Vec<(NodeIdx, u32)> = Vec::new();
+        for (c, commitment) in inventory.commitments.iter().enumerate() {
+            if let Some(covers) = &commitment.covers {
+                covered.extend(
+                    covers
+                        .select(&index)
+                        .into_iter()
+                        .map(|node| (node, c as u32)),
+                );
+            }
+        }
         let mut facts = Self {
             value: Vec::with_capacity(n),
             kind: Vec::with_capacity(n),
             classification: Vec::with_capacity(n),
             personal_data: Vec::with_capacity(n),
             in_scope: Vec::with_capacity(n),
-            commitment_offsets: Vec::with_capacity(n + 1),
-            commitment_list: Vec::new(),
+            commitments: PerNode::new(n, &mut covered),
         };
-        facts.commitment_offsets.push(0);
         for node in &inventory.nodes {
             let rating = |r: Option<riskgraph_model::values::Rating>| {
                 r.map_or(DEFAULT_RATING, riskgraph_model::values::Rating::get)
@@ -61,26 +70,40 @@ impl NodeFacts {
             facts.classification.push(classification);
             facts.personal_data.push(personal);
             facts.in_scope.push(node.in_scope);
-            for (c, commitment) in inventory.commitments.iter().enumerate() {
-                if commitment
-                    .covers
-                    .as_ref()
-                    .is_some_and(|covers| covers.matches(node))
-                {
-                    facts.commitment_list.push(c as u32);
-                }
-            }
-            facts
-                .commitment_offsets
-                .push(facts.commitment_list.len() as u32);
         }
         facts
     }
 
     pub fn commitments(&self, node: NodeIdx) -> &[u32] {
+        self.commitments.of(node)
+    }
+}
+
+/// Lists per node, as compressed arrays: the items of node `n` are `items[offsets[n]..offsets[n + 1]]`.
+pub(crate) struct PerNode {
+    offsets: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl PerNode {
+    pub(crate) fn new(node_count: usize, pairs: &mut [(NodeIdx, u32)]) -> Self {
+        pairs.sort_unstable();
+        let mut offsets = vec![0u32; node_count + 1];
+        for &(node, _) in pairs.iter() {
+            offsets[node as usize + 1] += 1;
+        }
+        for i in 0..node_count {
+            offsets[i + 1] += offsets[i];
+        }
+        Self {
+            offsets,
+            items: pairs.iter().map(|&(_, item)| item).collect(),
+        }
+    }
+
+    pub(crate) fn of(&self, node: NodeIdx) -> &[u32] {
         let n = node as usize;
-        &self.commitment_list
-            [self.commitment_offsets[n] as usize..self.commitment_offsets[n + 1] as usize]
+        &self.items[self.offsets[n] as usize..self.offsets[n + 1] as usize]
     }
 }
 

@@ -13,7 +13,7 @@ use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
-use crate::exposure::NodeFacts;
+use crate::exposure::{DEFAULT_RATING, NodeFacts, PerNode};
 use crate::propagation::{ImpactGraph, Limits};
 use crate::reach::{ReachSummary, summaries};
 use crate::rules::views::{
@@ -47,32 +47,9 @@ pub fn scenarios(inventory: &Inventory) -> Vec<Scenario> {
     list
 }
 
-/// Lists per node, as compressed arrays: the items of node `n` are `items[offsets[n]..offsets[n + 1]]`.
-struct PerNode {
-    offsets: Vec<u32>,
-    items: Vec<u32>,
-}
-
-impl PerNode {
-    fn new(node_count: usize, pairs: &mut [(NodeIdx, u32)]) -> Self {
-        pairs.sort_unstable();
-        let mut offsets = vec![0u32; node_count + 1];
-        for &(node, _) in pairs.iter() {
-            offsets[node as usize + 1] += 1;
-        }
-        for i in 0..node_count {
-            offsets[i + 1] += offsets[i];
-        }
-        Self {
-            offsets,
-            items: pairs.iter().map(|&(_, item)| item).collect(),
-        }
-    }
-
-    fn of(&self, node: NodeIdx) -> &[u32] {
-        let n = node as usize;
-        &self.items[self.offsets[n] as usize..self.offsets[n + 1] as usize]
-    }
+/// A 1..5 rating as scripts see it: [`DEFAULT_RATING`] when the cell is empty.
+fn rating(value: Option<riskgraph_model::values::Rating>) -> i64 {
+    i64::from(value.map_or(DEFAULT_RATING, riskgraph_model::values::Rating::get))
 }
 
 /// The script-side objects many scenarios share. Every scenario clones some of their reference
@@ -155,7 +132,7 @@ impl<'a> Inputs<'a> {
             .map(|v| {
                 Arc::new(VulnerabilityData {
                     id: v.id.to_string(),
-                    severity: v.severity.map_or(3, |s| i64::from(s.get())),
+                    severity: rating(v.severity),
                     status: v.status.as_str().to_owned(),
                     cve: v.cve.as_deref().unwrap_or_default().to_owned(),
                     found: v.found.map(riskgraph_model::values::Date::civil),
@@ -183,7 +160,7 @@ impl<'a> Inputs<'a> {
                 Arc::new(IncidentData {
                     id: i.id.to_string(),
                     date: Some(i.date.civil()),
-                    severity: i.severity.map_or(3, |s| i64::from(s.get())),
+                    severity: rating(i.severity),
                 })
             })
             .collect();
@@ -205,7 +182,7 @@ impl<'a> Inputs<'a> {
                     obligation_type: o
                         .obligation_type
                         .map_or_else(String::new, |t| t.as_str().to_owned()),
-                    severity: o.severity.map_or(3, |s| i64::from(s.get())),
+                    severity: rating(o.severity),
                 })
             })
             .collect();
@@ -277,7 +254,12 @@ impl<'a> Inputs<'a> {
                 obligations,
                 controls,
             },
-            nodes: inventory.nodes.par_iter().map(node_view).collect(),
+            nodes: inventory
+                .nodes
+                .par_iter()
+                .zip(&facts.value)
+                .map(|(node, &value)| node_view(node, value))
+                .collect(),
             reach,
             vulnerabilities_of,
             incidents_of,
@@ -414,18 +396,25 @@ fn threat_view(threat: &riskgraph_model::records::Threat) -> Threat {
             .source
             .map_or_else(String::new, |s| s.as_str().to_owned()),
         affects: threat.affects.iter().map(|p| p.name().to_owned()).collect(),
-        likelihood: threat.likelihood.map_or(3, |l| i64::from(l.get())),
+        likelihood: rating(threat.likelihood),
         tags: threat.tags.iter().map(ToString::to_string).collect(),
     }))
 }
 
-fn node_view(node: &riskgraph_model::Node) -> Node {
-    let rating = |r: Option<riskgraph_model::values::Rating>| r.map_or(3, |r| i64::from(r.get()));
+/// The view of `node`, whose values per property (`NodeFacts::value`) are `value`.
+fn node_view(node: &riskgraph_model::Node, value: [u8; 3]) -> Node {
     let text = |t: Option<&str>| t.unwrap_or_default().to_owned();
+    let [confidentiality, integrity, availability] = value.map(i64::from);
     let mut data = NodeData {
         id: node.id.to_string(),
         name: node.name.to_string(),
         kind: node.kind().as_str().to_owned(),
+        confidentiality,
+        integrity,
+        availability,
+        // A process's or vendor's value is its criticality for all three; an asset's
+        // criticality is its highest rating.
+        criticality: confidentiality.max(integrity).max(availability),
         in_scope: node.in_scope,
         tags: node.tags.iter().map(ToString::to_string).collect(),
         attributes: node
@@ -444,38 +433,17 @@ fn node_view(node: &riskgraph_model::Node) -> Node {
     match &node.detail {
         NodeDetail::Asset(a) => {
             a.asset_type.as_str().clone_into(&mut data.asset_type);
-            data.confidentiality = rating(a.confidentiality);
-            data.integrity = rating(a.integrity);
-            data.availability = rating(a.availability);
-            data.criticality = data
-                .confidentiality
-                .max(data.integrity)
-                .max(data.availability);
             data.classification = text(a.classification.map(Vocabulary::as_str));
             data.personal_data = a.personal_data;
             data.environment = text(a.environment.map(Vocabulary::as_str));
             data.lifecycle = text(a.lifecycle.map(Vocabulary::as_str));
         }
         NodeDetail::Process(p) => {
-            let c = rating(p.criticality);
-            (
-                data.confidentiality,
-                data.integrity,
-                data.availability,
-                data.criticality,
-            ) = (c, c, c, c);
             data.financial = p.financial;
             data.segregation_of_duties = text(p.segregation_of_duties.map(Vocabulary::as_str));
             data.manual_override = p.manual_override;
         }
         NodeDetail::Vendor(v) => {
-            let c = rating(v.criticality);
-            (
-                data.confidentiality,
-                data.integrity,
-                data.availability,
-                data.criticality,
-            ) = (c, c, c, c);
             data.data_access = text(v.data_access.map(Vocabulary::as_str));
         }
     }
