@@ -136,6 +136,15 @@ impl Node {
         }
     }
 
+    /// A process's or vendor's criticality; assets have none.
+    pub fn criticality(&self) -> Option<Rating> {
+        match &self.detail {
+            NodeDetail::Asset(_) => None,
+            NodeDetail::Process(process) => process.criticality,
+            NodeDetail::Vendor(vendor) => vendor.criticality,
+        }
+    }
+
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t.eq_ignore_ascii_case(tag))
     }

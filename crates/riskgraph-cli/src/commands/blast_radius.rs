@@ -371,12 +371,10 @@ impl View<'_> {
             .processes
             .iter()
             .map(|&p| {
-                let criticality = match &inv.node(p).detail {
-                    NodeDetail::Process(process) => process
-                        .criticality
-                        .map_or_else(|| "-".to_owned(), |c| c.get().to_string()),
-                    _ => "-".to_owned(),
-                };
+                let criticality = inv
+                    .node(p)
+                    .criticality()
+                    .map_or_else(|| "-".to_owned(), |c| c.get().to_string());
                 let impact = lookup.get(p).map_or(0.0, |r| r.headline().impact());
                 format!("{} (criticality {criticality}, impact {impact:.2})", id(&p))
             })
@@ -441,13 +439,9 @@ impl View<'_> {
                 "by_type": s.by_type,
                 "in_scope_assets": s.in_scope_assets,
                 "processes": s.processes.iter().map(|&p| {
-                    let criticality = match &inv.node(p).detail {
-                        NodeDetail::Process(process) => process.criticality.map(riskgraph_model::values::Rating::get),
-                        _ => None,
-                    };
                     json!({
                         "id": id(&p),
-                        "criticality": criticality,
+                        "criticality": inv.node(p).criticality().map(riskgraph_model::values::Rating::get),
                         "impact": lookup.get(p).map(|r| round4(r.headline().impact())),
                     })
                 }).collect::<Vec<_>>(),
