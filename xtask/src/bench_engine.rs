@@ -193,7 +193,7 @@ pub fn score(prepared: &Prepared, threads: usize, runs: usize) -> Result<ScoreFi
             let scored = pool.install(|| {
                 if twin {
                     use rayon::prelude::*;
-                    let copies = riskgraph_engine::rank::Pool::new(|| inputs.views().copy());
+                    let copies = riskgraph_engine::pool::Pool::new(|| inputs.views().copy());
                     Ok(list
                         .par_iter()
                         .map_init(|| copies.take(), |views, &s| twin_score(&inputs, views, s))

@@ -5,6 +5,7 @@
 
 pub mod exposure;
 pub mod graph;
+pub mod pool;
 pub mod propagation;
 pub mod rank;
 pub mod reach;

@@ -1,14 +1,13 @@
 //! Vendors ranked by their transitive blast radius: every vendor's exposure over the three
 //! properties, computed in parallel, reduced to the figures a third-party risk review asks for.
 
-use std::sync::Mutex;
-
 use rayon::prelude::*;
 use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::NodeKind;
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
 use crate::exposure::{NodeFacts, Workspace, normalized};
+use crate::pool::Pool;
 use crate::propagation::{ImpactGraph, Limits};
 
 /// The criticality from which a business process counts as critical (4 and 5 on the 1..5 scale).
@@ -199,60 +198,4 @@ fn rank_one(
     // keeps it readable.
     rank.score = (rank.score * 1000.0).round() / 1000.0;
     rank
-}
-
-/// Values handed out to rayon jobs and given back when a job ends, so that a parallel loop makes
-/// one per thread (a node-sized workspace, a copy of the rules) rather than one per job.
-pub struct Pool<T, F: Fn() -> T> {
-    make: F,
-    free: Mutex<Vec<T>>,
-}
-
-impl<T, F: Fn() -> T> Pool<T, F> {
-    pub fn new(make: F) -> Self {
-        Self {
-            make,
-            free: Mutex::new(Vec::new()),
-        }
-    }
-
-    pub fn take(&self) -> Pooled<'_, T, F> {
-        let value = self
-            .free
-            .lock()
-            .ok()
-            .and_then(|mut free| free.pop())
-            .unwrap_or_else(|| (self.make)());
-        Pooled {
-            pool: self,
-            value: Some(value),
-        }
-    }
-}
-
-/// A value on loan from a [`Pool`].
-pub struct Pooled<'a, T, F: Fn() -> T> {
-    pool: &'a Pool<T, F>,
-    value: Option<T>,
-}
-
-impl<T, F: Fn() -> T> std::ops::Deref for Pooled<'_, T, F> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        self.value.as_ref().expect("present until dropped")
-    }
-}
-
-impl<T, F: Fn() -> T> std::ops::DerefMut for Pooled<'_, T, F> {
-    fn deref_mut(&mut self) -> &mut T {
-        self.value.as_mut().expect("present until dropped")
-    }
-}
-
-impl<T, F: Fn() -> T> Drop for Pooled<'_, T, F> {
-    fn drop(&mut self) {
-        if let (Some(value), Ok(mut free)) = (self.value.take(), self.pool.free.lock()) {
-            free.push(value);
-        }
-    }
 }

@@ -373,7 +373,7 @@ impl<'a> Inputs<'a> {
         rules: &Rules,
         scenarios: &[Scenario],
     ) -> Result<Vec<Scored>, RuleError> {
-        let copies = crate::rank::Pool::new(|| (rules.fork(), self.views.copy()));
+        let copies = crate::pool::Pool::new(|| (rules.fork(), self.views.copy()));
         scenarios
             .par_iter()
             .map_init(
