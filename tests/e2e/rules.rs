@@ -1,7 +1,35 @@
 //! `riskgraph rules check` and rules folders given to `blast-radius`.
 
+use std::path::{Path, PathBuf};
+
 use crate::validate::tempdir;
 use crate::{output, riskgraph};
+
+/// A fresh rules folder `name` whose `propagation.rhai` is `source`.
+fn propagation_rules(name: &str, source: &str) -> PathBuf {
+    let dir = tempdir(name);
+    std::fs::write(dir.join("propagation.rhai"), source).unwrap();
+    dir
+}
+
+/// `riskgraph blast-radius datasets/acme-saas ARGS --rules DIR`.
+fn blast_radius_with_rules(args: &[&str], rules: &Path) -> (Option<i32>, String, String) {
+    let mut command = riskgraph();
+    command
+        .args(["blast-radius", "datasets/acme-saas"])
+        .args(args)
+        .arg("--rules")
+        .arg(rules);
+    output(&mut command)
+}
+
+/// The row of `svc-payments` in a blast-radius table.
+fn payments_row(table: &str) -> &str {
+    table
+        .lines()
+        .find(|l| l.starts_with("svc-payments"))
+        .unwrap_or_default()
+}
 
 #[test]
 fn builtin_rules_check() {
@@ -15,12 +43,10 @@ fn builtin_rules_check() {
 
 #[test]
 fn a_broken_script_exits_2_with_its_line_and_column() {
-    let dir = tempdir("rules-broken");
-    std::fs::write(
-        dir.join("propagation.rhai"),
+    let dir = propagation_rules(
+        "rules-broken",
         "fn edge_factor(edge, property) {\n    if edge.redundant { 0.3 } else { 1.0 \n}\n",
-    )
-    .unwrap();
+    );
     let (code, stdout, stderr) = output(riskgraph().args(["rules", "check"]).arg(&dir));
     assert_eq!(code, Some(2), "{stdout}");
     let path = dir.join("propagation.rhai").display().to_string();
@@ -33,52 +59,26 @@ fn a_broken_script_exits_2_with_its_line_and_column() {
 
 #[test]
 fn blast_radius_uses_the_given_rules() {
-    let dir = tempdir("rules-half");
-    std::fs::write(
-        dir.join("propagation.rhai"),
+    let dir = propagation_rules(
+        "rules-half",
         "// Every dependency carries half of any failure.\nfn edge_factor(edge, property) { 0.5 }\n",
-    )
-    .unwrap();
-    let mut command = riskgraph();
-    command
-        .args([
-            "blast-radius",
-            "datasets/acme-saas",
-            "--from",
-            "stripe",
-            "--format",
-            "table",
-            "--rules",
-        ])
-        .arg(&dir);
-    let (code, stdout, stderr) = output(&mut command);
+    );
+    let (code, stdout, stderr) =
+        blast_radius_with_rules(&["--from", "stripe", "--format", "table"], &dir);
     assert_eq!(code, Some(0), "{stderr}");
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("svc-payments"))
-        .unwrap();
-    assert!(line.contains("0.50  0.50  0.50     1"), "{stdout}");
+    assert!(
+        payments_row(&stdout).contains("0.50  0.50  0.50     1"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn a_runaway_script_stops_blast_radius_with_exit_2() {
-    let dir = tempdir("rules-loop");
-    std::fs::write(
-        dir.join("propagation.rhai"),
+    let dir = propagation_rules(
+        "rules-loop",
         "fn edge_factor(edge, property) {\n    loop { }\n}\n",
-    )
-    .unwrap();
-    let mut command = riskgraph();
-    command
-        .args([
-            "blast-radius",
-            "datasets/acme-saas",
-            "--rank",
-            "vendors",
-            "--rules",
-        ])
-        .arg(&dir);
-    let (code, stdout, stderr) = output(&mut command);
+    );
+    let (code, stdout, stderr) = blast_radius_with_rules(&["--rank", "vendors"], &dir);
     assert_eq!(code, Some(2));
     assert!(stdout.is_empty());
     assert!(
@@ -169,34 +169,20 @@ fn the_manifests_rules_folder_is_used() {
             .args(["--from", "stripe", "--format", "table"]),
     );
     assert_eq!(code, Some(0), "{stderr}");
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("svc-payments"))
-        .unwrap();
-    assert!(line.contains("0.50  0.50  0.50     1"), "{stdout}");
+    assert!(
+        payments_row(&stdout).contains("0.50  0.50  0.50     1"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn a_script_that_prints_does_not_spoil_the_output() {
-    let dir = tempdir("rules-print");
-    std::fs::write(
-        dir.join("propagation.rhai"),
+    let dir = propagation_rules(
+        "rules-print",
         "fn edge_factor(edge, property) { print(`factor for ${edge.kind}`); 1.0 }\n",
-    )
-    .unwrap();
-    let mut command = riskgraph();
-    command
-        .args([
-            "blast-radius",
-            "datasets/acme-saas",
-            "--from",
-            "stripe",
-            "--format",
-            "json",
-            "--rules",
-        ])
-        .arg(&dir);
-    let (code, stdout, stderr) = output(&mut command);
+    );
+    let (code, stdout, stderr) =
+        blast_radius_with_rules(&["--from", "stripe", "--format", "json"], &dir);
     assert_eq!(code, Some(0), "{stderr}");
     serde_json::from_str::<serde_json::Value>(&stdout).expect("stdout stays JSON");
     assert!(stderr.contains("rules: factor for provided-by"), "{stderr}");
