@@ -42,6 +42,14 @@ fn profile(
     EdgeProfile::of(&dependency, property)
 }
 
+/// The cases that failed, with what differed.
+fn failures(outcomes: &[riskgraph_engine::rules::testing::Outcome]) -> Vec<String> {
+    outcomes
+        .iter()
+        .filter_map(|o| o.failure.as_ref().map(|f| format!("{}: {f}", o.case)))
+        .collect()
+}
+
 /// The edge factor of a plain `uses` dependency under the rules in `source`.
 fn load_and_call(name: &str, source: &str) -> Result<f64, Vec<RuleError>> {
     let dir = rules_folder(name, source);
@@ -221,10 +229,7 @@ fn the_builtin_rules_pass_their_tests() {
         .collect();
     let outcomes = riskgraph_engine::rules::testing::run(&rules, &files).unwrap();
     assert!(outcomes.len() >= 30, "{}", outcomes.len());
-    let failures: Vec<String> = outcomes
-        .iter()
-        .filter_map(|o| o.failure.as_ref().map(|f| format!("{}: {f}", o.case)))
-        .collect();
+    let failures = failures(&outcomes);
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
@@ -364,10 +369,7 @@ expect = { likelihood = 5 }
     let rules = Rules::load(Some(&dir), Limits::default()).unwrap();
     let files = testing::read_folder(&dir).unwrap();
     let outcomes = testing::run(&rules, &files).unwrap();
-    let failures: Vec<String> = outcomes
-        .iter()
-        .filter_map(|o| o.failure.as_ref().map(|f| format!("{}: {f}", o.case)))
-        .collect();
+    let failures = failures(&outcomes);
     assert_eq!(outcomes.len(), 3);
     assert!(failures.is_empty(), "{failures:#?}");
 }
