@@ -101,10 +101,6 @@ impl PropertyGraph {
         self.offsets.len().saturating_sub(1)
     }
 
-    pub fn edge_count(&self) -> usize {
-        self.edges.len()
-    }
-
     /// Whether `node` is alone in its strongly connected component: on no cycle.
     pub(super) fn alone(&self, node: NodeIdx) -> bool {
         let end = self.component_end[node as usize];

@@ -176,15 +176,6 @@ pub struct PropertyReach {
     pub labels: Vec<Label>,
 }
 
-impl PropertyReach {
-    /// Labels in node order, for lookups and for comparing results.
-    pub fn sorted(&self) -> Vec<Label> {
-        let mut labels = self.labels.clone();
-        labels.sort_unstable_by_key(|label| label.node);
-        labels
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
