@@ -13,10 +13,11 @@ use riskgraph_model::Inventory;
 
 use crate::render;
 
-/// Loads and checks the inventory at `path` for a command that works on it. When it has errors,
-/// prints them (as `validate` does) and returns `None`; warnings are left to `validate`.
+/// Loads the inventory at `path` for a command that works on it. When it has errors, prints them
+/// (as `validate` does) and returns `None`. Warnings are left to `validate`, so the graph checks,
+/// which only warn (cycles, isolated nodes), are not run here.
 pub fn load_valid(path: &Path) -> Option<Inventory> {
-    let loaded = riskgraph_engine::load_and_check(path);
+    let loaded = riskgraph_model::load(path);
     let n_errors = loaded.diagnostics.n_errors();
     if n_errors == 0 {
         return Some(loaded.inventory);
