@@ -322,23 +322,25 @@ fn topological_components(n: usize, edges: &[RawEdge]) -> (Vec<NodeIdx>, Vec<Nod
         if index[start as usize] != UNVISITED {
             continue;
         }
-        index[start as usize] = counter;
-        low[start as usize] = counter;
-        counter += 1;
-        stack.push(start);
-        on_stack[start as usize] = true;
-        calls.push((start, offsets[start as usize]));
-        while let Some(&mut (v, ref mut position)) = calls.last_mut() {
+        // The node to enter next: the walk's start, then each unvisited dependent it meets.
+        let mut enter = Some(start);
+        loop {
+            if let Some(w) = enter.take() {
+                index[w as usize] = counter;
+                low[w as usize] = counter;
+                counter += 1;
+                stack.push(w);
+                on_stack[w as usize] = true;
+                calls.push((w, offsets[w as usize]));
+            }
+            let Some(&mut (v, ref mut position)) = calls.last_mut() else {
+                break;
+            };
             if *position < offsets[v as usize + 1] {
                 let w = targets[*position as usize];
                 *position += 1;
                 if index[w as usize] == UNVISITED {
-                    index[w as usize] = counter;
-                    low[w as usize] = counter;
-                    counter += 1;
-                    stack.push(w);
-                    on_stack[w as usize] = true;
-                    calls.push((w, offsets[w as usize]));
+                    enter = Some(w);
                 } else if on_stack[w as usize] {
                     low[v as usize] = low[v as usize].min(index[w as usize]);
                 }
