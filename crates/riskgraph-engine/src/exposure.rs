@@ -29,24 +29,16 @@ impl NodeFacts {
     pub fn new(inventory: &Inventory) -> Self {
         let n = inventory.nodes.len();
         let index = riskgraph_model::selector::NodeIndex::new(inventory);
-        let mut covered: Vec<(NodeIdx, u32)> = Vec::new();
-        for (c, commitment) in inventory.commitments.iter().enumerate() {
-            if let Some(covers) = &commitment.covers {
-                covered.extend(
-                    covers
-                        .select(&index)
-                        .into_iter()
-                        .map(|node| (node, c as u32)),
-                );
-            }
-        }
         let mut facts = Self {
             value: Vec::with_capacity(n),
             kind: Vec::with_capacity(n),
             classification: Vec::with_capacity(n),
             personal_data: Vec::with_capacity(n),
             in_scope: Vec::with_capacity(n),
-            commitments: PerNode::new(n, &mut covered),
+            commitments: PerNode::selected(
+                &index,
+                inventory.commitments.iter().map(|c| c.covers.as_ref()),
+            ),
         };
         for node in &inventory.nodes {
             let rating = |r: Option<riskgraph_model::values::Rating>| {
@@ -86,6 +78,25 @@ pub(crate) struct PerNode {
 }
 
 impl PerNode {
+    /// Item `i` listed under every node that `selectors[i]` selects (none for `None`).
+    pub(crate) fn selected<'s>(
+        index: &riskgraph_model::selector::NodeIndex<'_>,
+        selectors: impl Iterator<Item = Option<&'s riskgraph_model::selector::Selector>>,
+    ) -> Self {
+        let mut pairs: Vec<(NodeIdx, u32)> = Vec::new();
+        for (i, selector) in selectors.enumerate() {
+            if let Some(selector) = selector {
+                pairs.extend(
+                    selector
+                        .select(index)
+                        .into_iter()
+                        .map(|node| (node, i as u32)),
+                );
+            }
+        }
+        Self::new(index.node_count(), &mut pairs)
+    }
+
     pub(crate) fn new(node_count: usize, pairs: &mut [(NodeIdx, u32)]) -> Self {
         pairs.sort_unstable();
         let mut offsets = vec![0u32; node_count + 1];

@@ -139,16 +139,10 @@ impl<'a> Inputs<'a> {
                 })
             })
             .collect();
-        let mut pairs: Vec<(NodeIdx, u32)> = Vec::new();
-        for (i, v) in inventory.vulnerabilities.iter().enumerate() {
-            pairs.extend(
-                v.targets
-                    .select(&index)
-                    .into_iter()
-                    .map(|node| (node, i as u32)),
-            );
-        }
-        let vulnerabilities_of = PerNode::new(n, &mut pairs);
+        let vulnerabilities_of = PerNode::selected(
+            &index,
+            inventory.vulnerabilities.iter().map(|v| Some(&v.targets)),
+        );
 
         // Incidents of the past 365 days.
         let window = jiff::Span::new().days(365);
@@ -186,18 +180,10 @@ impl<'a> Inputs<'a> {
                 })
             })
             .collect();
-        let mut pairs = Vec::new();
-        for (i, o) in inventory.obligations.iter().enumerate() {
-            if let Some(applies_to) = &o.applies_to {
-                pairs.extend(
-                    applies_to
-                        .select(&index)
-                        .into_iter()
-                        .map(|node| (node, i as u32)),
-                );
-            }
-        }
-        let obligations_of = PerNode::new(n, &mut pairs);
+        let obligations_of = PerNode::selected(
+            &index,
+            inventory.obligations.iter().map(|o| o.applies_to.as_ref()),
+        );
 
         let controls = inventory
             .controls

@@ -243,6 +243,11 @@ impl<'a> NodeIndex<'a> {
         index
     }
 
+    /// How many nodes the index covers.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
     fn by_id(&self, id: &Id) -> impl Iterator<Item = NodeIdx> {
         self.inventory.node_idx(id.as_str()).into_iter()
     }
