@@ -322,7 +322,7 @@ fn twin_score(
     let impact = to_scale((value.round() as i64).clamp(1, 5));
     // residual.rhai
     let (mut through_l, mut through_i) = (1.0f64, 1.0f64);
-    for c in inputs.controls(views, scenario) {
+    for c in inputs.control_views(views, scenario) {
         let weight = match c.status.as_str() {
             "implemented" => 1.0,
             "partial" => 0.5,

@@ -3,6 +3,7 @@
 //! Architecture invariant: the engine does no terminal output; it returns values and
 //! diagnostics for the CLI to render.
 
+pub mod assess;
 pub mod exposure;
 pub mod graph;
 pub mod pool;

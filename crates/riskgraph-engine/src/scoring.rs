@@ -8,9 +8,10 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use riskgraph_model::records::ThreatRef;
 use riskgraph_model::selector::NodeIndex;
 use riskgraph_model::values::Property;
-use riskgraph_model::vocabulary::Vocabulary;
+use riskgraph_model::vocabulary::{RiskCategory, Vocabulary};
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
 use crate::exposure::{DEFAULT_RATING, NodeFacts, PerNode};
@@ -256,48 +257,76 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    /// The context of one scenario: the vulnerabilities, incidents and obligations that apply.
     /// The shared objects, for a thread to [`Views::copy`].
     pub fn views(&self) -> &Views {
         &self.views
     }
 
-    pub fn context(&self, views: &Views, scenario: Scenario) -> Context {
+    /// The vulnerabilities on the scenario's node that concern its threat (all threats when the
+    /// vulnerability names none), by file order.
+    pub fn vulnerabilities(&self, scenario: Scenario) -> impl Iterator<Item = u32> + '_ {
         let threat = &self.inventory.threats[scenario.threat as usize];
-        let node = scenario.node;
-        let vulnerabilities = self
-            .vulnerabilities_of
-            .of(node)
+        self.vulnerabilities_of
+            .of(scenario.node)
             .iter()
-            .filter(|&&v| {
+            .copied()
+            .filter(move |&v| {
                 let refs = &self.inventory.vulnerabilities[v as usize].threats;
                 refs.is_empty() || refs.iter().any(|r| r.refers_to(threat))
             })
-            .map(|&v| Arc::clone(&views.vulnerabilities[v as usize]))
-            .collect();
-        let incidents = self
-            .incidents_of
-            .of(node)
+    }
+
+    /// The incidents of the past year on the scenario's node that concern its threat (all threats
+    /// when the incident names none), by file order.
+    pub fn incidents(&self, scenario: Scenario) -> impl Iterator<Item = u32> + '_ {
+        let threat = &self.inventory.threats[scenario.threat as usize];
+        self.incidents_of
+            .of(scenario.node)
             .iter()
-            .filter(|&&i| {
+            .copied()
+            .filter(move |&i| {
                 self.inventory.incidents[i as usize]
                     .threat
                     .as_ref()
                     .is_none_or(|r| r.refers_to(threat))
             })
-            .map(|&i| Arc::clone(&views.incidents[i as usize]))
-            .collect();
-        let obligations = self
-            .obligations_of
-            .of(node)
+    }
+
+    /// The obligations that apply to `node`, by file order.
+    pub fn obligations(&self, node: NodeIdx) -> &[u32] {
+        self.obligations_of.of(node)
+    }
+
+    /// The controls that mitigate the scenario's threat and apply to its node, by file order.
+    pub fn controls(&self, scenario: Scenario) -> impl Iterator<Item = u32> + '_ {
+        self.controls_of_threat[scenario.threat as usize]
             .iter()
-            .map(|&o| Arc::clone(&views.obligations[o as usize]))
-            .collect();
+            .copied()
+            .filter(move |&c| self.applies(c, scenario.node))
+    }
+
+    /// What the `residual` hook sees of [`Inputs::controls`].
+    pub fn control_views(&self, views: &Views, scenario: Scenario) -> Vec<Arc<ControlData>> {
+        shared(&views.controls, self.controls(scenario))
+    }
+
+    fn applies(&self, control: u32, node: NodeIdx) -> bool {
+        self.control_nodes[control as usize]
+            .binary_search(&node)
+            .is_ok()
+    }
+
+    /// The context of one scenario: the vulnerabilities, incidents and obligations that apply.
+    pub fn context(&self, views: &Views, scenario: Scenario) -> Context {
+        let threat = &self.inventory.threats[scenario.threat as usize];
         Context(Arc::new(ContextData {
-            risk: format!("{}@{}", threat.id, self.inventory.node(node).id),
-            vulnerabilities,
-            incidents,
-            obligations,
+            risk: format!("{}@{}", threat.id, self.inventory.node(scenario.node).id),
+            vulnerabilities: shared(&views.vulnerabilities, self.vulnerabilities(scenario)),
+            incidents: shared(&views.incidents, self.incidents(scenario)),
+            obligations: shared(
+                &views.obligations,
+                self.obligations(scenario.node).iter().copied(),
+            ),
             ..self.base.clone()
         }))
     }
@@ -313,17 +342,70 @@ impl<'a> Inputs<'a> {
         Exposure(Arc::new(ReachSummary::exposure(&summaries)))
     }
 
-    /// The controls that mitigate the scenario's threat and apply to its node.
-    pub fn controls(&self, views: &Views, scenario: Scenario) -> Vec<Arc<ControlData>> {
-        self.controls_of_threat[scenario.threat as usize]
-            .iter()
-            .filter(|&&c| {
-                self.control_nodes[c as usize]
-                    .binary_search(&scenario.node)
-                    .is_ok()
-            })
-            .map(|&c| Arc::clone(&views.controls[c as usize]))
-            .collect()
+    /// The incidents of the past year on `process` that concern fraud (a threat of category
+    /// `fraud`, by id or by category), by file order.
+    pub fn fraud_incidents(&self, process: NodeIdx) -> impl Iterator<Item = u32> + '_ {
+        self.incidents_of.of(process).iter().copied().filter(|&i| {
+            self.inventory.incidents[i as usize]
+                .threat
+                .as_ref()
+                .is_some_and(|r| self.is_fraud(r))
+        })
+    }
+
+    /// The controls that mitigate fraud (a threat of category `fraud`, by id or by category) and
+    /// apply to `process`, by file order.
+    pub fn fraud_controls(&self, process: NodeIdx) -> impl Iterator<Item = u32> + '_ {
+        (0..self.inventory.controls.len() as u32).filter(move |&c| {
+            self.inventory.controls[c as usize]
+                .mitigates
+                .iter()
+                .any(|r| self.is_fraud(r))
+                && self.applies(c, process)
+        })
+    }
+
+    fn is_fraud(&self, reference: &ThreatRef) -> bool {
+        match reference {
+            ThreatRef::Category(category) => *category == RiskCategory::Fraud,
+            ThreatRef::Id(id) => self
+                .inventory
+                .threats
+                .iter()
+                .any(|t| t.id == *id && t.category == RiskCategory::Fraud),
+        }
+    }
+
+    /// The context of the fraud scenario of `process`: its fraud incidents and obligations.
+    pub fn fraud_context(&self, views: &Views, process: NodeIdx) -> Context {
+        Context(Arc::new(ContextData {
+            risk: format!("fraud@{}", self.inventory.node(process).id),
+            incidents: shared(&views.incidents, self.fraud_incidents(process)),
+            obligations: shared(
+                &views.obligations,
+                self.obligations(process).iter().copied(),
+            ),
+            ..self.base.clone()
+        }))
+    }
+
+    /// Scores the fraud scenario of `process`: the `fraud` hook, then residual after the controls
+    /// that mitigate fraud there. Also returns the factors the script reported.
+    pub fn score_fraud(
+        &self,
+        rules: &Rules,
+        views: &Views,
+        process: NodeIdx,
+    ) -> Result<(Scored, Vec<(String, String)>), RuleError> {
+        let ctx = self.fraud_context(views, process);
+        let fraud = rules.fraud(self.node(process), &ctx)?;
+        let inherent = ScoresData {
+            likelihood: fraud.likelihood,
+            impact: fraud.impact,
+        };
+        let controls = shared(&views.controls, self.fraud_controls(process));
+        let residual = rules.residual(inherent, &controls, &ctx)?;
+        Ok((Scored { inherent, residual }, fraud.factors))
     }
 
     pub fn threat<'v>(&self, views: &'v Views, scenario: Scenario) -> &'v Threat {
@@ -347,7 +429,7 @@ impl<'a> Inputs<'a> {
         let likelihood = rules.likelihood(threat, node, &ctx)?;
         let impact = rules.impact(threat, node, &self.exposure(scenario), &ctx)?;
         let inherent = ScoresData { likelihood, impact };
-        let residual = rules.residual(inherent, &self.controls(views, scenario), &ctx)?;
+        let residual = rules.residual(inherent, &self.control_views(views, scenario), &ctx)?;
         Ok(Scored { inherent, residual })
     }
 
@@ -371,6 +453,11 @@ impl<'a> Inputs<'a> {
             )
             .collect()
     }
+}
+
+/// The shared views of `items`.
+fn shared<T>(views: &[Arc<T>], items: impl Iterator<Item = u32>) -> Vec<Arc<T>> {
+    items.map(|i| Arc::clone(&views[i as usize])).collect()
 }
 
 fn threat_view(threat: &riskgraph_model::records::Threat) -> Threat {

@@ -240,6 +240,17 @@ impl Rules {
             .map(|script| (script.hook.file, script.origin.as_str()))
     }
 
+    /// Each hook's script: (file, path or `built-in <file>`, source text), for checksums.
+    pub fn sources(&self) -> impl Iterator<Item = (&'static str, &str, &str)> {
+        self.scripts.iter().map(|script| {
+            (
+                script.hook.file,
+                script.origin.as_str(),
+                script.source.as_str(),
+            )
+        })
+    }
+
     fn script(&self, function: &str) -> &Script {
         self.scripts
             .iter()

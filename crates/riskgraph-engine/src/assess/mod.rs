@@ -1,0 +1,348 @@
+//! The assessment: every risk scenario scored by the rules, evaluated against the organization's
+//! criteria (levels, appetite, treatments, review intervals), checked for inconsistencies and
+//! ordered into the register.
+//!
+//! Scenarios are a threat on an in-scope node its targets select (`<threat-id>@<node-id>`) and
+//! the fraud risk of each in-scope business process (`fraud@<process-id>`). Work shared between
+//! scenarios is done once: the reach summaries the rules read are computed for every node in one
+//! pass ([`crate::reach`]), and the register's reach counts run one search per distinct node and
+//! set of properties, not per scenario.
+
+mod evaluate;
+
+use rayon::prelude::*;
+use riskgraph_model::values::Property;
+use riskgraph_model::vocabulary::NodeKind;
+use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
+
+use crate::exposure::{NodeFacts, Workspace};
+use crate::pool::Pool;
+use crate::propagation::{ImpactGraph, Limits};
+use crate::rules::{RuleError, Rules};
+use crate::scoring::{Inputs, Scenario, Scored, scenarios};
+
+pub use evaluate::{Finding, Rated, Treatment, level_of};
+
+/// What an assessment depends on besides the inventory and rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// The day the assessment is made: incidents of the year before it count, reviews and due
+    /// dates are compared with it.
+    pub as_of: jiff::civil::Date,
+    /// How far impact propagates for the exposure.
+    pub limits: Limits,
+}
+
+/// The threat of a risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// A threat of `threats.csv`, by index.
+    Threat(u32),
+    /// The fraud risk of a business process (SOC 2 CC3.3).
+    Fraud,
+}
+
+/// What a risk's node reaches when the threat strikes, for the properties it affects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// Nodes reached, the node itself excluded.
+    pub nodes: u32,
+    /// Business processes among them.
+    pub processes: u32,
+    /// Commitments that cover the node or a node reached.
+    pub commitments: u32,
+}
+
+/// One risk of the register.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Risk {
+    /// `<threat-id>@<node-id>` or `fraud@<process-id>`.
+    pub id: String,
+    pub source: Source,
+    pub node: NodeIdx,
+    pub inherent: Rated,
+    pub residual: Rated,
+    /// The controls that mitigate the threat and apply to the node, by file order.
+    pub controls: Vec<u32>,
+    /// The vulnerabilities that apply, by file order.
+    pub vulnerabilities: Vec<u32>,
+    /// The incidents of the year before `as_of` that apply, by file order.
+    pub incidents: Vec<u32>,
+    /// For a fraud risk, the factors the `fraud` rule reported, by name.
+    pub fraud_factors: Vec<(String, String)>,
+    pub reach: Reach,
+    /// Whether the residual level is at most the appetite.
+    pub within_appetite: bool,
+    pub treatment: Treatment,
+    /// The treatment's owner, else the node's, else the threat's (an `owner` column of
+    /// `threats.csv`).
+    pub owner: Option<String>,
+    pub next_review: jiff::civil::Date,
+    pub findings: Vec<Finding>,
+}
+
+impl Risk {
+    /// Whether the next review date has passed.
+    pub fn review_overdue(&self, as_of: jiff::civil::Date) -> bool {
+        self.next_review < as_of
+    }
+}
+
+/// The register: every risk, residual score descending, then id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub as_of: jiff::civil::Date,
+    pub risks: Vec<Risk>,
+}
+
+/// One scenario to score.
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    source: Source,
+    node: NodeIdx,
+}
+
+/// A scored scenario, before evaluation.
+struct Scoring {
+    scored: Scored,
+    fraud_factors: Vec<(String, String)>,
+}
+
+/// Assesses `inventory`: scores every scenario with `rules`, propagating through `graph`, then
+/// evaluates and orders the risks. Runs on the current rayon pool; the result does not depend on
+/// its size. `progress` is called now and then with the number of scenarios scored since its last
+/// call and the number of scenarios in all.
+pub fn assess(
+    inventory: &Inventory,
+    graph: &ImpactGraph,
+    rules: &Rules,
+    settings: Settings,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Assessment, RuleError> {
+    let inputs = Inputs::new(inventory, graph, settings.limits, settings.as_of);
+    let items = items(inventory);
+    let scorings = score(&inputs, rules, &items, progress)?;
+    let reach = reach_counts(inventory, graph, &items, settings.limits);
+    let evaluator = evaluate::Evaluator::new(inventory, settings.as_of);
+    let mut risks: Vec<Risk> = items
+        .par_iter()
+        .zip(scorings)
+        .zip(reach)
+        .map(|((item, scoring), reach)| {
+            let (controls, vulnerabilities, incidents) = applicable(&inputs, *item);
+            let mut risk = Risk {
+                id: risk_id(inventory, item.source, item.node),
+                source: item.source,
+                node: item.node,
+                inherent: evaluator.rate(scoring.scored.inherent),
+                residual: evaluator.rate(scoring.scored.residual),
+                controls,
+                vulnerabilities,
+                incidents,
+                fraud_factors: scoring.fraud_factors,
+                reach,
+                within_appetite: false,
+                treatment: Treatment::default(),
+                owner: None,
+                next_review: settings.as_of,
+                findings: Vec::new(),
+            };
+            evaluator.evaluate(&mut risk);
+            risk
+        })
+        .collect();
+    risks.par_sort_unstable_by(|a, b| {
+        b.residual
+            .score
+            .cmp(&a.residual.score)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(Assessment {
+        as_of: settings.as_of,
+        risks,
+    })
+}
+
+/// The id of the risk of `source` on `node`.
+pub fn risk_id(inventory: &Inventory, source: Source, node: NodeIdx) -> String {
+    let node = &inventory.node(node).id;
+    match source {
+        Source::Threat(t) => format!("{}@{node}", inventory.threats[t as usize].id),
+        Source::Fraud => format!("fraud@{node}"),
+    }
+}
+
+/// Every scenario: threats by file order, each on its nodes by node order, then the fraud risk
+/// of each in-scope process by node order.
+fn items(inventory: &Inventory) -> Vec<Item> {
+    let mut items: Vec<Item> = scenarios(inventory)
+        .into_iter()
+        .map(|s| Item {
+            source: Source::Threat(s.threat),
+            node: s.node,
+        })
+        .collect();
+    items.extend(
+        inventory
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| node.in_scope && matches!(node.detail, NodeDetail::Process(_)))
+            .map(|(i, _)| Item {
+                source: Source::Fraud,
+                node: i as NodeIdx,
+            }),
+    );
+    items
+}
+
+/// The controls, vulnerabilities and incidents that apply to a scenario.
+fn applicable(inputs: &Inputs<'_>, item: Item) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    match item.source {
+        Source::Threat(threat) => {
+            let scenario = Scenario {
+                threat,
+                node: item.node,
+            };
+            (
+                inputs.controls(scenario).collect(),
+                inputs.vulnerabilities(scenario).collect(),
+                inputs.incidents(scenario).collect(),
+            )
+        }
+        Source::Fraud => (
+            inputs.fraud_controls(item.node).collect(),
+            Vec::new(),
+            inputs.fraud_incidents(item.node).collect(),
+        ),
+    }
+}
+
+/// Scores every item in parallel, in their order; the first error in item order stops it. Each
+/// thread works with its own copy of the rules and of the shared views.
+fn score(
+    inputs: &Inputs<'_>,
+    rules: &Rules,
+    items: &[Item],
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Vec<Scoring>, RuleError> {
+    const REPORT_EVERY: u64 = 4096;
+    let total = items.len() as u64;
+    let copies = Pool::new(|| (rules.fork(), inputs.views().copy(), 0_u64));
+    items
+        .par_iter()
+        .map_init(
+            || copies.take(),
+            |copy, item| {
+                let (rules, views, done) = &mut **copy;
+                let rules = rules.as_ref().map_err(Clone::clone)?;
+                *done += 1;
+                if *done % REPORT_EVERY == 0 {
+                    progress(REPORT_EVERY, total);
+                }
+                match item.source {
+                    Source::Threat(threat) => {
+                        let scenario = Scenario {
+                            threat,
+                            node: item.node,
+                        };
+                        Ok(Scoring {
+                            scored: inputs.score(rules, views, scenario)?,
+                            fraud_factors: Vec::new(),
+                        })
+                    }
+                    Source::Fraud => {
+                        let (scored, fraud_factors) =
+                            inputs.score_fraud(rules, views, item.node)?;
+                        Ok(Scoring {
+                            scored,
+                            fraud_factors,
+                        })
+                    }
+                }
+            },
+        )
+        .collect()
+}
+
+/// The properties a scenario propagates, as a bit set over [`Property::ALL`]: the threat's
+/// `affects`; integrity for fraud, which corrupts records and payments.
+fn properties_of(inventory: &Inventory, source: Source) -> u8 {
+    match source {
+        Source::Threat(t) => {
+            let affects = inventory.threats[t as usize].affects;
+            Property::ALL
+                .iter()
+                .filter(|&&p| affects.contains(p))
+                .fold(0, |bits, &p| bits | 1 << p as u8)
+        }
+        Source::Fraud => 1 << Property::Integrity as u8,
+    }
+}
+
+/// The reach counts of every item. Many items share a node and properties, so there is one
+/// search per distinct pair, in parallel.
+fn reach_counts(
+    inventory: &Inventory,
+    graph: &ImpactGraph,
+    items: &[Item],
+    limits: Limits,
+) -> Vec<Reach> {
+    let mut keys: Vec<(NodeIdx, u8)> = items
+        .iter()
+        .map(|item| (item.node, properties_of(inventory, item.source)))
+        .collect();
+    keys.par_sort_unstable();
+    keys.dedup();
+    let facts = NodeFacts::new(inventory);
+    let pool = Pool::new(|| Workspace::new(inventory.nodes.len()));
+    let counts: Vec<Reach> = keys
+        .par_iter()
+        .map_init(
+            || pool.take(),
+            |workspace, &(node, bits)| {
+                let properties: Vec<Property> = Property::ALL
+                    .into_iter()
+                    .filter(|&p| bits & (1 << p as u8) != 0)
+                    .collect();
+                count_reach(graph, &facts, workspace, node, &properties, limits)
+            },
+        )
+        .collect();
+    items
+        .iter()
+        .map(|item| {
+            let key = (item.node, properties_of(inventory, item.source));
+            let at = keys
+                .binary_search(&key)
+                .expect("every item's key was counted");
+            counts[at]
+        })
+        .collect()
+}
+
+fn count_reach(
+    graph: &ImpactGraph,
+    facts: &NodeFacts,
+    workspace: &mut Workspace,
+    origin: NodeIdx,
+    properties: &[Property],
+    limits: Limits,
+) -> Reach {
+    let mut reach = Reach::default();
+    let mut commitments: Vec<u32> = Vec::new();
+    workspace.for_each_reached(graph, &[origin], properties, limits, |internal, _| {
+        let node = graph.external(internal);
+        commitments.extend_from_slice(facts.commitments(node));
+        if node != origin {
+            reach.nodes += 1;
+            if facts.kind[node as usize] == NodeKind::Process {
+                reach.processes += 1;
+            }
+        }
+    });
+    commitments.sort_unstable();
+    commitments.dedup();
+    reach.commitments = commitments.len() as u32;
+    reach
+}
