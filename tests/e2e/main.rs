@@ -1,6 +1,7 @@
 //! End-to-end tests of the `riskgraph` binary: the bundled dataset, the corpus of invalid
 //! inventories with golden diagnostics, and `init`.
 
+mod assess;
 mod blast_radius;
 mod init;
 mod invalid;

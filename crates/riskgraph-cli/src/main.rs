@@ -5,6 +5,7 @@
 //! the library crates; this crate parses, dispatches and renders.
 
 mod commands;
+mod register;
 mod render;
 
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Load an inventory and report every problem in it
     Validate(commands::validate::Args),
+    /// The risk register: every risk scored, evaluated and treated, with the risk matrices
+    Assess(commands::assess::Args),
     /// Create a new inventory to fill in
     Init(commands::init::Args),
     /// What a failure or breach of some nodes reaches, and how hard; or vendors ranked by it
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Validate(args) => commands::validate::run(&args),
+        Command::Assess(args) => commands::assess::run(&args),
         Command::Init(args) => commands::init::run(&args),
         Command::BlastRadius(args) => commands::blast_radius::run(&args),
         Command::Rules(command) => commands::rules::run(&command),

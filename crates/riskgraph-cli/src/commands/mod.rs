@@ -1,5 +1,6 @@
 //! One module per command: an `Args` struct and a `run` function.
 
+pub mod assess;
 pub mod blast_radius;
 pub mod init;
 pub mod rules;
@@ -17,10 +18,15 @@ use crate::render;
 /// (as `validate` does) and returns `None`. Warnings are left to `validate`, so the graph checks,
 /// which only warn (cycles, isolated nodes), are not run here.
 pub fn load_valid(path: &Path) -> Option<Inventory> {
+    load_valid_with_inputs(path).map(|(inventory, _)| inventory)
+}
+
+/// [`load_valid`], with the paths of the files it read.
+pub fn load_valid_with_inputs(path: &Path) -> Option<(Inventory, Vec<std::path::PathBuf>)> {
     let loaded = riskgraph_model::load(path);
     let n_errors = loaded.diagnostics.n_errors();
     if n_errors == 0 {
-        return Some(loaded.inventory);
+        return Some((loaded.inventory, loaded.inputs));
     }
     let mut errors = loaded.diagnostics;
     errors

@@ -1,0 +1,324 @@
+//! `riskgraph assess`: the risk register, with the risk matrices, in the format asked for.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+use riskgraph_engine::assess::{Assessment, Settings, assess};
+use riskgraph_engine::propagation::{ImpactGraph, Limits};
+use riskgraph_engine::rules::Rules;
+use riskgraph_model::Inventory;
+use riskgraph_model::values::closest;
+use sha2::{Digest, Sha256};
+
+use crate::Outcome;
+use crate::register::{self, Checksum, Register, Style};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The inventory: a folder of CSV files, or a workbook (.xlsx)
+    pub path: PathBuf,
+    /// Output: table (for the terminal), json, csv or md (Markdown)
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to FILE instead of the standard output (all or nothing: a temporary file is
+    /// renamed once complete)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The rules folder (default: the manifest's `[method] rules`, else the built-in rules)
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// The date of the assessment, for incidents, due dates and reviews (default: today, UTC)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Worker threads (default: one per core); the output does not depend on it
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Exit with 1 when any residual risk is at or above this level (a gate for CI)
+    #[arg(long, value_name = "LEVEL")]
+    pub fail_on: Option<String>,
+    /// List only the risks above appetite, or those whose review is overdue
+    #[arg(long, value_enum)]
+    pub only: Option<Only>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Md,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Only {
+    AboveAppetite,
+    Overdue,
+}
+
+pub fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    riskgraph_model::values::Date::parse(text)
+        .map(riskgraph_model::values::Date::civil)
+        .map_err(|err| match err.help {
+            Some(help) => format!("{}; {help}", err.message),
+            None => err.message,
+        })
+}
+
+/// Today in UTC: the default `--as-of`.
+pub fn today() -> jiff::civil::Date {
+    jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+}
+
+pub fn run(args: &Args) -> Outcome {
+    if let Some(threads) = args.threads {
+        // Only fails when a pool exists already, which cannot happen before the first command.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global();
+    }
+    let Some((inventory, inputs)) = super::load_valid_with_inputs(&args.path) else {
+        return Outcome::Invalid;
+    };
+    let gate = match &args.fail_on {
+        Some(name) => match gate_level(&inventory, name) {
+            Ok(level) => Some(level),
+            Err(message) => return usage(&message),
+        },
+        None => None,
+    };
+    let Some(rules) = super::load_rules(&args.path, &inventory, args.rules.as_deref()) else {
+        return Outcome::Invalid;
+    };
+    let Some(assessment) = run_assessment(&inventory, &rules, args.as_of.unwrap_or_else(today))
+    else {
+        return Outcome::Invalid;
+    };
+
+    let shown = assessment
+        .risks
+        .iter()
+        .filter(|risk| match args.only {
+            None => true,
+            Some(Only::AboveAppetite) => !risk.within_appetite,
+            Some(Only::Overdue) => risk.review_overdue(assessment.as_of),
+        })
+        .collect();
+    let register = Register {
+        inventory: &inventory,
+        assessment: &assessment,
+        shown,
+        inputs: input_checksums(&args.path, &inputs),
+        rules: rule_checksums(&rules),
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let style = Style {
+        width: width(to_terminal),
+        color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let render = |out: &mut dyn Write| -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(out);
+        match args.format {
+            Format::Table => out.write_all(register::table(&register, style).as_bytes())?,
+            Format::Json => register::write_json(&mut out, &register)?,
+            Format::Csv => register::write_csv(&mut out, &register)?,
+            Format::Md => out.write_all(register::markdown(&register).as_bytes())?,
+        }
+        out.flush()
+    };
+    let written = match &args.output {
+        Some(path) => write_atomically(path, render),
+        None => render(&mut std::io::stdout().lock()),
+    };
+    if let Err(err) = written {
+        // A closed pipe (`| head`) is not a failure.
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            let target = args.output.as_ref().map_or_else(
+                || "the standard output".to_owned(),
+                |p| p.display().to_string(),
+            );
+            let _ = writeln!(std::io::stderr(), "error: cannot write {target}: {err}");
+            return Outcome::Invalid;
+        }
+    }
+
+    if let Some(gate) = gate {
+        let tripped = assessment
+            .risks
+            .iter()
+            .filter(|risk| risk.residual.level >= gate)
+            .count();
+        if tripped > 0 {
+            let level = &inventory.manifest.levels[gate].name;
+            let s = if tripped == 1 { "" } else { "s" };
+            let _ = writeln!(
+                std::io::stderr(),
+                "fail-on: {tripped} risk{s} with a residual level of {level} or above"
+            );
+            return Outcome::GateTripped;
+        }
+    }
+    Outcome::Success
+}
+
+/// Builds the graph and runs the assessment, with a progress bar on a terminal when the work is
+/// large. Prints rules problems and returns `None` on them.
+pub fn run_assessment(
+    inventory: &Inventory,
+    rules: &Rules,
+    as_of: jiff::civil::Date,
+) -> Option<Assessment> {
+    let graph = match ImpactGraph::with_rules(inventory, rules) {
+        Ok(graph) => graph,
+        Err(error) => {
+            super::print_rule_errors(&[error]);
+            return None;
+        }
+    };
+    let bar = progress_bar(inventory);
+    let settings = Settings {
+        as_of,
+        limits: Limits::default(),
+    };
+    let progress = |done: u64, total: u64| {
+        if let Some(bar) = &bar {
+            bar.set_length(total);
+            bar.inc(done);
+        }
+    };
+    let result = assess(inventory, &graph, rules, settings, &progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match result {
+        Ok(assessment) => Some(assessment),
+        Err(error) => {
+            super::print_rule_errors(&[error]);
+            None
+        }
+    }
+}
+
+/// A progress bar on stderr for an inventory large enough to take a while, when stderr is a
+/// terminal.
+fn progress_bar(inventory: &Inventory) -> Option<indicatif::ProgressBar> {
+    const LARGE: usize = 20_000;
+    if inventory.nodes.len() < LARGE || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "scoring {bar:40} {human_pos}/{human_len} scenarios, {eta} left",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+/// The index of the level `name` names, or a usage message with the closest level.
+fn gate_level(inventory: &Inventory, name: &str) -> Result<usize, String> {
+    let levels = &inventory.manifest.levels;
+    if let Some(at) = levels
+        .iter()
+        .position(|l| l.name.eq_ignore_ascii_case(name))
+    {
+        return Ok(at);
+    }
+    let names: Vec<&str> = levels.iter().map(|l| l.name.as_str()).collect();
+    let hint = closest(name, names.iter().copied())
+        .map_or_else(String::new, |c| format!("; did you mean `{c}`?"));
+    Err(format!(
+        "--fail-on `{name}` is not a risk level of this inventory ({}){hint}",
+        names.join(", ")
+    ))
+}
+
+fn usage(message: &str) -> Outcome {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+    Outcome::Invalid
+}
+
+/// Characters per line for the table: the terminal's width, else `COLUMNS`, else 120.
+fn width(to_terminal: bool) -> usize {
+    if to_terminal && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+        return usize::from(w);
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&c: &usize| c >= 40)
+        .unwrap_or(120)
+}
+
+/// Writes `path` all at once: into a temporary file beside it, renamed over `path` only when
+/// complete. On failure (or an interruption) `path` is left as it was.
+pub fn write_atomically(
+    path: &Path,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".riskgraph-")
+        .suffix(".tmp")
+        .tempfile_in(folder)?;
+    render(file.as_file_mut())?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+}
+
+/// The SHA-256 of every file the inventory was read from, by path relative to the inventory
+/// folder (the workbook's file name for a workbook).
+fn input_checksums(inventory_path: &Path, inputs: &[PathBuf]) -> Vec<Checksum> {
+    let mut paths: Vec<&PathBuf> = inputs.iter().collect();
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .map(|path| {
+            let shown = path
+                .strip_prefix(inventory_path)
+                .ok()
+                .filter(|p| !p.as_os_str().is_empty())
+                .or_else(|| path.file_name().map(Path::new))
+                .unwrap_or(path);
+            Checksum {
+                file: shown.to_string_lossy().replace('\\', "/"),
+                origin: None,
+                sha256: std::fs::read(path).map_or_else(|_| String::new(), |b| sha256(&b)),
+            }
+        })
+        .collect()
+}
+
+/// The SHA-256 of each hook's script, with where it came from.
+fn rule_checksums(rules: &Rules) -> Vec<Checksum> {
+    rules
+        .sources()
+        .map(|(file, origin, source)| Checksum {
+            file: file.to_owned(),
+            origin: Some(if origin.starts_with("built-in") {
+                "built-in".to_owned()
+            } else {
+                origin.replace('\\', "/")
+            }),
+            sha256: sha256(source.as_bytes()),
+        })
+        .collect()
+}

@@ -1,0 +1,373 @@
+//! The risk register as people and programs read it: one [`RiskView`] per risk, rendered as a
+//! terminal table, JSON, CSV or Markdown.
+
+mod csv;
+mod json;
+mod markdown;
+mod table;
+
+use std::cmp::Ordering;
+
+use riskgraph_engine::assess::{Assessment, Rated, Risk, Source};
+use riskgraph_model::vocabulary::Vocabulary;
+use riskgraph_model::{Inventory, NodeDetail};
+use serde::Serialize;
+
+pub use self::csv::write_csv;
+pub use json::write_json;
+pub use markdown::markdown;
+pub use table::{Style, table};
+
+/// Version of the JSON register; raised on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The id, name and category a fraud risk shows as its threat.
+const FRAUD_THREAT: (&str, &str, &str) = ("fraud", "Fraud (SOC 2 CC3.3)", "fraud");
+
+/// A file that went into the assessment, with its SHA-256.
+#[derive(Debug, Clone, Serialize)]
+pub struct Checksum {
+    /// Inputs: the path relative to the inventory. Rules: the hook's file name.
+    pub file: String,
+    /// Rules only: where the script came from, a path or `built-in`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    pub sha256: String,
+}
+
+/// An assessment ready to render: the risks to show (all, or those a filter kept) and the
+/// whole assessment for the summary and matrices.
+pub struct Register<'a> {
+    pub inventory: &'a Inventory,
+    pub assessment: &'a Assessment,
+    pub shown: Vec<&'a Risk>,
+    pub inputs: Vec<Checksum>,
+    pub rules: Vec<Checksum>,
+}
+
+/// Likelihood, impact, score and level of one side of a risk.
+#[derive(Debug, Clone, Serialize)]
+pub struct RatedView<'a> {
+    pub likelihood: u32,
+    pub impact: u32,
+    pub score: u32,
+    pub level: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreatView<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub category: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeView<'a> {
+    pub id: &'a str,
+    pub kind: &'static str,
+    /// The asset type; empty for processes and vendors.
+    #[serde(rename = "type")]
+    pub node_type: &'static str,
+    pub name: &'a str,
+    pub owner: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExposureView {
+    pub nodes: u32,
+    pub processes: u32,
+    pub commitments: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TreatmentView<'a> {
+    pub decision: &'static str,
+    /// `treatments.csv` when a row matched, `default` otherwise.
+    pub source: &'static str,
+    /// The pattern of the matching row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    pub status: &'static str,
+    pub owner: &'a str,
+    pub justification: &'a str,
+    pub approved_by: &'a str,
+    pub approved_on: String,
+    pub expires: String,
+    pub ticket: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Everything the register says about one risk.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskView<'a> {
+    pub id: &'a str,
+    pub threat: ThreatView<'a>,
+    pub node: NodeView<'a>,
+    pub inherent: RatedView<'a>,
+    pub residual: RatedView<'a>,
+    pub within_appetite: bool,
+    pub controls: Vec<&'a str>,
+    pub soc2: Vec<&'a str>,
+    pub iso27001: Vec<String>,
+    pub vulnerabilities: Vec<&'a str>,
+    pub incidents: Vec<&'a str>,
+    pub exposure: ExposureView,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fraud_factors: Vec<(&'a str, &'a str)>,
+    pub treatment: TreatmentView<'a>,
+    pub owner: &'a str,
+    pub next_review: String,
+    pub findings: Vec<FindingView>,
+}
+
+impl<'a> Register<'a> {
+    pub fn level_name(&self, level: usize) -> &'a str {
+        &self.inventory.manifest.levels[level].name
+    }
+
+    fn rated(&self, rated: Rated) -> RatedView<'a> {
+        RatedView {
+            likelihood: rated.likelihood,
+            impact: rated.impact,
+            score: rated.score,
+            level: self.level_name(rated.level),
+        }
+    }
+
+    /// The view of one risk.
+    pub fn view(&self, risk: &'a Risk) -> RiskView<'a> {
+        let inventory = self.inventory;
+        let threat = match risk.source {
+            Source::Threat(t) => {
+                let threat = &inventory.threats[t as usize];
+                ThreatView {
+                    id: threat.id.as_str(),
+                    name: &threat.name,
+                    category: threat.category.as_str(),
+                }
+            }
+            Source::Fraud => ThreatView {
+                id: FRAUD_THREAT.0,
+                name: FRAUD_THREAT.1,
+                category: FRAUD_THREAT.2,
+            },
+        };
+        let node = inventory.node(risk.node);
+        let controls: Vec<_> = risk
+            .controls
+            .iter()
+            .map(|&c| &inventory.controls[c as usize])
+            .collect();
+        let mut soc2: Vec<&str> = controls
+            .iter()
+            .flat_map(|c| c.soc2.iter().map(AsRef::as_ref))
+            .collect();
+        soc2.sort_by(|a, b| natural(a, b));
+        soc2.dedup();
+        let mut iso27001: Vec<&str> = controls
+            .iter()
+            .flat_map(|c| c.iso27001.iter().map(AsRef::as_ref))
+            .collect();
+        iso27001.sort_by(|a, b| natural(a, b));
+        iso27001.dedup();
+        let text = |t: Option<&'a str>| t.unwrap_or_default();
+        RiskView {
+            id: &risk.id,
+            threat,
+            node: NodeView {
+                id: node.id.as_str(),
+                kind: node.kind().as_str(),
+                node_type: match &node.detail {
+                    NodeDetail::Asset(asset) => asset.asset_type.as_str(),
+                    _ => "",
+                },
+                name: &node.name,
+                owner: text(node.owner.as_deref()),
+            },
+            inherent: self.rated(risk.inherent),
+            residual: self.rated(risk.residual),
+            within_appetite: risk.within_appetite,
+            controls: controls.iter().map(|c| c.id.as_str()).collect(),
+            soc2,
+            iso27001: iso27001.into_iter().map(|id| format!("A.{id}")).collect(),
+            vulnerabilities: risk
+                .vulnerabilities
+                .iter()
+                .map(|&v| inventory.vulnerabilities[v as usize].id.as_str())
+                .collect(),
+            incidents: risk
+                .incidents
+                .iter()
+                .map(|&i| inventory.incidents[i as usize].id.as_str())
+                .collect(),
+            exposure: ExposureView {
+                nodes: risk.reach.nodes,
+                processes: risk.reach.processes,
+                commitments: risk.reach.commitments,
+            },
+            fraud_factors: risk
+                .fraud_factors
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect(),
+            treatment: self.treatment(risk),
+            owner: risk.owner.as_deref().unwrap_or_default(),
+            next_review: risk.next_review.to_string(),
+            findings: risk
+                .findings
+                .iter()
+                .map(|f| FindingView {
+                    code: f.code(),
+                    message: f.message(inventory),
+                })
+                .collect(),
+        }
+    }
+
+    fn treatment(&self, risk: &'a Risk) -> TreatmentView<'a> {
+        let row = risk
+            .treatment
+            .row
+            .map(|t| &self.inventory.treatments[t as usize]);
+        let text = |t: Option<&'a str>| t.unwrap_or_default();
+        let date = |d: Option<riskgraph_model::values::Date>| {
+            d.map_or_else(String::new, |d| d.civil().to_string())
+        };
+        TreatmentView {
+            decision: risk.treatment.decision.as_str(),
+            source: if row.is_some() {
+                "treatments.csv"
+            } else {
+                "default"
+            },
+            pattern: row.map(|t| t.risk.to_string()),
+            status: row.and_then(|t| t.status).map_or("", Vocabulary::as_str),
+            owner: text(row.and_then(|t| t.owner.as_deref())),
+            justification: text(row.and_then(|t| t.justification.as_deref())),
+            approved_by: text(row.and_then(|t| t.approved_by.as_deref())),
+            approved_on: date(row.and_then(|t| t.approved_on)),
+            expires: date(row.and_then(|t| t.expires)),
+            ticket: text(row.and_then(|t| t.ticket.as_deref())),
+        }
+    }
+
+    /// Counts per likelihood (rows, highest first) and impact (columns, lowest first), of the
+    /// inherent or residual side of every risk.
+    pub fn matrix(&self, residual: bool) -> Vec<Vec<u64>> {
+        let scale = usize::from(self.inventory.manifest.scale);
+        let mut cells = vec![vec![0u64; scale]; scale];
+        for risk in &self.assessment.risks {
+            let rated = if residual {
+                risk.residual
+            } else {
+                risk.inherent
+            };
+            let row = scale - (rated.likelihood as usize).clamp(1, scale);
+            let column = (rated.impact as usize).clamp(1, scale) - 1;
+            cells[row][column] += 1;
+        }
+        cells
+    }
+
+    /// How many risks have each level, lowest level first, on the inherent or residual side.
+    pub fn by_level(&self, residual: bool) -> Vec<(&'a str, u64)> {
+        let levels = &self.inventory.manifest.levels;
+        let mut counts = vec![0u64; levels.len()];
+        for risk in &self.assessment.risks {
+            let rated = if residual {
+                risk.residual
+            } else {
+                risk.inherent
+            };
+            counts[rated.level] += 1;
+        }
+        levels
+            .iter()
+            .map(|level| level.name.as_str())
+            .zip(counts)
+            .collect()
+    }
+
+    pub fn above_appetite(&self) -> usize {
+        self.assessment
+            .risks
+            .iter()
+            .filter(|r| !r.within_appetite)
+            .count()
+    }
+
+    pub fn overdue(&self) -> usize {
+        self.assessment
+            .risks
+            .iter()
+            .filter(|r| r.review_overdue(self.assessment.as_of))
+            .count()
+    }
+
+    pub fn with_findings(&self) -> usize {
+        self.assessment
+            .risks
+            .iter()
+            .filter(|r| !r.findings.is_empty())
+            .count()
+    }
+}
+
+/// Compares ids the way people number them: `CC6.2` before `CC6.10`, `5.9` before `5.15`.
+fn natural(a: &str, b: &str) -> Ordering {
+    fn parts(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digit = first.is_ascii_digit();
+            let end = rest
+                .find(|c: char| c.is_ascii_digit() != digit)
+                .unwrap_or(rest.len());
+            let (part, tail) = rest.split_at(end);
+            rest = tail;
+            Some((digit, part))
+        })
+    }
+    let mut a_parts = parts(a);
+    let mut b_parts = parts(b);
+    loop {
+        match (a_parts.next(), b_parts.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some((true, x)), Some((true, y))) => {
+                let x = x.trim_start_matches('0');
+                let y = y.trim_start_matches('0');
+                let order = x.len().cmp(&y.len()).then_with(|| x.cmp(y));
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+            (Some((_, x)), Some((_, y))) => {
+                if x != y {
+                    return x.cmp(y);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural;
+
+    #[test]
+    fn natural_order() {
+        let mut ids = vec!["CC6.10", "CC6.2", "5.15", "5.9", "A1.2", "CC10.1", "CC6.1"];
+        ids.sort_by(|a, b| natural(a, b));
+        assert_eq!(
+            ids,
+            ["5.9", "5.15", "A1.2", "CC6.1", "CC6.2", "CC6.10", "CC10.1"]
+        );
+    }
+}

@@ -1,0 +1,258 @@
+//! The register as a terminal table that fits the width, followed by both risk matrices and the
+//! ten highest residual risks.
+
+use std::fmt::Write as _;
+
+use super::Register;
+
+const HEADER: [&str; 9] = [
+    "#",
+    "RISK",
+    "CATEGORY",
+    "INHERENT",
+    "RESIDUAL",
+    "TREATMENT",
+    "OWNER",
+    "NEXT REVIEW",
+    "FINDINGS",
+];
+/// Columns that may be cut to fit, with the narrowest each may become, in tiers: the risk id is
+/// cut only when the others are as narrow as they go.
+const FLEXIBLE: [&[(usize, usize)]; 2] = [&[(2, 10), (5, 10), (6, 10), (8, 12)], &[(1, 16)]];
+const RIGHT: [usize; 1] = [0];
+/// Columns left out, in this order, on a terminal too narrow for all: category, next review,
+/// inherent, owner, treatment.
+const HIDE: [usize; 5] = [2, 7, 3, 6, 5];
+const INHERENT: usize = 3;
+const RESIDUAL: usize = 4;
+const TOP: usize = 10;
+
+/// How to lay the table out.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Characters per line.
+    pub width: usize,
+    /// ANSI colours on the level names.
+    pub color: bool,
+}
+
+/// The register table, the matrices and the top risks.
+pub fn table(register: &Register<'_>, style: Style) -> String {
+    let mut rows: Vec<([String; 9], [usize; 2])> = Vec::with_capacity(register.shown.len());
+    for (i, risk) in register.shown.iter().enumerate() {
+        let view = register.view(risk);
+        let rated = |r: &super::RatedView<'_>| format!("{:>2} {}", r.score, r.level);
+        let treatment = if view.treatment.status.is_empty() {
+            view.treatment.decision.to_owned()
+        } else {
+            format!("{} ({})", view.treatment.decision, view.treatment.status)
+        };
+        let findings: Vec<&str> = view.findings.iter().map(|f| f.code).collect();
+        rows.push((
+            [
+                (i + 1).to_string(),
+                view.id.to_owned(),
+                view.threat.category.to_owned(),
+                rated(&view.inherent),
+                rated(&view.residual),
+                treatment,
+                printable(view.owner),
+                view.next_review.clone(),
+                findings.join(", "),
+            ],
+            [risk.inherent.level, risk.residual.level],
+        ));
+    }
+    let mut out = String::new();
+    let assessment = register.assessment;
+    let manifest = &register.inventory.manifest;
+    let _ = writeln!(
+        out,
+        "Risk register of {} as of {}: {} risks, {} above appetite ({}), {} with findings\n",
+        printable(&manifest.organization),
+        assessment.as_of,
+        assessment.risks.len(),
+        register.above_appetite(),
+        manifest.appetite,
+        register.with_findings()
+    );
+    if register.shown.len() < assessment.risks.len() {
+        let _ = writeln!(
+            out,
+            "{} of {} risks shown\n",
+            register.shown.len(),
+            assessment.risks.len()
+        );
+    }
+    out.push_str(&layout(register, &rows, style));
+    out.push('\n');
+    out.push_str(&matrices(register, style));
+    let _ = writeln!(out, "\nTop {TOP} by residual score\n");
+    let top: Vec<_> = rows.iter().take(TOP).cloned().collect();
+    out.push_str(&layout(register, &top, style));
+    out
+}
+
+/// Lays out rows under the header to fit `style.width`: the flexible columns are cut first, and
+/// when even their narrowest does not fit, the columns of [`HIDE`] are left out in turn.
+fn layout(register: &Register<'_>, rows: &[([String; 9], [usize; 2])], style: Style) -> String {
+    let mut widths = HEADER.map(|h| h.chars().count());
+    for (row, _) in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut shown = [true; 9];
+    let total = |widths: &[usize; 9], shown: &[bool; 9]| {
+        let columns = shown.iter().filter(|&&s| s).count();
+        (0..9)
+            .filter(|&i| shown[i])
+            .map(|i| widths[i])
+            .sum::<usize>()
+            + 2 * columns.saturating_sub(1)
+    };
+    let mut narrowest = widths;
+    for &(column, min) in FLEXIBLE.iter().copied().flatten() {
+        narrowest[column] = narrowest[column].min(min);
+    }
+    for &column in &HIDE {
+        if total(&narrowest, &shown) <= style.width {
+            break;
+        }
+        shown[column] = false;
+    }
+    for tier in FLEXIBLE {
+        while total(&widths, &shown) > style.width {
+            let widest = tier
+                .iter()
+                .filter(|&&(column, min)| shown[column] && widths[column] > min)
+                .max_by_key(|&&(column, _)| (widths[column], std::cmp::Reverse(column)));
+            match widest {
+                Some(&(column, _)) => widths[column] -= 1,
+                None => break,
+            }
+        }
+    }
+    let last_shown = (0..9).rev().find(|&i| shown[i]).unwrap_or(0);
+    let mut out = String::new();
+    let header = HEADER.map(str::to_owned);
+    for (row, levels) in
+        std::iter::once((&header, None)).chain(rows.iter().map(|(r, l)| (r, Some(l))))
+    {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if !shown[i] {
+                continue;
+            }
+            if (0..i).any(|j| shown[j]) {
+                line.push_str("  ");
+            }
+            let text = fit(cell, widths[i]);
+            let pad = widths[i] - text.chars().count();
+            if RIGHT.contains(&i) {
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+            match levels {
+                Some(levels) if style.color && (i == INHERENT || i == RESIDUAL) => {
+                    let level = if i == INHERENT { levels[0] } else { levels[1] };
+                    line.push_str(&paint(&text, level, register));
+                }
+                _ => line.push_str(&text),
+            }
+            if !RIGHT.contains(&i) && i != last_shown {
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `text` cut to `width` characters, with an ellipsis when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// Inventory text with control characters replaced, so a cell cannot move the cursor or change
+/// colours.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// `text` in the colour of `level`: green for the lowest, red for the highest, yellow between.
+fn paint(text: &str, level: usize, register: &Register<'_>) -> String {
+    let top = register.inventory.manifest.levels.len().saturating_sub(1);
+    let code = if level == 0 {
+        "32"
+    } else if level >= top {
+        "1;31"
+    } else if level + 1 == top {
+        "31"
+    } else {
+        "33"
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// The inherent and residual matrices side by side.
+fn matrices(register: &Register<'_>, style: Style) -> String {
+    let scale = usize::from(register.inventory.manifest.scale);
+    let inherent = register.matrix(false);
+    let residual = register.matrix(true);
+    let cell_width = inherent
+        .iter()
+        .chain(&residual)
+        .flatten()
+        .map(|n| n.to_string().len())
+        .max()
+        .unwrap_or(1)
+        .max(3);
+    let block = 6 + (cell_width + 1) * scale;
+    let mut out =
+        String::from("Risk matrix: risks per cell, likelihood (L) down, impact (I) across\n\n");
+    let _ = writeln!(out, "{:<block$}     Residual", "Inherent");
+    let mut axis = String::from("  L\\I ");
+    for impact in 1..=scale {
+        let _ = write!(axis, " {impact:>cell_width$}");
+    }
+    let _ = writeln!(out, "{axis:<block$}     {axis}");
+    for row in 0..scale {
+        let mut line = String::new();
+        for matrix in [&inherent, &residual] {
+            if !line.is_empty() {
+                line.push_str("     ");
+            }
+            let _ = write!(line, "{:>5} ", scale - row);
+            for (column, &count) in matrix[row].iter().enumerate() {
+                let text = if count == 0 {
+                    ".".to_owned()
+                } else {
+                    count.to_string()
+                };
+                let text = format!("{text:>cell_width$}");
+                let level = riskgraph_engine::assess::level_of(
+                    &register.inventory.manifest,
+                    (scale - row) as u32,
+                    column as u32 + 1,
+                );
+                line.push(' ');
+                if style.color && count > 0 {
+                    line.push_str(&paint(&text, level, register));
+                } else {
+                    line.push_str(&text);
+                }
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
