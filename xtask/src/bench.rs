@@ -82,6 +82,22 @@ const BENCHMARKS: &[Benchmark] = &[
         ],
         target: "2 threads >= 1.7x faster",
     },
+    Benchmark {
+        name: "assess",
+        args: &[
+            "assess",
+            "{dir}",
+            "--format",
+            "csv",
+            "-o",
+            "{out}/register.csv",
+            "--as-of",
+            "2026-11-01",
+            "--threads",
+            "{threads}",
+        ],
+        target: "1M nodes: < 60 s, < 4 GiB; 10k: < 2 s",
+    },
 ];
 
 /// The in-process benchmarks: one exposure of the biggest vendor, and the vendor ranking on one

@@ -42,6 +42,9 @@ pub struct Search {
     slots: Vec<Slot>,
     /// The labelled nodes not yet settled, as a bit set by node number.
     pending: Vec<u64>,
+    /// The highest word of `pending` with a bit set since the search began: the scan stops
+    /// there instead of reading the rest of the bit set.
+    last_word: usize,
     /// The nodes reached, in the order they were settled.
     settled: Vec<NodeIdx>,
     heap: ComponentHeap,
@@ -53,6 +56,7 @@ impl Search {
         Self {
             slots: vec![EMPTY; node_count],
             pending: vec![0; node_count.div_ceil(64)],
+            last_word: 0,
             settled: Vec::new(),
             heap: BinaryHeap::new(),
             max_depth: HOPS_MASK,
@@ -83,6 +87,7 @@ impl Search {
         self.max_depth = limits
             .max_depth
             .map_or(HOPS_MASK, |depth| depth.min(HOPS_MASK));
+        self.last_word = 0;
         let mut first = NodeIdx::MAX;
         for &origin in origins {
             self.slots[origin as usize] = Slot {
@@ -94,7 +99,7 @@ impl Search {
             first = first.min(origin);
         }
         let mut word = first as usize / 64;
-        while word < self.pending.len() {
+        while word <= self.last_word && word < self.pending.len() {
             let bits = self.pending[word];
             if bits == 0 {
                 word += 1;
@@ -133,7 +138,9 @@ impl Search {
     }
 
     fn mark(&mut self, node: NodeIdx) {
-        self.pending[node as usize / 64] |= 1 << (node % 64);
+        let word = node as usize / 64;
+        self.pending[word] |= 1 << (node % 64);
+        self.last_word = self.last_word.max(word);
     }
 
     /// Settles the labelled members of the component `[start, end)`: Dijkstra on (cost, hops)
