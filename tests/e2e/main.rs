@@ -3,6 +3,7 @@
 
 mod assess;
 mod blast_radius;
+mod explain;
 mod init;
 mod invalid;
 mod rules;

@@ -28,6 +28,8 @@ enum Command {
     Assess(commands::assess::Args),
     /// Create a new inventory to fill in
     Init(commands::init::Args),
+    /// Every input and rule result behind one risk's scores
+    Explain(commands::explain::Args),
     /// What a failure or breach of some nodes reaches, and how hard; or vendors ranked by it
     BlastRadius(commands::blast_radius::Args),
     /// Check the Rhai scoring rules
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(&args),
         Command::Assess(args) => commands::assess::run(&args),
         Command::Init(args) => commands::init::run(&args),
+        Command::Explain(args) => commands::explain::run(&args),
         Command::BlastRadius(args) => commands::blast_radius::run(&args),
         Command::Rules(command) => commands::rules::run(&command),
     };

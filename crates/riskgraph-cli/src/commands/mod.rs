@@ -2,6 +2,7 @@
 
 pub mod assess;
 pub mod blast_radius;
+pub mod explain;
 pub mod init;
 pub mod rules;
 pub mod validate;

@@ -9,6 +9,7 @@
 //! set of properties, not per scenario.
 
 mod evaluate;
+mod explain;
 
 use rayon::prelude::*;
 use riskgraph_model::values::Property;
@@ -22,6 +23,7 @@ use crate::rules::{RuleError, Rules};
 use crate::scoring::{Inputs, Scenario, Scored, scenarios};
 
 pub use evaluate::{Finding, Rated, Treatment, level_of};
+pub use explain::{Explanation, UnknownRisk, explain, find};
 
 /// What an assessment depends on besides the inventory and rules.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,177 @@
+//! One risk, with everything behind its scores: what `riskgraph explain` shows.
+
+use riskgraph_model::values::{Property, closest};
+use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
+
+use super::evaluate::Evaluator;
+use super::{Item, Risk, Settings, Source, applicable, count_reach, properties_of, risk_id};
+use crate::exposure::{Exposure, NodeFacts, Workspace};
+use crate::propagation::ImpactGraph;
+use crate::rules::views::{ExposureData, ScoresData};
+use crate::rules::{RuleError, Rules};
+use crate::scoring::{Inputs, Scenario};
+
+/// A risk, evaluated as in the register, with the inputs and results of each rule.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    pub risk: Risk,
+    /// The properties the scenario propagates.
+    pub properties: Vec<Property>,
+    /// What the `impact` rule saw of the exposure (threat scenarios only).
+    pub exposure_seen: Option<ExposureData>,
+    /// Every node reached, with its strongest path.
+    pub exposure: Exposure,
+    /// The obligations that apply to the node, by file order.
+    pub obligations: Vec<u32>,
+    /// What the `likelihood` and `impact` rules (or the `fraud` rule) returned.
+    pub inherent: ScoresData,
+    /// What the `residual` rule returned.
+    pub residual: ScoresData,
+}
+
+/// Why a risk id names no risk of the inventory.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct UnknownRisk {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// The scenario a risk id names: `<threat-id>@<node-id>` for a threat its targets select on an
+/// in-scope node, `fraud@<process-id>` for an in-scope process.
+pub fn find(inventory: &Inventory, id: &str) -> Result<(Source, NodeIdx), UnknownRisk> {
+    let unknown = |message: String, help: Option<String>| Err(UnknownRisk { message, help });
+    let Some((threat_id, node_id)) = id.split_once('@') else {
+        return unknown(
+            format!("`{id}` is not a risk id"),
+            Some("risk ids are `<threat-id>@<node-id>` or `fraud@<process-id>`".into()),
+        );
+    };
+    let Some(node) = inventory.node_idx(node_id) else {
+        let hint = closest(node_id, inventory.nodes.iter().map(|n| n.id.as_str()));
+        return unknown(
+            format!("no asset, process or vendor has the id `{node_id}`"),
+            hint.map(|h| format!("did you mean `{threat_id}@{h}`?")),
+        );
+    };
+    let record = inventory.node(node);
+    if !record.in_scope {
+        return unknown(
+            format!("`{node_id}` is out of scope, so it has no risks"),
+            Some("set its in_scope column to yes to assess it".into()),
+        );
+    }
+    let threat = inventory
+        .threats
+        .iter()
+        .position(|t| t.id.as_str() == threat_id);
+    match threat {
+        Some(t) => {
+            let threat = &inventory.threats[t];
+            if threat.targets.matches(record) {
+                Ok((Source::Threat(t as u32), node))
+            } else {
+                unknown(
+                    format!("threat `{threat_id}` does not target `{node_id}`"),
+                    Some(format!("its targets are `{}`", threat.targets)),
+                )
+            }
+        }
+        None if threat_id == "fraud" => {
+            if matches!(record.detail, NodeDetail::Process(_)) {
+                Ok((Source::Fraud, node))
+            } else {
+                unknown(
+                    format!("`{node_id}` is not a business process, so it has no fraud risk"),
+                    None,
+                )
+            }
+        }
+        None => {
+            let hint = closest(
+                threat_id,
+                inventory
+                    .threats
+                    .iter()
+                    .map(|t| t.id.as_str())
+                    .chain(["fraud"]),
+            );
+            unknown(
+                format!("no threat has the id `{threat_id}`"),
+                hint.map(|h| format!("did you mean `{h}@{node_id}`?")),
+            )
+        }
+    }
+}
+
+/// Assesses the one risk of `source` on `node` as [`super::assess`] would, keeping what each
+/// rule saw and returned.
+pub fn explain(
+    inventory: &Inventory,
+    graph: &ImpactGraph,
+    rules: &Rules,
+    settings: Settings,
+    source: Source,
+    node: NodeIdx,
+) -> Result<Explanation, RuleError> {
+    let inputs = Inputs::new(inventory, graph, settings.limits, settings.as_of);
+    let views = inputs.views();
+    let item = Item { source, node };
+    let (scored, fraud_factors, exposure_seen) = match source {
+        Source::Threat(threat) => {
+            let scenario = Scenario { threat, node };
+            let scored = inputs.score(rules, views, scenario)?;
+            let seen = ExposureData::clone(&inputs.exposure(scenario).0);
+            (scored, Vec::new(), Some(seen))
+        }
+        Source::Fraud => {
+            let (scored, factors) = inputs.score_fraud(rules, views, node)?;
+            (scored, factors, None)
+        }
+    };
+    let bits = properties_of(inventory, source);
+    let properties: Vec<Property> = Property::ALL
+        .into_iter()
+        .filter(|&p| bits & (1 << p as u8) != 0)
+        .collect();
+    let mut workspace = Workspace::new(inventory.nodes.len());
+    let facts = NodeFacts::new(inventory);
+    let reach = count_reach(
+        graph,
+        &facts,
+        &mut workspace,
+        node,
+        &properties,
+        settings.limits,
+    );
+    let exposure = Exposure::compute(graph, &mut workspace, &[node], &properties, settings.limits);
+    let evaluator = Evaluator::new(inventory, settings.as_of);
+    let (controls, vulnerabilities, incidents) = applicable(&inputs, item);
+    let mut risk = Risk {
+        id: risk_id(inventory, source, node),
+        source,
+        node,
+        inherent: evaluator.rate(scored.inherent),
+        residual: evaluator.rate(scored.residual),
+        controls,
+        vulnerabilities,
+        incidents,
+        fraud_factors,
+        reach,
+        within_appetite: false,
+        treatment: super::Treatment::default(),
+        owner: None,
+        next_review: settings.as_of,
+        findings: Vec::new(),
+    };
+    evaluator.evaluate(&mut risk);
+    Ok(Explanation {
+        risk,
+        properties,
+        exposure_seen,
+        exposure,
+        obligations: inputs.obligations(node).to_vec(),
+        inherent: scored.inherent,
+        residual: scored.residual,
+    })
+}
