@@ -42,6 +42,10 @@ pub struct Search {
     slots: Vec<Slot>,
     /// The labelled nodes not yet settled, as a bit set by node number.
     pending: Vec<u64>,
+    /// A bit per word of `pending` that may have a bit set: the scan skips 4096 nodes at a time
+    /// where nothing is pending, so a search that reaches a few nodes far apart in the numbering
+    /// costs what it reaches. Bits are cleared lazily, when the scan finds their word empty.
+    summary: Vec<u64>,
     /// The highest word of `pending` with a bit set since the search began: the scan stops
     /// there instead of reading the rest of the bit set.
     last_word: usize,
@@ -56,6 +60,7 @@ impl Search {
         Self {
             slots: vec![EMPTY; node_count],
             pending: vec![0; node_count.div_ceil(64)],
+            summary: vec![0; node_count.div_ceil(64).div_ceil(64)],
             last_word: 0,
             settled: Vec::new(),
             heap: BinaryHeap::new(),
@@ -99,12 +104,9 @@ impl Search {
             first = first.min(origin);
         }
         let mut word = first as usize / 64;
-        while word <= self.last_word && word < self.pending.len() {
+        while let Some(next) = self.next_pending(word) {
+            word = next;
             let bits = self.pending[word];
-            if bits == 0 {
-                word += 1;
-                continue;
-            }
             let node = (word * 64) as NodeIdx + bits.trailing_zeros();
             if graph.alone(node) {
                 self.pending[word] &= bits - 1;
@@ -140,7 +142,32 @@ impl Search {
     fn mark(&mut self, node: NodeIdx) {
         let word = node as usize / 64;
         self.pending[word] |= 1 << (node % 64);
+        self.summary[word / 64] |= 1 << (word % 64);
         self.last_word = self.last_word.max(word);
+    }
+
+    /// The first word at or after `word` with a pending node, if any up to `last_word`.
+    fn next_pending(&mut self, mut word: usize) -> Option<usize> {
+        loop {
+            if word > self.last_word || word >= self.pending.len() {
+                return None;
+            }
+            if self.pending[word] != 0 {
+                return Some(word);
+            }
+            // `word` is empty: clear its summary bit and find the next word that may not be.
+            let mut block = word / 64;
+            self.summary[block] &= !(1 << (word % 64));
+            let mut bits = self.summary[block] & (!0u64 << (word % 64));
+            while bits == 0 {
+                block += 1;
+                if block > self.last_word / 64 {
+                    return None;
+                }
+                bits = self.summary[block];
+            }
+            word = block * 64 + bits.trailing_zeros() as usize;
+        }
     }
 
     /// Settles the labelled members of the component `[start, end)`: Dijkstra on (cost, hops)
