@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::{Classification, NodeKind, Vocabulary};
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
@@ -83,22 +85,18 @@ impl PerNode {
         index: &riskgraph_model::selector::NodeIndex<'_>,
         selectors: impl Iterator<Item = Option<&'s riskgraph_model::selector::Selector>>,
     ) -> Self {
+        let selected = select_each(index, selectors);
         let mut pairs: Vec<(NodeIdx, u32)> = Vec::new();
-        for (i, selector) in selectors.enumerate() {
-            if let Some(selector) = selector {
-                pairs.extend(
-                    selector
-                        .select(index)
-                        .into_iter()
-                        .map(|node| (node, i as u32)),
-                );
+        for (i, nodes) in selected.iter().enumerate() {
+            if let Some(nodes) = nodes {
+                pairs.extend(nodes.iter().map(|&node| (node, i as u32)));
             }
         }
         Self::new(index.node_count(), &mut pairs)
     }
 
     pub(crate) fn new(node_count: usize, pairs: &mut [(NodeIdx, u32)]) -> Self {
-        pairs.sort_unstable();
+        pairs.par_sort_unstable();
         let mut offsets = vec![0u32; node_count + 1];
         for &(node, _) in pairs.iter() {
             offsets[node as usize + 1] += 1;
@@ -116,6 +114,34 @@ impl PerNode {
         let n = node as usize;
         &self.items[self.offsets[n] as usize..self.offsets[n + 1] as usize]
     }
+}
+
+/// The nodes each selector selects (`None` stays `None`). Inventories repeat the same selector on
+/// many rows (`*`, `kind:asset`, `tag:internet-facing`), so each distinct one is evaluated once,
+/// and the distinct ones in parallel; rows with the same selector share the list.
+pub(crate) fn select_each<'s>(
+    index: &riskgraph_model::selector::NodeIndex<'_>,
+    selectors: impl Iterator<Item = Option<&'s riskgraph_model::selector::Selector>>,
+) -> Vec<Option<std::sync::Arc<[NodeIdx]>>> {
+    let mut distinct: Vec<&riskgraph_model::selector::Selector> = Vec::new();
+    let mut position: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let rows: Vec<Option<usize>> = selectors
+        .map(|selector| {
+            selector.map(|selector| {
+                *position.entry(selector.to_string()).or_insert_with(|| {
+                    distinct.push(selector);
+                    distinct.len() - 1
+                })
+            })
+        })
+        .collect();
+    let lists: Vec<std::sync::Arc<[NodeIdx]>> = distinct
+        .par_iter()
+        .map(|selector| selector.select(index).into())
+        .collect();
+    rows.into_iter()
+        .map(|row| row.map(|at| std::sync::Arc::clone(&lists[at])))
+        .collect()
 }
 
 /// How one property's impact reaches a node.

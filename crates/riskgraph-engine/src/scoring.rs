@@ -34,9 +34,11 @@ pub struct Scenario {
 /// threat then node order.
 pub fn scenarios(inventory: &Inventory) -> Vec<Scenario> {
     let index = NodeIndex::new(inventory);
+    let targets =
+        crate::exposure::select_each(&index, inventory.threats.iter().map(|t| Some(&t.targets)));
     let mut list = Vec::new();
-    for (t, threat) in inventory.threats.iter().enumerate() {
-        for node in threat.targets.select(&index) {
+    for (t, nodes) in targets.iter().enumerate() {
+        for &node in nodes.as_deref().unwrap_or_default() {
             if inventory.node(node).in_scope {
                 list.push(Scenario {
                     threat: t as u32,
@@ -95,8 +97,9 @@ pub struct Inputs<'a> {
     vulnerabilities_of: PerNode,
     incidents_of: PerNode,
     obligations_of: PerNode,
-    /// Per control, the nodes its `applies_to` selects, sorted.
-    control_nodes: Vec<Vec<NodeIdx>>,
+    /// Per control, the nodes its `applies_to` selects, sorted; controls with the same selector
+    /// share the list.
+    control_nodes: Vec<Arc<[NodeIdx]>>,
     /// Per threat, the controls that mitigate it.
     controls_of_threat: Vec<Vec<u32>>,
     base: ContextData,
@@ -200,11 +203,13 @@ impl<'a> Inputs<'a> {
                 })
             })
             .collect();
-        let control_nodes = inventory
-            .controls
-            .iter()
-            .map(|c| c.applies_to.select(&index))
-            .collect();
+        let control_nodes = crate::exposure::select_each(
+            &index,
+            inventory.controls.iter().map(|c| Some(&c.applies_to)),
+        )
+        .into_iter()
+        .map(|nodes| nodes.unwrap_or_else(|| Arc::from([])))
+        .collect();
         let controls_of_threat = inventory
             .threats
             .iter()
