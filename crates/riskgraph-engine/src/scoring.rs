@@ -17,6 +17,7 @@ use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 use crate::exposure::{DEFAULT_RATING, NodeFacts, PerNode};
 use crate::propagation::{ImpactGraph, Limits};
 use crate::reach::{ReachSummary, summaries};
+use crate::rules::memo::Memo;
 use crate::rules::views::{
     AttrData, Context, ContextData, ControlData, Exposure, IncidentData, Node, NodeData,
     ObligationData, ScoresData, Threat, ThreatData, VulnerabilityData,
@@ -400,16 +401,17 @@ impl<'a> Inputs<'a> {
         &self,
         rules: &Rules,
         views: &Views,
+        memo: &mut Memo,
         process: NodeIdx,
     ) -> Result<(Scored, Vec<(String, String)>), RuleError> {
         let ctx = self.fraud_context(views, process);
-        let fraud = rules.fraud(self.node(process), &ctx)?;
+        let fraud = rules.fraud_reusing(memo, self.node(process), &ctx)?;
         let inherent = ScoresData {
             likelihood: fraud.likelihood,
             impact: fraud.impact,
         };
         let controls = shared(&views.controls, self.fraud_controls(process));
-        let residual = rules.residual(inherent, &controls, &ctx)?;
+        let residual = rules.residual_reusing(memo, inherent, &controls, &ctx)?;
         Ok((Scored { inherent, residual }, fraud.factors))
     }
 
@@ -422,19 +424,25 @@ impl<'a> Inputs<'a> {
     }
 
     /// Scores one scenario: inherent likelihood and impact, then residual after its controls.
+    ///
+    /// `memo` holds the results of earlier calls of the same assessment: a call whose arguments
+    /// agree on everything the script reads reuses one (see [`crate::rules::memo`]).
     pub fn score(
         &self,
         rules: &Rules,
         views: &Views,
+        memo: &mut Memo,
         scenario: Scenario,
     ) -> Result<Scored, RuleError> {
         let ctx = self.context(views, scenario);
         let threat = self.threat(views, scenario);
         let node = self.node(scenario.node);
-        let likelihood = rules.likelihood(threat, node, &ctx)?;
-        let impact = rules.impact(threat, node, &self.exposure(scenario), &ctx)?;
+        let likelihood = rules.likelihood_reusing(memo, threat, node, &ctx)?;
+        let exposure = self.exposure(scenario);
+        let impact = rules.impact_reusing(memo, threat, node, &exposure, &ctx)?;
         let inherent = ScoresData { likelihood, impact };
-        let residual = rules.residual(inherent, &self.control_views(views, scenario), &ctx)?;
+        let controls = self.control_views(views, scenario);
+        let residual = rules.residual_reusing(memo, inherent, &controls, &ctx)?;
         Ok(Scored { inherent, residual })
     }
 
@@ -446,14 +454,14 @@ impl<'a> Inputs<'a> {
         rules: &Rules,
         scenarios: &[Scenario],
     ) -> Result<Vec<Scored>, RuleError> {
-        let copies = crate::pool::Pool::new(|| (rules.fork(), self.views.copy()));
+        let copies = crate::pool::Pool::new(|| (rules.fork(), self.views.copy(), Memo::default()));
         scenarios
             .par_iter()
             .map_init(
                 || copies.take(),
-                |copy, &scenario| match &**copy {
-                    (Ok(rules), views) => self.score(rules, views, scenario),
-                    (Err(error), _) => Err(error.clone()),
+                |copy, &scenario| match &mut **copy {
+                    (Ok(rules), views, memo) => self.score(rules, views, memo, scenario),
+                    (Err(error), _, _) => Err(error.clone()),
                 },
             )
             .collect()

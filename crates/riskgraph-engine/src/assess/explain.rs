@@ -7,6 +7,7 @@ use super::evaluate::Evaluator;
 use super::{Item, Risk, Settings, Source, applicable, count_reach, properties_of, risk_id};
 use crate::exposure::{Exposure, NodeFacts, Workspace};
 use crate::propagation::ImpactGraph;
+use crate::rules::memo::Memo;
 use crate::rules::views::{ExposureData, ScoresData};
 use crate::rules::{RuleError, Rules};
 use crate::scoring::{Inputs, Scenario};
@@ -120,12 +121,12 @@ pub fn explain(
     let (scored, fraud_factors, exposure_seen) = match source {
         Source::Threat(threat) => {
             let scenario = Scenario { threat, node };
-            let scored = inputs.score(rules, views, scenario)?;
+            let scored = inputs.score(rules, views, &mut Memo::default(), scenario)?;
             let seen = ExposureData::clone(&inputs.exposure(scenario).0);
             (scored, Vec::new(), Some(seen))
         }
         Source::Fraud => {
-            let (scored, factors) = inputs.score_fraud(rules, views, node)?;
+            let (scored, factors) = inputs.score_fraud(rules, views, &mut Memo::default(), node)?;
             (scored, factors, None)
         }
     };

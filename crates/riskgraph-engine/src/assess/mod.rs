@@ -19,6 +19,7 @@ use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 use crate::exposure::{NodeFacts, Workspace};
 use crate::pool::Pool;
 use crate::propagation::{ImpactGraph, Limits};
+use crate::rules::memo::Memo;
 use crate::rules::{RuleError, Rules};
 use crate::scoring::{Inputs, Scenario, Scored, scenarios};
 
@@ -230,13 +231,13 @@ fn score(
 ) -> Result<Vec<Scoring>, RuleError> {
     const REPORT_EVERY: u64 = 4096;
     let total = items.len() as u64;
-    let copies = Pool::new(|| (rules.fork(), inputs.views().copy(), 0_u64));
+    let copies = Pool::new(|| (rules.fork(), inputs.views().copy(), Memo::default(), 0_u64));
     items
         .par_iter()
         .map_init(
             || copies.take(),
             |copy, item| {
-                let (rules, views, done) = &mut **copy;
+                let (rules, views, memo, done) = &mut **copy;
                 let rules = rules.as_ref().map_err(Clone::clone)?;
                 *done += 1;
                 if *done % REPORT_EVERY == 0 {
@@ -249,13 +250,13 @@ fn score(
                             node: item.node,
                         };
                         Ok(Scoring {
-                            scored: inputs.score(rules, views, scenario)?,
+                            scored: inputs.score(rules, views, memo, scenario)?,
                             fraud_factors: Vec::new(),
                         })
                     }
                     Source::Fraud => {
                         let (scored, fraud_factors) =
-                            inputs.score_fraud(rules, views, item.node)?;
+                            inputs.score_fraud(rules, views, memo, item.node)?;
                         Ok(Scoring {
                             scored,
                             fraud_factors,

@@ -19,6 +19,7 @@ use riskgraph_model::vocabulary::Vocabulary;
 
 use crate::propagation::EdgeProfile;
 
+pub mod memo;
 pub mod testing;
 pub mod views;
 
@@ -115,6 +116,8 @@ struct Script {
     origin: String,
     source: String,
     ast: AST,
+    /// What the script can read of its arguments, for reusing results.
+    reads: memo::ReadSet,
 }
 
 /// The compiled rules and the sandboxed engine that runs them. `Sync`: calls may run from many
@@ -192,6 +195,7 @@ impl Rules {
                 Ok(ast) => scripts.push(Script {
                     hook,
                     origin,
+                    reads: memo::ReadSet::scan(&source),
                     source,
                     ast,
                 }),
@@ -223,6 +227,7 @@ impl Rules {
                 origin: script.origin.clone(),
                 source: script.source.clone(),
                 ast,
+                reads: script.reads.clone(),
             });
         }
         Ok(Self {
@@ -348,6 +353,61 @@ impl Rules {
             likelihood,
             impact,
             factors,
+        })
+    }
+
+    /// [`Rules::likelihood`], reusing the result of an earlier call of this assessment whose
+    /// arguments agree on everything the script reads (see [`memo`]).
+    pub fn likelihood_reusing(
+        &self,
+        memo: &mut memo::Memo,
+        threat: &Threat,
+        node: &Node,
+        ctx: &Context,
+    ) -> Result<i64, RuleError> {
+        let reads = &self.script("likelihood").reads;
+        memo.likelihood(reads, (&threat.0, &node.0, &ctx.0), || {
+            self.likelihood(threat, node, ctx)
+        })
+    }
+
+    /// [`Rules::impact`], reusing results as [`Rules::likelihood_reusing`] does.
+    pub fn impact_reusing(
+        &self,
+        memo: &mut memo::Memo,
+        threat: &Threat,
+        node: &Node,
+        exposure: &Exposure,
+        ctx: &Context,
+    ) -> Result<i64, RuleError> {
+        let reads = &self.script("impact").reads;
+        memo.impact(reads, (&threat.0, &node.0, &exposure.0, &ctx.0), || {
+            self.impact(threat, node, exposure, ctx)
+        })
+    }
+
+    /// [`Rules::fraud`], reusing results as [`Rules::likelihood_reusing`] does.
+    pub fn fraud_reusing(
+        &self,
+        memo: &mut memo::Memo,
+        process: &Node,
+        ctx: &Context,
+    ) -> Result<Fraud, RuleError> {
+        let reads = &self.script("fraud").reads;
+        memo.fraud(reads, (&process.0, &ctx.0), || self.fraud(process, ctx))
+    }
+
+    /// [`Rules::residual`], reusing results as [`Rules::likelihood_reusing`] does.
+    pub fn residual_reusing(
+        &self,
+        memo: &mut memo::Memo,
+        inherent: ScoresData,
+        controls: &[std::sync::Arc<ControlData>],
+        ctx: &Context,
+    ) -> Result<ScoresData, RuleError> {
+        let reads = &self.script("residual").reads;
+        memo.residual(reads, (inherent, controls, &ctx.0), || {
+            self.residual(inherent, controls, ctx)
         })
     }
 
