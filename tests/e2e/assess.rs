@@ -441,3 +441,42 @@ fn bad_arguments_exit_2() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("does not exist"), "{stderr}");
 }
+
+#[test]
+fn a_workbook_assesses_like_the_folder() {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("assess-workbook");
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root().join(SMALL))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    for file in &files {
+        if file.extension().is_some_and(|e| e == "toml") {
+            std::fs::copy(file, folder.join("riskgraph.toml")).unwrap();
+            continue;
+        }
+        let stem = file.file_stem().unwrap().to_str().unwrap();
+        let sheet = workbook.add_worksheet().set_name(stem).unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(file)
+            .unwrap();
+        for (row, record) in reader.records().enumerate() {
+            for (column, cell) in record.unwrap().iter().enumerate() {
+                if !cell.is_empty() {
+                    sheet.write_string(row as u32, column as u16, cell).unwrap();
+                }
+            }
+        }
+    }
+    let path = folder.join("inventory.xlsx");
+    workbook.save(&path).unwrap();
+    let from_workbook: Value =
+        serde_json::from_str(&assess(path.to_str().unwrap(), &["--format", "json"])).unwrap();
+    let from_folder = small();
+    assert_eq!(from_workbook["risks"], from_folder["risks"]);
+    assert_eq!(from_workbook["inputs"][0]["file"], "inventory.xlsx");
+}

@@ -159,6 +159,8 @@ pub fn assess(
             .score
             .cmp(&a.residual.score)
             .then_with(|| a.id.cmp(&b.id))
+            // Only a threat with the id `fraud` shares ids with fraud risks.
+            .then_with(|| a.source.cmp(&b.source))
     });
     Ok(Assessment {
         as_of: settings.as_of,

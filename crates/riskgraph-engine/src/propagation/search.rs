@@ -104,9 +104,19 @@ impl Search {
             first = first.min(origin);
         }
         let mut word = first as usize / 64;
-        while let Some(next) = self.next_pending(word) {
-            word = next;
-            let bits = self.pending[word];
+        loop {
+            // The word being scanned usually still has pending nodes; the summary is consulted
+            // only when it runs dry.
+            let mut bits = self.pending.get(word).copied().unwrap_or(0);
+            if bits == 0 {
+                match self.next_pending(word) {
+                    Some(next) => {
+                        word = next;
+                        bits = self.pending[word];
+                    }
+                    None => break,
+                }
+            }
             let node = (word * 64) as NodeIdx + bits.trailing_zeros();
             if graph.alone(node) {
                 self.pending[word] &= bits - 1;
