@@ -17,10 +17,10 @@ use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 use crate::exposure::{DEFAULT_RATING, NodeFacts, PerNode};
 use crate::propagation::{ImpactGraph, Limits};
 use crate::reach::{ReachSummary, summaries};
-use crate::rules::memo::Memo;
+use crate::rules::memo::{Memo, Varying};
 use crate::rules::views::{
-    AttrData, Context, ContextData, ControlData, Exposure, IncidentData, Node, NodeData,
-    ObligationData, ScoresData, Threat, ThreatData, VulnerabilityData,
+    AttrData, Context, ContextData, ControlData, Exposure, ExposureData, IncidentData, Node,
+    NodeData, ObligationData, ScoresData, Threat, ThreatData, VulnerabilityData,
 };
 use crate::rules::{RuleError, Rules};
 
@@ -88,6 +88,30 @@ impl Views {
     }
 }
 
+/// A scoring thread's own state, kept from scenario to scenario: the memo of rule results and
+/// the lists of what applies to the scenario at hand.
+#[derive(Default)]
+pub struct Scratch {
+    pub memo: Memo,
+    lists: Lists,
+}
+
+/// Which vulnerabilities, incidents and controls apply to a scenario, as indexes into the views.
+#[derive(Default)]
+struct Lists {
+    vulnerabilities: Vec<u32>,
+    incidents: Vec<u32>,
+    controls: Vec<u32>,
+}
+
+impl Lists {
+    fn clear(&mut self) {
+        self.vulnerabilities.clear();
+        self.incidents.clear();
+        self.controls.clear();
+    }
+}
+
 /// Everything the hooks read, prepared once per inventory and shared by every scenario.
 pub struct Inputs<'a> {
     inventory: &'a Inventory,
@@ -103,6 +127,8 @@ pub struct Inputs<'a> {
     control_nodes: Vec<Arc<[NodeIdx]>>,
     /// Per threat, the controls that mitigate it.
     controls_of_threat: Vec<Vec<u32>>,
+    /// The controls that mitigate fraud.
+    fraud_controls: Vec<u32>,
     base: ContextData,
 }
 
@@ -226,6 +252,15 @@ impl<'a> Inputs<'a> {
             })
             .collect();
 
+        let fraud_controls = (0..inventory.controls.len() as u32)
+            .filter(|&c| {
+                inventory.controls[c as usize]
+                    .mitigates
+                    .iter()
+                    .any(|r| is_fraud(inventory, r))
+            })
+            .collect();
+
         let manifest = &inventory.manifest;
         let base = ContextData {
             scale: i64::from(manifest.scale),
@@ -259,6 +294,7 @@ impl<'a> Inputs<'a> {
             obligations_of,
             control_nodes,
             controls_of_threat,
+            fraud_controls,
             base,
         }
     }
@@ -339,13 +375,21 @@ impl<'a> Inputs<'a> {
 
     /// What the scenario's node reaches, for the properties its threat affects.
     pub fn exposure(&self, scenario: Scenario) -> Exposure {
+        Exposure(Arc::new(self.exposure_data(scenario)))
+    }
+
+    fn exposure_data(&self, scenario: Scenario) -> ExposureData {
         let affects = self.inventory.threats[scenario.threat as usize].affects;
-        let summaries: Vec<&ReachSummary> = Property::ALL
-            .iter()
-            .filter(|&&p| affects.contains(p))
-            .map(|&p| &self.reach[p as usize][scenario.node as usize])
-            .collect();
-        Exposure(Arc::new(ReachSummary::exposure(&summaries)))
+        let node = scenario.node as usize;
+        let mut summaries = [&self.reach[0][node]; 3];
+        let mut count = 0;
+        for p in Property::ALL {
+            if affects.contains(p) {
+                summaries[count] = &self.reach[p as usize][node];
+                count += 1;
+            }
+        }
+        ReachSummary::exposure(&summaries[..count])
     }
 
     /// The incidents of the past year on `process` that concern fraud (a threat of category
@@ -355,64 +399,17 @@ impl<'a> Inputs<'a> {
             self.inventory.incidents[i as usize]
                 .threat
                 .as_ref()
-                .is_some_and(|r| self.is_fraud(r))
+                .is_some_and(|r| is_fraud(self.inventory, r))
         })
     }
 
     /// The controls that mitigate fraud (a threat of category `fraud`, by id or by category) and
     /// apply to `process`, by file order.
     pub fn fraud_controls(&self, process: NodeIdx) -> impl Iterator<Item = u32> + '_ {
-        (0..self.inventory.controls.len() as u32).filter(move |&c| {
-            self.inventory.controls[c as usize]
-                .mitigates
-                .iter()
-                .any(|r| self.is_fraud(r))
-                && self.applies(c, process)
-        })
-    }
-
-    fn is_fraud(&self, reference: &ThreatRef) -> bool {
-        match reference {
-            ThreatRef::Category(category) => *category == RiskCategory::Fraud,
-            ThreatRef::Id(id) => self
-                .inventory
-                .threats
-                .iter()
-                .any(|t| t.id == *id && t.category == RiskCategory::Fraud),
-        }
-    }
-
-    /// The context of the fraud scenario of `process`: its fraud incidents and obligations.
-    pub fn fraud_context(&self, views: &Views, process: NodeIdx) -> Context {
-        Context(Arc::new(ContextData {
-            risk: format!("fraud@{}", self.inventory.node(process).id),
-            incidents: shared(&views.incidents, self.fraud_incidents(process)),
-            obligations: shared(
-                &views.obligations,
-                self.obligations(process).iter().copied(),
-            ),
-            ..self.base.clone()
-        }))
-    }
-
-    /// Scores the fraud scenario of `process`: the `fraud` hook, then residual after the controls
-    /// that mitigate fraud there. Also returns the factors the script reported.
-    pub fn score_fraud(
-        &self,
-        rules: &Rules,
-        views: &Views,
-        memo: &mut Memo,
-        process: NodeIdx,
-    ) -> Result<(Scored, Vec<(String, String)>), RuleError> {
-        let ctx = self.fraud_context(views, process);
-        let fraud = rules.fraud_reusing(memo, self.node(process), &ctx)?;
-        let inherent = ScoresData {
-            likelihood: fraud.likelihood,
-            impact: fraud.impact,
-        };
-        let controls = shared(&views.controls, self.fraud_controls(process));
-        let residual = rules.residual_reusing(memo, inherent, &controls, &ctx)?;
-        Ok((Scored { inherent, residual }, fraud.factors))
+        self.fraud_controls
+            .iter()
+            .copied()
+            .filter(move |&c| self.applies(c, process))
     }
 
     pub fn threat<'v>(&self, views: &'v Views, scenario: Scenario) -> &'v Threat {
@@ -426,24 +423,135 @@ impl<'a> Inputs<'a> {
     /// Scores one scenario: inherent likelihood and impact, then residual after its controls.
     ///
     /// `memo` holds the results of earlier calls of the same assessment: a call whose arguments
-    /// agree on everything the script reads reuses one (see [`crate::rules::memo`]).
+    /// agree on everything the script reads reuses one (see [`crate::rules::memo`]). The objects
+    /// a script is given (the context, the exposure, the controls) are built only when a script
+    /// runs.
     pub fn score(
         &self,
         rules: &Rules,
         views: &Views,
-        memo: &mut Memo,
+        scratch: &mut Scratch,
         scenario: Scenario,
     ) -> Result<Scored, RuleError> {
-        let ctx = self.context(views, scenario);
         let threat = self.threat(views, scenario);
         let node = self.node(scenario.node);
-        let likelihood = rules.likelihood_reusing(memo, threat, node, &ctx)?;
-        let exposure = self.exposure(scenario);
-        let impact = rules.impact_reusing(memo, threat, node, &exposure, &ctx)?;
+        let Scratch { memo, lists } = scratch;
+        lists.clear();
+        lists.vulnerabilities.extend(self.vulnerabilities(scenario));
+        lists.incidents.extend(self.incidents(scenario));
+        lists.controls.extend(self.controls(scenario));
+        let lists = &*lists;
+        let risk = || {
+            format!(
+                "{}@{}",
+                self.inventory.threats[scenario.threat as usize].id,
+                self.inventory.node(scenario.node).id
+            )
+        };
+        let obligations = self.obligations(scenario.node);
+        let varying = Varying {
+            risk: &risk,
+            vulnerabilities: (&views.vulnerabilities, &lists.vulnerabilities),
+            incidents: (&views.incidents, &lists.incidents),
+            obligations: (&views.obligations, obligations),
+        };
+        let mut ctx: Option<Context> = None;
+        let mut context = || {
+            ctx.get_or_insert_with(|| {
+                Context(Arc::new(ContextData {
+                    risk: risk(),
+                    vulnerabilities: shared(
+                        &views.vulnerabilities,
+                        lists.vulnerabilities.iter().copied(),
+                    ),
+                    incidents: shared(&views.incidents, lists.incidents.iter().copied()),
+                    obligations: shared(&views.obligations, obligations.iter().copied()),
+                    ..self.base.clone()
+                }))
+            })
+            .clone()
+        };
+        let likelihood = memo.likelihood(
+            rules.reads("likelihood"),
+            (&threat.0, &node.0, &varying),
+            || rules.likelihood(threat, node, &context()),
+        )?;
+        let exposure = self.exposure_data(scenario);
+        let impact = memo.impact(
+            rules.reads("impact"),
+            (&threat.0, &node.0, &exposure, &varying),
+            || {
+                rules.impact(
+                    threat,
+                    node,
+                    &Exposure(Arc::new(exposure.clone())),
+                    &context(),
+                )
+            },
+        )?;
         let inherent = ScoresData { likelihood, impact };
-        let controls = self.control_views(views, scenario);
-        let residual = rules.residual_reusing(memo, inherent, &controls, &ctx)?;
+        let residual = memo.residual(
+            rules.reads("residual"),
+            (inherent, (&views.controls, &lists.controls), &varying),
+            || {
+                let controls = shared(&views.controls, lists.controls.iter().copied());
+                rules.residual(inherent, &controls, &context())
+            },
+        )?;
         Ok(Scored { inherent, residual })
+    }
+
+    /// Scores the fraud scenario of `process`: the `fraud` hook, then residual after the controls
+    /// that mitigate fraud there. Also returns the factors the script reported.
+    pub fn score_fraud(
+        &self,
+        rules: &Rules,
+        views: &Views,
+        scratch: &mut Scratch,
+        process: NodeIdx,
+    ) -> Result<(Scored, Vec<(String, String)>), RuleError> {
+        let node = self.node(process);
+        let Scratch { memo, lists } = scratch;
+        lists.clear();
+        lists.incidents.extend(self.fraud_incidents(process));
+        lists.controls.extend(self.fraud_controls(process));
+        let lists = &*lists;
+        let risk = || format!("fraud@{}", self.inventory.node(process).id);
+        let obligations = self.obligations(process);
+        let varying = Varying {
+            risk: &risk,
+            vulnerabilities: (&views.vulnerabilities, &[]),
+            incidents: (&views.incidents, &lists.incidents),
+            obligations: (&views.obligations, obligations),
+        };
+        let mut ctx: Option<Context> = None;
+        let mut context = || {
+            ctx.get_or_insert_with(|| {
+                Context(Arc::new(ContextData {
+                    risk: risk(),
+                    incidents: shared(&views.incidents, lists.incidents.iter().copied()),
+                    obligations: shared(&views.obligations, obligations.iter().copied()),
+                    ..self.base.clone()
+                }))
+            })
+            .clone()
+        };
+        let fraud = memo.fraud(rules.reads("fraud"), (&node.0, &varying), || {
+            rules.fraud(node, &context())
+        })?;
+        let inherent = ScoresData {
+            likelihood: fraud.likelihood,
+            impact: fraud.impact,
+        };
+        let residual = memo.residual(
+            rules.reads("residual"),
+            (inherent, (&views.controls, &lists.controls), &varying),
+            || {
+                let controls = shared(&views.controls, lists.controls.iter().copied());
+                rules.residual(inherent, &controls, &context())
+            },
+        )?;
+        Ok((Scored { inherent, residual }, fraud.factors))
     }
 
     /// Scores every scenario in parallel (on the current rayon pool), in their order; the first
@@ -454,17 +562,29 @@ impl<'a> Inputs<'a> {
         rules: &Rules,
         scenarios: &[Scenario],
     ) -> Result<Vec<Scored>, RuleError> {
-        let copies = crate::pool::Pool::new(|| (rules.fork(), self.views.copy(), Memo::default()));
+        let copies =
+            crate::pool::Pool::new(|| (rules.fork(), self.views.copy(), Scratch::default()));
         scenarios
             .par_iter()
             .map_init(
                 || copies.take(),
                 |copy, &scenario| match &mut **copy {
-                    (Ok(rules), views, memo) => self.score(rules, views, memo, scenario),
+                    (Ok(rules), views, scratch) => self.score(rules, views, scratch, scenario),
                     (Err(error), _, _) => Err(error.clone()),
                 },
             )
             .collect()
+    }
+}
+
+/// Whether `reference` names fraud: the category, or a threat of that category.
+fn is_fraud(inventory: &Inventory, reference: &ThreatRef) -> bool {
+    match reference {
+        ThreatRef::Category(category) => *category == RiskCategory::Fraud,
+        ThreatRef::Id(id) => inventory
+            .threats
+            .iter()
+            .any(|t| t.id == *id && t.category == RiskCategory::Fraud),
     }
 }
 

@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 
 use riskgraph_engine::propagation::{ImpactGraph, Limits};
 use riskgraph_engine::rules::Rules;
-use riskgraph_engine::rules::memo::Memo;
 use riskgraph_engine::rules::views::ScoresData;
-use riskgraph_engine::scoring::{Inputs, Scored, scenarios};
+use riskgraph_engine::scoring::{Inputs, Scored, Scratch, scenarios};
 use riskgraph_model::Inventory;
 
 fn acme() -> Inventory {
@@ -37,9 +36,9 @@ fn agree(inventory: &Inventory, rules: &Rules) -> u64 {
         jiff::civil::date(2026, 11, 1),
     );
     let views = inputs.views();
-    let mut memo = Memo::default();
+    let mut scratch = Scratch::default();
     for scenario in scenarios(inventory) {
-        let reused = inputs.score(rules, views, &mut memo, scenario).unwrap();
+        let reused = inputs.score(rules, views, &mut scratch, scenario).unwrap();
         let ctx = inputs.context(views, scenario);
         let threat = inputs.threat(views, scenario);
         let node = inputs.node(scenario.node);
@@ -53,7 +52,7 @@ fn agree(inventory: &Inventory, rules: &Rules) -> u64 {
             .unwrap();
         assert_eq!(reused, Scored { inherent, residual }, "{}", ctx.0.risk);
     }
-    memo.stats.reused
+    scratch.memo.stats.reused
 }
 
 #[test]

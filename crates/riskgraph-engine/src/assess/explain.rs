@@ -7,10 +7,9 @@ use super::evaluate::Evaluator;
 use super::{Item, Risk, Settings, Source, applicable, count_reach, properties_of, risk_id};
 use crate::exposure::{Exposure, NodeFacts, Workspace};
 use crate::propagation::ImpactGraph;
-use crate::rules::memo::Memo;
 use crate::rules::views::{ExposureData, ScoresData};
 use crate::rules::{RuleError, Rules};
-use crate::scoring::{Inputs, Scenario};
+use crate::scoring::{Inputs, Scenario, Scratch};
 
 /// A risk, evaluated as in the register, with the inputs and results of each rule.
 #[derive(Debug, Clone)]
@@ -121,12 +120,13 @@ pub fn explain(
     let (scored, fraud_factors, exposure_seen) = match source {
         Source::Threat(threat) => {
             let scenario = Scenario { threat, node };
-            let scored = inputs.score(rules, views, &mut Memo::default(), scenario)?;
+            let scored = inputs.score(rules, views, &mut Scratch::default(), scenario)?;
             let seen = ExposureData::clone(&inputs.exposure(scenario).0);
             (scored, Vec::new(), Some(seen))
         }
         Source::Fraud => {
-            let (scored, factors) = inputs.score_fraud(rules, views, &mut Memo::default(), node)?;
+            let (scored, factors) =
+                inputs.score_fraud(rules, views, &mut Scratch::default(), node)?;
             (scored, factors, None)
         }
     };

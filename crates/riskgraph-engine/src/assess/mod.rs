@@ -19,9 +19,8 @@ use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 use crate::exposure::{NodeFacts, Workspace};
 use crate::pool::Pool;
 use crate::propagation::{ImpactGraph, Limits};
-use crate::rules::memo::Memo;
 use crate::rules::{RuleError, Rules};
-use crate::scoring::{Inputs, Scenario, Scored, scenarios};
+use crate::scoring::{Inputs, Scenario, Scored, Scratch, scenarios};
 
 pub use evaluate::{Finding, Rated, Treatment, level_of};
 pub use explain::{Explanation, UnknownRisk, explain, find};
@@ -223,8 +222,9 @@ fn applicable(inputs: &Inputs<'_>, item: Item) -> (Vec<u32>, Vec<u32>, Vec<u32>)
     }
 }
 
-/// Scores every item in parallel, in their order; the first error in item order stops it. Each
-/// thread works with its own copy of the rules and of the shared views.
+/// Scores every item in parallel, in their order. On errors, the first in item order is returned,
+/// whatever the thread count. Each thread works with its own copy of the rules and of the shared
+/// views.
 fn score(
     inputs: &Inputs<'_>,
     rules: &Rules,
@@ -233,13 +233,20 @@ fn score(
 ) -> Result<Vec<Scoring>, RuleError> {
     const REPORT_EVERY: u64 = 4096;
     let total = items.len() as u64;
-    let copies = Pool::new(|| (rules.fork(), inputs.views().copy(), Memo::default(), 0_u64));
-    items
+    let copies = Pool::new(|| {
+        (
+            rules.fork(),
+            inputs.views().copy(),
+            Scratch::default(),
+            0_u64,
+        )
+    });
+    let scored: Vec<Result<Scoring, RuleError>> = items
         .par_iter()
         .map_init(
             || copies.take(),
             |copy, item| {
-                let (rules, views, memo, done) = &mut **copy;
+                let (rules, views, scratch, done) = &mut **copy;
                 let rules = rules.as_ref().map_err(Clone::clone)?;
                 *done += 1;
                 if *done % REPORT_EVERY == 0 {
@@ -252,13 +259,13 @@ fn score(
                             node: item.node,
                         };
                         Ok(Scoring {
-                            scored: inputs.score(rules, views, memo, scenario)?,
+                            scored: inputs.score(rules, views, scratch, scenario)?,
                             fraud_factors: Vec::new(),
                         })
                     }
                     Source::Fraud => {
                         let (scored, fraud_factors) =
-                            inputs.score_fraud(rules, views, memo, item.node)?;
+                            inputs.score_fraud(rules, views, scratch, item.node)?;
                         Ok(Scoring {
                             scored,
                             fraud_factors,
@@ -267,7 +274,9 @@ fn score(
                 }
             },
         )
-        .collect()
+        .collect();
+    // rayon's collect into a `Result` returns whichever error a thread met first.
+    scored.into_iter().collect()
 }
 
 /// The properties a scenario propagates, as a bit set over [`Property::ALL`]: the threat's

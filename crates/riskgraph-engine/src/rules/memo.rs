@@ -16,8 +16,9 @@
 //!
 //! Memoization is off for a script that prints (its output would appear once per distinct key
 //! instead of once per call), that imports helpers (their source is not scanned), that uses
-//! function pointers (`Fn("name")` can name a method in a string), or that uses Rhai's
-//! `get$`/`set$`/`index$` function names. The context's fields that are the same for every
+//! function pointers (`Fn("name")` can name a method in a string), template or raw strings, a
+//! comment between a dot and a name, or Rhai's `get$`/`set$`/`index$` function names; and for one
+//! that reads an `id` or the risk id, which makes every call distinct. The context's fields that are the same for every
 //! call of an assessment (`scale`, `as_of`, `organization`, the levels) are not in the key, so a
 //! [`Memo`] serves one assessment only.
 
@@ -27,7 +28,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::views::{
-    AttrData, ContextData, ControlData, ExposureData, NodeData, ScoresData, ThreatData,
+    AttrData, ControlData, ExposureData, IncidentData, NodeData, ObligationData, ScoresData,
+    ThreatData, VulnerabilityData,
 };
 use super::{Fraud, RuleError};
 
@@ -36,7 +38,7 @@ use super::{Fraud, RuleError};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReadSet {
     names: BTreeSet<String>,
-    /// Lower-cased `has_tag` arguments; `None` when one of them is not a string literal.
+    /// `has_tag` arguments in ASCII lower case; `None` when one of them is not a string literal.
     tag_literals: Option<BTreeSet<String>>,
     /// `attr` arguments, folded like headers; `None` when one of them is not a string literal.
     attr_literals: Option<BTreeSet<String>>,
@@ -89,10 +91,24 @@ impl ReadSet {
                     }
                 }
                 '"' | '\'' => i = skip_literal(&chars, i).1,
+                // Template strings (whose `${...}` is code) and raw strings (`#"..."#`) would
+                // need Rhai's own tokenizer to read right; such scripts run every time.
+                '`' => {
+                    set.reusable = false;
+                    i += 1;
+                }
+                '#' if matches!(next, Some('"' | '#')) => {
+                    set.reusable = false;
+                    i += 1;
+                }
                 '.' => {
                     let mut at = i + 1;
                     while at < chars.len() && chars[at].is_whitespace() {
                         at += 1;
+                    }
+                    if chars.get(at) == Some(&'/') {
+                        // A comment between the dot and the name.
+                        set.reusable = false;
                     }
                     let (name, end) = identifier_at(at);
                     if chars.get(end) == Some(&'$') {
@@ -132,6 +148,11 @@ impl ReadSet {
                 _ => i += 1,
             }
         }
+        // An id or the risk id makes every call distinct: nothing to reuse, and a memo that
+        // would only grow.
+        if set.reads("id") || set.reads("risk") {
+            set.reusable = false;
+        }
         set
     }
 
@@ -165,10 +186,11 @@ impl ReadSet {
         };
         match (literal, literals.as_mut()) {
             (Some(text), Some(set)) => {
+                // `has_tag` compares ignoring ASCII case only.
                 let text = if name == "attr" {
                     riskgraph_model::schema::fold_header(&text)
                 } else {
-                    text.to_lowercase()
+                    text.to_ascii_lowercase()
                 };
                 set.insert(text);
             }
@@ -208,7 +230,7 @@ fn skip_literal(chars: &[char], start: usize) -> (String, usize) {
 /// where its length varies, so two different sets of values never give the same bytes.
 struct Key<'r> {
     reads: &'r ReadSet,
-    bytes: Vec<u8>,
+    bytes: &'r mut Vec<u8>,
 }
 
 impl Key<'_> {
@@ -278,7 +300,7 @@ impl Key<'_> {
         } else {
             self.count(tags.len());
             for tag in tags {
-                self.raw_text(&tag.to_lowercase());
+                self.raw_text(&tag.to_ascii_lowercase());
             }
         }
     }
@@ -352,11 +374,14 @@ impl Key<'_> {
     }
 
     /// The context's fields that change from call to call; the others are the assessment's.
-    fn context(&mut self, ctx: &ContextData) {
-        self.text("risk", &ctx.risk);
+    fn context(&mut self, ctx: &Varying<'_>) {
+        if self.reads.reads("risk") {
+            self.raw_text(&(ctx.risk)());
+        }
         if self.reads.reads("vulnerabilities") {
-            self.count(ctx.vulnerabilities.len());
-            for v in &ctx.vulnerabilities {
+            let (all, which) = ctx.vulnerabilities;
+            self.count(which.len());
+            for v in which.iter().map(|&v| &all[v as usize]) {
                 self.text("id", &v.id);
                 self.int("severity", v.severity);
                 self.text("status", &v.status);
@@ -365,16 +390,18 @@ impl Key<'_> {
             }
         }
         if self.reads.reads("incidents") {
-            self.count(ctx.incidents.len());
-            for i in &ctx.incidents {
+            let (all, which) = ctx.incidents;
+            self.count(which.len());
+            for i in which.iter().map(|&i| &all[i as usize]) {
                 self.text("id", &i.id);
                 self.int("severity", i.severity);
                 self.date("date", i.date);
             }
         }
         if self.reads.reads("obligations") {
-            self.count(ctx.obligations.len());
-            for o in &ctx.obligations {
+            let (all, which) = ctx.obligations;
+            self.count(which.len());
+            for o in which.iter().map(|&o| &all[o as usize]) {
                 self.text("id", &o.id);
                 self.text("type", &o.obligation_type);
                 self.int("severity", o.severity);
@@ -382,9 +409,9 @@ impl Key<'_> {
         }
     }
 
-    fn controls(&mut self, controls: &[Arc<ControlData>]) {
-        self.count(controls.len());
-        for c in controls {
+    fn controls(&mut self, (all, which): Indexed<'_, ControlData>) {
+        self.count(which.len());
+        for c in which.iter().map(|&c| &all[c as usize]) {
             self.text("id", &c.id);
             self.text("status", &c.status);
             self.float("effectiveness", c.effectiveness);
@@ -400,6 +427,19 @@ impl Key<'_> {
     }
 }
 
+/// What a scenario's context holds that changes from call to call: the risk id (made only if the
+/// script reads it) and which vulnerabilities, incidents and obligations apply, as indexes into
+/// the shared views.
+pub struct Varying<'a> {
+    pub risk: &'a dyn Fn() -> String,
+    pub vulnerabilities: Indexed<'a, VulnerabilityData>,
+    pub incidents: Indexed<'a, IncidentData>,
+    pub obligations: Indexed<'a, ObligationData>,
+}
+
+/// Some of the shared views: all of them, and the indexes of those that apply.
+pub type Indexed<'a, T> = (&'a [Arc<T>], &'a [u32]);
+
 /// Results of one assessment's calls, by the key of what the script read. One per thread.
 #[derive(Default)]
 pub struct Memo {
@@ -407,6 +447,8 @@ pub struct Memo {
     impact: FxHashMap<Box<[u8]>, i64>,
     residual: FxHashMap<Box<[u8]>, ScoresData>,
     fraud: FxHashMap<Box<[u8]>, Fraud>,
+    /// The key being built, kept to save an allocation per call.
+    key: Vec<u8>,
     pub stats: Stats,
 }
 
@@ -419,10 +461,11 @@ pub struct Stats {
     pub called: u64,
 }
 
-/// The cached result for `key`, or `call`'s, kept when it succeeds.
+/// The cached result for `key`, or `call`'s, kept when it succeeds. `key` is `None` when the
+/// script's results are not reused.
 fn reuse<T: Clone>(
     map: &mut FxHashMap<Box<[u8]>, T>,
-    key: Option<Vec<u8>>,
+    key: Option<&[u8]>,
     stats: &mut Stats,
     call: impl FnOnce() -> Result<T, RuleError>,
 ) -> Result<T, RuleError> {
@@ -430,82 +473,92 @@ fn reuse<T: Clone>(
         stats.called += 1;
         return call();
     };
-    if let Some(found) = map.get(key.as_slice()) {
+    if let Some(found) = map.get(key) {
         stats.reused += 1;
         return Ok(found.clone());
     }
     stats.called += 1;
     let result = call()?;
-    map.insert(key.into_boxed_slice(), result.clone());
+    map.insert(key.into(), result.clone());
     Ok(result)
 }
 
 impl Memo {
-    fn key(reads: &ReadSet, build: impl FnOnce(&mut Key<'_>)) -> Option<Vec<u8>> {
+    /// Builds the key of a call into the kept buffer; false when the script is not reused.
+    fn key(&mut self, reads: &ReadSet, build: impl FnOnce(&mut Key<'_>)) -> bool {
+        self.key.clear();
         if !reads.reusable {
-            return None;
+            return false;
         }
-        let mut key = Key {
+        build(&mut Key {
             reads,
-            bytes: Vec::with_capacity(64),
-        };
-        build(&mut key);
-        Some(key.bytes)
+            bytes: &mut self.key,
+        });
+        true
     }
 
-    pub(super) fn likelihood(
+    /// The `likelihood` of a scenario: reused, or `call`ed.
+    pub fn likelihood(
         &mut self,
         reads: &ReadSet,
-        (threat, node, ctx): (&ThreatData, &NodeData, &ContextData),
+        (threat, node, ctx): (&ThreatData, &NodeData, &Varying<'_>),
         call: impl FnOnce() -> Result<i64, RuleError>,
     ) -> Result<i64, RuleError> {
-        let key = Self::key(reads, |k| {
+        let keyed = self.key(reads, |k| {
             k.threat(threat);
             k.node(node);
             k.context(ctx);
         });
+        let key = keyed.then_some(self.key.as_slice());
         reuse(&mut self.likelihood, key, &mut self.stats, call)
     }
 
-    pub(super) fn impact(
+    /// The `impact` of a scenario: reused, or `call`ed.
+    pub fn impact(
         &mut self,
         reads: &ReadSet,
-        (threat, node, exposure, ctx): (&ThreatData, &NodeData, &ExposureData, &ContextData),
+        (threat, node, exposure, ctx): (&ThreatData, &NodeData, &ExposureData, &Varying<'_>),
         call: impl FnOnce() -> Result<i64, RuleError>,
     ) -> Result<i64, RuleError> {
-        let key = Self::key(reads, |k| {
+        let keyed = self.key(reads, |k| {
             k.threat(threat);
             k.node(node);
             k.exposure(exposure);
             k.context(ctx);
         });
+        let key = keyed.then_some(self.key.as_slice());
         reuse(&mut self.impact, key, &mut self.stats, call)
     }
 
-    pub(super) fn residual(
+    /// The `residual` of a scenario whose controls are `controls` (indexes into the views):
+    /// reused, or `call`ed.
+    pub fn residual(
         &mut self,
         reads: &ReadSet,
-        (inherent, controls, ctx): (ScoresData, &[Arc<ControlData>], &ContextData),
+        (inherent, controls, ctx): (ScoresData, Indexed<'_, ControlData>, &Varying<'_>),
         call: impl FnOnce() -> Result<ScoresData, RuleError>,
     ) -> Result<ScoresData, RuleError> {
-        let key = Self::key(reads, |k| {
+        let keyed = self.key(reads, |k| {
             k.scores(inherent);
             k.controls(controls);
             k.context(ctx);
         });
+        let key = keyed.then_some(self.key.as_slice());
         reuse(&mut self.residual, key, &mut self.stats, call)
     }
 
-    pub(super) fn fraud(
+    /// The `fraud` of a process: reused, or `call`ed.
+    pub fn fraud(
         &mut self,
         reads: &ReadSet,
-        (process, ctx): (&NodeData, &ContextData),
+        (process, ctx): (&NodeData, &Varying<'_>),
         call: impl FnOnce() -> Result<Fraud, RuleError>,
     ) -> Result<Fraud, RuleError> {
-        let key = Self::key(reads, |k| {
+        let keyed = self.key(reads, |k| {
             k.node(process);
             k.context(ctx);
         });
+        let key = keyed.then_some(self.key.as_slice());
         reuse(&mut self.fraud, key, &mut self.stats, call)
     }
 }
@@ -527,6 +580,8 @@ mod tests {
         );
         assert_eq!(names(&set), ["len", "lifecycle", "likelihood"]);
         assert!(set.reusable());
+        // Backticks and hashes in comments are only comments.
+        assert!(ReadSet::scan("// `ctx.scale` # \"x\"\nnode.lifecycle").reusable());
     }
 
     #[test]
@@ -557,6 +612,11 @@ mod tests {
             "import \"helpers\" as h;",
             "node.get$lifecycle()",
             "Fn(\"has_tag\").call(node, \"x\")",
+            "let s = `don't`; node.lifecycle",
+            "let s = #\"C:\\\"#; node.lifecycle",
+            "node./* x */lifecycle",
+            "node.id",
+            "ctx.risk.len()",
         ] {
             assert!(!ReadSet::scan(source).reusable(), "{source}");
         }

@@ -356,59 +356,10 @@ impl Rules {
         })
     }
 
-    /// [`Rules::likelihood`], reusing the result of an earlier call of this assessment whose
-    /// arguments agree on everything the script reads (see [`memo`]).
-    pub fn likelihood_reusing(
-        &self,
-        memo: &mut memo::Memo,
-        threat: &Threat,
-        node: &Node,
-        ctx: &Context,
-    ) -> Result<i64, RuleError> {
-        let reads = &self.script("likelihood").reads;
-        memo.likelihood(reads, (&threat.0, &node.0, &ctx.0), || {
-            self.likelihood(threat, node, ctx)
-        })
-    }
-
-    /// [`Rules::impact`], reusing results as [`Rules::likelihood_reusing`] does.
-    pub fn impact_reusing(
-        &self,
-        memo: &mut memo::Memo,
-        threat: &Threat,
-        node: &Node,
-        exposure: &Exposure,
-        ctx: &Context,
-    ) -> Result<i64, RuleError> {
-        let reads = &self.script("impact").reads;
-        memo.impact(reads, (&threat.0, &node.0, &exposure.0, &ctx.0), || {
-            self.impact(threat, node, exposure, ctx)
-        })
-    }
-
-    /// [`Rules::fraud`], reusing results as [`Rules::likelihood_reusing`] does.
-    pub fn fraud_reusing(
-        &self,
-        memo: &mut memo::Memo,
-        process: &Node,
-        ctx: &Context,
-    ) -> Result<Fraud, RuleError> {
-        let reads = &self.script("fraud").reads;
-        memo.fraud(reads, (&process.0, &ctx.0), || self.fraud(process, ctx))
-    }
-
-    /// [`Rules::residual`], reusing results as [`Rules::likelihood_reusing`] does.
-    pub fn residual_reusing(
-        &self,
-        memo: &mut memo::Memo,
-        inherent: ScoresData,
-        controls: &[std::sync::Arc<ControlData>],
-        ctx: &Context,
-    ) -> Result<ScoresData, RuleError> {
-        let reads = &self.script("residual").reads;
-        memo.residual(reads, (inherent, controls, &ctx.0), || {
-            self.residual(inherent, controls, ctx)
-        })
+    /// What the script of hook `function` (`likelihood`, `impact`, `fraud`, `residual`) can read
+    /// of its arguments, for reusing its results (see [`memo`]).
+    pub fn reads(&self, function: &str) -> &memo::ReadSet {
+        &self.script(function).reads
     }
 
     /// The `residual` hook: residual likelihood and impact from 1 to the scale.
