@@ -399,6 +399,16 @@ fn output_file_is_whole_or_untouched() {
     let written = std::fs::read_to_string(&target).unwrap();
     assert_eq!(written, assess(SMALL, &["--format", "json"]));
     assert!(leftovers().is_empty(), "{:?}", leftovers());
+    // The output has the mode of any new file, not the temporary file's private one.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let plain = folder.join("plain");
+        std::fs::write(&plain, "").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode();
+        assert_eq!(mode(&target), mode(&plain));
+        std::fs::remove_file(&plain).unwrap();
+    }
 
     // A run that fails (here, a rule that never ends) leaves the previous file as it was.
     let rules = folder.join("rules");

@@ -384,8 +384,24 @@ impl Checker<'_> {
             }
         }
         manifest.rules = method.rules.map(PathBuf::from);
-        if let Some(levels) = method.levels {
-            self.check_levels(&levels, manifest);
+        if let Some(levels) = &method.levels {
+            self.check_levels(levels, manifest);
+        }
+        if method.appetite.is_none()
+            && let Some(levels) = &method.levels
+            && !manifest.levels.iter().any(|l| l.name == manifest.appetite)
+        {
+            let names = level_names(&manifest.levels);
+            self.error(
+                levels,
+                format!(
+                    "these levels have no `{}`, the default appetite",
+                    manifest.appetite
+                ),
+                Some(format!(
+                    "set `appetite` to the highest level accepted without treatment: {names}"
+                )),
+            );
         }
         if let Some(appetite) = method.appetite {
             if manifest
@@ -568,6 +584,19 @@ mod tests {
     fn problems_carry_their_toml_line() {
         let (_, problems) = parse("[method]\nscale = 5\nappetite = \"meduim\"\n");
         assert_eq!(problems, ["3: appetite `meduim` is not a risk level"]);
+        // Custom levels without the default appetite need one named.
+        let (_, problems) = parse(
+            "[method]\nlevels = [{ name = \"ok\", max = 9 }, { name = \"bad\", max = 25 }]\n",
+        );
+        assert_eq!(
+            problems,
+            ["2: these levels have no `medium`, the default appetite"]
+        );
+        let (manifest, problems) = parse(
+            "[method]\nappetite = \"ok\"\nlevels = [{ name = \"ok\", max = 9 }, { name = \"bad\", max = 25 }]\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(manifest.appetite, "ok");
         let (_, problems) = parse("[method]\nscael = 5\n");
         assert_eq!(problems.len(), 1);
         assert!(

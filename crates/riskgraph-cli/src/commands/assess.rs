@@ -268,9 +268,30 @@ pub fn write_atomically(
         .suffix(".tmp")
         .tempfile_in(folder)?;
     render(file.as_file_mut())?;
+    // The temporary file is private to its owner; the output gets the mode of the file it
+    // replaces, or that of a new file.
+    let permissions = match std::fs::metadata(path) {
+        Ok(existing) => existing.permissions(),
+        Err(_) => new_file_permissions(folder)?,
+    };
+    file.as_file().set_permissions(permissions)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|err| err.error)?;
     Ok(())
+}
+
+/// The permissions a new file in `folder` gets (on Unix, read and write for all less the
+/// process's umask), found by creating one.
+fn new_file_permissions(folder: &Path) -> std::io::Result<std::fs::Permissions> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".riskgraph-mode-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let probe = builder.tempfile_in(folder)?;
+    probe.as_file().metadata().map(|m| m.permissions())
 }
 
 fn sha256(bytes: &[u8]) -> String {

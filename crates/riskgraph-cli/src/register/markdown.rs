@@ -12,11 +12,11 @@ pub fn markdown(register: &Register<'_>) -> String {
     let _ = writeln!(out, "# Risk register: {}\n", cell(&manifest.organization));
     let _ = writeln!(
         out,
-        "As of {}: {} risks, {} above appetite (`{}`), {} with a review overdue, {} with findings.\n",
+        "As of {}: {} risks, {} above appetite ({}), {} with a review overdue, {} with findings.\n",
         assessment.as_of,
         assessment.risks.len(),
         register.above_appetite(),
-        manifest.appetite,
+        cell(&manifest.appetite),
         register.overdue(),
         register.with_findings()
     );
@@ -28,7 +28,7 @@ pub fn markdown(register: &Register<'_>) -> String {
     let inherent = register.by_level(false);
     let residual = register.by_level(true);
     for ((level, before), (_, after)) in inherent.iter().zip(&residual).rev() {
-        let _ = writeln!(out, "| {level} | {before} | {after} |");
+        let _ = writeln!(out, "| {} | {before} | {after} |", cell(level));
     }
 
     for (title, residual) in [("Inherent", false), ("Residual", true)] {
@@ -71,7 +71,13 @@ pub fn markdown(register: &Register<'_>) -> String {
 
 fn row(number: usize, view: &RiskView<'_>) -> String {
     let rated = |r: &super::RatedView<'_>| {
-        format!("{}×{} = {} {}", r.likelihood, r.impact, r.score, r.level)
+        format!(
+            "{}×{} = {} {}",
+            r.likelihood,
+            r.impact,
+            r.score,
+            cell(r.level)
+        )
     };
     let node_kind = if view.node.node_type.is_empty() {
         view.node.kind.to_owned()

@@ -485,6 +485,16 @@ fn threat_reader(table: &Table<'_>) -> RowReader {
         let Some(threat_id) = define(c, state, id, "threat") else {
             return;
         };
+        if threat_id.as_str() == "fraud" {
+            // `fraud@<process>` is the id of each process's fraud risk.
+            c.invalid(
+                id,
+                "fraud",
+                ValueError::new("`fraud` is reserved for the fraud risk of each process")
+                    .with_help("give the threat another id, such as `T-FRAUD`"),
+            );
+            return;
+        }
         let threat = Threat {
             id: threat_id.clone(),
             name: c.required(name, |s| Ok(Box::from(s))).unwrap_or_default(),
