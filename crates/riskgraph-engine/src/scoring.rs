@@ -122,9 +122,11 @@ pub struct Inputs<'a> {
     vulnerabilities_of: PerNode,
     incidents_of: PerNode,
     obligations_of: PerNode,
-    /// Per control, the nodes its `applies_to` selects, sorted; controls with the same selector
-    /// share the list.
-    control_nodes: Vec<Arc<[NodeIdx]>>,
+    /// Per vulnerability, the threats it concerns.
+    vulnerability_threats: Vec<Threats>,
+    /// Per control, the nodes its `applies_to` selects; controls with the same selector share
+    /// the set.
+    control_nodes: Vec<NodeSet>,
     /// Per threat, the controls that mitigate it.
     controls_of_threat: Vec<Vec<u32>>,
     /// The controls that mitigate fraud.
@@ -169,6 +171,11 @@ impl<'a> Inputs<'a> {
                     found: v.found.map(riskgraph_model::values::Date::civil),
                 })
             })
+            .collect();
+        let vulnerability_threats = inventory
+            .vulnerabilities
+            .iter()
+            .map(|v| Threats::new(inventory, &v.threats))
             .collect();
         let vulnerabilities_of = PerNode::selected(
             &index,
@@ -230,12 +237,19 @@ impl<'a> Inputs<'a> {
                 })
             })
             .collect();
+        let mut sets: std::collections::HashMap<*const NodeIdx, NodeSet> =
+            std::collections::HashMap::new();
         let control_nodes = crate::exposure::select_each(
             &index,
             inventory.controls.iter().map(|c| Some(&c.applies_to)),
         )
         .into_iter()
-        .map(|nodes| nodes.unwrap_or_else(|| Arc::from([])))
+        .map(|nodes| {
+            let nodes = nodes.unwrap_or_else(|| Arc::from([]));
+            sets.entry(nodes.as_ptr())
+                .or_insert_with(|| NodeSet::new(&nodes, n))
+                .clone()
+        })
         .collect();
         let controls_of_threat = inventory
             .threats
@@ -290,6 +304,7 @@ impl<'a> Inputs<'a> {
                 .collect(),
             reach,
             vulnerabilities_of,
+            vulnerability_threats,
             incidents_of,
             obligations_of,
             control_nodes,
@@ -307,15 +322,11 @@ impl<'a> Inputs<'a> {
     /// The vulnerabilities on the scenario's node that concern its threat (all threats when the
     /// vulnerability names none), by file order.
     pub fn vulnerabilities(&self, scenario: Scenario) -> impl Iterator<Item = u32> + '_ {
-        let threat = &self.inventory.threats[scenario.threat as usize];
         self.vulnerabilities_of
             .of(scenario.node)
             .iter()
             .copied()
-            .filter(move |&v| {
-                let refs = &self.inventory.vulnerabilities[v as usize].threats;
-                refs.is_empty() || refs.iter().any(|r| r.refers_to(threat))
-            })
+            .filter(move |&v| self.vulnerability_threats[v as usize].contains(scenario.threat))
     }
 
     /// The incidents of the past year on the scenario's node that concern its threat (all threats
@@ -353,9 +364,7 @@ impl<'a> Inputs<'a> {
     }
 
     fn applies(&self, control: u32, node: NodeIdx) -> bool {
-        self.control_nodes[control as usize]
-            .binary_search(&node)
-            .is_ok()
+        self.control_nodes[control as usize].contains(node)
     }
 
     /// The context of one scenario: the vulnerabilities, incidents and obligations that apply.
@@ -574,6 +583,62 @@ impl<'a> Inputs<'a> {
                 },
             )
             .collect()
+    }
+}
+
+/// The threats a list of references (`threats` of a vulnerability) names, by threat index: every
+/// threat when the list is empty. Resolved once, so a scenario does not compare ids as text.
+struct Threats(Option<Box<[u64]>>);
+
+impl Threats {
+    fn new(inventory: &Inventory, references: &[ThreatRef]) -> Self {
+        if references.is_empty() {
+            return Self(None);
+        }
+        let mut bits = vec![0u64; inventory.threats.len().div_ceil(64)];
+        for (t, threat) in inventory.threats.iter().enumerate() {
+            if references.iter().any(|r| r.refers_to(threat)) {
+                bits[t / 64] |= 1 << (t % 64);
+            }
+        }
+        Self(Some(bits.into()))
+    }
+
+    fn contains(&self, threat: u32) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|bits| bits[threat as usize / 64] & (1 << (threat % 64)) != 0)
+    }
+}
+
+/// A set of nodes: a sorted list when it holds few (a binary search within a few cache lines), a
+/// bit set otherwise, so that asking whether a control applies to a node costs one memory read
+/// rather than a binary search over thousands of entries, each step a cache miss. Scoring asks it
+/// for every control of every scenario's threat.
+#[derive(Clone)]
+enum NodeSet {
+    List(Arc<[NodeIdx]>),
+    Bits(Arc<[u64]>),
+}
+
+impl NodeSet {
+    fn new(nodes: &Arc<[NodeIdx]>, node_count: usize) -> Self {
+        const FEW: usize = 512;
+        if nodes.len() <= FEW {
+            return Self::List(Arc::clone(nodes));
+        }
+        let mut bits = vec![0u64; node_count.div_ceil(64)];
+        for &node in nodes.iter() {
+            bits[node as usize / 64] |= 1 << (node % 64);
+        }
+        Self::Bits(bits.into())
+    }
+
+    fn contains(&self, node: NodeIdx) -> bool {
+        match self {
+            Self::List(nodes) => nodes.binary_search(&node).is_ok(),
+            Self::Bits(bits) => bits[node as usize / 64] & (1 << (node % 64)) != 0,
+        }
     }
 }
 
