@@ -319,6 +319,20 @@ impl<'a> Inputs<'a> {
         &self.views
     }
 
+    /// The context a script is given, from what varies between scenarios.
+    fn context_of(&self, varying: &Varying<'_>) -> Context {
+        let (vulnerabilities, v) = varying.vulnerabilities;
+        let (incidents, i) = varying.incidents;
+        let (obligations, o) = varying.obligations;
+        Context(Arc::new(ContextData {
+            risk: (varying.risk)(),
+            vulnerabilities: shared(vulnerabilities, v.iter().copied()),
+            incidents: shared(incidents, i.iter().copied()),
+            obligations: shared(obligations, o.iter().copied()),
+            ..self.base.clone()
+        }))
+    }
+
     /// The vulnerabilities on the scenario's node that concern its threat (all threats when the
     /// vulnerability names none), by file order.
     pub fn vulnerabilities(&self, scenario: Scenario) -> impl Iterator<Item = u32> + '_ {
@@ -465,21 +479,7 @@ impl<'a> Inputs<'a> {
             obligations: (&views.obligations, obligations),
         };
         let mut ctx: Option<Context> = None;
-        let mut context = || {
-            ctx.get_or_insert_with(|| {
-                Context(Arc::new(ContextData {
-                    risk: risk(),
-                    vulnerabilities: shared(
-                        &views.vulnerabilities,
-                        lists.vulnerabilities.iter().copied(),
-                    ),
-                    incidents: shared(&views.incidents, lists.incidents.iter().copied()),
-                    obligations: shared(&views.obligations, obligations.iter().copied()),
-                    ..self.base.clone()
-                }))
-            })
-            .clone()
-        };
+        let mut context = || ctx.get_or_insert_with(|| self.context_of(&varying)).clone();
         let likelihood = memo.likelihood(
             rules.reads("likelihood"),
             (&threat.0, &node.0, &varying),
@@ -534,17 +534,7 @@ impl<'a> Inputs<'a> {
             obligations: (&views.obligations, obligations),
         };
         let mut ctx: Option<Context> = None;
-        let mut context = || {
-            ctx.get_or_insert_with(|| {
-                Context(Arc::new(ContextData {
-                    risk: risk(),
-                    incidents: shared(&views.incidents, lists.incidents.iter().copied()),
-                    obligations: shared(&views.obligations, obligations.iter().copied()),
-                    ..self.base.clone()
-                }))
-            })
-            .clone()
-        };
+        let mut context = || ctx.get_or_insert_with(|| self.context_of(&varying)).clone();
         let fraud = memo.fraud(rules.reads("fraud"), (&node.0, &varying), || {
             rules.fraud(node, &context())
         })?;

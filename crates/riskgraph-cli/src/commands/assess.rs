@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use riskgraph_engine::assess::{Assessment, Settings, assess};
-use riskgraph_engine::propagation::{ImpactGraph, Limits};
+use riskgraph_engine::propagation::Limits;
 use riskgraph_engine::rules::Rules;
 use riskgraph_model::Inventory;
 use riskgraph_model::values::closest;
@@ -170,13 +170,7 @@ pub fn run_assessment(
     rules: &Rules,
     as_of: jiff::civil::Date,
 ) -> Option<Assessment> {
-    let graph = match ImpactGraph::with_rules(inventory, rules) {
-        Ok(graph) => graph,
-        Err(error) => {
-            super::print_rule_errors(&[error]);
-            return None;
-        }
-    };
+    let graph = super::impact_graph(inventory, rules)?;
     let bar = progress_bar(inventory);
     let settings = Settings {
         as_of,

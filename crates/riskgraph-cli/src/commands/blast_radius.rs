@@ -102,12 +102,8 @@ pub fn run(args: &Args) -> Outcome {
     let Some(rules) = super::load_rules(&args.path, &inventory, args.rules.as_deref()) else {
         return Outcome::Invalid;
     };
-    let graph = match ImpactGraph::with_rules(&inventory, &rules) {
-        Ok(graph) => graph,
-        Err(error) => {
-            super::print_rule_errors(&[error]);
-            return Outcome::Invalid;
-        }
+    let Some(graph) = super::impact_graph(&inventory, &rules) else {
+        return Outcome::Invalid;
     };
     let facts = NodeFacts::new(&inventory);
     let limits = Limits::new(args.min, args.depth);

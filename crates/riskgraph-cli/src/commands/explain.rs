@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use riskgraph_engine::assess::{Explanation, Settings, Source, explain, find};
-use riskgraph_engine::propagation::{ImpactGraph, Limits};
+use riskgraph_engine::propagation::Limits;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, Node, NodeDetail};
 
@@ -47,12 +47,8 @@ pub fn run(args: &Args) -> Outcome {
     let Some(rules) = super::load_rules(&args.path, &inventory, args.rules.as_deref()) else {
         return Outcome::Invalid;
     };
-    let graph = match ImpactGraph::with_rules(&inventory, &rules) {
-        Ok(graph) => graph,
-        Err(error) => {
-            super::print_rule_errors(&[error]);
-            return Outcome::Invalid;
-        }
+    let Some(graph) = super::impact_graph(&inventory, &rules) else {
+        return Outcome::Invalid;
     };
     let settings = Settings {
         as_of: args.as_of.unwrap_or_else(today),

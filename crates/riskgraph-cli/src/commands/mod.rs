@@ -77,6 +77,21 @@ pub fn load_rules(
     }
 }
 
+/// The graph impact flows through, with the edge factors of `rules`. Prints the problem and
+/// returns `None` when the propagation rule fails on an edge.
+pub fn impact_graph(
+    inventory: &Inventory,
+    rules: &Rules,
+) -> Option<riskgraph_engine::propagation::ImpactGraph> {
+    match riskgraph_engine::propagation::ImpactGraph::with_rules(inventory, rules) {
+        Ok(graph) => Some(graph),
+        Err(error) => {
+            print_rule_errors(&[error]);
+            None
+        }
+    }
+}
+
 /// Prints rules problems to stderr, one per line, with a count.
 pub fn print_rule_errors(errors: &[riskgraph_engine::rules::RuleError]) {
     let mut stderr = std::io::stderr().lock();
