@@ -44,6 +44,8 @@ pub struct ReadSet {
     attr_literals: Option<BTreeSet<String>>,
     /// Whether results may be reused at all.
     reusable: bool,
+    /// A bit per entry of [`FIELDS`] that `names` holds.
+    mask: u64,
 }
 
 impl ReadSet {
@@ -54,6 +56,7 @@ impl ReadSet {
             tag_literals: Some(BTreeSet::new()),
             attr_literals: Some(BTreeSet::new()),
             reusable: true,
+            mask: 0,
         };
         let chars: Vec<char> = source.chars().collect();
         let mut i = 0;
@@ -73,23 +76,7 @@ impl ReadSet {
                         i += 1;
                     }
                 }
-                '/' if next == Some('*') => {
-                    let mut depth = 0;
-                    while i < chars.len() {
-                        if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                            depth += 1;
-                            i += 2;
-                        } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                            depth -= 1;
-                            i += 2;
-                            if depth == 0 {
-                                break;
-                            }
-                        } else {
-                            i += 1;
-                        }
-                    }
-                }
+                '/' if next == Some('*') => i = skip_block_comment(&chars, i),
                 '"' | '\'' => i = skip_literal(&chars, i).1,
                 // Template strings (whose `${...}` is code) and raw strings (`#"..."#`) would
                 // need Rhai's own tokenizer to read right; such scripts run every time.
@@ -153,6 +140,11 @@ impl ReadSet {
         if set.reads("id") || set.reads("risk") {
             set.reusable = false;
         }
+        set.mask = FIELDS
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| set.names.contains(**name))
+            .fold(0, |mask, (bit, _)| mask | 1 << bit);
         set
     }
 
@@ -206,6 +198,120 @@ impl ReadSet {
     fn reads(&self, name: &str) -> bool {
         self.names.contains(name)
     }
+
+    /// Whether the script names the field or method `field`, one of [`FIELDS`].
+    fn has(&self, field: u8) -> bool {
+        self.mask & (1 << field) != 0
+    }
+}
+
+/// The fields and methods a key can hold, by bit in [`ReadSet`]'s mask.
+const FIELDS: [&str; 42] = [
+    "affects",
+    "availability",
+    "category",
+    "classification",
+    "commitment_reached",
+    "confidentiality",
+    "criticality",
+    "cve",
+    "data_access",
+    "date",
+    "due",
+    "effectiveness",
+    "environment",
+    "financial",
+    "found",
+    "highest_classification",
+    "id",
+    "impact",
+    "in_scope",
+    "integrity",
+    "kind",
+    "last_tested",
+    "lifecycle",
+    "likelihood",
+    "manual_override",
+    "max_process_criticality",
+    "max_value",
+    "name",
+    "personal_data",
+    "reduces",
+    "segregation_of_duties",
+    "severity",
+    "source",
+    "status",
+    "tags",
+    "type",
+    "attr",
+    "has_tag",
+    "incidents",
+    "obligations",
+    "risk",
+    "vulnerabilities",
+];
+const AFFECTS: u8 = 0;
+const AVAILABILITY: u8 = 1;
+const CATEGORY: u8 = 2;
+const CLASSIFICATION: u8 = 3;
+const COMMITMENT_REACHED: u8 = 4;
+const CONFIDENTIALITY: u8 = 5;
+const CRITICALITY: u8 = 6;
+const CVE: u8 = 7;
+const DATA_ACCESS: u8 = 8;
+const DATE: u8 = 9;
+const DUE: u8 = 10;
+const EFFECTIVENESS: u8 = 11;
+const ENVIRONMENT: u8 = 12;
+const FINANCIAL: u8 = 13;
+const FOUND: u8 = 14;
+const HIGHEST_CLASSIFICATION: u8 = 15;
+const ID: u8 = 16;
+const IMPACT: u8 = 17;
+const IN_SCOPE: u8 = 18;
+const INTEGRITY: u8 = 19;
+const KIND: u8 = 20;
+const LAST_TESTED: u8 = 21;
+const LIFECYCLE: u8 = 22;
+const LIKELIHOOD: u8 = 23;
+const MANUAL_OVERRIDE: u8 = 24;
+const MAX_PROCESS_CRITICALITY: u8 = 25;
+const MAX_VALUE: u8 = 26;
+const NAME: u8 = 27;
+const PERSONAL_DATA: u8 = 28;
+const REDUCES: u8 = 29;
+const SEGREGATION_OF_DUTIES: u8 = 30;
+const SEVERITY: u8 = 31;
+const SOURCE: u8 = 32;
+const STATUS: u8 = 33;
+const TAGS: u8 = 34;
+const TYPE: u8 = 35;
+const ATTR: u8 = 36;
+const HAS_TAG: u8 = 37;
+const INCIDENTS: u8 = 38;
+const OBLIGATIONS: u8 = 39;
+const RISK: u8 = 40;
+const VULNERABILITIES: u8 = 41;
+
+/// The index after the block comment opening at `start`; block comments nest.
+fn skip_block_comment(chars: &[char], start: usize) -> usize {
+    let mut depth = 0;
+    let mut i = start;
+    while i < chars.len() {
+        if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+            depth += 1;
+            i += 2;
+        } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                break;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    i
 }
 
 /// The text of the string or character literal opening at `start`, and the index after it.
@@ -234,26 +340,26 @@ struct Key<'r> {
 }
 
 impl Key<'_> {
-    fn int(&mut self, name: &str, value: i64) {
-        if self.reads.reads(name) {
+    fn int(&mut self, field: u8, value: i64) {
+        if self.reads.has(field) {
             self.bytes.extend_from_slice(&value.to_le_bytes());
         }
     }
 
-    fn float(&mut self, name: &str, value: f64) {
-        if self.reads.reads(name) {
+    fn float(&mut self, field: u8, value: f64) {
+        if self.reads.has(field) {
             self.bytes.extend_from_slice(&value.to_bits().to_le_bytes());
         }
     }
 
-    fn flag(&mut self, name: &str, value: bool) {
-        if self.reads.reads(name) {
+    fn flag(&mut self, field: u8, value: bool) {
+        if self.reads.has(field) {
             self.bytes.push(u8::from(value));
         }
     }
 
-    fn text(&mut self, name: &str, value: &str) {
-        if self.reads.reads(name) {
+    fn text(&mut self, field: u8, value: &str) {
+        if self.reads.has(field) {
             self.raw_text(value);
         }
     }
@@ -264,8 +370,8 @@ impl Key<'_> {
         self.bytes.extend_from_slice(value.as_bytes());
     }
 
-    fn date(&mut self, name: &str, value: Option<jiff::civil::Date>) {
-        if self.reads.reads(name) {
+    fn date(&mut self, field: u8, value: Option<jiff::civil::Date>) {
+        if self.reads.has(field) {
             match value {
                 Some(date) => self.raw_text(&date.to_string()),
                 None => self.bytes.push(0xff),
@@ -273,8 +379,8 @@ impl Key<'_> {
         }
     }
 
-    fn texts(&mut self, name: &str, values: &[String]) {
-        if self.reads.reads(name) {
+    fn texts(&mut self, field: u8, values: &[String]) {
+        if self.reads.has(field) {
             self.count(values.len());
             for value in values {
                 self.raw_text(value);
@@ -288,8 +394,8 @@ impl Key<'_> {
 
     /// What `has_tag` and `tags` can tell of `tags`.
     fn tags(&mut self, tags: &[String]) {
-        self.texts("tags", tags);
-        if !self.reads.reads("has_tag") {
+        self.texts(TAGS, tags);
+        if !self.reads.has(HAS_TAG) {
             return;
         }
         if let Some(literals) = &self.reads.tag_literals {
@@ -306,35 +412,35 @@ impl Key<'_> {
     }
 
     fn threat(&mut self, threat: &ThreatData) {
-        self.text("id", &threat.id);
-        self.text("name", &threat.name);
-        self.text("category", &threat.category);
-        self.text("source", &threat.source);
-        self.texts("affects", &threat.affects);
-        self.int("likelihood", threat.likelihood);
+        self.text(ID, &threat.id);
+        self.text(NAME, &threat.name);
+        self.text(CATEGORY, &threat.category);
+        self.text(SOURCE, &threat.source);
+        self.texts(AFFECTS, &threat.affects);
+        self.int(LIKELIHOOD, threat.likelihood);
         self.tags(&threat.tags);
     }
 
     fn node(&mut self, node: &NodeData) {
-        self.text("id", &node.id);
-        self.text("name", &node.name);
-        self.text("kind", &node.kind);
-        self.text("type", &node.asset_type);
-        self.int("confidentiality", node.confidentiality);
-        self.int("integrity", node.integrity);
-        self.int("availability", node.availability);
-        self.int("criticality", node.criticality);
-        self.text("classification", &node.classification);
-        self.flag("personal_data", node.personal_data);
-        self.text("environment", &node.environment);
-        self.text("lifecycle", &node.lifecycle);
-        self.flag("in_scope", node.in_scope);
-        self.flag("financial", node.financial);
-        self.text("segregation_of_duties", &node.segregation_of_duties);
-        self.flag("manual_override", node.manual_override);
-        self.text("data_access", &node.data_access);
+        self.text(ID, &node.id);
+        self.text(NAME, &node.name);
+        self.text(KIND, &node.kind);
+        self.text(TYPE, &node.asset_type);
+        self.int(CONFIDENTIALITY, node.confidentiality);
+        self.int(INTEGRITY, node.integrity);
+        self.int(AVAILABILITY, node.availability);
+        self.int(CRITICALITY, node.criticality);
+        self.text(CLASSIFICATION, &node.classification);
+        self.flag(PERSONAL_DATA, node.personal_data);
+        self.text(ENVIRONMENT, &node.environment);
+        self.text(LIFECYCLE, &node.lifecycle);
+        self.flag(IN_SCOPE, node.in_scope);
+        self.flag(FINANCIAL, node.financial);
+        self.text(SEGREGATION_OF_DUTIES, &node.segregation_of_duties);
+        self.flag(MANUAL_OVERRIDE, node.manual_override);
+        self.text(DATA_ACCESS, &node.data_access);
         self.tags(&node.tags);
-        if self.reads.reads("attr") {
+        if self.reads.has(ATTR) {
             let attribute = |key: &mut Self, value: Option<&AttrData>| match value {
                 None => key.bytes.push(0),
                 Some(AttrData::Number(x)) => {
@@ -366,45 +472,45 @@ impl Key<'_> {
     }
 
     fn exposure(&mut self, exposure: &ExposureData) {
-        self.float("max_value", exposure.max_value);
-        self.text("highest_classification", &exposure.highest_classification);
-        self.flag("personal_data", exposure.personal_data);
-        self.int("max_process_criticality", exposure.max_process_criticality);
-        self.flag("commitment_reached", exposure.commitment_reached);
+        self.float(MAX_VALUE, exposure.max_value);
+        self.text(HIGHEST_CLASSIFICATION, &exposure.highest_classification);
+        self.flag(PERSONAL_DATA, exposure.personal_data);
+        self.int(MAX_PROCESS_CRITICALITY, exposure.max_process_criticality);
+        self.flag(COMMITMENT_REACHED, exposure.commitment_reached);
     }
 
     /// The context's fields that change from call to call; the others are the assessment's.
     fn context(&mut self, ctx: &Varying<'_>) {
-        if self.reads.reads("risk") {
+        if self.reads.has(RISK) {
             self.raw_text(&(ctx.risk)());
         }
-        if self.reads.reads("vulnerabilities") {
+        if self.reads.has(VULNERABILITIES) {
             let (all, which) = ctx.vulnerabilities;
             self.count(which.len());
             for v in which.iter().map(|&v| &all[v as usize]) {
-                self.text("id", &v.id);
-                self.int("severity", v.severity);
-                self.text("status", &v.status);
-                self.text("cve", &v.cve);
-                self.date("found", v.found);
+                self.text(ID, &v.id);
+                self.int(SEVERITY, v.severity);
+                self.text(STATUS, &v.status);
+                self.text(CVE, &v.cve);
+                self.date(FOUND, v.found);
             }
         }
-        if self.reads.reads("incidents") {
+        if self.reads.has(INCIDENTS) {
             let (all, which) = ctx.incidents;
             self.count(which.len());
             for i in which.iter().map(|&i| &all[i as usize]) {
-                self.text("id", &i.id);
-                self.int("severity", i.severity);
-                self.date("date", i.date);
+                self.text(ID, &i.id);
+                self.int(SEVERITY, i.severity);
+                self.date(DATE, i.date);
             }
         }
-        if self.reads.reads("obligations") {
+        if self.reads.has(OBLIGATIONS) {
             let (all, which) = ctx.obligations;
             self.count(which.len());
             for o in which.iter().map(|&o| &all[o as usize]) {
-                self.text("id", &o.id);
-                self.text("type", &o.obligation_type);
-                self.int("severity", o.severity);
+                self.text(ID, &o.id);
+                self.text(TYPE, &o.obligation_type);
+                self.int(SEVERITY, o.severity);
             }
         }
     }
@@ -412,18 +518,18 @@ impl Key<'_> {
     fn controls(&mut self, (all, which): Indexed<'_, ControlData>) {
         self.count(which.len());
         for c in which.iter().map(|&c| &all[c as usize]) {
-            self.text("id", &c.id);
-            self.text("status", &c.status);
-            self.float("effectiveness", c.effectiveness);
-            self.text("reduces", &c.reduces);
-            self.date("due", c.due);
-            self.date("last_tested", c.last_tested);
+            self.text(ID, &c.id);
+            self.text(STATUS, &c.status);
+            self.float(EFFECTIVENESS, c.effectiveness);
+            self.text(REDUCES, &c.reduces);
+            self.date(DUE, c.due);
+            self.date(LAST_TESTED, c.last_tested);
         }
     }
 
     fn scores(&mut self, scores: ScoresData) {
-        self.int("likelihood", scores.likelihood);
-        self.int("impact", scores.impact);
+        self.int(LIKELIHOOD, scores.likelihood);
+        self.int(IMPACT, scores.impact);
     }
 }
 
