@@ -127,8 +127,12 @@ pub struct Inputs<'a> {
     /// Per control, the nodes its `applies_to` selects; controls with the same selector share
     /// the set.
     control_nodes: Vec<NodeSet>,
-    /// Per threat, the controls that mitigate it.
-    controls_of_threat: Vec<Vec<u32>>,
+    /// Per threat, the controls that mitigate it and apply to many nodes (a bit set each).
+    wide_controls_of_threat: Vec<Vec<u32>>,
+    /// Per node, the controls that apply to it among those that apply to few nodes.
+    narrow_controls_of: PerNode,
+    /// Per control, the threats it mitigates.
+    control_threats: Vec<Threats>,
     /// The controls that mitigate fraud.
     fraud_controls: Vec<u32>,
     base: ContextData,
@@ -239,7 +243,7 @@ impl<'a> Inputs<'a> {
             .collect();
         let mut sets: std::collections::HashMap<*const NodeIdx, NodeSet> =
             std::collections::HashMap::new();
-        let control_nodes = crate::exposure::select_each(
+        let control_nodes: Vec<NodeSet> = crate::exposure::select_each(
             &index,
             inventory.controls.iter().map(|c| Some(&c.applies_to)),
         )
@@ -251,20 +255,28 @@ impl<'a> Inputs<'a> {
                 .clone()
         })
         .collect();
-        let controls_of_threat = inventory
-            .threats
+        let control_threats: Vec<Threats> = inventory
+            .controls
             .iter()
-            .map(|threat| {
+            .map(|c| Threats::named(inventory, &c.mitigates))
+            .collect();
+        let wide_controls_of_threat = (0..inventory.threats.len() as u32)
+            .map(|t| {
                 (0..inventory.controls.len() as u32)
                     .filter(|&c| {
-                        inventory.controls[c as usize]
-                            .mitigates
-                            .iter()
-                            .any(|r| r.refers_to(threat))
+                        control_nodes[c as usize].is_wide()
+                            && control_threats[c as usize].contains(t)
                     })
                     .collect()
             })
             .collect();
+        let mut pairs: Vec<(NodeIdx, u32)> = Vec::new();
+        for (c, set) in control_nodes.iter().enumerate() {
+            if let NodeSet::List(nodes) = set {
+                pairs.extend(nodes.iter().map(|&node| (node, c as u32)));
+            }
+        }
+        let narrow_controls_of = PerNode::new(n, &mut pairs);
 
         let fraud_controls = (0..inventory.controls.len() as u32)
             .filter(|&c| {
@@ -308,7 +320,9 @@ impl<'a> Inputs<'a> {
             incidents_of,
             obligations_of,
             control_nodes,
-            controls_of_threat,
+            wide_controls_of_threat,
+            narrow_controls_of,
+            control_threats,
             fraud_controls,
             base,
         }
@@ -365,16 +379,38 @@ impl<'a> Inputs<'a> {
     }
 
     /// The controls that mitigate the scenario's threat and apply to its node, by file order.
-    pub fn controls(&self, scenario: Scenario) -> impl Iterator<Item = u32> + '_ {
-        self.controls_of_threat[scenario.threat as usize]
-            .iter()
-            .copied()
-            .filter(move |&c| self.applies(c, scenario.node))
+    pub fn controls(&self, scenario: Scenario) -> Vec<u32> {
+        let mut controls = Vec::new();
+        self.controls_into(scenario, &mut controls);
+        controls
+    }
+
+    /// Appends [`Inputs::controls`] to `out`: the controls that apply to few nodes, from the
+    /// node's list, and those that apply to many, from the threat's list.
+    fn controls_into(&self, scenario: Scenario, out: &mut Vec<u32>) {
+        let start = out.len();
+        out.extend(
+            self.narrow_controls_of
+                .of(scenario.node)
+                .iter()
+                .copied()
+                .filter(|&c| self.control_threats[c as usize].contains(scenario.threat)),
+        );
+        let narrow = out.len();
+        out.extend(
+            self.wide_controls_of_threat[scenario.threat as usize]
+                .iter()
+                .copied()
+                .filter(|&c| self.applies(c, scenario.node)),
+        );
+        if narrow > start && out.len() > narrow {
+            out[start..].sort_unstable();
+        }
     }
 
     /// What the `residual` hook sees of [`Inputs::controls`].
     pub fn control_views(&self, views: &Views, scenario: Scenario) -> Vec<Arc<ControlData>> {
-        shared(&views.controls, self.controls(scenario))
+        shared(&views.controls, self.controls(scenario).into_iter())
     }
 
     fn applies(&self, control: u32, node: NodeIdx) -> bool {
@@ -462,7 +498,7 @@ impl<'a> Inputs<'a> {
         lists.clear();
         lists.vulnerabilities.extend(self.vulnerabilities(scenario));
         lists.incidents.extend(self.incidents(scenario));
-        lists.controls.extend(self.controls(scenario));
+        self.controls_into(scenario, &mut lists.controls);
         let lists = &*lists;
         let risk = || {
             format!(
@@ -594,6 +630,14 @@ impl Threats {
         Self(Some(bits.into()))
     }
 
+    /// The threats `references` names; none when it is empty (a control's `mitigates`).
+    fn named(inventory: &Inventory, references: &[ThreatRef]) -> Self {
+        if references.is_empty() {
+            return Self(Some(vec![0; inventory.threats.len().div_ceil(64)].into()));
+        }
+        Self::new(inventory, references)
+    }
+
     fn contains(&self, threat: u32) -> bool {
         self.0
             .as_ref()
@@ -622,6 +666,11 @@ impl NodeSet {
             bits[node as usize / 64] |= 1 << (node % 64);
         }
         Self::Bits(bits.into())
+    }
+
+    /// Whether the set is a bit set: it holds many nodes.
+    fn is_wide(&self) -> bool {
+        matches!(self, Self::Bits(_))
     }
 
     fn contains(&self, node: NodeIdx) -> bool {

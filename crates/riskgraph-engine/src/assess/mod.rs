@@ -209,7 +209,7 @@ fn applicable(inputs: &Inputs<'_>, item: Item) -> (Vec<u32>, Vec<u32>, Vec<u32>)
                 node: item.node,
             };
             (
-                inputs.controls(scenario).collect(),
+                inputs.controls(scenario),
                 inputs.vulnerabilities(scenario).collect(),
                 inputs.incidents(scenario).collect(),
             )
