@@ -145,6 +145,9 @@ pub fn default_levels(scale: u8) -> Vec<Level> {
     ]
 }
 
+/// Days between reviews for a level that `[review]` does not list.
+pub const DEFAULT_REVIEW_DAYS: u32 = 365;
+
 fn default_review_days() -> BTreeMap<String, u32> {
     [
         ("critical", 30),
@@ -314,25 +317,9 @@ impl Checker<'_> {
                 ),
             }
         }
+        let levels_span = raw.method.levels.as_ref().map(Spanned::span);
         self.check_method(raw.method, &mut manifest);
-        for (level, days) in &raw.review {
-            if !manifest.levels.iter().any(|l| &l.name == level) {
-                let names = level_names(&manifest.levels);
-                self.error(
-                    days,
-                    format!("`[review] {level}` is not a risk level"),
-                    Some(format!("levels are: {names}")),
-                );
-            } else if let Ok(n) = u32::try_from(*days.get_ref()) {
-                manifest.review_days.insert(level.clone(), n);
-            } else {
-                self.error(
-                    days,
-                    format!("`{}` is not a number of days", days.get_ref()),
-                    Some(String::from("review intervals are whole days, such as 90")),
-                );
-            }
-        }
+        self.check_review(&raw.review, levels_span, &mut manifest);
         if let Some(approval) = raw.approval {
             manifest.approval = self.check_approval(approval);
         }
@@ -367,6 +354,56 @@ impl Checker<'_> {
             }
         }
         manifest
+    }
+
+    /// The `[review]` intervals, and a warning for levels without one.
+    fn check_review(
+        &mut self,
+        review: &BTreeMap<String, Spanned<i64>>,
+        levels_span: Option<std::ops::Range<usize>>,
+        manifest: &mut Manifest,
+    ) {
+        for (level, days) in review {
+            if !manifest.levels.iter().any(|l| &l.name == level) {
+                let names = level_names(&manifest.levels);
+                self.error(
+                    days,
+                    format!("`[review] {level}` is not a risk level"),
+                    Some(format!("levels are: {names}")),
+                );
+            } else if let Ok(n) = u32::try_from(*days.get_ref()) {
+                manifest.review_days.insert(level.clone(), n);
+            } else {
+                self.error(
+                    days,
+                    format!("`{}` is not a number of days", days.get_ref()),
+                    Some(String::from("review intervals are whole days, such as 90")),
+                );
+            }
+        }
+        let unreviewed: Vec<&str> = manifest
+            .levels
+            .iter()
+            .filter(|l| !manifest.review_days.contains_key(&l.name))
+            .map(|l| l.name.as_str())
+            .collect();
+        if let Some(first) = unreviewed.first() {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "no-review-interval",
+                    format!(
+                        "no review interval for {}: their risks are reviewed every {DEFAULT_REVIEW_DAYS} days",
+                        unreviewed
+                            .iter()
+                            .map(|l| format!("`{l}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .with_help(format!("add it under `[review]`, such as `{first} = 90`"))
+                .at(toml_location(self.text, self.file, levels_span)),
+            );
+        }
     }
 
     fn check_method(&mut self, method: RawMethod, manifest: &mut Manifest) {
@@ -589,13 +626,16 @@ mod tests {
             "[method]\nlevels = [{ name = \"ok\", max = 9 }, { name = \"bad\", max = 25 }]\n",
         );
         assert_eq!(
-            problems,
-            ["2: these levels have no `medium`, the default appetite"]
+            problems[0],
+            "2: these levels have no `medium`, the default appetite"
         );
         let (manifest, problems) = parse(
             "[method]\nappetite = \"ok\"\nlevels = [{ name = \"ok\", max = 9 }, { name = \"bad\", max = 25 }]\n",
         );
-        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            problems,
+            ["3: no review interval for `ok`, `bad`: their risks are reviewed every 365 days"]
+        );
         assert_eq!(manifest.appetite, "ok");
         let (_, problems) = parse("[method]\nscael = 5\n");
         assert_eq!(problems.len(), 1);

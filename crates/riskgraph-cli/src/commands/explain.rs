@@ -77,7 +77,20 @@ pub fn run(args: &Args) -> Outcome {
         as_of: settings.as_of,
     }
     .render(&origins);
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    // Inventory text cannot move the cursor or change colours.
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect();
+    if let Err(err) = std::io::stdout().lock().write_all(text.as_bytes())
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: cannot write the standard output: {err}"
+        );
+        return Outcome::Invalid;
+    }
     Outcome::Success
 }
 

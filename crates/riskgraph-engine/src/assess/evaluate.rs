@@ -3,15 +3,12 @@
 
 use jiff::civil::Date;
 use riskgraph_model::Inventory;
-use riskgraph_model::manifest::Manifest;
+use riskgraph_model::manifest::{DEFAULT_REVIEW_DAYS, Manifest};
 use riskgraph_model::node::AttrValue;
 use riskgraph_model::vocabulary::{ControlStatus, TreatmentDecision, Vocabulary};
 
 use super::{Risk, Source};
 use crate::rules::views::ScoresData;
-
-/// Days between reviews for a level the manifest's `[review]` does not list.
-const DEFAULT_REVIEW_DAYS: u32 = 365;
 
 /// Likelihood and impact with their score and level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
