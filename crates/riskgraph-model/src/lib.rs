@@ -3,6 +3,7 @@
 //! Architecture invariant: this crate knows nothing of Rhai, petgraph or the terminal. It turns
 //! the files a GRC team keeps into typed, validated records and a list of diagnostics.
 
+pub mod catalog;
 pub mod diagnostic;
 pub mod inventory;
 pub mod load;
