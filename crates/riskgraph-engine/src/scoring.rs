@@ -535,14 +535,7 @@ impl<'a> Inputs<'a> {
             },
         )?;
         let inherent = ScoresData { likelihood, impact };
-        let residual = memo.residual(
-            rules.reads("residual"),
-            (inherent, (&views.controls, &lists.controls), &varying),
-            || {
-                let controls = shared(&views.controls, lists.controls.iter().copied());
-                rules.residual(inherent, &controls, &context())
-            },
-        )?;
+        let residual = residual(rules, views, memo, lists, &varying, inherent, &mut context)?;
         Ok(Scored { inherent, residual })
     }
 
@@ -578,14 +571,7 @@ impl<'a> Inputs<'a> {
             likelihood: fraud.likelihood,
             impact: fraud.impact,
         };
-        let residual = memo.residual(
-            rules.reads("residual"),
-            (inherent, (&views.controls, &lists.controls), &varying),
-            || {
-                let controls = shared(&views.controls, lists.controls.iter().copied());
-                rules.residual(inherent, &controls, &context())
-            },
-        )?;
+        let residual = residual(rules, views, memo, lists, &varying, inherent, &mut context)?;
         Ok((Scored { inherent, residual }, fraud.factors))
     }
 
@@ -679,6 +665,27 @@ impl NodeSet {
             Self::Bits(bits) => bits[node as usize / 64] & (1 << (node % 64)) != 0,
         }
     }
+}
+
+/// The `residual` hook after `inherent`, reused or run with the scenario's controls (`lists`)
+/// and its context, made by `context` only if the script runs.
+fn residual(
+    rules: &Rules,
+    views: &Views,
+    memo: &mut Memo,
+    lists: &Lists,
+    varying: &Varying<'_>,
+    inherent: ScoresData,
+    context: &mut dyn FnMut() -> Context,
+) -> Result<ScoresData, RuleError> {
+    memo.residual(
+        rules.reads("residual"),
+        (inherent, (&views.controls, &lists.controls), varying),
+        || {
+            let controls = shared(&views.controls, lists.controls.iter().copied());
+            rules.residual(inherent, &controls, &context())
+        },
+    )
 }
 
 /// Whether `reference` names fraud: the category, or a threat of that category.
