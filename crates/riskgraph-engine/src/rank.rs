@@ -80,22 +80,23 @@ pub fn rank_vendors(
     ranks
 }
 
-/// What the ranking reads of each node, four bytes per node in the graph's internal order, so that
-/// folding a search that reaches most of the estate reads memory front to back.
-struct CompactFacts {
+/// What the ranking and the assessment's reach counts read of each node, four bytes per node in
+/// the graph's internal order, so that folding a search that reaches most of the estate reads
+/// memory front to back.
+pub(crate) struct CompactFacts {
     /// Per internal node: the value per property, then the flags below.
-    nodes: Vec<[u8; 4]>,
+    pub(crate) nodes: Vec<[u8; 4]>,
 }
 
 const IN_SCOPE: u8 = 1;
 const ASSET: u8 = 1 << 1;
-const PROCESS: u8 = 1 << 2;
+pub(crate) const PROCESS: u8 = 1 << 2;
 const VENDOR: u8 = 1 << 3;
 const CRITICAL: u8 = 1 << 4;
-const COVERED: u8 = 1 << 5;
+pub(crate) const COVERED: u8 = 1 << 5;
 
 impl CompactFacts {
-    fn new(inventory: &Inventory, graph: &ImpactGraph, facts: &NodeFacts) -> Self {
+    pub(crate) fn new(inventory: &Inventory, graph: &ImpactGraph, facts: &NodeFacts) -> Self {
         let nodes = (0..graph.node_count() as NodeIdx)
             .map(|internal| {
                 let node = graph.external(internal);

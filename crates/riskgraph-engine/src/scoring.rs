@@ -104,6 +104,15 @@ struct Lists {
     controls: Vec<u32>,
 }
 
+impl Scratch {
+    /// What applied to the scenario scored last: its controls, vulnerabilities and incidents, as
+    /// indexes in file order.
+    pub fn applied(&self) -> (&[u32], &[u32], &[u32]) {
+        let lists = &self.lists;
+        (&lists.controls, &lists.vulnerabilities, &lists.incidents)
+    }
+}
+
 impl Lists {
     fn clear(&mut self) {
         self.vulnerabilities.clear();
@@ -437,7 +446,8 @@ impl<'a> Inputs<'a> {
         Exposure(Arc::new(self.exposure_data(scenario)))
     }
 
-    fn exposure_data(&self, scenario: Scenario) -> ExposureData {
+    /// What the `impact` hook sees of the scenario's exposure.
+    pub fn exposure_data(&self, scenario: Scenario) -> ExposureData {
         let affects = self.inventory.threats[scenario.threat as usize].affects;
         let node = scenario.node as usize;
         let mut summaries = [&self.reach[0][node]; 3];

@@ -4,9 +4,12 @@ use riskgraph_model::values::{Property, closest};
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
 use super::evaluate::Evaluator;
-use super::{Item, Risk, Settings, Source, applicable, count_reach, properties_of, risk_id};
+use super::{
+    Applied, Risk, Settings, Source, count_reach_sets, properties_in, properties_of, risk_id,
+};
 use crate::exposure::{Exposure, NodeFacts, Workspace};
 use crate::propagation::ImpactGraph;
+use crate::rank::CompactFacts;
 use crate::rules::views::{ExposureData, ScoresData};
 use crate::rules::{RuleError, Rules};
 use crate::scoring::{Inputs, Scenario, Scratch};
@@ -116,38 +119,39 @@ pub fn explain(
 ) -> Result<Explanation, RuleError> {
     let inputs = Inputs::new(inventory, graph, settings.limits, settings.as_of);
     let views = inputs.views();
-    let item = Item { source, node };
+    let mut scratch = Scratch::default();
     let (scored, fraud_factors, exposure_seen) = match source {
         Source::Threat(threat) => {
             let scenario = Scenario { threat, node };
-            let scored = inputs.score(rules, views, &mut Scratch::default(), scenario)?;
-            let seen = ExposureData::clone(&inputs.exposure(scenario).0);
-            (scored, Vec::new(), Some(seen))
+            let scored = inputs.score(rules, views, &mut scratch, scenario)?;
+            (scored, Vec::new(), Some(inputs.exposure_data(scenario)))
         }
         Source::Fraud => {
-            let (scored, factors) =
-                inputs.score_fraud(rules, views, &mut Scratch::default(), node)?;
+            let (scored, factors) = inputs.score_fraud(rules, views, &mut scratch, node)?;
             (scored, factors, None)
         }
     };
+    let Applied {
+        controls,
+        vulnerabilities,
+        incidents,
+    } = Applied::of(&scratch);
     let bits = properties_of(inventory, source);
-    let properties: Vec<Property> = Property::ALL
-        .into_iter()
-        .filter(|&p| bits & (1 << p as u8) != 0)
-        .collect();
+    let properties = properties_in(bits);
     let mut workspace = Workspace::new(inventory.nodes.len());
     let facts = NodeFacts::new(inventory);
-    let reach = count_reach(
+    let compact = CompactFacts::new(inventory, graph, &facts);
+    let reach = count_reach_sets(
         graph,
         &facts,
+        &compact,
         &mut workspace,
         node,
-        &properties,
+        1 << bits,
         settings.limits,
-    );
+    )[usize::from(bits)];
     let exposure = Exposure::compute(graph, &mut workspace, &[node], &properties, settings.limits);
     let evaluator = Evaluator::new(inventory, settings.as_of);
-    let (controls, vulnerabilities, incidents) = applicable(&inputs, item);
     let mut risk = Risk {
         id: risk_id(inventory, source, node),
         source,

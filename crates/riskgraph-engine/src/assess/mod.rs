@@ -13,12 +13,12 @@ mod explain;
 
 use rayon::prelude::*;
 use riskgraph_model::values::Property;
-use riskgraph_model::vocabulary::NodeKind;
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
 use crate::exposure::{NodeFacts, Workspace};
 use crate::pool::Pool;
 use crate::propagation::{ImpactGraph, Limits};
+use crate::rank::{COVERED, CompactFacts, PROCESS};
 use crate::rules::{RuleError, Rules};
 use crate::scoring::{Inputs, Scenario, Scored, Scratch, scenarios};
 
@@ -108,6 +108,28 @@ struct Item {
 struct Scoring {
     scored: Scored,
     fraud_factors: Vec<(String, String)>,
+    /// The controls, vulnerabilities and incidents that applied.
+    applied: Applied,
+}
+
+/// The controls, vulnerabilities and incidents that apply to a scenario, as indexes in file
+/// order.
+struct Applied {
+    controls: Vec<u32>,
+    vulnerabilities: Vec<u32>,
+    incidents: Vec<u32>,
+}
+
+impl Applied {
+    /// What applied to the scenario `scratch` scored last.
+    fn of(scratch: &Scratch) -> Self {
+        let (controls, vulnerabilities, incidents) = scratch.applied();
+        Self {
+            controls: controls.to_vec(),
+            vulnerabilities: vulnerabilities.to_vec(),
+            incidents: incidents.to_vec(),
+        }
+    }
 }
 
 /// Assesses `inventory`: scores every scenario with `rules`, propagating through `graph`, then
@@ -131,7 +153,11 @@ pub fn assess(
         .zip(scorings)
         .zip(reach)
         .map(|((item, scoring), reach)| {
-            let (controls, vulnerabilities, incidents) = applicable(&inputs, *item);
+            let Applied {
+                controls,
+                vulnerabilities,
+                incidents,
+            } = scoring.applied;
             let mut risk = Risk {
                 id: risk_id(inventory, item.source, item.node),
                 source: item.source,
@@ -200,28 +226,6 @@ fn items(inventory: &Inventory) -> Vec<Item> {
     items
 }
 
-/// The controls, vulnerabilities and incidents that apply to a scenario.
-fn applicable(inputs: &Inputs<'_>, item: Item) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
-    match item.source {
-        Source::Threat(threat) => {
-            let scenario = Scenario {
-                threat,
-                node: item.node,
-            };
-            (
-                inputs.controls(scenario),
-                inputs.vulnerabilities(scenario).collect(),
-                inputs.incidents(scenario).collect(),
-            )
-        }
-        Source::Fraud => (
-            inputs.fraud_controls(item.node).collect(),
-            Vec::new(),
-            inputs.fraud_incidents(item.node).collect(),
-        ),
-    }
-}
-
 /// Scores every item in parallel, in their order. On errors, the first in item order is returned,
 /// whatever the thread count. Each thread works with its own copy of the rules and of the shared
 /// views.
@@ -258,9 +262,11 @@ fn score(
                             threat,
                             node: item.node,
                         };
+                        let scored = inputs.score(rules, views, scratch, scenario)?;
                         Ok(Scoring {
-                            scored: inputs.score(rules, views, scratch, scenario)?,
+                            scored,
                             fraud_factors: Vec::new(),
+                            applied: Applied::of(scratch),
                         })
                     }
                     Source::Fraud => {
@@ -269,6 +275,7 @@ fn score(
                         Ok(Scoring {
                             scored,
                             fraud_factors,
+                            applied: Applied::of(scratch),
                         })
                     }
                 }
@@ -292,6 +299,14 @@ fn properties_of(inventory: &Inventory, source: Source) -> u8 {
         }
         Source::Fraud => 1 << Property::Integrity as u8,
     }
+}
+
+/// The properties in `bits`, a bit set over [`Property::ALL`], in that order.
+fn properties_in(bits: u8) -> Vec<Property> {
+    Property::ALL
+        .into_iter()
+        .filter(|&p| bits & (1 << p as u8) != 0)
+        .collect()
 }
 
 /// The reach counts of every item. Many items share a node, so there is one walk per distinct
@@ -318,7 +333,7 @@ fn reach_counts(
         }
     }
     let facts = NodeFacts::new(inventory);
-    let flags = ReachFlags::new(graph, &facts);
+    let compact = CompactFacts::new(inventory, graph, &facts);
     let pool = Pool::new(|| Workspace::new(inventory.nodes.len()));
     // Walks from nodes close in the graph's internal (topological) order touch the same memory,
     // so each thread walks a run of them: far fewer cache misses than inventory order.
@@ -330,7 +345,7 @@ fn reach_counts(
         .map_init(
             || pool.take(),
             |workspace, (node, sets)| {
-                count_reach_sets(graph, &facts, &flags, workspace, node, sets, limits)
+                count_reach_sets(graph, &facts, &compact, workspace, node, sets, limits)
             },
         )
         .collect();
@@ -349,38 +364,12 @@ fn reach_counts(
         .collect()
 }
 
-/// What the reach counts read of each node, one byte per node in the graph's internal order.
-struct ReachFlags(Vec<u8>);
-
-const PROCESS: u8 = 1;
-const COVERED: u8 = 2;
-
-impl ReachFlags {
-    fn new(graph: &ImpactGraph, facts: &NodeFacts) -> Self {
-        Self(
-            (0..graph.node_count() as NodeIdx)
-                .map(|internal| {
-                    let node = graph.external(internal);
-                    let mut flags = 0;
-                    if facts.kind[node as usize] == NodeKind::Process {
-                        flags |= PROCESS;
-                    }
-                    if !facts.commitments(node).is_empty() {
-                        flags |= COVERED;
-                    }
-                    flags
-                })
-                .collect(),
-        )
-    }
-}
-
 /// The reach of `origin` for each property set in `sets` (a bit set over the sets, themselves
 /// bit sets over [`Property::ALL`]), from one walk over their union.
 fn count_reach_sets(
     graph: &ImpactGraph,
     facts: &NodeFacts,
-    flags: &ReachFlags,
+    compact: &CompactFacts,
     workspace: &mut Workspace,
     origin: NodeIdx,
     sets: u8,
@@ -389,10 +378,7 @@ fn count_reach_sets(
     let union = (0..8u8)
         .filter(|&set| sets & (1 << set) != 0)
         .fold(0u8, |all, set| all | set);
-    let properties: Vec<Property> = Property::ALL
-        .into_iter()
-        .filter(|&p| union & (1 << p as u8) != 0)
-        .collect();
+    let properties = properties_in(union);
     // Per reached node, the properties that reach it; counted per set at the end.
     let mut nodes = [0u32; 8];
     let mut processes = [0u32; 8];
@@ -404,7 +390,7 @@ fn count_reach_sets(
             .enumerate()
             .filter(|(_, label)| label.is_some())
             .fold(0u8, |bits, (p, _)| bits | 1 << p);
-        let node_flags = flags.0[internal as usize];
+        let node_flags = compact.nodes[internal as usize][3];
         if node_flags & COVERED != 0 {
             let node = graph.external(internal);
             covered.extend(facts.commitments(node).iter().map(|&c| (c, reached_by)));
@@ -437,30 +423,4 @@ fn count_reach_sets(
         }
     }
     result
-}
-
-fn count_reach(
-    graph: &ImpactGraph,
-    facts: &NodeFacts,
-    workspace: &mut Workspace,
-    origin: NodeIdx,
-    properties: &[Property],
-    limits: Limits,
-) -> Reach {
-    let mut reach = Reach::default();
-    let mut commitments: Vec<u32> = Vec::new();
-    workspace.for_each_reached(graph, &[origin], properties, limits, |internal, _| {
-        let node = graph.external(internal);
-        commitments.extend_from_slice(facts.commitments(node));
-        if node != origin {
-            reach.nodes += 1;
-            if facts.kind[node as usize] == NodeKind::Process {
-                reach.processes += 1;
-            }
-        }
-    });
-    commitments.sort_unstable();
-    commitments.dedup();
-    reach.commitments = commitments.len() as u32;
-    reach
 }
