@@ -5,7 +5,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use riskgraph_engine::assess::{Explanation, Settings, Source, explain, find};
+use riskgraph_engine::exposure::DEFAULT_RATING;
 use riskgraph_engine::propagation::Limits;
+use riskgraph_model::values::Rating;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, Node, NodeDetail};
 
@@ -109,6 +111,20 @@ fn or_dash(items: &[String]) -> String {
     }
 }
 
+/// A 1..5 rating the rules read, with the value they use when the cell is empty.
+fn scored_rating(value: Option<Rating>) -> String {
+    value.map_or_else(|| format!("- ({DEFAULT_RATING})"), |r| r.get().to_string())
+}
+
+/// A 1..5 rating as written, `-` when empty.
+fn rating(value: Option<Rating>) -> String {
+    value.map_or_else(|| "-".to_owned(), |r| r.get().to_string())
+}
+
+fn date(value: Option<riskgraph_model::values::Date>) -> String {
+    value.map_or_else(|| "-".to_owned(), |d| d.civil().to_string())
+}
+
 fn count(n: u32, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -152,9 +168,7 @@ impl Text<'_> {
                     threat.category.as_str(),
                     threat.source.map_or("-", Vocabulary::as_str),
                     affects.join(", "),
-                    threat
-                        .likelihood
-                        .map_or_else(|| "- (3)".to_owned(), |l| l.get().to_string()),
+                    scored_rating(threat.likelihood),
                     threat.targets
                 );
             }
@@ -183,12 +197,10 @@ impl Text<'_> {
                 "  {} \"{}\": severity {}, {}, cve {}, found {}",
                 v.id,
                 v.name,
-                v.severity
-                    .map_or_else(|| "- (3)".to_owned(), |s| s.get().to_string()),
+                scored_rating(v.severity),
                 v.status.as_str(),
                 text(v.cve.as_deref()),
-                v.found
-                    .map_or_else(|| "-".to_owned(), |d| d.civil().to_string())
+                date(v.found)
             );
         }
         let _ = writeln!(
@@ -204,8 +216,7 @@ impl Text<'_> {
                 "  {} on {}: severity {}, {}",
                 i.id,
                 i.date.civil(),
-                i.severity
-                    .map_or_else(|| "- (3)".to_owned(), |s| s.get().to_string()),
+                scored_rating(i.severity),
                 text(i.summary.as_deref())
             );
         }
@@ -219,8 +230,7 @@ impl Text<'_> {
                 o.id,
                 o.name,
                 o.obligation_type.map_or("-", Vocabulary::as_str),
-                o.severity
-                    .map_or_else(|| "- (3)".to_owned(), |s| s.get().to_string())
+                scored_rating(o.severity)
             );
         }
         out.push('\n');
@@ -338,8 +348,7 @@ impl Text<'_> {
                 c.effectiveness
                     .map_or_else(|| "- (0)".to_owned(), |e| e.get().to_string()),
                 c.reduces.as_str(),
-                c.due
-                    .map_or_else(|| "-".to_owned(), |d| d.civil().to_string()),
+                date(c.due),
                 or_dash(&frameworks)
             );
         }
@@ -390,10 +399,8 @@ impl Text<'_> {
                     text(t.owner.as_deref()),
                     text(t.justification.as_deref()),
                     text(t.approved_by.as_deref()),
-                    t.approved_on
-                        .map_or_else(|| "-".to_owned(), |d| d.civil().to_string()),
-                    t.expires
-                        .map_or_else(|| "-".to_owned(), |d| d.civil().to_string()),
+                    date(t.approved_on),
+                    date(t.expires),
                     text(t.ticket.as_deref()),
                 );
             }
@@ -427,9 +434,6 @@ fn describe_node(node: &Node) -> String {
     match &node.detail {
         NodeDetail::Asset(a) => {
             parts.push(a.asset_type.as_str().to_owned());
-            let rating = |r: Option<riskgraph_model::values::Rating>| {
-                r.map_or_else(|| "-".to_owned(), |r| r.get().to_string())
-            };
             parts.push(format!(
                 "C{} I{} A{}",
                 rating(a.confidentiality),
@@ -453,11 +457,7 @@ fn describe_node(node: &Node) -> String {
             ));
         }
         NodeDetail::Process(p) => {
-            parts.push(format!(
-                "criticality {}",
-                p.criticality
-                    .map_or_else(|| "-".to_owned(), |c| c.get().to_string())
-            ));
+            parts.push(format!("criticality {}", rating(p.criticality)));
             parts.push(format!(
                 "financial {}",
                 if p.financial { "yes" } else { "no" }
@@ -472,11 +472,7 @@ fn describe_node(node: &Node) -> String {
             ));
         }
         NodeDetail::Vendor(v) => {
-            parts.push(format!(
-                "criticality {}",
-                v.criticality
-                    .map_or_else(|| "-".to_owned(), |c| c.get().to_string())
-            ));
+            parts.push(format!("criticality {}", rating(v.criticality)));
             parts.push(format!(
                 "data access {}",
                 v.data_access.map_or("-", Vocabulary::as_str)
