@@ -140,7 +140,7 @@ impl Text<'_> {
         let mut out = String::new();
         let threat_name = match risk.source {
             Source::Threat(t) => self.inventory.threats[t as usize].name.to_string(),
-            Source::Fraud => "Fraud (SOC 2 CC3.3)".to_owned(),
+            Source::Fraud => Source::FRAUD.1.to_owned(),
         };
         let _ = writeln!(out, "Risk {}: {threat_name} on {}", risk.id, node.name);
         let _ = writeln!(out, "As of {}; rules: {}\n", self.as_of, rules.join(", "));

@@ -21,9 +21,6 @@ pub use table::{Style, table};
 /// Version of the JSON register; raised on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The id, name and category a fraud risk shows as its threat.
-const FRAUD_THREAT: (&str, &str, &str) = ("fraud", "Fraud (SOC 2 CC3.3)", "fraud");
-
 /// A file that went into the assessment, with its SHA-256.
 #[derive(Debug, Clone, Serialize)]
 pub struct Checksum {
@@ -151,11 +148,10 @@ impl<'a> Register<'a> {
                     category: threat.category.as_str(),
                 }
             }
-            Source::Fraud => ThreatView {
-                id: FRAUD_THREAT.0,
-                name: FRAUD_THREAT.1,
-                category: FRAUD_THREAT.2,
-            },
+            Source::Fraud => {
+                let (id, name, category) = Source::FRAUD;
+                ThreatView { id, name, category }
+            }
         };
         let node = inventory.node(risk.node);
         let controls: Vec<_> = risk

@@ -44,6 +44,12 @@ pub enum Source {
     Fraud,
 }
 
+impl Source {
+    /// How a fraud risk shows its threat in the register: id, name and category.
+    pub const FRAUD: (&'static str, &'static str, &'static str) =
+        ("fraud", "Fraud (SOC 2 CC3.3)", "fraud");
+}
+
 /// What a risk's node reaches when the threat strikes, for the properties it affects.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Reach {
