@@ -73,19 +73,14 @@ pub fn today() -> jiff::civil::Date {
 }
 
 pub fn run(args: &Args) -> Outcome {
-    if let Some(threads) = args.threads {
-        // Only fails when a pool exists already, which cannot happen before the first command.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build_global();
-    }
+    super::use_threads(args.threads);
     let Some((inventory, inputs)) = super::load_valid_with_inputs(&args.path) else {
         return Outcome::Invalid;
     };
     let gate = match &args.fail_on {
         Some(name) => match gate_level(&inventory, name) {
             Ok(level) => Some(level),
-            Err(message) => return usage(&message),
+            Err(message) => return super::usage(&message),
         },
         None => None,
     };
@@ -228,11 +223,6 @@ fn gate_level(inventory: &Inventory, name: &str) -> Result<usize, String> {
         "--fail-on `{name}` is not a risk level of this inventory ({}){hint}",
         names.join(", ")
     ))
-}
-
-fn usage(message: &str) -> Outcome {
-    let _ = writeln!(std::io::stderr(), "error: {message}");
-    Outcome::Invalid
 }
 
 /// Characters per line for the table: the terminal's width, else `COLUMNS`, else 120.

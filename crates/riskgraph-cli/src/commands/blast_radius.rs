@@ -87,14 +87,9 @@ fn parse_factor(text: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: &Args) -> Outcome {
-    if let Some(threads) = args.threads {
-        // Only fails when a pool exists already, which cannot happen before the first command.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build_global();
-    }
+    super::use_threads(args.threads);
     if args.rank.is_some() && matches!(args.format, Some(Format::Tree | Format::Dot)) {
-        return usage("--rank vendors prints a table or json; tree and dot need --from");
+        return super::usage("--rank vendors prints a table or json; tree and dot need --from");
     }
     let Some(inventory) = super::load_valid(&args.path) else {
         return Outcome::Invalid;
@@ -118,7 +113,7 @@ pub fn run(args: &Args) -> Outcome {
     } else {
         let origins = match resolve(&inventory, &args.from) {
             Ok(origins) => origins,
-            Err(message) => return usage(&message),
+            Err(message) => return super::usage(&message),
         };
         let mut workspace = Workspace::new(inventory.nodes.len());
         let exposure =
@@ -143,11 +138,6 @@ pub fn run(args: &Args) -> Outcome {
         return Outcome::Invalid;
     }
     Outcome::Success
-}
-
-fn usage(message: &str) -> Outcome {
-    let _ = writeln!(std::io::stderr(), "error: {message}");
-    Outcome::Invalid
 }
 
 /// The node indexes of `ids`, or a message naming the first unknown one with the closest id.

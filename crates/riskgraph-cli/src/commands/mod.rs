@@ -92,6 +92,22 @@ pub fn impact_graph(
     }
 }
 
+/// Runs the parallel work on `threads` worker threads, or one per core when `None`.
+pub fn use_threads(threads: Option<usize>) {
+    if let Some(threads) = threads {
+        // Only fails when a pool exists already, which cannot happen before the first command.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global();
+    }
+}
+
+/// A usage error: the message on stderr, exit 2.
+pub fn usage(message: &str) -> crate::Outcome {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
+    crate::Outcome::Invalid
+}
+
 /// Prints rules problems to stderr, one per line, with a count.
 pub fn print_rule_errors(errors: &[riskgraph_engine::rules::RuleError]) {
     let mut stderr = std::io::stderr().lock();
