@@ -104,8 +104,11 @@ pub struct Control {
     pub applies_to: Selector,
     /// SOC 2 criteria ids as written, upper-cased (`CC6.1`).
     pub soc2: Vec<Box<str>>,
-    /// ISO 27001 Annex A ids without the `A.` prefix (`5.15`).
+    /// ISO 27001:2022 Annex A ids without the `A.` prefix (`5.15`): as written, or the controls
+    /// the 2013 ids written correspond to when the manifest sets the 2013 edition.
     pub iso27001: Vec<Box<str>>,
+    /// The 2013 Annex A ids as written (`A.9.2.1`), when the manifest sets the 2013 edition.
+    pub iso27001_2013: Vec<Box<str>>,
     pub due: Option<Date>,
     pub last_tested: Option<Date>,
     pub tags: Vec<Text>,

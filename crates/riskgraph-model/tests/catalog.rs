@@ -16,3 +16,29 @@ fn the_bundled_controls_cite_catalogued_ids() {
         }
     }
 }
+
+/// An inventory written against ISO 27001:2013 loads with its controls translated to 2022, and
+/// keeps the ids as written.
+#[test]
+fn controls_written_against_2013_read_as_2022() {
+    let source = |name: &str, text: &str| riskgraph_model::Source {
+        display: name.to_owned(),
+        bytes: text.as_bytes().to_vec(),
+    };
+    let loaded = riskgraph_model::load_sources(vec![
+        source("riskgraph.toml", "[scope]\niso27001 = \"2013\"\n"),
+        source("assets.csv", "id,name,type\napp,App,software\n"),
+        source(
+            "controls.csv",
+            "id,name,status,soc2,iso27001\n\
+             AC-1,Access reviews,implemented,CC6.2,A.9.2.5;9.2.6;A.18.2.3\n",
+        ),
+    ]);
+    assert_eq!(loaded.diagnostics.n_errors(), 0, "{:?}", loaded.diagnostics);
+    let control = &loaded.inventory.controls[0];
+    // A.9.2.5 and A.9.2.6 both became 5.18; A.18.2.3 was split into 5.36 and 8.8.
+    let ids: Vec<&str> = control.iso27001.iter().map(AsRef::as_ref).collect();
+    assert_eq!(ids, ["5.18", "5.36", "8.8"]);
+    let written: Vec<&str> = control.iso27001_2013.iter().map(AsRef::as_ref).collect();
+    assert_eq!(written, ["A.9.2.5", "A.9.2.6", "A.18.2.3"]);
+}

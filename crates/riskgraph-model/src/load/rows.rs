@@ -5,10 +5,12 @@
 //! one bad cell does not cascade into "unknown id" errors wherever the row is referred to. An
 //! inventory with errors is never assessed, so the fallbacks are never scored.
 
+use crate::catalog;
 use crate::diagnostic::Diagnostic;
 use crate::inventory::Inventory;
 use crate::load::LoadState;
 use crate::load::table::{Cells, Col, Table};
+use crate::manifest::IsoEdition;
 use crate::node::{Asset, Node, NodeDetail, NodeIdx, Process, Vendor};
 use crate::records::{
     Commitment, ContextItem, ContextLink, Control, Dependency, Incident, Objective, Obligation,
@@ -566,6 +568,73 @@ fn parse_soc2(text: &str) -> Result<Box<str>, ValueError> {
     }
 }
 
+/// A SOC 2 criterion of the catalog, upper-cased.
+fn parse_criterion(text: &str) -> Result<Box<str>, ValueError> {
+    let id = parse_soc2(text)?;
+    if catalog::soc2_criterion(&id).is_some() {
+        return Ok(id);
+    }
+    let help = match catalog::closest_soc2(&id) {
+        Some(near) => format!("did you mean {near}? `riskgraph catalog list soc2` lists them all"),
+        None => String::from("`riskgraph catalog list soc2` lists the criteria"),
+    };
+    Err(ValueError::new(format!("{id} is not a SOC 2 criterion")).with_help(help))
+}
+
+/// An Annex A control of the manifest's edition, as the 2022 controls it stands for (itself, or
+/// the controls a 2013 one corresponds to), without the `A.` prefix.
+fn parse_annex_a(text: &str, edition: IsoEdition) -> Result<Vec<Box<str>>, ValueError> {
+    let bare = parse_iso(text)?;
+    match edition {
+        IsoEdition::Iso2022 => {
+            if catalog::annex_a_2022(&bare).is_some() {
+                return Ok(vec![bare]);
+            }
+            if catalog::annex_a_2013(&bare).is_some() {
+                let ids: Vec<String> = catalog::to_2022(&bare)
+                    .map(|c| c.iso2022.clone())
+                    .collect();
+                return Err(ValueError::new(format!(
+                    "A.{bare} is an ISO 27001:2013 id, and riskgraph.toml uses the 2022 edition"
+                ))
+                .with_help(format!(
+                    "in 2022 it is {}; set [scope] iso27001 = \"2013\" in riskgraph.toml or use \
+                     those ids",
+                    ids.join(", ")
+                )));
+            }
+            let help = match catalog::closest_2022(&bare) {
+                Some(near) => format!("did you mean {near}? 2022 controls run 5.1-5.37, 6.1-6.8, 7.1-7.14 and 8.1-8.34"),
+                None => String::from("2022 controls run 5.1-5.37, 6.1-6.8, 7.1-7.14 and 8.1-8.34"),
+            };
+            Err(ValueError::new(format!("A.{bare} is not an ISO 27001:2022 Annex A control"))
+                .with_help(help))
+        }
+        IsoEdition::Iso2013 => {
+            if catalog::annex_a_2013(&bare).is_some() {
+                return Ok(catalog::to_2022(&bare)
+                    .map(|c| Box::from(c.iso2022.as_str()))
+                    .collect());
+            }
+            if catalog::annex_a_2022(&bare).is_some() {
+                return Err(ValueError::new(format!(
+                    "A.{bare} is an ISO 27001:2022 id, and riskgraph.toml sets iso27001 = \"2013\""
+                ))
+                .with_help(
+                    "write 2013 ids (A.5.1.1 to A.18.2.3), or set [scope] iso27001 = \"2022\" when \
+                     the whole file uses 2022 ids",
+                ));
+            }
+            let help = match catalog::closest_2013(&bare) {
+                Some(near) => format!("did you mean {near}? `riskgraph catalog list iso27001:2013` lists them all"),
+                None => String::from("`riskgraph catalog list iso27001:2013` lists the controls"),
+            };
+            Err(ValueError::new(format!("A.{bare} is not an ISO 27001:2013 Annex A control"))
+                .with_help(help))
+        }
+    }
+}
+
 /// `A.5.15` or `5.15` (2022), `A.9.2.1` (2013): the shape of an Annex A control id.
 fn parse_iso(text: &str) -> Result<Box<str>, ValueError> {
     let trimmed = text.trim();
@@ -623,6 +692,23 @@ fn control_reader(table: &Table<'_>) -> RowReader {
             Some(_) => c.vocab(status).unwrap_or(ControlStatus::NotImplemented),
         };
         let known = std::mem::take(&mut state.threat_ids);
+        let edition = inventory.manifest.iso27001;
+        let cited = c.list(iso27001, |item| {
+            Ok((parse_iso(item)?, parse_annex_a(item, edition)?))
+        });
+        // Reports speak 2022: ids of 2013 stand for the 2022 controls they correspond to.
+        let mut iso27001: Vec<Box<str>> = Vec::new();
+        let mut iso27001_2013: Vec<Box<str>> = Vec::new();
+        for (bare, ids) in cited {
+            if edition == IsoEdition::Iso2013 {
+                iso27001_2013.push(format!("A.{bare}").into());
+            }
+            for id in ids {
+                if !iso27001.contains(&id) {
+                    iso27001.push(id);
+                }
+            }
+        }
         let control = Control {
             id: control_id,
             name: c.required(name, |s| Ok(Box::from(s))).unwrap_or_default(),
@@ -633,8 +719,9 @@ fn control_reader(table: &Table<'_>) -> RowReader {
             mitigates: c.list(mitigates, |item| parse_threat_ref(item, &known)),
             applies_to: selector(c, state, inventory, applies_to, false)
                 .unwrap_or_else(Selector::all),
-            soc2: c.list(soc2, parse_soc2),
-            iso27001: c.list(iso27001, parse_iso),
+            soc2: c.list(soc2, parse_criterion),
+            iso27001,
+            iso27001_2013,
             due: c.parse(due, Date::parse),
             last_tested: c.parse(last_tested, Date::parse),
             tags: c.shared_list(tags),
