@@ -7,6 +7,7 @@
 mod commands;
 mod register;
 mod render;
+mod sheets;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,13 @@ enum Command {
     Explain(commands::explain::Args),
     /// What a failure or breach of some nodes reaches, and how hard; or vendors ranked by it
     BlastRadius(commands::blast_radius::Args),
+    /// SOC 2 criteria and Annex A coverage, forgotten risk categories, vendor and testing findings
+    Coverage(commands::coverage::Args),
+    /// The ISO 27001 Statement of Applicability
+    Soa(commands::soa::Args),
+    /// The SOC 2, ISO 27001:2022 and 2013 catalogs and the crosswalks between them
+    #[command(subcommand)]
+    Catalog(commands::catalog::Command),
     /// Check the Rhai scoring rules
     #[command(subcommand)]
     Rules(commands::rules::Command),
@@ -67,6 +75,9 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(&args),
         Command::BlastRadius(args) => commands::blast_radius::run(&args),
         Command::Rules(command) => commands::rules::run(&command),
+        Command::Coverage(args) => commands::coverage::run(&args),
+        Command::Soa(args) => commands::soa::run(&args),
+        Command::Catalog(command) => commands::catalog::run(&command),
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,

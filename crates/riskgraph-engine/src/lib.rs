@@ -4,6 +4,7 @@
 //! diagnostics for the CLI to render.
 
 pub mod assess;
+pub mod compliance;
 pub mod exposure;
 pub mod graph;
 pub mod pool;

@@ -5,8 +5,8 @@ use rustc_hash::FxHashMap;
 use crate::manifest::Manifest;
 use crate::node::{Node, NodeIdx};
 use crate::records::{
-    Commitment, ContextItem, Control, Dependency, Incident, Objective, Obligation, Threat,
-    Treatment, Vulnerability,
+    Applicability, Commitment, ContextItem, Control, Dependency, Incident, Objective, Obligation,
+    Threat, Treatment, Vulnerability,
 };
 use crate::values::Id;
 
@@ -26,6 +26,8 @@ pub struct Inventory {
     pub objectives: Vec<Objective>,
     pub incidents: Vec<Incident>,
     pub treatments: Vec<Treatment>,
+    /// The Statement of Applicability decisions of `soa.csv`, in file order.
+    pub soa: Vec<Applicability>,
     pub(crate) node_index: FxHashMap<Id, NodeIdx>,
 }
 

@@ -159,6 +159,18 @@ pub struct ContextItem {
     pub row: RowRef,
 }
 
+/// A row of `soa.csv`: the organization's decision on one Annex A control for the Statement of
+/// Applicability.
+#[derive(Debug, Clone)]
+pub struct Applicability {
+    /// The 2022 Annex A id without the prefix (`5.7`).
+    pub control: Box<str>,
+    pub applicable: bool,
+    /// Why the control is excluded (or, for an applicable one, anything to add to the risks).
+    pub justification: Option<Box<str>>,
+    pub row: RowRef,
+}
+
 /// An information security objective (ISO 27001 clause 6.2).
 #[derive(Debug, Clone)]
 pub struct Objective {

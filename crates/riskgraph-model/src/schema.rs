@@ -259,8 +259,29 @@ pub const TREATMENTS: FileSpec = FileSpec {
     ],
 };
 
+/// Decisions for the Statement of Applicability: which Annex A controls are excluded, and why.
+pub const SOA: FileSpec = FileSpec {
+    stem: "soa",
+    columns: &[
+        req(
+            "control",
+            &["annex a", "annex a control", "control id", "iso27001"],
+        ),
+        req("applicable", &["applies", "included", "applicability"]),
+        opt(
+            "justification",
+            &[
+                "reason",
+                "rationale",
+                "exclusion reason",
+                "justification for exclusion",
+            ],
+        ),
+    ],
+};
+
 /// Every table file, in loading order: node files first, since the others refer to nodes.
-pub const FILES: [&FileSpec; 13] = [
+pub const FILES: [&FileSpec; 14] = [
     &ASSETS,
     &PROCESSES,
     &VENDORS,
@@ -274,6 +295,7 @@ pub const FILES: [&FileSpec; 13] = [
     &OBJECTIVES,
     &INCIDENTS,
     &TREATMENTS,
+    &SOA,
 ];
 
 /// The stems of the files that define nodes; an inventory needs at least one of them.

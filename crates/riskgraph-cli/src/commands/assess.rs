@@ -123,20 +123,8 @@ pub fn run(args: &Args) -> Outcome {
         }
         out.flush()
     };
-    let written = match &args.output {
-        Some(path) => write_atomically(path, render),
-        None => render(&mut std::io::stdout().lock()),
-    };
-    if let Err(err) = written {
-        // A closed pipe (`| head`) is not a failure.
-        if err.kind() != std::io::ErrorKind::BrokenPipe {
-            let target = args.output.as_ref().map_or_else(
-                || "the standard output".to_owned(),
-                |p| p.display().to_string(),
-            );
-            let _ = writeln!(std::io::stderr(), "error: cannot write {target}: {err}");
-            return Outcome::Invalid;
-        }
+    if let Outcome::Invalid = emit(args.output.as_deref(), render) {
+        return Outcome::Invalid;
     }
 
     if let Some(gate) = gate {
@@ -226,7 +214,7 @@ fn gate_level(inventory: &Inventory, name: &str) -> Result<usize, String> {
 }
 
 /// Characters per line for the table: the terminal's width, else `COLUMNS`, else 120.
-fn width(to_terminal: bool) -> usize {
+pub fn width(to_terminal: bool) -> usize {
     if to_terminal && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
         return usize::from(w);
     }
@@ -235,6 +223,30 @@ fn width(to_terminal: bool) -> usize {
         .and_then(|c| c.parse().ok())
         .filter(|&c: &usize| c >= 40)
         .unwrap_or(120)
+}
+
+/// Writes what `render` renders to `output` (atomically), else to the standard output. A closed
+/// pipe (`| head`) is not a failure; any other write error is reported and gives
+/// [`Outcome::Invalid`].
+pub fn emit(
+    output: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Outcome {
+    let written = match output {
+        Some(path) => write_atomically(path, render),
+        None => render(&mut std::io::stdout().lock()),
+    };
+    match written {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            let target = output.map_or_else(
+                || "the standard output".to_owned(),
+                |p| p.display().to_string(),
+            );
+            let _ = writeln!(std::io::stderr(), "error: cannot write {target}: {err}");
+            Outcome::Invalid
+        }
+        _ => Outcome::Success,
+    }
 }
 
 /// Writes `path` all at once: into a temporary file beside it, renamed over `path` only when

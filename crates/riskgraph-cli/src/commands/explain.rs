@@ -238,7 +238,7 @@ impl Text<'_> {
 
     fn exposure(&self, out: &mut String) {
         let explanation = self.explanation;
-        let reach = explanation.risk.reach;
+        let reach = &explanation.risk.reach;
         let properties: Vec<&str> = explanation.properties.iter().map(|p| p.name()).collect();
         let _ = writeln!(
             out,

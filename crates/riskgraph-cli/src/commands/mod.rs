@@ -2,9 +2,12 @@
 
 pub mod assess;
 pub mod blast_radius;
+pub mod catalog;
+pub mod coverage;
 pub mod explain;
 pub mod init;
 pub mod rules;
+pub mod soa;
 pub mod validate;
 
 use std::io::Write;
@@ -116,4 +119,46 @@ pub fn print_rule_errors(errors: &[riskgraph_engine::rules::RuleError]) {
     }
     let s = if errors.len() == 1 { "" } else { "s" };
     let _ = writeln!(stderr, "invalid rules: {} problem{s}", errors.len());
+}
+
+/// The arguments of the commands that assess an inventory and report on it in one of the
+/// register's formats (`coverage`, `soa`).
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// The inventory: a folder of CSV files, or a workbook (.xlsx)
+    pub path: std::path::PathBuf,
+    /// Output: table (for the terminal), json, csv or md (Markdown)
+    #[arg(long, value_enum, default_value_t = assess::Format::Table)]
+    pub format: assess::Format,
+    /// Write to FILE instead of the standard output (all or nothing)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// The rules folder (default: the manifest's `[method] rules`, else the built-in rules)
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<std::path::PathBuf>,
+    /// The date of the assessment (default: today, UTC)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = assess::parse_date)]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Worker threads (default: one per core); the output does not depend on it
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl ReportArgs {
+    /// Loads the inventory and rules and runs the assessment; `None` when any of it is invalid
+    /// (the problems were printed).
+    pub fn assess(&self) -> Option<(Inventory, riskgraph_engine::assess::Assessment)> {
+        use_threads(self.threads);
+        let inventory = load_valid(&self.path)?;
+        let rules = load_rules(&self.path, &inventory, self.rules.as_deref())?;
+        let as_of = self.as_of.unwrap_or_else(assess::today);
+        let assessment = assess::run_assessment(&inventory, &rules, as_of)?;
+        Some((inventory, assessment))
+    }
+
+    /// Characters per line for a table on the standard output.
+    pub fn width(&self) -> usize {
+        use std::io::IsTerminal;
+        assess::width(self.output.is_none() && std::io::stdout().is_terminal())
+    }
 }

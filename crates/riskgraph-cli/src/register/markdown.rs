@@ -112,7 +112,7 @@ fn row(number: usize, view: &RiskView<'_>) -> String {
 
 /// Inventory text made safe inside a table cell: pipes escaped, line breaks joined, and markup
 /// characters that would turn into HTML or formatting escaped.
-fn cell(text: &str) -> String {
+pub fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

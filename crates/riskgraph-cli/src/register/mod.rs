@@ -13,9 +13,9 @@ use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, NodeDetail};
 use serde::Serialize;
 
-pub use self::csv::write_csv;
+pub use self::csv::{neutralize, write_csv};
 pub use json::write_json;
-pub use markdown::markdown;
+pub use markdown::{cell as markdown_cell, markdown};
 pub use table::{Style, table};
 
 /// Version of the JSON register; raised on any incompatible change.

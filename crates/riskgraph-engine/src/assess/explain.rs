@@ -149,7 +149,8 @@ pub fn explain(
         node,
         1 << bits,
         settings.limits,
-    )[usize::from(bits)];
+    )[usize::from(bits)]
+    .clone();
     let exposure = Exposure::compute(graph, &mut workspace, &[node], &properties, settings.limits);
     let evaluator = Evaluator::new(inventory, settings.as_of);
     let mut risk = Risk {

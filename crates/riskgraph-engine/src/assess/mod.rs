@@ -11,6 +11,8 @@
 mod evaluate;
 mod explain;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
@@ -51,7 +53,7 @@ impl Source {
 }
 
 /// What a risk's node reaches when the threat strikes, for the properties it affects.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reach {
     /// Nodes reached, the node itself excluded.
     pub nodes: u32,
@@ -59,6 +61,9 @@ pub struct Reach {
     pub processes: u32,
     /// Commitments that cover the node or a node reached.
     pub commitments: u32,
+    /// Those commitments, as indexes into `commitments.csv` in file order; shared by the risks of
+    /// a node that propagate the same properties.
+    pub commitment_list: Arc<[u32]>,
 }
 
 /// One risk of the register.
@@ -355,7 +360,7 @@ fn reach_counts(
             },
         )
         .collect();
-    let mut counts = vec![[Reach::default(); 8]; nodes.len()];
+    let mut counts = vec![std::array::from_fn::<Reach, 8, _>(|_| Reach::default()); nodes.len()];
     for (&i, reach) in order.iter().zip(walked) {
         counts[i as usize] = reach;
     }
@@ -365,7 +370,7 @@ fn reach_counts(
             let at = nodes
                 .binary_search_by_key(&item.node, |&(node, _)| node)
                 .expect("every item's node was walked");
-            counts[at][usize::from(properties_of(inventory, item.source))]
+            counts[at][usize::from(properties_of(inventory, item.source))].clone()
         })
         .collect()
 }
@@ -411,7 +416,7 @@ fn count_reach_sets(
         }
     });
     covered.sort_unstable();
-    let mut result = [Reach::default(); 8];
+    let mut result: [Reach; 8] = std::array::from_fn(|_| Reach::default());
     for set in (0..8u8).filter(|&set| sets & (1 << set) != 0) {
         let counts = &mut result[usize::from(set)];
         for reached_by in 1..8u8 {
@@ -420,12 +425,15 @@ fn count_reach_sets(
                 counts.processes += processes[usize::from(reached_by)];
             }
         }
-        let mut last = None;
+        let mut list: Vec<u32> = Vec::new();
         for &(commitment, reached_by) in &covered {
-            if reached_by & set != 0 && last != Some(commitment) {
-                counts.commitments += 1;
-                last = Some(commitment);
+            if reached_by & set != 0 && list.last() != Some(&commitment) {
+                list.push(commitment);
             }
+        }
+        counts.commitments = list.len() as u32;
+        if !list.is_empty() {
+            counts.commitment_list = list.into();
         }
     }
     result

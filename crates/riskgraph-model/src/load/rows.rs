@@ -13,8 +13,8 @@ use crate::load::table::{Cells, Col, Table};
 use crate::manifest::IsoEdition;
 use crate::node::{Asset, Node, NodeDetail, NodeIdx, Process, Vendor};
 use crate::records::{
-    Commitment, ContextItem, ContextLink, Control, Dependency, Incident, Objective, Obligation,
-    RiskPattern, Threat, ThreatRef, Treatment, Vulnerability,
+    Applicability, Commitment, ContextItem, ContextLink, Control, Dependency, Incident, Objective,
+    Obligation, RiskPattern, Threat, ThreatRef, Treatment, Vulnerability,
 };
 use crate::selector::Selector;
 use crate::values::{
@@ -49,6 +49,7 @@ pub fn reader_for(table: &Table<'_>) -> RowReader {
         "objectives" => objective_reader(table),
         "incidents" => incident_reader(table),
         "treatments" => treatment_reader(table),
+        "soa" => soa_reader(table),
         other => unreachable!("no reader for `{other}`"),
     }
 }
@@ -591,9 +592,7 @@ fn parse_annex_a(text: &str, edition: IsoEdition) -> Result<Vec<Box<str>>, Value
                 return Ok(vec![bare]);
             }
             if catalog::annex_a_2013(&bare).is_some() {
-                let ids: Vec<String> = catalog::to_2022(&bare)
-                    .map(|c| c.iso2022.clone())
-                    .collect();
+                let ids: Vec<String> = catalog::to_2022(&bare).map(|c| c.iso2022.clone()).collect();
                 return Err(ValueError::new(format!(
                     "A.{bare} is an ISO 27001:2013 id, and riskgraph.toml uses the 2022 edition"
                 ))
@@ -604,11 +603,15 @@ fn parse_annex_a(text: &str, edition: IsoEdition) -> Result<Vec<Box<str>>, Value
                 )));
             }
             let help = match catalog::closest_2022(&bare) {
-                Some(near) => format!("did you mean {near}? 2022 controls run 5.1-5.37, 6.1-6.8, 7.1-7.14 and 8.1-8.34"),
+                Some(near) => format!(
+                    "did you mean {near}? 2022 controls run 5.1-5.37, 6.1-6.8, 7.1-7.14 and 8.1-8.34"
+                ),
                 None => String::from("2022 controls run 5.1-5.37, 6.1-6.8, 7.1-7.14 and 8.1-8.34"),
             };
-            Err(ValueError::new(format!("A.{bare} is not an ISO 27001:2022 Annex A control"))
-                .with_help(help))
+            Err(
+                ValueError::new(format!("A.{bare} is not an ISO 27001:2022 Annex A control"))
+                    .with_help(help),
+            )
         }
         IsoEdition::Iso2013 => {
             if catalog::annex_a_2013(&bare).is_some() {
@@ -626,11 +629,15 @@ fn parse_annex_a(text: &str, edition: IsoEdition) -> Result<Vec<Box<str>>, Value
                 ));
             }
             let help = match catalog::closest_2013(&bare) {
-                Some(near) => format!("did you mean {near}? `riskgraph catalog list iso27001:2013` lists them all"),
+                Some(near) => format!(
+                    "did you mean {near}? `riskgraph catalog list iso27001:2013` lists them all"
+                ),
                 None => String::from("`riskgraph catalog list iso27001:2013` lists the controls"),
             };
-            Err(ValueError::new(format!("A.{bare} is not an ISO 27001:2013 Annex A control"))
-                .with_help(help))
+            Err(
+                ValueError::new(format!("A.{bare} is not an ISO 27001:2013 Annex A control"))
+                    .with_help(help),
+            )
         }
     }
 }
@@ -849,6 +856,54 @@ fn objective_reader(table: &Table<'_>) -> RowReader {
             row: c.row_ref(),
         };
         inventory.objectives.push(item);
+    })
+}
+
+fn soa_reader(table: &Table<'_>) -> RowReader {
+    let control = table.column("control");
+    let applicable = table.column("applicable");
+    let justification = table.column("justification");
+    Box::new(move |c, state, inventory| {
+        // The Statement of Applicability lists the 2022 controls, whatever the manifest's edition.
+        let Some(id) = c.required(control, |text| {
+            let bare = parse_iso(text)?;
+            if catalog::annex_a_2013(&bare).is_some() {
+                let ids: Vec<String> = catalog::to_2022(&bare).map(|c| c.iso2022.clone()).collect();
+                return Err(ValueError::new(format!(
+                    "A.{bare} is an ISO 27001:2013 id; the Statement of Applicability lists the 2022 controls"
+                ))
+                .with_help(format!("in 2022 it is {}", ids.join(", "))));
+            }
+            let ids = parse_annex_a(text, IsoEdition::Iso2022)?;
+            Id::parse(&ids[0])
+        }) else {
+            return;
+        };
+        if let Some(&first) = state.seen_ids.get(&id) {
+            report_duplicate(c, control, "Annex A control", &id, first);
+            return;
+        }
+        state.seen_ids.insert(id.clone(), c.row_ref());
+        let Some(applicable) = c.required(applicable, crate::values::parse_bool) else {
+            return;
+        };
+        let justification = c.string(justification);
+        if !applicable && justification.is_none() {
+            c.report(
+                control,
+                Diagnostic::warning(
+                    "exclusion-without-justification",
+                    format!("Annex A {id} is excluded without a justification"),
+                )
+                .with_help("ISO 27001 6.1.3 asks for the reason of every exclusion; write it in `justification`"),
+            );
+        }
+        inventory.soa.push(Applicability {
+            control: Box::from(id.as_str()),
+            applicable,
+            justification,
+            row: c.row_ref(),
+        });
     })
 }
 

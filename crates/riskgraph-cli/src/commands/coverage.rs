@@ -1,0 +1,433 @@
+//! `riskgraph coverage`: the assessment read through SOC 2 and ISO 27001, with the gaps of each.
+
+use std::io::Write;
+
+use riskgraph_engine::assess::Assessment;
+use riskgraph_engine::compliance::{Coverage, Requirement, Verdict, coverage};
+use riskgraph_model::Inventory;
+use riskgraph_model::vocabulary::Vocabulary;
+use serde_json::{Value, json};
+
+use super::assess::Format;
+use crate::Outcome;
+use crate::sheets::{self, Sheet, abbreviated};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub report: super::ReportArgs,
+    /// Exit with 1 when an in-scope SOC 2 criterion is a gap (no implemented or partial control)
+    #[arg(long)]
+    pub fail_on_gap: bool,
+}
+
+/// How many risk ids a table cell names.
+const SHOWN: usize = 5;
+
+pub fn run(args: &Args) -> Outcome {
+    let Some((inventory, assessment)) = args.report.assess() else {
+        return Outcome::Invalid;
+    };
+    let coverage = coverage(&inventory, &assessment);
+    let report = Report {
+        inventory: &inventory,
+        assessment: &assessment,
+        coverage: &coverage,
+    };
+    let format = args.report.format;
+    let width = args.report.width();
+    let outcome = super::assess::emit(args.report.output.as_deref(), |out| {
+        let mut out = std::io::BufWriter::new(out);
+        match format {
+            Format::Table => {
+                out.write_all(report.summary().as_bytes())?;
+                out.write_all(b"\n")?;
+                out.write_all(sheets::table(&report.sheets(), width).as_bytes())?;
+            }
+            Format::Md => {
+                let heading = format!("Coverage: {}", inventory.manifest.organization);
+                let mut text = sheets::markdown(&heading, &report.sheets());
+                text.insert_str(
+                    text.find('\n').map_or(0, |at| at + 1),
+                    &format!("\n{}", report.summary()),
+                );
+                out.write_all(text.as_bytes())?;
+            }
+            Format::Csv => {
+                let sheets = report.sheets();
+                let keyed: Vec<(&'static str, &Sheet)> =
+                    SECTIONS.iter().copied().zip(&sheets).collect();
+                sheets::write_csv_sections(&mut out, &keyed)?;
+            }
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut out, &report.json())?;
+                out.write_all(b"\n")?;
+            }
+        }
+        out.flush()
+    });
+    if let Outcome::Invalid = outcome {
+        return outcome;
+    }
+    let gaps: Vec<&str> = coverage.gaps().map(|r| r.id.as_str()).collect();
+    if args.fail_on_gap && !gaps.is_empty() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "fail-on-gap: {} in-scope SOC 2 criteri{} with no running control: {}",
+            gaps.len(),
+            if gaps.len() == 1 { "on" } else { "a" },
+            gaps.join(", ")
+        );
+        return Outcome::GateTripped;
+    }
+    Outcome::Success
+}
+
+/// The sections of the report, as the CSV's `section` column names them, in the sheets' order.
+const SECTIONS: [&str; 11] = [
+    "soc2",
+    "annex-a",
+    "crosswalk",
+    "forgotten-category",
+    "commitment",
+    "obligation",
+    "unlinked-context",
+    "incomplete-objective",
+    "vendor",
+    "untested-control",
+    "clause",
+];
+
+struct Report<'a> {
+    inventory: &'a Inventory,
+    assessment: &'a Assessment,
+    coverage: &'a Coverage,
+}
+
+impl Report<'_> {
+    fn risk_ids(&self, risks: &[u32]) -> Vec<&str> {
+        risks
+            .iter()
+            .map(|&r| self.assessment.risks[r as usize].id.as_str())
+            .collect()
+    }
+
+    fn risks_cell(&self, risks: &[u32]) -> String {
+        abbreviated(self.risk_ids(risks).into_iter(), SHOWN)
+    }
+
+    fn control_id(&self, control: u32) -> &str {
+        self.inventory.controls[control as usize].id.as_str()
+    }
+
+    /// `AC-01 (implemented); AC-02 (partial)`.
+    fn controls_cell(&self, controls: &[u32]) -> String {
+        controls
+            .iter()
+            .map(|&c| {
+                let control = &self.inventory.controls[c as usize];
+                format!("{} ({})", control.id, control.status.as_str())
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn summary(&self) -> String {
+        let count = |requirements: &[Requirement], verdict: Verdict| {
+            requirements.iter().filter(|r| r.verdict == verdict).count()
+        };
+        let tally = |requirements: &[Requirement]| {
+            format!(
+                "{} covered, {} partial, {} gaps",
+                count(requirements, Verdict::Covered),
+                count(requirements, Verdict::Partial),
+                count(requirements, Verdict::Gap)
+            )
+        };
+        let c = self.coverage;
+        let tsc: Vec<&str> = c.tsc.iter().map(|t| t.as_str()).collect();
+        format!(
+            "SOC 2 ({}): {} criteria in scope, {}\n\
+             ISO 27001:2022 Annex A: {} controls, {}\n\
+             as of {}; {} risk categories never considered, {} crosswalk mismatches, {} vendor findings, {} controls untested in 12 months\n",
+            tsc.join(", "),
+            c.soc2.len(),
+            tally(&c.soc2),
+            c.annex_a.len(),
+            tally(&c.annex_a),
+            self.assessment.as_of,
+            c.forgotten.len(),
+            c.crosswalk.len(),
+            c.vendors.len(),
+            c.untested.len(),
+        )
+    }
+
+    fn requirement_rows(&self, requirements: &[Requirement]) -> Vec<Vec<String>> {
+        requirements
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.clone(),
+                    r.group.to_owned(),
+                    r.title.to_owned(),
+                    r.verdict.as_str().to_owned(),
+                    self.controls_cell(&r.controls),
+                    self.risks_cell(&r.risks),
+                ]
+            })
+            .collect()
+    }
+
+    fn sheets(&self) -> Vec<Sheet> {
+        let inventory = self.inventory;
+        let c = self.coverage;
+        let tsc: Vec<&str> = c.tsc.iter().map(|t| t.as_str()).collect();
+        let requirement_columns = vec!["id", "group", "title", "verdict", "controls", "risks"];
+        vec![
+            Sheet {
+                title: format!("SOC 2 criteria in scope ({})", tsc.join(", ")),
+                columns: requirement_columns.clone(),
+                rows: self.requirement_rows(&c.soc2),
+                empty: "no criteria in scope",
+            },
+            Sheet {
+                title: String::from("ISO 27001:2022 Annex A"),
+                columns: requirement_columns,
+                rows: self.requirement_rows(&c.annex_a),
+                empty: "no controls",
+            },
+            Sheet {
+                title: String::from(
+                    "Controls citing one framework but not the other's corresponding entries",
+                ),
+                columns: vec!["control", "cites", "none of"],
+                rows: c
+                    .crosswalk
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            self.control_id(f.control).to_owned(),
+                            f.cites.clone(),
+                            f.corresponds_to.join(", "),
+                        ]
+                    })
+                    .collect(),
+                empty: "every control cites both frameworks consistently",
+            },
+            Sheet {
+                title: String::from("Risk categories no threat considers"),
+                columns: vec!["category", "what it usually means", "example threat to add"],
+                rows: c
+                    .forgotten
+                    .iter()
+                    .map(|g| {
+                        vec![
+                            g.category.as_str().to_owned(),
+                            g.meaning.clone(),
+                            g.example_threat.clone(),
+                        ]
+                    })
+                    .collect(),
+                empty: "every risk category has a threat",
+            },
+            Sheet {
+                title: String::from("Commitments and the risks that threaten them"),
+                columns: vec!["id", "statement", "risks"],
+                rows: inventory
+                    .commitments
+                    .iter()
+                    .zip(&c.commitments)
+                    .map(|(commitment, risks)| {
+                        vec![
+                            commitment.id.to_string(),
+                            commitment.statement.to_string(),
+                            self.risks_cell(risks),
+                        ]
+                    })
+                    .collect(),
+                empty: "no commitments in commitments.csv",
+            },
+            Sheet {
+                title: String::from("Obligations and the risks that affect them"),
+                columns: vec!["id", "name", "risks"],
+                rows: inventory
+                    .obligations
+                    .iter()
+                    .zip(&c.obligations)
+                    .map(|(obligation, risks)| {
+                        vec![
+                            obligation.id.to_string(),
+                            obligation.name.to_string(),
+                            self.risks_cell(risks),
+                        ]
+                    })
+                    .collect(),
+                empty: "no obligations in obligations.csv",
+            },
+            Sheet {
+                title: String::from("Context issues and interested parties linked to no risk"),
+                columns: vec!["id", "kind", "description"],
+                rows: c
+                    .unlinked_context
+                    .iter()
+                    .map(|&i| {
+                        let item = &inventory.context[i as usize];
+                        vec![
+                            item.id.to_string(),
+                            item.kind.as_str().to_owned(),
+                            item.description.to_string(),
+                        ]
+                    })
+                    .collect(),
+                empty: "every context item is linked to a risk",
+            },
+            Sheet {
+                title: String::from("Objectives without a metric or an owner"),
+                columns: vec!["id", "objective", "missing"],
+                rows: c
+                    .incomplete_objectives
+                    .iter()
+                    .map(|(i, missing)| {
+                        let objective = &inventory.objectives[*i as usize];
+                        vec![
+                            objective.id.to_string(),
+                            objective.objective.to_string(),
+                            missing.join(", "),
+                        ]
+                    })
+                    .collect(),
+                empty: "every objective has a metric and an owner",
+            },
+            Sheet {
+                title: String::from("Vendor management findings"),
+                columns: vec!["vendor", "finding", "detail"],
+                rows: c
+                    .vendors
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            inventory.node(f.node).id.to_string(),
+                            f.code.to_owned(),
+                            f.message.clone(),
+                        ]
+                    })
+                    .collect(),
+                empty: "no vendor findings",
+            },
+            Sheet {
+                title: String::from(
+                    "Running controls not tested in the 12 months before the assessment",
+                ),
+                columns: vec!["control", "name", "status", "last tested"],
+                rows: c
+                    .untested
+                    .iter()
+                    .map(|u| {
+                        let control = &inventory.controls[u.control as usize];
+                        vec![
+                            control.id.to_string(),
+                            control.name.to_string(),
+                            control.status.as_str().to_owned(),
+                            u.last_tested
+                                .map_or_else(|| String::from("never"), |d| d.to_string()),
+                        ]
+                    })
+                    .collect(),
+                empty: "every running control was tested in the last 12 months",
+            },
+            Sheet {
+                title: String::from("ISO 27001 management-system clauses"),
+                columns: vec!["clause", "title", "evidenced", "detail"],
+                rows: c
+                    .clauses
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.clause.id.clone(),
+                            e.clause.title.clone(),
+                            String::from(if e.evidenced { "yes" } else { "no" }),
+                            e.detail.clone(),
+                        ]
+                    })
+                    .collect(),
+                empty: "no clauses",
+            },
+        ]
+    }
+
+    fn requirement_json(&self, r: &Requirement) -> Value {
+        json!({
+            "id": r.id,
+            "group": r.group,
+            "title": r.title,
+            "verdict": r.verdict.as_str(),
+            "controls": r.controls.iter().map(|&c| {
+                let control = &self.inventory.controls[c as usize];
+                json!({ "id": control.id.as_str(), "status": control.status.as_str() })
+            }).collect::<Vec<_>>(),
+            "risks": self.risk_ids(&r.risks),
+        })
+    }
+
+    fn json(&self) -> Value {
+        let inventory = self.inventory;
+        let c = self.coverage;
+        json!({
+            "schema_version": 1,
+            "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
+            "organization": inventory.manifest.organization,
+            "as_of": self.assessment.as_of.to_string(),
+            "tsc": c.tsc.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+            "soc2": c.soc2.iter().map(|r| self.requirement_json(r)).collect::<Vec<_>>(),
+            "annex_a": c.annex_a.iter().map(|r| self.requirement_json(r)).collect::<Vec<_>>(),
+            "crosswalk": c.crosswalk.iter().map(|f| json!({
+                "control": self.control_id(f.control),
+                "cites": f.cites,
+                "corresponds_to": f.corresponds_to,
+            })).collect::<Vec<_>>(),
+            "forgotten_categories": c.forgotten.iter().map(|g| json!({
+                "category": g.category.as_str(),
+                "meaning": g.meaning,
+                "example_threat": g.example_threat,
+            })).collect::<Vec<_>>(),
+            "commitments": inventory.commitments.iter().zip(&c.commitments).map(|(commitment, risks)| json!({
+                "id": commitment.id.as_str(),
+                "statement": &*commitment.statement,
+                "risks": self.risk_ids(risks),
+            })).collect::<Vec<_>>(),
+            "obligations": inventory.obligations.iter().zip(&c.obligations).map(|(obligation, risks)| json!({
+                "id": obligation.id.as_str(),
+                "name": &*obligation.name,
+                "risks": self.risk_ids(risks),
+            })).collect::<Vec<_>>(),
+            "unlinked_context": c.unlinked_context.iter().map(|&i| {
+                let item = &inventory.context[i as usize];
+                json!({ "id": item.id.as_str(), "kind": item.kind.as_str(), "description": &*item.description })
+            }).collect::<Vec<_>>(),
+            "incomplete_objectives": c.incomplete_objectives.iter().map(|(i, missing)| {
+                let objective = &inventory.objectives[*i as usize];
+                json!({ "id": objective.id.as_str(), "objective": &*objective.objective, "missing": missing })
+            }).collect::<Vec<_>>(),
+            "vendors": c.vendors.iter().map(|f| json!({
+                "vendor": inventory.node(f.node).id.as_str(),
+                "code": f.code,
+                "message": f.message,
+            })).collect::<Vec<_>>(),
+            "untested_controls": c.untested.iter().map(|u| {
+                let control = &inventory.controls[u.control as usize];
+                json!({
+                    "id": control.id.as_str(),
+                    "status": control.status.as_str(),
+                    "last_tested": u.last_tested.map(|d| d.to_string()),
+                })
+            }).collect::<Vec<_>>(),
+            "clauses": c.clauses.iter().map(|e| json!({
+                "clause": e.clause.id,
+                "title": e.clause.title,
+                "evidenced": e.evidenced,
+                "detail": e.detail,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}

@@ -1,0 +1,171 @@
+//! Tables with a title, rendered for the terminal, as CSV or as Markdown: the shape the catalog,
+//! coverage and Statement of Applicability reports share.
+
+use std::io::Write;
+
+use crate::register::{markdown_cell, neutralize};
+
+/// One titled table.
+pub struct Sheet {
+    pub title: String,
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+    /// Shown instead of an empty table.
+    pub empty: &'static str,
+}
+
+/// The sheets one after the other, each as a title line and columns two spaces apart. Cells are
+/// cut to half of `width` characters (the other formats keep them whole); control characters
+/// from the inventory are dropped.
+pub fn table(sheets: &[Sheet], width: usize) -> String {
+    let width = (width / 2).max(24);
+    let mut out = String::new();
+    for (i, sheet) in sheets.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&sheet.title);
+        out.push('\n');
+        out.push_str(&"-".repeat(sheet.title.chars().count()));
+        out.push('\n');
+        if sheet.rows.is_empty() {
+            out.push_str(sheet.empty);
+            out.push('\n');
+            continue;
+        }
+        let cut = |text: &str| -> String {
+            let printable: String = text.chars().filter(|c| !c.is_control()).collect();
+            if printable.chars().count() <= width {
+                printable
+            } else {
+                let mut short: String = printable.chars().take(width.saturating_sub(3)).collect();
+                short.push_str("...");
+                short
+            }
+        };
+        let rows: Vec<Vec<String>> =
+            std::iter::once(sheet.columns.iter().map(|c| (*c).to_owned()).collect())
+                .chain(
+                    sheet
+                        .rows
+                        .iter()
+                        .map(|row| row.iter().map(|c| cut(c)).collect()),
+                )
+                .collect();
+        let mut widths = vec![0usize; sheet.columns.len()];
+        for row in &rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        for row in &rows {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                if c > 0 {
+                    line.push_str("  ");
+                }
+                line.push_str(cell);
+                if c + 1 < row.len() {
+                    line.extend(std::iter::repeat_n(' ', widths[c] - cell.chars().count()));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The sheets as Markdown: a heading per sheet and a table, every cell escaped.
+pub fn markdown(heading: &str, sheets: &[Sheet]) -> String {
+    let mut out = format!("# {}\n", markdown_cell(heading));
+    for sheet in sheets {
+        out.push_str(&format!("\n## {}\n\n", markdown_cell(&sheet.title)));
+        if sheet.rows.is_empty() {
+            out.push_str(&format!("{}\n", markdown_cell(sheet.empty)));
+            continue;
+        }
+        out.push_str(&format!("| {} |\n", sheet.columns.join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(sheet.columns.len())));
+        for row in &sheet.rows {
+            let cells: Vec<String> = row.iter().map(|c| markdown_cell(c)).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+    }
+    out
+}
+
+/// One sheet as CSV, formula-looking cells made text.
+pub fn write_csv(out: &mut impl Write, sheet: &Sheet) -> std::io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(&sheet.columns)?;
+    for row in &sheet.rows {
+        writer.write_record(row.iter().map(|cell| neutralize(cell).into_owned()))?;
+    }
+    writer.flush()
+}
+
+/// The sheets as one CSV table whose first column names the sheet, for reports of several
+/// sheets: the other columns are the union of the sheets' columns, in order of appearance.
+pub fn write_csv_sections(
+    out: &mut impl Write,
+    sheets: &[(&'static str, &Sheet)],
+) -> std::io::Result<()> {
+    let mut columns: Vec<&'static str> = vec!["section"];
+    for (_, sheet) in sheets {
+        for column in &sheet.columns {
+            if !columns.contains(column) {
+                columns.push(column);
+            }
+        }
+    }
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(&columns)?;
+    for (section, sheet) in sheets {
+        for row in &sheet.rows {
+            let mut record = vec![String::new(); columns.len()];
+            record[0] = (*section).to_owned();
+            for (column, cell) in sheet.columns.iter().zip(row) {
+                let at = columns.iter().position(|c| c == column).unwrap_or(0);
+                record[at] = neutralize(cell).into_owned();
+            }
+            writer.write_record(&record)?;
+        }
+    }
+    writer.flush()
+}
+
+/// A sheet as JSON: an array of objects keyed by column name.
+pub fn json_rows(sheet: &Sheet) -> serde_json::Value {
+    serde_json::Value::Array(
+        sheet
+            .rows
+            .iter()
+            .map(|row| {
+                serde_json::Value::Object(
+                    sheet
+                        .columns
+                        .iter()
+                        .zip(row)
+                        .map(|(c, v)| ((*c).to_owned(), serde_json::Value::String(v.clone())))
+                        .collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// `n` things listed by the first `shown` of `ids`, with a count of the rest: `3: a, b, c` or
+/// `120: a, b, c, ... (117 more)`.
+pub fn abbreviated<'a>(ids: impl ExactSizeIterator<Item = &'a str>, shown: usize) -> String {
+    let n = ids.len();
+    if n == 0 {
+        return String::new();
+    }
+    let first: Vec<&str> = ids.take(shown).collect();
+    if n > shown {
+        format!("{n}: {}, ... ({} more)", first.join(", "), n - shown)
+    } else {
+        format!("{n}: {}", first.join(", "))
+    }
+}

@@ -1,0 +1,600 @@
+//! `coverage`: the in-scope SOC 2 criteria and the Annex A controls with the controls that
+//! address them and a verdict; controls citing one framework but none of the other's
+//! corresponding entries; the risk categories no threat considers; commitments, obligations and
+//! context against the risks; objectives, vendors and control testing that an auditor would flag.
+
+use riskgraph_model::catalog::{self, CategoryGuide, Clause};
+use riskgraph_model::manifest::DEFAULT_REVIEW_DAYS;
+use riskgraph_model::records::ContextLink;
+use riskgraph_model::selector::NodeIndex;
+use riskgraph_model::values::Date;
+use riskgraph_model::vocabulary::{
+    ContextKind, ControlStatus, RiskCategory, Soc2Report, TreatmentStatus, TrustCategory,
+    Vocabulary,
+};
+use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
+
+use super::{addressed_by, best_status, risks_by_control};
+use crate::assess::{Assessment, Finding, Source};
+use crate::exposure::PerNode;
+
+/// How well the organization's controls address a criterion or Annex A control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    /// At least one implemented control cites it.
+    Covered,
+    /// Only partially implemented controls do (planned ones do not count: they are not running).
+    Partial,
+    /// No control cites it, or only planned or not-implemented ones.
+    Gap,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Covered => "covered",
+            Self::Partial => "partial",
+            Self::Gap => "gap",
+        }
+    }
+
+    /// The verdict for controls whose best status is `status`.
+    pub fn of(status: Option<ControlStatus>) -> Self {
+        match status {
+            Some(ControlStatus::Implemented) => Self::Covered,
+            Some(ControlStatus::Partial) => Self::Partial,
+            _ => Self::Gap,
+        }
+    }
+}
+
+/// A SOC 2 criterion or Annex A control, with what addresses it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requirement {
+    /// `CC6.1`, or `A.5.15` for Annex A.
+    pub id: String,
+    pub title: &'static str,
+    /// The criterion's series, or the control's theme.
+    pub group: &'static str,
+    /// The controls of `controls.csv` that cite it, in file order.
+    pub controls: Vec<u32>,
+    /// The risks those controls treat, in register order (indexes into the assessment).
+    pub risks: Vec<u32>,
+    pub verdict: Verdict,
+}
+
+/// A control citing an entry of one framework but none of the entries of the other that the
+/// crosswalk corresponds it to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrosswalkFinding {
+    pub control: u32,
+    /// `CC6.1` or `A.5.15`.
+    pub cites: String,
+    /// The other framework's entries for it (`A.5.15`... or `CC6.1`...).
+    pub corresponds_to: Vec<String>,
+}
+
+/// Something a third-party risk review would flag about a vendor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorFinding {
+    pub node: NodeIdx,
+    /// `no-assurance`, `stale-report`, `review-overdue` or `no-exit-plan`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// A running control (implemented or partial) not tested in the twelve months before the
+/// assessment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UntestedControl {
+    pub control: u32,
+    pub last_tested: Option<Date>,
+}
+
+/// Whether the inventory evidences an ISO 27001 management-system clause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClauseEvidence {
+    pub clause: &'static Clause,
+    pub evidenced: bool,
+    /// What was found, or what is missing.
+    pub detail: String,
+}
+
+/// Everything `riskgraph coverage` reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coverage {
+    /// The SOC 2 categories in scope, security first.
+    pub tsc: Vec<TrustCategory>,
+    /// The criteria of those categories, in the standard's order.
+    pub soc2: Vec<Requirement>,
+    /// All 93 Annex A controls of 2022.
+    pub annex_a: Vec<Requirement>,
+    pub crosswalk: Vec<CrosswalkFinding>,
+    /// The risk categories no threat of `threats.csv` has, in the vocabulary's order.
+    pub forgotten: Vec<&'static CategoryGuide>,
+    /// Per commitment of `commitments.csv`, the risks whose reach includes a node it covers.
+    pub commitments: Vec<Vec<u32>>,
+    /// Per obligation of `obligations.csv`, the risks on a node it applies to.
+    pub obligations: Vec<Vec<u32>>,
+    /// Context items (issues and interested parties) linked to no risk, in file order.
+    pub unlinked_context: Vec<u32>,
+    /// Objectives missing a metric or an owner, with what is missing.
+    pub incomplete_objectives: Vec<(u32, Vec<&'static str>)>,
+    pub vendors: Vec<VendorFinding>,
+    pub untested: Vec<UntestedControl>,
+    pub clauses: Vec<ClauseEvidence>,
+}
+
+impl Coverage {
+    /// The in-scope criteria with no running control.
+    pub fn gaps(&self) -> impl Iterator<Item = &Requirement> {
+        self.soc2.iter().filter(|r| r.verdict == Verdict::Gap)
+    }
+}
+
+/// A vendor of criticality 4 or 5 is critical.
+const CRITICAL: u8 = 4;
+
+/// Reads `assessment` (of `inventory`) through both frameworks.
+pub fn coverage(inventory: &Inventory, assessment: &Assessment) -> Coverage {
+    let by_control = risks_by_control(inventory, assessment);
+    let manifest = &inventory.manifest;
+    let mut tsc = vec![TrustCategory::Security];
+    tsc.extend(
+        TrustCategory::ALL
+            .iter()
+            .filter(|c| **c != TrustCategory::Security && manifest.tsc.contains(c)),
+    );
+    let soc2 = catalog::soc2()
+        .iter()
+        .filter(|criterion| tsc.contains(&criterion.category))
+        .map(|criterion| {
+            let (controls, risks) = addressed_by(inventory, &by_control, |control| {
+                control.soc2.iter().any(|id| **id == *criterion.id)
+            });
+            Requirement {
+                id: criterion.id.clone(),
+                title: &criterion.title,
+                group: &criterion.series,
+                verdict: Verdict::of(best_status(inventory, &controls)),
+                controls,
+                risks,
+            }
+        })
+        .collect();
+    let annex_a = catalog::iso27001_2022()
+        .iter()
+        .map(|control| {
+            let (controls, risks) = addressed_by(inventory, &by_control, |c| {
+                c.iso27001.iter().any(|id| **id == *control.id)
+            });
+            Requirement {
+                id: format!("A.{}", control.id),
+                title: &control.title,
+                group: control.theme.as_str(),
+                verdict: Verdict::of(best_status(inventory, &controls)),
+                controls,
+                risks,
+            }
+        })
+        .collect();
+
+    let year_before = assessment
+        .as_of
+        .checked_sub(jiff::Span::new().years(1))
+        .unwrap_or(assessment.as_of);
+    Coverage {
+        tsc,
+        soc2,
+        annex_a,
+        crosswalk: crosswalk_findings(inventory),
+        forgotten: forgotten_categories(inventory),
+        commitments: commitments_threatened(inventory, assessment),
+        obligations: obligations_affected(inventory, assessment),
+        unlinked_context: unlinked_context(inventory, assessment),
+        incomplete_objectives: incomplete_objectives(inventory),
+        vendors: vendor_findings(inventory, assessment, year_before),
+        untested: untested_controls(inventory, year_before),
+        clauses: clause_evidence(inventory, assessment),
+    }
+}
+
+/// Controls citing a SOC 2 criterion but none of its Annex A controls, or an Annex A control but
+/// none of its criteria, by control in file order.
+fn crosswalk_findings(inventory: &Inventory) -> Vec<CrosswalkFinding> {
+    let mut findings = Vec::new();
+    for (i, control) in inventory.controls.iter().enumerate() {
+        for criterion in &control.soc2 {
+            let Some(row) = catalog::soc2_to_iso(criterion) else {
+                continue;
+            };
+            if !row
+                .iso27001
+                .iter()
+                .any(|id| control.iso27001.iter().any(|c| **c == **id))
+            {
+                findings.push(CrosswalkFinding {
+                    control: i as u32,
+                    cites: criterion.to_string(),
+                    corresponds_to: row.iso27001.iter().map(|id| format!("A.{id}")).collect(),
+                });
+            }
+        }
+        for annex in &control.iso27001 {
+            let criteria: Vec<String> = catalog::iso_to_soc2(annex)
+                .map(|row| row.soc2.clone())
+                .collect();
+            if !criteria.is_empty()
+                && !criteria
+                    .iter()
+                    .any(|id| control.soc2.iter().any(|c| **c == **id))
+            {
+                findings.push(CrosswalkFinding {
+                    control: i as u32,
+                    cites: format!("A.{annex}"),
+                    corresponds_to: criteria,
+                });
+            }
+        }
+    }
+    findings
+}
+
+/// The categories of the vocabulary that no threat has.
+fn forgotten_categories(inventory: &Inventory) -> Vec<&'static CategoryGuide> {
+    catalog::risk_categories()
+        .iter()
+        .filter(|guide| {
+            !inventory
+                .threats
+                .iter()
+                .any(|threat| threat.category == guide.category)
+        })
+        .collect()
+}
+
+fn commitments_threatened(inventory: &Inventory, assessment: &Assessment) -> Vec<Vec<u32>> {
+    let mut threatened = vec![Vec::new(); inventory.commitments.len()];
+    for (r, risk) in assessment.risks.iter().enumerate() {
+        for &commitment in risk.reach.commitment_list.iter() {
+            threatened[commitment as usize].push(r as u32);
+        }
+    }
+    threatened
+}
+
+fn obligations_affected(inventory: &Inventory, assessment: &Assessment) -> Vec<Vec<u32>> {
+    let index = NodeIndex::new(inventory);
+    let per_node = PerNode::selected(
+        &index,
+        inventory.obligations.iter().map(|o| o.applies_to.as_ref()),
+    );
+    let mut affected = vec![Vec::new(); inventory.obligations.len()];
+    for (r, risk) in assessment.risks.iter().enumerate() {
+        for &obligation in per_node.of(risk.node) {
+            affected[obligation as usize].push(r as u32);
+        }
+    }
+    affected
+}
+
+/// The category of a risk's threat.
+fn category_of(inventory: &Inventory, source: Source) -> RiskCategory {
+    match source {
+        Source::Threat(t) => inventory.threats[t as usize].category,
+        Source::Fraud => RiskCategory::Fraud,
+    }
+}
+
+/// Context items none of whose `related` categories or selectors has a risk: the category of a
+/// risk's threat, or a node with a risk.
+fn unlinked_context(inventory: &Inventory, assessment: &Assessment) -> Vec<u32> {
+    let mut categories: Vec<RiskCategory> = Vec::new();
+    let mut has_risk = vec![false; inventory.nodes.len()];
+    for risk in &assessment.risks {
+        let category = category_of(inventory, risk.source);
+        if !categories.contains(&category) {
+            categories.push(category);
+        }
+        has_risk[risk.node as usize] = true;
+    }
+    inventory
+        .context
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| {
+            !item.related.iter().any(|link| match link {
+                ContextLink::Category(category) => categories.contains(category),
+                ContextLink::Nodes(selector) => inventory
+                    .nodes
+                    .iter()
+                    .zip(&has_risk)
+                    .any(|(node, &risk)| risk && selector.matches(node)),
+            })
+        })
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
+fn incomplete_objectives(inventory: &Inventory) -> Vec<(u32, Vec<&'static str>)> {
+    inventory
+        .objectives
+        .iter()
+        .enumerate()
+        .filter_map(|(i, objective)| {
+            let mut missing = Vec::new();
+            if objective.metric.is_none() {
+                missing.push("metric");
+            }
+            if objective.owner.is_none() {
+                missing.push("owner");
+            }
+            (!missing.is_empty()).then_some((i as u32, missing))
+        })
+        .collect()
+}
+
+/// Third-party findings for the in-scope vendors, by vendor in node order. A critical vendor
+/// (criticality 4 or 5) needs a SOC 2 report or an ISO 27001 certificate and an exit plan; any
+/// vendor's report must be under a year old and its last review within the review interval of
+/// its highest residual level (the lowest level's interval when it has no risk).
+fn vendor_findings(
+    inventory: &Inventory,
+    assessment: &Assessment,
+    year_before: jiff::civil::Date,
+) -> Vec<VendorFinding> {
+    let manifest = &inventory.manifest;
+    let mut highest: Vec<Option<usize>> = vec![None; inventory.nodes.len()];
+    for risk in &assessment.risks {
+        let level = &mut highest[risk.node as usize];
+        *level = (*level).max(Some(risk.residual.level));
+    }
+    let mut findings = Vec::new();
+    for (i, node) in inventory.nodes.iter().enumerate() {
+        let NodeDetail::Vendor(vendor) = &node.detail else {
+            continue;
+        };
+        if !node.in_scope {
+            continue;
+        }
+        let mut push = |code: &'static str, message: String| {
+            findings.push(VendorFinding {
+                node: i as NodeIdx,
+                code,
+                message,
+            });
+        };
+        let critical = vendor.criticality.is_some_and(|c| c.get() >= CRITICAL);
+        let report = vendor
+            .soc2_report
+            .filter(|report| *report != Soc2Report::None);
+        if critical && report.is_none() && !vendor.iso27001_certified {
+            push(
+                "no-assurance",
+                String::from(
+                    "critical vendor with neither a SOC 2 report nor an ISO 27001 certificate",
+                ),
+            );
+        }
+        if report.is_some() {
+            match vendor.soc2_report_date {
+                None => push(
+                    "stale-report",
+                    String::from("SOC 2 report with no date: its period cannot be checked"),
+                ),
+                Some(date) if date.civil() < year_before => push(
+                    "stale-report",
+                    format!("SOC 2 report dated {date}, more than 12 months before the assessment"),
+                ),
+                Some(_) => {}
+            }
+        }
+        let level = highest[i].unwrap_or(0);
+        let level_name = &manifest.levels[level].name;
+        let days = manifest
+            .review_days
+            .get(level_name)
+            .copied()
+            .unwrap_or(DEFAULT_REVIEW_DAYS);
+        match vendor.last_review {
+            None => push("review-overdue", String::from("never reviewed")),
+            Some(date) => {
+                let due = date
+                    .civil()
+                    .checked_add(jiff::Span::new().days(i64::from(days)))
+                    .unwrap_or(date.civil());
+                if due < assessment.as_of {
+                    push(
+                        "review-overdue",
+                        format!(
+                            "last reviewed {date}; a vendor whose highest residual level is {level_name} is reviewed every {days} days"
+                        ),
+                    );
+                }
+            }
+        }
+        if critical && !vendor.exit_plan {
+            push(
+                "no-exit-plan",
+                String::from("critical vendor with no exit plan"),
+            );
+        }
+    }
+    findings
+}
+
+/// Implemented and partial controls whose last test is missing or older than a year.
+fn untested_controls(
+    inventory: &Inventory,
+    year_before: jiff::civil::Date,
+) -> Vec<UntestedControl> {
+    inventory
+        .controls
+        .iter()
+        .enumerate()
+        .filter(|(_, control)| {
+            matches!(
+                control.status,
+                ControlStatus::Implemented | ControlStatus::Partial
+            ) && control
+                .last_tested
+                .is_none_or(|date| date.civil() < year_before)
+        })
+        .map(|(i, control)| UntestedControl {
+            control: i as u32,
+            last_tested: control.last_tested,
+        })
+        .collect()
+}
+
+/// What the inventory and register show for each management-system clause.
+fn clause_evidence(inventory: &Inventory, assessment: &Assessment) -> Vec<ClauseEvidence> {
+    let as_of = assessment.as_of;
+    let count_context = |kinds: &[ContextKind]| {
+        inventory
+            .context
+            .iter()
+            .filter(|item| kinds.contains(&item.kind))
+            .count()
+    };
+    let issues = count_context(&[ContextKind::InternalIssue, ContextKind::ExternalIssue]);
+    let parties = count_context(&[ContextKind::InterestedParty]);
+    let complete_objectives = inventory
+        .objectives
+        .iter()
+        .filter(|o| o.metric.is_some() && o.owner.is_some())
+        .count();
+    let overdue = assessment
+        .risks
+        .iter()
+        .filter(|risk| risk.review_overdue(assessment.as_of))
+        .count();
+    let late_controls = assessment
+        .risks
+        .iter()
+        .flat_map(|risk| &risk.findings)
+        .filter_map(|finding| match finding {
+            Finding::ControlOverdue { control, .. } => Some(*control),
+            _ => None,
+        })
+        .collect::<std::collections::BTreeSet<u32>>()
+        .len();
+    let treatments_moving = inventory
+        .treatments
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.status,
+                Some(TreatmentStatus::InProgress | TreatmentStatus::Done)
+            )
+        })
+        .count();
+    let lessons = inventory
+        .incidents
+        .iter()
+        .filter(|incident| incident.lessons.is_some())
+        .count();
+    let risks = assessment.risks.len();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    catalog::iso27001_clauses()
+        .iter()
+        .map(|clause| {
+            let (evidenced, detail) = match clause.id.as_str() {
+                "4.1" => (
+                    issues > 0,
+                    format!(
+                        "{} in context.csv",
+                        plural(
+                            issues,
+                            "internal or external issue",
+                            "internal and external issues"
+                        )
+                    ),
+                ),
+                "4.2" => (
+                    parties > 0,
+                    format!(
+                        "{} in context.csv",
+                        plural(parties, "interested party", "interested parties")
+                    ),
+                ),
+                "4.3" => match &inventory.manifest.scope_statement {
+                    Some(_) => (true, String::from("[scope] statement in riskgraph.toml")),
+                    None => (
+                        false,
+                        String::from("no [scope] statement in riskgraph.toml"),
+                    ),
+                },
+                "6.1.2" => (
+                    risks > 0,
+                    format!(
+                        "{} scored against the appetite `{}`",
+                        plural(risks, "risk", "risks"),
+                        inventory.manifest.appetite
+                    ),
+                ),
+                "6.1.3" => (
+                    !inventory.treatments.is_empty(),
+                    format!(
+                        "{} in treatments.csv; the Statement of Applicability from `riskgraph soa`",
+                        plural(
+                            inventory.treatments.len(),
+                            "treatment decision",
+                            "treatment decisions"
+                        )
+                    ),
+                ),
+                "6.2" => (
+                    complete_objectives > 0,
+                    format!(
+                        "{} of {} with a metric and an owner",
+                        complete_objectives,
+                        plural(inventory.objectives.len(), "objective", "objectives")
+                    ),
+                ),
+                "8.2" => (
+                    risks > 0 && overdue == 0,
+                    format!(
+                        "{} past their review date on {as_of}",
+                        plural(overdue, "risk", "risks")
+                    ),
+                ),
+                "8.3" => (
+                    treatments_moving > 0 && late_controls == 0,
+                    format!(
+                        "{} in progress or done; {} past its due date",
+                        plural(treatments_moving, "treatment", "treatments"),
+                        plural(late_controls, "planned control", "planned controls")
+                    ),
+                ),
+                "9.3" => match &inventory.manifest.approval {
+                    Some(approval) => (
+                        approval.approved_on.is_some(),
+                        match approval.approved_on {
+                            Some(on) => format!("approved by {} on {on}", approval.approved_by),
+                            None => format!("approved by {}, with no date", approval.approved_by),
+                        },
+                    ),
+                    None => (
+                        false,
+                        String::from("no [approval] in riskgraph.toml: approval pending"),
+                    ),
+                },
+                "10.1" => (
+                    lessons > 0,
+                    format!(
+                        "{} with lessons learned",
+                        plural(lessons, "incident", "incidents")
+                    ),
+                ),
+                _ => (false, String::from("not evidenced by the inventory")),
+            };
+            ClauseEvidence {
+                clause,
+                evidenced,
+                detail,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,68 @@
+//! The assessment read through SOC 2 and ISO 27001: which criteria and Annex A controls the
+//! organization's controls address and how well ([`coverage`]), and the Statement of
+//! Applicability ([`soa`]).
+//!
+//! Both start from the same index: per catalog entry, the controls of `controls.csv` that cite it
+//! (2013 Annex A ids already read as their 2022 controls by the loader) and the risks those
+//! controls treat in the register.
+
+mod coverage;
+mod soa;
+
+use riskgraph_model::Inventory;
+use riskgraph_model::vocabulary::ControlStatus;
+
+use crate::assess::Assessment;
+
+pub use coverage::{
+    ClauseEvidence, Coverage, CrosswalkFinding, Requirement, UntestedControl, VendorFinding,
+    Verdict, coverage,
+};
+pub use soa::{SoaEntry, SoaSource, statement_of_applicability};
+
+/// Per control of `controls.csv`, the risks of the register it treats, in register order.
+pub(crate) fn risks_by_control(inventory: &Inventory, assessment: &Assessment) -> Vec<Vec<u32>> {
+    let mut by_control = vec![Vec::new(); inventory.controls.len()];
+    for (r, risk) in assessment.risks.iter().enumerate() {
+        for &control in &risk.controls {
+            by_control[control as usize].push(r as u32);
+        }
+    }
+    by_control
+}
+
+/// The controls citing a catalog entry and the risks they treat, the latter in register order.
+pub(crate) fn addressed_by(
+    inventory: &Inventory,
+    risks_by_control: &[Vec<u32>],
+    cites: impl Fn(&riskgraph_model::records::Control) -> bool,
+) -> (Vec<u32>, Vec<u32>) {
+    let controls: Vec<u32> = inventory
+        .controls
+        .iter()
+        .enumerate()
+        .filter(|(_, control)| cites(control))
+        .map(|(i, _)| i as u32)
+        .collect();
+    let mut risks: Vec<u32> = controls
+        .iter()
+        .flat_map(|&c| risks_by_control[c as usize].iter().copied())
+        .collect();
+    risks.sort_unstable();
+    risks.dedup();
+    (controls, risks)
+}
+
+/// The best status among `controls`: implemented, else partial, else planned, else
+/// not-implemented; `None` for no control.
+pub(crate) fn best_status(inventory: &Inventory, controls: &[u32]) -> Option<ControlStatus> {
+    controls
+        .iter()
+        .map(|&c| inventory.controls[c as usize].status)
+        .min_by_key(|status| match status {
+            ControlStatus::Implemented => 0,
+            ControlStatus::Partial => 1,
+            ControlStatus::Planned => 2,
+            ControlStatus::NotImplemented => 3,
+        })
+}

@@ -1,0 +1,184 @@
+//! The ISO 27001 Statement of Applicability (clause 6.1.3 d): every Annex A control of 2022,
+//! applicable or excluded, with the justification, the implementation status and the
+//! organization's controls implementing it.
+//!
+//! A row of `soa.csv` decides a control's applicability. Without one, a control is applicable:
+//! when controls cite it, because of the risks they treat (with the obligations and commitments
+//! those risks affect); when none does, because ISO 27001 expects every control to be considered
+//! and an exclusion to be justified, so it shows as applicable and not implemented until the
+//! organization records an exclusion.
+
+use riskgraph_model::Inventory;
+use riskgraph_model::catalog::{self, Theme};
+use riskgraph_model::selector::NodeIndex;
+use riskgraph_model::vocabulary::ControlStatus;
+
+use super::{addressed_by, best_status, risks_by_control};
+use crate::assess::Assessment;
+use crate::exposure::PerNode;
+
+/// What decided a control's applicability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SoaSource {
+    /// A row of `soa.csv` (an index into `inventory.soa`).
+    SoaFile(u32),
+    /// Controls of `controls.csv` cite it.
+    Controls,
+    /// Nothing: applicable until an exclusion is recorded.
+    Default,
+}
+
+/// One line of the Statement of Applicability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SoaEntry {
+    /// `A.5.1` to `A.8.34`.
+    pub id: String,
+    pub title: &'static str,
+    pub theme: Theme,
+    pub applicable: bool,
+    pub source: SoaSource,
+    pub justification: String,
+    /// The risks the implementing controls treat, in register order.
+    pub risks: Vec<u32>,
+    /// The obligations that apply to those risks' nodes, in file order.
+    pub obligations: Vec<u32>,
+    /// The commitments those risks reach, in file order.
+    pub commitments: Vec<u32>,
+    /// The best status among the implementing controls; `None` when no control cites it.
+    pub status: Option<ControlStatus>,
+    /// The controls of `controls.csv` citing it, in file order.
+    pub controls: Vec<u32>,
+}
+
+/// How many risk ids a generated justification names before summing up the rest.
+const NAMED_RISKS: usize = 3;
+
+/// The Statement of Applicability of `inventory`, whose register is `assessment`.
+pub fn statement_of_applicability(inventory: &Inventory, assessment: &Assessment) -> Vec<SoaEntry> {
+    let by_control = risks_by_control(inventory, assessment);
+    let index = NodeIndex::new(inventory);
+    let obligations_of = PerNode::selected(
+        &index,
+        inventory.obligations.iter().map(|o| o.applies_to.as_ref()),
+    );
+    catalog::iso27001_2022()
+        .iter()
+        .map(|annex| {
+            let (controls, risks) = addressed_by(inventory, &by_control, |c| {
+                c.iso27001.iter().any(|id| **id == *annex.id)
+            });
+            let mut obligations: Vec<u32> = Vec::new();
+            let mut commitments: Vec<u32> = Vec::new();
+            for &r in &risks {
+                let risk = &assessment.risks[r as usize];
+                obligations.extend_from_slice(obligations_of.of(risk.node));
+                commitments.extend(risk.reach.commitment_list.iter().copied());
+            }
+            obligations.sort_unstable();
+            obligations.dedup();
+            commitments.sort_unstable();
+            commitments.dedup();
+            let decision = inventory
+                .soa
+                .iter()
+                .position(|row| *row.control == *annex.id);
+            let mut entry = SoaEntry {
+                id: format!("A.{}", annex.id),
+                title: &annex.title,
+                theme: annex.theme,
+                applicable: true,
+                source: SoaSource::Default,
+                justification: String::new(),
+                status: best_status(inventory, &controls),
+                risks,
+                obligations,
+                commitments,
+                controls,
+            };
+            let reasons = reasons(inventory, assessment, &entry);
+            match decision {
+                Some(at) => {
+                    let row = &inventory.soa[at];
+                    entry.applicable = row.applicable;
+                    entry.source = SoaSource::SoaFile(at as u32);
+                    let written = row.justification.as_deref().unwrap_or("");
+                    entry.justification = match (row.applicable, written.is_empty()) {
+                        (true, true) => reasons,
+                        (true, false) if !entry.risks.is_empty() => format!("{written}; {reasons}"),
+                        (_, false) => written.to_owned(),
+                        (false, true) => String::from("excluded in soa.csv, with no justification"),
+                    };
+                    if !row.applicable && !entry.controls.is_empty() {
+                        entry.justification.push_str(&format!(
+                            " (excluded, yet cited by {})",
+                            control_ids(inventory, &entry.controls)
+                        ));
+                    }
+                }
+                None if !entry.controls.is_empty() => {
+                    entry.source = SoaSource::Controls;
+                    entry.justification = reasons;
+                }
+                None => {
+                    entry.justification = String::from(
+                        "no control implements it and soa.csv records no exclusion: implement it or justify excluding it",
+                    );
+                }
+            }
+            entry
+        })
+        .collect()
+}
+
+/// The generated justification: the risks treated, then the obligations and commitments
+/// affected.
+fn reasons(inventory: &Inventory, assessment: &Assessment, entry: &SoaEntry) -> String {
+    if entry.risks.is_empty() {
+        return format!(
+            "implemented by {}, which treat no risk of the register",
+            control_ids(inventory, &entry.controls)
+        );
+    }
+    let named: Vec<&str> = entry
+        .risks
+        .iter()
+        .take(NAMED_RISKS)
+        .map(|&r| assessment.risks[r as usize].id.as_str())
+        .collect();
+    let mut text = format!(
+        "treats {} risk{} ({}{})",
+        entry.risks.len(),
+        if entry.risks.len() == 1 { "" } else { "s" },
+        named.join(", "),
+        if entry.risks.len() > NAMED_RISKS {
+            ", ..."
+        } else {
+            ""
+        }
+    );
+    if !entry.obligations.is_empty() {
+        let ids: Vec<&str> = entry
+            .obligations
+            .iter()
+            .map(|&o| inventory.obligations[o as usize].id.as_str())
+            .collect();
+        text.push_str(&format!("; obligations {}", ids.join(", ")));
+    }
+    if !entry.commitments.is_empty() {
+        let ids: Vec<&str> = entry
+            .commitments
+            .iter()
+            .map(|&c| inventory.commitments[c as usize].id.as_str())
+            .collect();
+        text.push_str(&format!("; commitments {}", ids.join(", ")));
+    }
+    text
+}
+
+fn control_ids(inventory: &Inventory, controls: &[u32]) -> String {
+    let ids: Vec<&str> = controls
+        .iter()
+        .map(|&c| inventory.controls[c as usize].id.as_str())
+        .collect();
+    ids.join(", ")
+}
