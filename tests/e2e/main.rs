@@ -3,6 +3,7 @@
 
 mod assess;
 mod blast_radius;
+mod compliance;
 mod explain;
 mod init;
 mod invalid;

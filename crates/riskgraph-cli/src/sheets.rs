@@ -1,6 +1,7 @@
 //! Tables with a title, rendered for the terminal, as CSV or as Markdown: the shape the catalog,
 //! coverage and Statement of Applicability reports share.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use crate::register::{markdown_cell, neutralize};
@@ -80,16 +81,16 @@ pub fn table(sheets: &[Sheet], width: usize) -> String {
 pub fn markdown(heading: &str, sheets: &[Sheet]) -> String {
     let mut out = format!("# {}\n", markdown_cell(heading));
     for sheet in sheets {
-        out.push_str(&format!("\n## {}\n\n", markdown_cell(&sheet.title)));
+        let _ = write!(out, "\n## {}\n\n", markdown_cell(&sheet.title));
         if sheet.rows.is_empty() {
-            out.push_str(&format!("{}\n", markdown_cell(sheet.empty)));
+            let _ = writeln!(out, "{}", markdown_cell(sheet.empty));
             continue;
         }
-        out.push_str(&format!("| {} |\n", sheet.columns.join(" | ")));
-        out.push_str(&format!("|{}\n", "---|".repeat(sheet.columns.len())));
+        let _ = writeln!(out, "| {} |", sheet.columns.join(" | "));
+        let _ = writeln!(out, "|{}", "---|".repeat(sheet.columns.len()));
         for row in &sheet.rows {
             let cells: Vec<String> = row.iter().map(|c| markdown_cell(c)).collect();
-            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
         }
     }
     out
@@ -124,7 +125,7 @@ pub fn write_csv_sections(
     for (section, sheet) in sheets {
         for row in &sheet.rows {
             let mut record = vec![String::new(); columns.len()];
-            record[0] = (*section).to_owned();
+            (*section).clone_into(&mut record[0]);
             for (column, cell) in sheet.columns.iter().zip(row) {
                 let at = columns.iter().position(|c| c == column).unwrap_or(0);
                 record[at] = neutralize(cell).into_owned();

@@ -179,6 +179,7 @@ impl Relationship {
     }
 
     /// The relationship seen from the other side (2022 -> 2013).
+    #[must_use]
     pub fn reversed(self) -> Self {
         match self {
             Self::Equal => Self::Equal,

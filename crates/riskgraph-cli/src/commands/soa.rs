@@ -46,10 +46,8 @@ pub fn run(args: &Args) -> Outcome {
                 let mut text = sheets::markdown(&heading, std::slice::from_ref(&sheet));
                 let mut preface = format!("\nAs of {}. {summary}\n", assessment.as_of);
                 if let Some(scope) = &inventory.manifest.scope_statement {
-                    preface.push_str(&format!(
-                        "\nScope: {}\n",
-                        crate::register::markdown_cell(scope)
-                    ));
+                    let scope = crate::register::markdown_cell(scope);
+                    preface = format!("{preface}\nScope: {scope}\n");
                 }
                 text.insert_str(text.find('\n').map_or(0, |at| at + 1), &preface);
                 out.write_all(text.as_bytes())?;

@@ -447,149 +447,84 @@ fn untested_controls(
         .collect()
 }
 
+/// The counts the clause evidence is read from.
+struct Counts {
+    issues: usize,
+    parties: usize,
+    risks: usize,
+    objectives: usize,
+    complete_objectives: usize,
+    overdue_reviews: usize,
+    late_controls: usize,
+    treatments_moving: usize,
+    lessons: usize,
+}
+
+impl Counts {
+    fn new(inventory: &Inventory, assessment: &Assessment) -> Self {
+        let count_context = |kinds: &[ContextKind]| {
+            inventory
+                .context
+                .iter()
+                .filter(|item| kinds.contains(&item.kind))
+                .count()
+        };
+        let late_controls: std::collections::BTreeSet<u32> = assessment
+            .risks
+            .iter()
+            .flat_map(|risk| &risk.findings)
+            .filter_map(|finding| match finding {
+                Finding::ControlOverdue { control, .. } => Some(*control),
+                _ => None,
+            })
+            .collect();
+        Self {
+            issues: count_context(&[ContextKind::InternalIssue, ContextKind::ExternalIssue]),
+            parties: count_context(&[ContextKind::InterestedParty]),
+            risks: assessment.risks.len(),
+            objectives: inventory.objectives.len(),
+            complete_objectives: inventory
+                .objectives
+                .iter()
+                .filter(|o| o.metric.is_some() && o.owner.is_some())
+                .count(),
+            overdue_reviews: assessment
+                .risks
+                .iter()
+                .filter(|risk| risk.review_overdue(assessment.as_of))
+                .count(),
+            late_controls: late_controls.len(),
+            treatments_moving: inventory
+                .treatments
+                .iter()
+                .filter(|t| {
+                    matches!(
+                        t.status,
+                        Some(TreatmentStatus::InProgress | TreatmentStatus::Done)
+                    )
+                })
+                .count(),
+            lessons: inventory
+                .incidents
+                .iter()
+                .filter(|incident| incident.lessons.is_some())
+                .count(),
+        }
+    }
+}
+
+/// `1 risk`, `2 risks`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// What the inventory and register show for each management-system clause.
 fn clause_evidence(inventory: &Inventory, assessment: &Assessment) -> Vec<ClauseEvidence> {
-    let as_of = assessment.as_of;
-    let count_context = |kinds: &[ContextKind]| {
-        inventory
-            .context
-            .iter()
-            .filter(|item| kinds.contains(&item.kind))
-            .count()
-    };
-    let issues = count_context(&[ContextKind::InternalIssue, ContextKind::ExternalIssue]);
-    let parties = count_context(&[ContextKind::InterestedParty]);
-    let complete_objectives = inventory
-        .objectives
-        .iter()
-        .filter(|o| o.metric.is_some() && o.owner.is_some())
-        .count();
-    let overdue = assessment
-        .risks
-        .iter()
-        .filter(|risk| risk.review_overdue(assessment.as_of))
-        .count();
-    let late_controls = assessment
-        .risks
-        .iter()
-        .flat_map(|risk| &risk.findings)
-        .filter_map(|finding| match finding {
-            Finding::ControlOverdue { control, .. } => Some(*control),
-            _ => None,
-        })
-        .collect::<std::collections::BTreeSet<u32>>()
-        .len();
-    let treatments_moving = inventory
-        .treatments
-        .iter()
-        .filter(|t| {
-            matches!(
-                t.status,
-                Some(TreatmentStatus::InProgress | TreatmentStatus::Done)
-            )
-        })
-        .count();
-    let lessons = inventory
-        .incidents
-        .iter()
-        .filter(|incident| incident.lessons.is_some())
-        .count();
-    let risks = assessment.risks.len();
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let counts = Counts::new(inventory, assessment);
     catalog::iso27001_clauses()
         .iter()
         .map(|clause| {
-            let (evidenced, detail) = match clause.id.as_str() {
-                "4.1" => (
-                    issues > 0,
-                    format!(
-                        "{} in context.csv",
-                        plural(
-                            issues,
-                            "internal or external issue",
-                            "internal and external issues"
-                        )
-                    ),
-                ),
-                "4.2" => (
-                    parties > 0,
-                    format!(
-                        "{} in context.csv",
-                        plural(parties, "interested party", "interested parties")
-                    ),
-                ),
-                "4.3" => match &inventory.manifest.scope_statement {
-                    Some(_) => (true, String::from("[scope] statement in riskgraph.toml")),
-                    None => (
-                        false,
-                        String::from("no [scope] statement in riskgraph.toml"),
-                    ),
-                },
-                "6.1.2" => (
-                    risks > 0,
-                    format!(
-                        "{} scored against the appetite `{}`",
-                        plural(risks, "risk", "risks"),
-                        inventory.manifest.appetite
-                    ),
-                ),
-                "6.1.3" => (
-                    !inventory.treatments.is_empty(),
-                    format!(
-                        "{} in treatments.csv; the Statement of Applicability from `riskgraph soa`",
-                        plural(
-                            inventory.treatments.len(),
-                            "treatment decision",
-                            "treatment decisions"
-                        )
-                    ),
-                ),
-                "6.2" => (
-                    complete_objectives > 0,
-                    format!(
-                        "{} of {} with a metric and an owner",
-                        complete_objectives,
-                        plural(inventory.objectives.len(), "objective", "objectives")
-                    ),
-                ),
-                "8.2" => (
-                    risks > 0 && overdue == 0,
-                    format!(
-                        "{} past their review date on {as_of}",
-                        plural(overdue, "risk", "risks")
-                    ),
-                ),
-                "8.3" => (
-                    treatments_moving > 0 && late_controls == 0,
-                    format!(
-                        "{} in progress or done; {} past its due date",
-                        plural(treatments_moving, "treatment", "treatments"),
-                        plural(late_controls, "planned control", "planned controls")
-                    ),
-                ),
-                "9.3" => match &inventory.manifest.approval {
-                    Some(approval) => (
-                        approval.approved_on.is_some(),
-                        match approval.approved_on {
-                            Some(on) => format!("approved by {} on {on}", approval.approved_by),
-                            None => format!("approved by {}, with no date", approval.approved_by),
-                        },
-                    ),
-                    None => (
-                        false,
-                        String::from("no [approval] in riskgraph.toml: approval pending"),
-                    ),
-                },
-                "10.1" => (
-                    lessons > 0,
-                    format!(
-                        "{} with lessons learned",
-                        plural(lessons, "incident", "incidents")
-                    ),
-                ),
-                _ => (false, String::from("not evidenced by the inventory")),
-            };
+            let (evidenced, detail) = evidence_of(&clause.id, inventory, assessment, &counts);
             ClauseEvidence {
                 clause,
                 evidenced,
@@ -597,4 +532,108 @@ fn clause_evidence(inventory: &Inventory, assessment: &Assessment) -> Vec<Clause
             }
         })
         .collect()
+}
+
+/// Whether the inventory evidences the clause `id`, and what was found or is missing.
+fn evidence_of(
+    id: &str,
+    inventory: &Inventory,
+    assessment: &Assessment,
+    n: &Counts,
+) -> (bool, String) {
+    let manifest = &inventory.manifest;
+    match id {
+        "4.1" => (
+            n.issues > 0,
+            format!(
+                "{} in context.csv",
+                plural(
+                    n.issues,
+                    "internal or external issue",
+                    "internal and external issues"
+                )
+            ),
+        ),
+        "4.2" => (
+            n.parties > 0,
+            format!(
+                "{} in context.csv",
+                plural(n.parties, "interested party", "interested parties")
+            ),
+        ),
+        "4.3" => match &manifest.scope_statement {
+            Some(_) => (true, String::from("[scope] statement in riskgraph.toml")),
+            None => (
+                false,
+                String::from("no [scope] statement in riskgraph.toml"),
+            ),
+        },
+        "6.1.2" => (
+            n.risks > 0,
+            format!(
+                "{} scored against the appetite `{}`",
+                plural(n.risks, "risk", "risks"),
+                manifest.appetite
+            ),
+        ),
+        "6.1.3" => (
+            !inventory.treatments.is_empty(),
+            format!(
+                "{} in treatments.csv; the Statement of Applicability from `riskgraph soa`",
+                plural(
+                    inventory.treatments.len(),
+                    "treatment decision",
+                    "treatment decisions"
+                )
+            ),
+        ),
+        "6.2" => (
+            n.complete_objectives > 0,
+            format!(
+                "{} of {} with a metric and an owner",
+                n.complete_objectives,
+                plural(n.objectives, "objective", "objectives")
+            ),
+        ),
+        "8.2" => (
+            n.risks > 0 && n.overdue_reviews == 0,
+            format!(
+                "{} past their review date on {}",
+                plural(n.overdue_reviews, "risk", "risks"),
+                assessment.as_of
+            ),
+        ),
+        "8.3" => (
+            n.treatments_moving > 0 && n.late_controls == 0,
+            format!(
+                "{} in progress or done; {} past its due date",
+                plural(n.treatments_moving, "treatment", "treatments"),
+                plural(n.late_controls, "planned control", "planned controls")
+            ),
+        ),
+        "9.3" => match &manifest.approval {
+            Some(approval) => match approval.approved_on {
+                Some(on) => (
+                    true,
+                    format!("approved by {} on {on}", approval.approved_by),
+                ),
+                None => (
+                    false,
+                    format!("approved by {}, with no date", approval.approved_by),
+                ),
+            },
+            None => (
+                false,
+                String::from("no [approval] in riskgraph.toml: approval pending"),
+            ),
+        },
+        "10.1" => (
+            n.lessons > 0,
+            format!(
+                "{} with lessons learned",
+                plural(n.lessons, "incident", "incidents")
+            ),
+        ),
+        _ => (false, String::from("not evidenced by the inventory")),
+    }
 }

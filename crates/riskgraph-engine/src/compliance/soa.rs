@@ -8,6 +8,8 @@
 //! and an exclusion to be justified, so it shows as applicable and not implemented until the
 //! organization records an exclusion.
 
+use std::fmt::Write;
+
 use riskgraph_model::Inventory;
 use riskgraph_model::catalog::{self, Theme};
 use riskgraph_model::selector::NodeIndex;
@@ -109,10 +111,8 @@ pub fn statement_of_applicability(inventory: &Inventory, assessment: &Assessment
                         (false, true) => String::from("excluded in soa.csv, with no justification"),
                     };
                     if !row.applicable && !entry.controls.is_empty() {
-                        entry.justification.push_str(&format!(
-                            " (excluded, yet cited by {})",
-                            control_ids(inventory, &entry.controls)
-                        ));
+                        let cited = control_ids(inventory, &entry.controls);
+                        let _ = write!(entry.justification, " (excluded, yet cited by {cited})");
                     }
                 }
                 None if !entry.controls.is_empty() => {
@@ -162,7 +162,7 @@ fn reasons(inventory: &Inventory, assessment: &Assessment, entry: &SoaEntry) -> 
             .iter()
             .map(|&o| inventory.obligations[o as usize].id.as_str())
             .collect();
-        text.push_str(&format!("; obligations {}", ids.join(", ")));
+        let _ = write!(text, "; obligations {}", ids.join(", "));
     }
     if !entry.commitments.is_empty() {
         let ids: Vec<&str> = entry
@@ -170,7 +170,7 @@ fn reasons(inventory: &Inventory, assessment: &Assessment, entry: &SoaEntry) -> 
             .iter()
             .map(|&c| inventory.commitments[c as usize].id.as_str())
             .collect();
-        text.push_str(&format!("; commitments {}", ids.join(", ")));
+        let _ = write!(text, "; commitments {}", ids.join(", "));
     }
     text
 }
