@@ -108,10 +108,7 @@ pub fn write_csv(out: &mut impl Write, sheet: &Sheet) -> std::io::Result<()> {
 
 /// The sheets as one CSV table whose first column names the sheet, for reports of several
 /// sheets: the other columns are the union of the sheets' columns, in order of appearance.
-pub fn write_csv_sections(
-    out: &mut impl Write,
-    sheets: &[(&'static str, &Sheet)],
-) -> std::io::Result<()> {
+pub fn write_csv_sections(out: &mut impl Write, sheets: &[(&str, &Sheet)]) -> std::io::Result<()> {
     let mut columns: Vec<&'static str> = vec!["section"];
     for (_, sheet) in sheets {
         for column in &sheet.columns {

@@ -14,8 +14,9 @@ use crate::sheets::{self, Sheet};
 pub enum Command {
     /// Every entry of a catalog
     List {
-        /// soc2, iso27001 (2022 Annex A), iso27001:2013, clauses (ISO 27001 clauses 4-10 an
-        /// assessment evidences) or categories (the risk categories, with example threats)
+        /// soc2, iso27001 (2022 Annex A), iso27001:2013 (with the 2022 controls of each),
+        /// clauses (ISO 27001 clauses 4-10 an assessment evidences), categories (the risk
+        /// categories, with example threats) or crosswalk (SOC 2 <-> ISO 27001:2022)
         catalog: Catalog,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -45,6 +46,7 @@ pub enum Catalog {
     Iso27001_2013,
     Clauses,
     Categories,
+    Crosswalk,
 }
 
 pub fn run(command: &Command) -> Outcome {
@@ -104,8 +106,12 @@ fn print(title: &str, sheets: &[Sheet], format: Format) -> Outcome {
             }
             Format::Md => out.write_all(sheets::markdown(title, sheets).as_bytes())?,
             Format::Csv => {
-                for sheet in sheets {
+                if let [sheet] = sheets {
                     sheets::write_csv(&mut out, sheet)?;
+                } else {
+                    let keyed: Vec<(&str, &Sheet)> =
+                        sheets.iter().map(|s| (s.title.as_str(), s)).collect();
+                    sheets::write_csv_sections(&mut out, &keyed)?;
                 }
             }
             Format::Json => {
@@ -192,6 +198,18 @@ fn list(which: Catalog) -> (String, Sheet) {
                         g.meaning.clone(),
                         g.example_threat.clone(),
                     ]
+                })
+                .collect(),
+        ),
+        Catalog::Crosswalk => (
+            "SOC 2 <-> ISO/IEC 27001:2022 crosswalk",
+            vec!["soc2", "iso27001", "rationale"],
+            catalog::crosswalk()
+                .iter()
+                .map(|row| {
+                    let ids: Vec<String> =
+                        row.iso27001.iter().map(|id| format!("A.{id}")).collect();
+                    vec![row.soc2.clone(), ids.join(", "), row.rationale.clone()]
                 })
                 .collect(),
         ),

@@ -29,12 +29,14 @@ pub fn run(args: &Args) -> Outcome {
         return Outcome::Invalid;
     };
     let coverage = coverage(&inventory, &assessment);
+    let format = args.report.format;
     let report = Report {
         inventory: &inventory,
         assessment: &assessment,
         coverage: &coverage,
+        // A spreadsheet gets every risk id; a page or a terminal the first few and a count.
+        full_lists: format == Format::Csv,
     };
-    let format = args.report.format;
     let width = args.report.width();
     let outcome = super::assess::emit(args.report.output.as_deref(), |out| {
         let mut out = std::io::BufWriter::new(out);
@@ -47,9 +49,15 @@ pub fn run(args: &Args) -> Outcome {
             Format::Md => {
                 let heading = format!("Coverage: {}", inventory.manifest.organization);
                 let mut text = sheets::markdown(&heading, &report.sheets());
+                let bullets: Vec<String> = report
+                    .summary()
+                    .lines()
+                    .map(|line| format!("- {line}"))
+                    .collect();
+                let bullets = bullets.join("\n") + "\n";
                 text.insert_str(
                     text.find('\n').map_or(0, |at| at + 1),
-                    &format!("\n{}", report.summary()),
+                    &format!("\n{bullets}"),
                 );
                 out.write_all(text.as_bytes())?;
             }
@@ -102,6 +110,8 @@ struct Report<'a> {
     inventory: &'a Inventory,
     assessment: &'a Assessment,
     coverage: &'a Coverage,
+    /// Whether cells list every risk id, or the first few and a count.
+    full_lists: bool,
 }
 
 impl Report<'_> {
@@ -113,7 +123,11 @@ impl Report<'_> {
     }
 
     fn risks_cell(&self, risks: &[u32]) -> String {
-        abbreviated(self.risk_ids(risks).into_iter(), SHOWN)
+        if self.full_lists {
+            self.risk_ids(risks).join("; ")
+        } else {
+            abbreviated(self.risk_ids(risks).into_iter(), SHOWN)
+        }
     }
 
     fn control_id(&self, control: u32) -> &str {
@@ -137,19 +151,24 @@ impl Report<'_> {
             requirements.iter().filter(|r| r.verdict == verdict).count()
         };
         let tally = |requirements: &[Requirement]| {
-            format!(
+            let mut text = format!(
                 "{} covered, {} partial, {} gaps",
                 count(requirements, Verdict::Covered),
                 count(requirements, Verdict::Partial),
                 count(requirements, Verdict::Gap)
-            )
+            );
+            let excluded = count(requirements, Verdict::Excluded);
+            if excluded > 0 {
+                text = format!("{text}, {excluded} excluded in soa.csv");
+            }
+            text
         };
         let c = self.coverage;
         let tsc: Vec<&str> = c.tsc.iter().map(|t| t.as_str()).collect();
         format!(
             "SOC 2 ({}): {} criteria in scope, {}\n\
              ISO 27001:2022 Annex A: {} controls, {}\n\
-             as of {}; {} risk categories never considered, {} crosswalk mismatches, {} vendor findings, {} controls untested in 12 months\n",
+             As of {}: {} risk categories never considered, {} crosswalk mismatches, {} vendor findings, {} controls untested in 12 months\n",
             tsc.join(", "),
             c.soc2.len(),
             tally(&c.soc2),

@@ -26,10 +26,13 @@ pub fn run(args: &Args) -> Outcome {
     let summary = summary(&entries);
     let format = args.report.format;
     let width = args.report.width();
-    let heading = format!(
-        "Statement of Applicability: {}",
-        inventory.manifest.organization
-    );
+    let organization: String = inventory
+        .manifest
+        .organization
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    let heading = format!("Statement of Applicability: {organization}");
     super::assess::emit(args.report.output.as_deref(), |out| {
         let mut out = std::io::BufWriter::new(out);
         match format {

@@ -15,7 +15,7 @@ use riskgraph_model::vocabulary::{
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
 use super::{addressed_by, best_status, risks_by_control};
-use crate::assess::{Assessment, Finding, Source};
+use crate::assess::{Assessment, Source};
 use crate::exposure::PerNode;
 
 /// How well the organization's controls address a criterion or Annex A control.
@@ -27,6 +27,8 @@ pub enum Verdict {
     Partial,
     /// No control cites it, or only planned or not-implemented ones.
     Gap,
+    /// An Annex A control `soa.csv` records as not applicable.
+    Excluded,
 }
 
 impl Verdict {
@@ -35,6 +37,7 @@ impl Verdict {
             Self::Covered => "covered",
             Self::Partial => "partial",
             Self::Gap => "gap",
+            Self::Excluded => "excluded",
         }
     }
 
@@ -156,7 +159,7 @@ pub fn coverage(inventory: &Inventory, assessment: &Assessment) -> Coverage {
                 id: criterion.id.clone(),
                 title: &criterion.title,
                 group: &criterion.series,
-                verdict: Verdict::of(best_status(inventory, &controls)),
+                verdict: Verdict::of(best_status(inventory, &controls, None)),
                 controls,
                 risks,
             }
@@ -168,11 +171,20 @@ pub fn coverage(inventory: &Inventory, assessment: &Assessment) -> Coverage {
             let (controls, risks) = addressed_by(inventory, &by_control, |c| {
                 c.iso27001.iter().any(|id| **id == *control.id)
             });
+            let excluded = inventory
+                .soa
+                .iter()
+                .any(|row| *row.control == *control.id && !row.applicable);
+            let verdict = if excluded {
+                Verdict::Excluded
+            } else {
+                Verdict::of(best_status(inventory, &controls, Some(&control.id)))
+            };
             Requirement {
                 id: format!("A.{}", control.id),
                 title: &control.title,
                 group: control.theme.as_str(),
-                verdict: Verdict::of(best_status(inventory, &controls)),
+                verdict,
                 controls,
                 risks,
             }
@@ -184,10 +196,10 @@ pub fn coverage(inventory: &Inventory, assessment: &Assessment) -> Coverage {
         .checked_sub(jiff::Span::new().years(1))
         .unwrap_or(assessment.as_of);
     Coverage {
+        crosswalk: crosswalk_findings(inventory, &tsc),
         tsc,
         soc2,
         annex_a,
-        crosswalk: crosswalk_findings(inventory),
         forgotten: forgotten_categories(inventory),
         commitments: commitments_threatened(inventory, assessment),
         obligations: obligations_affected(inventory, assessment),
@@ -199,12 +211,17 @@ pub fn coverage(inventory: &Inventory, assessment: &Assessment) -> Coverage {
     }
 }
 
-/// Controls citing a SOC 2 criterion but none of its Annex A controls, or an Annex A control but
-/// none of its criteria, by control in file order.
-fn crosswalk_findings(inventory: &Inventory) -> Vec<CrosswalkFinding> {
+/// Controls citing an in-scope SOC 2 criterion but none of its Annex A controls, or an Annex A
+/// control but none of its in-scope criteria, by control in file order. An Annex A control a
+/// 2013 id reaches only in part (a split control) is not held against the control; one it reaches
+/// is shown with the 2013 ids written.
+fn crosswalk_findings(inventory: &Inventory, tsc: &[TrustCategory]) -> Vec<CrosswalkFinding> {
+    let in_scope = |criterion: &str| {
+        catalog::soc2_criterion(criterion).is_some_and(|c| tsc.contains(&c.category))
+    };
     let mut findings = Vec::new();
     for (i, control) in inventory.controls.iter().enumerate() {
-        for criterion in &control.soc2 {
+        for criterion in control.soc2.iter().filter(|c| in_scope(c)) {
             let Some(row) = catalog::soc2_to_iso(criterion) else {
                 continue;
             };
@@ -221,8 +238,12 @@ fn crosswalk_findings(inventory: &Inventory) -> Vec<CrosswalkFinding> {
             }
         }
         for annex in &control.iso27001 {
+            if super::cites_in_part(control, annex) {
+                continue;
+            }
             let criteria: Vec<String> = catalog::iso_to_soc2(annex)
                 .map(|row| row.soc2.clone())
+                .filter(|criterion| in_scope(criterion))
                 .collect();
             if !criteria.is_empty()
                 && !criteria
@@ -231,13 +252,29 @@ fn crosswalk_findings(inventory: &Inventory) -> Vec<CrosswalkFinding> {
             {
                 findings.push(CrosswalkFinding {
                     control: i as u32,
-                    cites: format!("A.{annex}"),
+                    cites: cited_as(control, annex),
                     corresponds_to: criteria,
                 });
             }
         }
     }
     findings
+}
+
+/// How a control wrote a 2022 Annex A id: `A.5.16`, or `A.5.16 (as A.9.2.1)` when it wrote the
+/// 2013 ids that correspond to it.
+fn cited_as(control: &riskgraph_model::records::Control, annex: &str) -> String {
+    let written: Vec<&str> = control
+        .iso27001_2013
+        .iter()
+        .filter(|old| catalog::to_2022(old).any(|pair| pair.iso2022 == annex))
+        .map(AsRef::as_ref)
+        .collect();
+    if written.is_empty() {
+        format!("A.{annex}")
+    } else {
+        format!("A.{annex} (as {})", written.join(", "))
+    }
 }
 
 /// The categories of the vocabulary that no threat has.
@@ -469,15 +506,17 @@ impl Counts {
                 .filter(|item| kinds.contains(&item.kind))
                 .count()
         };
-        let late_controls: std::collections::BTreeSet<u32> = assessment
-            .risks
+        // As the register's `control-overdue` finding, whether or not a risk names the control.
+        let late_controls = inventory
+            .controls
             .iter()
-            .flat_map(|risk| &risk.findings)
-            .filter_map(|finding| match finding {
-                Finding::ControlOverdue { control, .. } => Some(*control),
-                _ => None,
+            .filter(|control| {
+                control.status != ControlStatus::Implemented
+                    && control
+                        .due
+                        .is_some_and(|due| due.civil() < assessment.as_of)
             })
-            .collect();
+            .count();
         Self {
             issues: count_context(&[ContextKind::InternalIssue, ContextKind::ExternalIssue]),
             parties: count_context(&[ContextKind::InterestedParty]),
@@ -493,7 +532,7 @@ impl Counts {
                 .iter()
                 .filter(|risk| risk.review_overdue(assessment.as_of))
                 .count(),
-            late_controls: late_controls.len(),
+            late_controls,
             treatments_moving: inventory
                 .treatments
                 .iter()
@@ -606,9 +645,9 @@ fn evidence_of(
         "8.3" => (
             n.treatments_moving > 0 && n.late_controls == 0,
             format!(
-                "{} in progress or done; {} past its due date",
+                "{} in progress or done; {} not implemented by its due date",
                 plural(n.treatments_moving, "treatment", "treatments"),
-                plural(n.late_controls, "planned control", "planned controls")
+                plural(n.late_controls, "control", "controls")
             ),
         ),
         "9.3" => match &manifest.approval {

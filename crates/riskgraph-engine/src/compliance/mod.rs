@@ -10,6 +10,8 @@ mod coverage;
 mod soa;
 
 use riskgraph_model::Inventory;
+use riskgraph_model::catalog::{self, Relationship};
+use riskgraph_model::records::Control;
 use riskgraph_model::vocabulary::ControlStatus;
 
 use crate::assess::Assessment;
@@ -53,12 +55,40 @@ pub(crate) fn addressed_by(
     (controls, risks)
 }
 
-/// The best status among `controls`: implemented, else partial, else planned, else
-/// not-implemented; `None` for no control.
-pub(crate) fn best_status(inventory: &Inventory, controls: &[u32]) -> Option<ControlStatus> {
+/// Whether `control` cites the 2022 Annex A control `annex` only in part: through 2013 controls
+/// that were split over several 2022 controls (A.18.2.3 -> 5.36 and 8.8), so that implementing
+/// them covers only part of `annex`.
+pub(crate) fn cites_in_part(control: &Control, annex: &str) -> bool {
+    let mut through = control
+        .iso27001_2013
+        .iter()
+        .flat_map(|old| catalog::to_2022(old))
+        .filter(|pair| pair.iso2022 == annex)
+        .peekable();
+    through.peek().is_some() && through.all(|pair| pair.relationship == Relationship::Superset)
+}
+
+/// A control's status as evidence for `annex` (a 2022 Annex A id), or for a SOC 2 criterion when
+/// `None`: an implemented control that covers only part of the Annex A control counts as partial.
+pub(crate) fn status_for(control: &Control, annex: Option<&str>) -> ControlStatus {
+    match (control.status, annex) {
+        (ControlStatus::Implemented, Some(annex)) if cites_in_part(control, annex) => {
+            ControlStatus::Partial
+        }
+        (status, _) => status,
+    }
+}
+
+/// The best status among `controls` as evidence for `annex` (see [`status_for`]): implemented,
+/// else partial, else planned, else not-implemented; `None` for no control.
+pub(crate) fn best_status(
+    inventory: &Inventory,
+    controls: &[u32],
+    annex: Option<&str>,
+) -> Option<ControlStatus> {
     controls
         .iter()
-        .map(|&c| inventory.controls[c as usize].status)
+        .map(|&c| status_for(&inventory.controls[c as usize], annex))
         .min_by_key(|status| match status {
             ControlStatus::Implemented => 0,
             ControlStatus::Partial => 1,

@@ -91,7 +91,7 @@ pub fn statement_of_applicability(inventory: &Inventory, assessment: &Assessment
                 applicable: true,
                 source: SoaSource::Default,
                 justification: String::new(),
-                status: best_status(inventory, &controls),
+                status: best_status(inventory, &controls, Some(&annex.id)),
                 risks,
                 obligations,
                 commitments,
@@ -105,8 +105,13 @@ pub fn statement_of_applicability(inventory: &Inventory, assessment: &Assessment
                     entry.source = SoaSource::SoaFile(at as u32);
                     let written = row.justification.as_deref().unwrap_or("");
                     entry.justification = match (row.applicable, written.is_empty()) {
+                        (true, true) if entry.controls.is_empty() => String::from(
+                            "applicable in soa.csv; no control implements it yet",
+                        ),
                         (true, true) => reasons,
-                        (true, false) if !entry.risks.is_empty() => format!("{written}; {reasons}"),
+                        (true, false) if !entry.controls.is_empty() => {
+                            format!("{written}; {reasons}")
+                        }
                         (_, false) => written.to_owned(),
                         (false, true) => String::from("excluded in soa.csv, with no justification"),
                     };
@@ -130,12 +135,15 @@ pub fn statement_of_applicability(inventory: &Inventory, assessment: &Assessment
         .collect()
 }
 
-/// The generated justification: the risks treated, then the obligations and commitments
-/// affected.
+/// The generated justification of a control that controls cite: the risks they treat, then the
+/// obligations and commitments those risks affect. Empty when no control cites it.
 fn reasons(inventory: &Inventory, assessment: &Assessment, entry: &SoaEntry) -> String {
+    if entry.controls.is_empty() {
+        return String::new();
+    }
     if entry.risks.is_empty() {
         return format!(
-            "implemented by {}, which treat no risk of the register",
+            "cited by {}, which treat no risk of the register",
             control_ids(inventory, &entry.controls)
         );
     }

@@ -569,6 +569,19 @@ fn parse_soc2(text: &str) -> Result<Box<str>, ValueError> {
     }
 }
 
+/// `items` without repeats, in first-seen order.
+fn unique(mut items: Vec<Box<str>>) -> Vec<Box<str>> {
+    let mut seen = Vec::with_capacity(items.len());
+    items.retain(|item| {
+        let new = !seen.contains(item);
+        if new {
+            seen.push(item.clone());
+        }
+        new
+    });
+    items
+}
+
 /// A SOC 2 criterion of the catalog, upper-cased.
 fn parse_criterion(text: &str) -> Result<Box<str>, ValueError> {
     let id = parse_soc2(text)?;
@@ -707,8 +720,9 @@ fn control_reader(table: &Table<'_>) -> RowReader {
         let mut iso27001: Vec<Box<str>> = Vec::new();
         let mut iso27001_2013: Vec<Box<str>> = Vec::new();
         for (bare, ids) in cited {
-            if edition == IsoEdition::Iso2013 {
-                iso27001_2013.push(format!("A.{bare}").into());
+            let written: Box<str> = format!("A.{bare}").into();
+            if edition == IsoEdition::Iso2013 && !iso27001_2013.contains(&written) {
+                iso27001_2013.push(written);
             }
             for id in ids {
                 if !iso27001.contains(&id) {
@@ -726,7 +740,7 @@ fn control_reader(table: &Table<'_>) -> RowReader {
             mitigates: c.list(mitigates, |item| parse_threat_ref(item, &known)),
             applies_to: selector(c, state, inventory, applies_to, false)
                 .unwrap_or_else(Selector::all),
-            soc2: c.list(soc2, parse_criterion),
+            soc2: unique(c.list(soc2, parse_criterion)),
             iso27001,
             iso27001_2013,
             due: c.parse(due, Date::parse),
