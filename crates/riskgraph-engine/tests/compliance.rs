@@ -55,6 +55,23 @@ fn verdict_of(coverage: &Coverage, id: &str) -> Verdict {
         .verdict
 }
 
+/// The crosswalk findings as (control id, what it cites).
+fn crosswalk_pairs<'a>(
+    inventory: &'a Inventory,
+    coverage: &'a Coverage,
+) -> Vec<(&'a str, &'a str)> {
+    coverage
+        .crosswalk
+        .iter()
+        .map(|f| {
+            (
+                inventory.controls[f.control as usize].id.as_str(),
+                f.cites.as_str(),
+            )
+        })
+        .collect()
+}
+
 const ASSETS: (&str, &str) = ("assets.csv", "id,name,type\napp,App,software\n");
 const THREATS: (&str, &str) = (
     "threats.csv",
@@ -108,16 +125,7 @@ fn the_crosswalk_checks_in_scope_criteria_only() {
              C-4,Passwords,implemented,T-1,CC6.1;cc6.1,\n",
         ),
     ]);
-    let findings: Vec<(&str, &str)> = coverage
-        .crosswalk
-        .iter()
-        .map(|f| {
-            (
-                inventory.controls[f.control as usize].id.as_str(),
-                f.cites.as_str(),
-            )
-        })
-        .collect();
+    let findings = crosswalk_pairs(&inventory, &coverage);
     // C-1 is consistent; availability and privacy are out of scope, so neither A1.1 nor A.8.6
     // (whose only criterion is A1.1) is held against C-2, nor P1.1 against C-3; C-4 cites CC6.1
     // twice but is reported once.
@@ -145,16 +153,7 @@ fn a_split_2013_control_covers_its_2022_controls_in_part() {
     assert_eq!(verdict_of(&coverage, "A.5.36"), Verdict::Partial);
     assert_eq!(verdict_of(&coverage, "A.8.8"), Verdict::Partial);
     assert_eq!(verdict_of(&coverage, "A.5.16"), Verdict::Covered);
-    let findings: Vec<(&str, &str)> = coverage
-        .crosswalk
-        .iter()
-        .map(|f| {
-            (
-                inventory.controls[f.control as usize].id.as_str(),
-                f.cites.as_str(),
-            )
-        })
-        .collect();
+    let findings = crosswalk_pairs(&inventory, &coverage);
     // A.8.8 (vulnerabilities, CC7.1) is not held against C-1; A.5.16 is shown as written.
     assert_eq!(findings, [("C-2", "CC6.1"), ("C-2", "A.5.16 (as A.9.2.1)")]);
 }

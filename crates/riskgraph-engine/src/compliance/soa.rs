@@ -164,21 +164,21 @@ fn reasons(inventory: &Inventory, assessment: &Assessment, entry: &SoaEntry) -> 
             ""
         }
     );
-    if !entry.obligations.is_empty() {
-        let ids: Vec<&str> = entry
-            .obligations
-            .iter()
-            .map(|&o| inventory.obligations[o as usize].id.as_str())
-            .collect();
-        let _ = write!(text, "; obligations {}", ids.join(", "));
-    }
-    if !entry.commitments.is_empty() {
-        let ids: Vec<&str> = entry
-            .commitments
-            .iter()
-            .map(|&c| inventory.commitments[c as usize].id.as_str())
-            .collect();
-        let _ = write!(text, "; commitments {}", ids.join(", "));
+    let obligations = entry
+        .obligations
+        .iter()
+        .map(|&o| inventory.obligations[o as usize].id.as_str());
+    let commitments = entry
+        .commitments
+        .iter()
+        .map(|&c| inventory.commitments[c as usize].id.as_str());
+    for (what, ids) in [
+        ("obligations", obligations.collect::<Vec<_>>()),
+        ("commitments", commitments.collect()),
+    ] {
+        if !ids.is_empty() {
+            let _ = write!(text, "; {what} {}", ids.join(", "));
+        }
     }
     text
 }
