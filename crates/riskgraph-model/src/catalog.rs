@@ -490,6 +490,19 @@ mod tests {
     }
 
     #[test]
+    fn every_mapping_round_trips() {
+        for row in crosswalk() {
+            for id in &row.iso27001 {
+                assert!(iso_to_soc2(id).any(|back| back.soc2 == row.soc2), "{id}");
+            }
+        }
+        for pair in correspondence() {
+            let back = to_2013(&pair.iso2022).find(|back| back.iso2013 == pair.iso2013);
+            assert_eq!(back, Some(pair));
+        }
+    }
+
+    #[test]
     fn clauses_and_category_guide_are_complete() {
         let clauses: Vec<&str> = iso27001_clauses().iter().map(|c| c.id.as_str()).collect();
         assert_eq!(
