@@ -4,6 +4,7 @@
 mod assess;
 mod blast_radius;
 mod compliance;
+mod diff;
 mod explain;
 mod init;
 mod invalid;

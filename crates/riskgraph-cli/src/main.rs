@@ -5,6 +5,7 @@
 //! the library crates; this crate parses, dispatches and renders.
 
 mod commands;
+mod diff;
 mod register;
 mod render;
 mod sheets;
@@ -37,6 +38,8 @@ enum Command {
     Coverage(commands::coverage::Args),
     /// The ISO 27001 Statement of Applicability
     Soa(commands::soa::Args),
+    /// What changed between two assessments (outputs of `assess --format json`)
+    Diff(commands::diff::Args),
     /// The SOC 2, ISO 27001:2022 and 2013 catalogs and the crosswalks between them
     #[command(subcommand)]
     Catalog(commands::catalog::Command),
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Coverage(args) => commands::coverage::run(&args),
         Command::Soa(args) => commands::soa::run(&args),
         Command::Catalog(command) => commands::catalog::run(&command),
+        Command::Diff(args) => commands::diff::run(&args),
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@ pub mod assess;
 pub mod blast_radius;
 pub mod catalog;
 pub mod coverage;
+pub mod diff;
 pub mod explain;
 pub mod init;
 pub mod rules;

@@ -5,7 +5,9 @@ use std::io::Write;
 use serde::{Serialize, Serializer};
 
 use super::{Checksum, Register, SCHEMA_VERSION};
+use riskgraph_model::NodeDetail;
 use riskgraph_model::manifest::Level;
+use riskgraph_model::vocabulary::Vocabulary;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -19,7 +21,30 @@ struct Document<'a> {
     rules: &'a [Checksum],
     summary: Summary<'a>,
     matrix: Matrix,
+    /// Every control of `controls.csv`, for comparing assessments (`riskgraph diff`).
+    controls: Vec<ControlEntry<'a>>,
+    /// Every vendor, for the same.
+    vendors: Vec<VendorEntry<'a>>,
     risks: Risks<'a, 'a>,
+}
+
+#[derive(Serialize)]
+struct ControlEntry<'a> {
+    id: &'a str,
+    name: &'a str,
+    status: &'static str,
+    owner: &'a str,
+    due: String,
+    last_tested: String,
+}
+
+#[derive(Serialize)]
+struct VendorEntry<'a> {
+    id: &'a str,
+    name: &'a str,
+    /// 1..5; 0 when empty.
+    criticality: u8,
+    in_scope: bool,
 }
 
 #[derive(Serialize)]
@@ -109,6 +134,38 @@ pub fn write_json(out: &mut impl Write, register: &Register<'_>) -> std::io::Res
             inherent: register.matrix(false),
             residual: register.matrix(true),
         },
+        controls: register
+            .inventory
+            .controls
+            .iter()
+            .map(|control| ControlEntry {
+                id: control.id.as_str(),
+                name: &control.name,
+                status: control.status.as_str(),
+                owner: control.owner.as_deref().unwrap_or(""),
+                due: control.due.map(|d| d.to_string()).unwrap_or_default(),
+                last_tested: control
+                    .last_tested
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        vendors: register
+            .inventory
+            .nodes
+            .iter()
+            .filter_map(|node| match &node.detail {
+                NodeDetail::Vendor(vendor) => Some(VendorEntry {
+                    id: node.id.as_str(),
+                    name: &node.name,
+                    criticality: vendor
+                        .criticality
+                        .map_or(0, riskgraph_model::values::Rating::get),
+                    in_scope: node.in_scope,
+                }),
+                _ => None,
+            })
+            .collect(),
         risks: Risks(register),
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;

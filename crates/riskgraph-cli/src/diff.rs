@@ -1,0 +1,352 @@
+//! What changed between two registers written by `riskgraph assess --format json`: risks added
+//! and removed, residual levels and scores that rose or fell, controls whose status changed,
+//! treatments that expired or were approved, and new vendors with their blast radius.
+//!
+//! The comparison reads the JSON documents, not inventories: a periodic review keeps last
+//! quarter's register, not last quarter's spreadsheets.
+
+use std::cmp::Ordering;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::register::SCHEMA_VERSION;
+
+/// The parts of a register document the comparison reads.
+#[derive(Debug, Deserialize)]
+pub struct Document {
+    pub schema_version: u32,
+    pub organization: String,
+    pub as_of: String,
+    pub method: Method,
+    pub summary: Summary,
+    /// Absent in registers written before controls were listed.
+    #[serde(default)]
+    pub controls: Vec<Control>,
+    #[serde(default)]
+    pub vendors: Vec<Vendor>,
+    pub risks: Vec<Risk>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Method {
+    pub levels: Vec<Level>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Level {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Summary {
+    pub risks: usize,
+    pub shown: usize,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Control {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Vendor {
+    pub id: String,
+    pub name: String,
+    pub criticality: u8,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Risk {
+    pub id: String,
+    pub threat: Threat,
+    pub node: Node,
+    pub residual: Rated,
+    pub treatment: Treatment,
+    pub exposure: Exposure,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Threat {
+    pub name: String,
+    pub category: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Node {
+    pub id: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Rated {
+    pub likelihood: u32,
+    pub impact: u32,
+    pub score: u32,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Treatment {
+    pub decision: String,
+    pub approved_by: String,
+    pub approved_on: String,
+    pub expires: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Exposure {
+    pub nodes: u32,
+    pub processes: u32,
+    pub commitments: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Finding {
+    pub code: String,
+}
+
+/// Reads a register document, or says what is wrong with the file.
+pub fn read(path: &Path) -> Result<Document, String> {
+    let shown = path.display();
+    let text =
+        std::fs::read_to_string(path).map_err(|err| format!("cannot read {shown}: {err}"))?;
+    let document: Document = serde_json::from_str(&text).map_err(|err| {
+        format!(
+            "{shown}:{}:{}: not a register: {err}; `riskgraph diff` compares outputs of `riskgraph assess --format json`",
+            err.line(),
+            err.column()
+        )
+    })?;
+    if document.schema_version != SCHEMA_VERSION {
+        return Err(format!(
+            "{shown}: register schema version {} (this riskgraph reads version {SCHEMA_VERSION}); assess the inventory again with this version",
+            document.schema_version
+        ));
+    }
+    if document.summary.shown != document.summary.risks {
+        return Err(format!(
+            "{shown} lists {} of its {} risks (written with `--only`); compare full registers",
+            document.summary.shown, document.summary.risks
+        ));
+    }
+    Ok(document)
+}
+
+/// Which way a risk moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Up => "up",
+            Self::Down => "down",
+        }
+    }
+}
+
+/// A risk in both registers whose residual rating changed.
+#[derive(Debug, Clone)]
+pub struct Rerated<'a> {
+    pub id: &'a str,
+    pub old: &'a Rated,
+    pub new: &'a Rated,
+    pub direction: Direction,
+    /// Whether the residual level changed (else only the score did).
+    pub level_changed: bool,
+}
+
+/// A control added, removed or whose status changed.
+#[derive(Debug, Clone)]
+pub struct ControlChange<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    /// `None` when the control is new.
+    pub old: Option<&'a str>,
+    /// `None` when the control was removed.
+    pub new: Option<&'a str>,
+}
+
+/// What happened to a risk's treatment.
+#[derive(Debug, Clone)]
+pub enum TreatmentChange<'a> {
+    /// The acceptance expired since the old assessment (a new `acceptance-expired` finding).
+    Expired { risk: &'a str, expires: &'a str },
+    /// The treatment was approved, or approved again, since the old assessment.
+    Approved {
+        risk: &'a str,
+        decision: &'a str,
+        by: &'a str,
+        on: &'a str,
+    },
+}
+
+/// A vendor the new register has and the old one does not, with the widest reach of the risks
+/// on it: its blast radius as the register counts it.
+#[derive(Debug, Clone)]
+pub struct NewVendor<'a> {
+    pub vendor: &'a Vendor,
+    pub reach: Exposure,
+    /// The risk with that reach; `None` when no risk is on the vendor.
+    pub through: Option<&'a str>,
+}
+
+/// Everything that changed, each list in the new register's order (removed risks and controls
+/// in the old one's).
+#[derive(Debug)]
+pub struct Changes<'a> {
+    pub old: &'a Document,
+    pub new: &'a Document,
+    pub added: Vec<&'a Risk>,
+    pub removed: Vec<&'a Risk>,
+    pub rerated: Vec<Rerated<'a>>,
+    pub controls: Vec<ControlChange<'a>>,
+    pub treatments: Vec<TreatmentChange<'a>>,
+    pub vendors: Vec<NewVendor<'a>>,
+}
+
+impl Changes<'_> {
+    /// The risks whose residual level rose.
+    pub fn increases(&self) -> impl Iterator<Item = &Rerated<'_>> {
+        self.rerated
+            .iter()
+            .filter(|r| r.level_changed && r.direction == Direction::Up)
+    }
+}
+
+/// Compares two registers.
+pub fn compare<'a>(old: &'a Document, new: &'a Document) -> Changes<'a> {
+    let old_risks: std::collections::HashMap<&str, &Risk> =
+        old.risks.iter().map(|r| (r.id.as_str(), r)).collect();
+    let new_ids: std::collections::HashSet<&str> =
+        new.risks.iter().map(|r| r.id.as_str()).collect();
+    let mut added = Vec::new();
+    let mut rerated = Vec::new();
+    let mut treatments = Vec::new();
+    for risk in &new.risks {
+        match old_risks.get(risk.id.as_str()) {
+            None => added.push(risk),
+            Some(before) => {
+                rerated.extend(rerate(new, before, risk));
+                treatments.extend(treatment_changes(before, risk));
+            }
+        }
+    }
+    Changes {
+        old,
+        new,
+        added,
+        removed: old
+            .risks
+            .iter()
+            .filter(|r| !new_ids.contains(r.id.as_str()))
+            .collect(),
+        rerated,
+        controls: control_changes(old, new),
+        treatments,
+        vendors: new_vendors(old, new),
+    }
+}
+
+/// How the residual rating of a risk in both registers moved, if it did. Levels rank by the new
+/// register's method; a level it no longer has ranks by score.
+fn rerate<'a>(new: &Document, before: &'a Risk, risk: &'a Risk) -> Option<Rerated<'a>> {
+    let (a, b) = (&before.residual, &risk.residual);
+    let rank = |name: &str| new.method.levels.iter().position(|l| l.name == name);
+    let by_level = match (rank(&a.level), rank(&b.level)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => Ordering::Equal,
+    };
+    let direction = match by_level.then(a.score.cmp(&b.score)) {
+        Ordering::Less => Direction::Up,
+        Ordering::Greater => Direction::Down,
+        Ordering::Equal => return None,
+    };
+    Some(Rerated {
+        id: &risk.id,
+        old: a,
+        new: b,
+        direction,
+        level_changed: a.level != b.level,
+    })
+}
+
+/// An acceptance that expired since, and an approval given since.
+fn treatment_changes<'a>(before: &'a Risk, risk: &'a Risk) -> Vec<TreatmentChange<'a>> {
+    let mut changes = Vec::new();
+    let expired = |r: &Risk| r.findings.iter().any(|f| f.code == "acceptance-expired");
+    if expired(risk) && !expired(before) {
+        changes.push(TreatmentChange::Expired {
+            risk: &risk.id,
+            expires: &risk.treatment.expires,
+        });
+    }
+    let t = &risk.treatment;
+    if !t.approved_on.is_empty() && t.approved_on != before.treatment.approved_on {
+        changes.push(TreatmentChange::Approved {
+            risk: &risk.id,
+            decision: &t.decision,
+            by: &t.approved_by,
+            on: &t.approved_on,
+        });
+    }
+    changes
+}
+
+/// Controls whose status changed, new ones (in the new register's order), then removed ones.
+fn control_changes<'a>(old: &'a Document, new: &'a Document) -> Vec<ControlChange<'a>> {
+    let mut controls = Vec::new();
+    for control in &new.controls {
+        match old.controls.iter().find(|c| c.id == control.id) {
+            Some(before) if before.status == control.status => {}
+            before => controls.push(ControlChange {
+                id: &control.id,
+                name: &control.name,
+                old: before.map(|c| c.status.as_str()),
+                new: Some(&control.status),
+            }),
+        }
+    }
+    for control in &old.controls {
+        if !new.controls.iter().any(|c| c.id == control.id) {
+            controls.push(ControlChange {
+                id: &control.id,
+                name: &control.name,
+                old: Some(&control.status),
+                new: None,
+            });
+        }
+    }
+    controls
+}
+
+/// The vendors only the new register has, each with the widest reach of the risks on it (the
+/// first risk in register order among equals).
+fn new_vendors<'a>(old: &'a Document, new: &'a Document) -> Vec<NewVendor<'a>> {
+    new.vendors
+        .iter()
+        .filter(|v| !old.vendors.iter().any(|o| o.id == v.id))
+        .map(|vendor| {
+            let widest = new
+                .risks
+                .iter()
+                .filter(|r| r.node.kind == "vendor" && r.node.id == vendor.id)
+                .fold(None::<&Risk>, |best, r| match best {
+                    Some(b) if b.exposure >= r.exposure => Some(b),
+                    _ => Some(r),
+                });
+            NewVendor {
+                vendor,
+                reach: widest.map(|r| r.exposure).unwrap_or_default(),
+                through: widest.map(|r| r.id.as_str()),
+            }
+        })
+        .collect()
+}
