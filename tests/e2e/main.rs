@@ -10,6 +10,7 @@ mod init;
 mod invalid;
 mod rules;
 mod validate;
+mod xlsx;
 
 use std::path::{Path, PathBuf};
 

@@ -6,9 +6,11 @@
 
 mod commands;
 mod diff;
+mod palette;
 mod register;
 mod render;
 mod sheets;
+mod xlsx;
 
 use std::process::ExitCode;
 

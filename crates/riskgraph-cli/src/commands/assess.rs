@@ -18,7 +18,7 @@ use crate::register::{self, Checksum, Register, Style};
 pub struct Args {
     /// The inventory: a folder of CSV files, or a workbook (.xlsx)
     pub path: PathBuf,
-    /// Output: table (for the terminal), json, csv or md (Markdown)
+    /// Output: table (for the terminal), json, csv, md (Markdown) or xlsx (a workbook, with -o)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to FILE instead of the standard output (all or nothing: a temporary file is
@@ -48,6 +48,8 @@ pub enum Format {
     Json,
     Csv,
     Md,
+    /// An Excel workbook (needs `-o FILE`)
+    Xlsx,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,6 +75,9 @@ pub fn today() -> jiff::civil::Date {
 }
 
 pub fn run(args: &Args) -> Outcome {
+    if args.format == Format::Xlsx && args.output.is_none() {
+        return super::usage("--format xlsx writes a workbook: give it a file with -o FILE.xlsx");
+    }
     super::use_threads(args.threads);
     let Some((inventory, inputs)) = super::load_valid_with_inputs(&args.path) else {
         return Outcome::Invalid;
@@ -120,6 +125,9 @@ pub fn run(args: &Args) -> Outcome {
             Format::Json => register::write_json(&mut out, &register)?,
             Format::Csv => register::write_csv(&mut out, &register)?,
             Format::Md => out.write_all(register::markdown(&register).as_bytes())?,
+            Format::Xlsx => {
+                out.write_all(&register::workbook(&register).map_err(crate::xlsx::to_io)?)?;
+            }
         }
         out.flush()
     };

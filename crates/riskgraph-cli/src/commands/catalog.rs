@@ -6,7 +6,6 @@ use clap::ValueEnum;
 use riskgraph_model::catalog::{self, Entry};
 use serde_json::json;
 
-use super::assess::Format;
 use crate::Outcome;
 use crate::sheets::{self, Sheet};
 
@@ -36,6 +35,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+}
+
+/// How a catalog is printed.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Md,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::assess::Format;
 use crate::Outcome;
 use crate::sheets::{self, Sheet, abbreviated};
+use crate::xlsx::{self, Kind};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -35,7 +36,7 @@ pub fn run(args: &Args) -> Outcome {
         assessment: &assessment,
         coverage: &coverage,
         // A spreadsheet gets every risk id; a page or a terminal the first few and a count.
-        full_lists: format == Format::Csv,
+        full_lists: matches!(format, Format::Csv | Format::Xlsx),
     };
     let width = args.report.width();
     let outcome = super::assess::emit(args.report.output.as_deref(), |out| {
@@ -66,6 +67,29 @@ pub fn run(args: &Args) -> Outcome {
                 let keyed: Vec<(&'static str, &Sheet)> =
                     SECTIONS.iter().copied().zip(&sheets).collect();
                 sheets::write_csv_sections(&mut out, &keyed)?;
+            }
+            Format::Xlsx => {
+                let sheets = report.sheets();
+                let tabs: Vec<xlsx::Tab<'_>> = TAB_NAMES
+                    .iter()
+                    .zip(&sheets)
+                    .map(|(name, sheet)| xlsx::Tab {
+                        name,
+                        sheet,
+                        kinds: sheet
+                            .columns
+                            .iter()
+                            .map(|c| {
+                                if *c == "last tested" {
+                                    Kind::Date
+                                } else {
+                                    Kind::Text
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                out.write_all(&xlsx::workbook(&tabs, &[]).map_err(xlsx::to_io)?)?;
             }
             Format::Json => {
                 serde_json::to_writer_pretty(&mut out, &report.json())?;
@@ -104,6 +128,21 @@ const SECTIONS: [&str; 11] = [
     "vendor",
     "untested-control",
     "clause",
+];
+
+/// The worksheet of each section in a workbook, in the sheets' order.
+const TAB_NAMES: [&str; 11] = [
+    "SOC 2",
+    "Annex A",
+    "Crosswalk",
+    "Forgotten categories",
+    "Commitments",
+    "Obligations",
+    "Unlinked context",
+    "Objectives",
+    "Vendors",
+    "Untested controls",
+    "ISO 27001 clauses",
 ];
 
 struct Report<'a> {

@@ -128,7 +128,7 @@ pub fn print_rule_errors(errors: &[riskgraph_engine::rules::RuleError]) {
 pub struct ReportArgs {
     /// The inventory: a folder of CSV files, or a workbook (.xlsx)
     pub path: std::path::PathBuf,
-    /// Output: table (for the terminal), json, csv or md (Markdown)
+    /// Output: table (for the terminal), json, csv, md (Markdown) or xlsx (a workbook, with -o)
     #[arg(long, value_enum, default_value_t = assess::Format::Table)]
     pub format: assess::Format,
     /// Write to FILE instead of the standard output (all or nothing)
@@ -149,6 +149,10 @@ impl ReportArgs {
     /// Loads the inventory and rules and runs the assessment; `None` when any of it is invalid
     /// (the problems were printed).
     pub fn assess(&self) -> Option<(Inventory, riskgraph_engine::assess::Assessment)> {
+        if self.format == assess::Format::Xlsx && self.output.is_none() {
+            usage("--format xlsx writes a workbook: give it a file with -o FILE.xlsx");
+            return None;
+        }
         use_threads(self.threads);
         let inventory = load_valid(&self.path)?;
         let rules = load_rules(&self.path, &inventory, self.rules.as_deref())?;

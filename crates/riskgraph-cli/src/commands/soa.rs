@@ -10,6 +10,7 @@ use serde_json::json;
 use super::assess::Format;
 use crate::Outcome;
 use crate::sheets::{self, Sheet};
+use crate::xlsx;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -56,6 +57,15 @@ pub fn run(args: &Args) -> Outcome {
                 out.write_all(text.as_bytes())?;
             }
             Format::Csv => sheets::write_csv(&mut out, &sheet)?,
+            Format::Xlsx => {
+                let levels: Vec<&str> = Vec::new();
+                let tab = xlsx::Tab {
+                    name: "Statement of Applicability",
+                    sheet: &sheet,
+                    kinds: Vec::new(),
+                };
+                out.write_all(&xlsx::workbook(&[tab], &levels).map_err(xlsx::to_io)?)?;
+            }
             Format::Json => {
                 let value = json!({
                     "schema_version": 1,

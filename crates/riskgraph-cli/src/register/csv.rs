@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::{Register, RiskView};
 
-const HEADER: [&str; 37] = [
+pub const HEADER: [&str; 37] = [
     "id",
     "threat_id",
     "threat",
@@ -44,20 +44,25 @@ const HEADER: [&str; 37] = [
     "findings",
 ];
 
-/// Writes the shown risks as CSV with a header row. Every text cell goes through [`neutralize`].
+/// Writes the shown risks as CSV with a header row. Every cell goes through [`neutralize`].
 pub fn write_csv(out: &mut impl Write, register: &Register<'_>) -> std::io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(HEADER)?;
     for risk in &register.shown {
-        writer.write_record(record(&register.view(risk)))?;
+        writer.write_record(
+            cells(&register.view(risk))
+                .iter()
+                .map(|c| neutralize(c).into_owned()),
+        )?;
     }
     writer.flush()?;
     Ok(())
 }
 
-fn record(view: &RiskView<'_>) -> [String; 37] {
-    let text = |s: &str| neutralize(s).into_owned();
-    let list = |items: &[&str]| neutralize(&items.join("; ")).into_owned();
+/// One risk's cells, in the order of [`HEADER`], as text (formula-looking cells as they are).
+pub fn cells(view: &RiskView<'_>) -> [String; 37] {
+    let text = |s: &str| s.to_owned();
+    let list = |items: &[&str]| items.join("; ");
     let number = |n: u32| n.to_string();
     let treatment = &view.treatment;
     [

@@ -5,6 +5,7 @@ mod csv;
 mod json;
 mod markdown;
 mod table;
+mod workbook;
 
 use std::cmp::Ordering;
 
@@ -17,6 +18,7 @@ pub use self::csv::{neutralize, write_csv};
 pub use json::write_json;
 pub use markdown::{cell as markdown_cell, markdown};
 pub use table::{Style, table};
+pub use workbook::workbook;
 
 /// Version of the JSON register; raised on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;

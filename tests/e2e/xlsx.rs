@@ -1,0 +1,168 @@
+//! `--format xlsx`: workbooks read back with calamine hold what the JSON and CSV outputs hold,
+//! with numbers as numbers, dates as dates and formula-looking text as text.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, open_workbook_auto_from_rs};
+
+use crate::validate::tempdir;
+use crate::{output, riskgraph};
+
+/// Runs `riskgraph <args> --format xlsx -o <dir>/<name>` and opens the workbook.
+fn workbook(name: &str, args: &[&str]) -> calamine::Sheets<Cursor<Vec<u8>>> {
+    let path = tempdir(&format!("xlsx-{name}")).join(format!("{name}.xlsx"));
+    let (code, _, stderr) = output(
+        riskgraph()
+            .args(args)
+            .args(["--format", "xlsx", "-o"])
+            .arg(&path),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let bytes = std::fs::read(&path).unwrap();
+    open_workbook_auto_from_rs(Cursor::new(bytes)).unwrap()
+}
+
+fn text(cell: &Data) -> String {
+    match cell {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => panic!("expected text, got {other:?}"),
+    }
+}
+
+fn date(cell: &Data) -> String {
+    match cell {
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, m, day, ..) = d.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{day:02}")
+        }
+        Data::Empty => String::new(),
+        other => panic!("expected a date, got {other:?}"),
+    }
+}
+
+/// A whole number cell (scores, counts).
+fn number(cell: &Data) -> i64 {
+    match cell {
+        Data::Float(x) if x.fract() == 0.0 => *x as i64,
+        Data::Int(n) => *n,
+        other => panic!("expected a number, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_register_workbook_equals_the_json_register() {
+    let args = ["assess", "datasets/acme-saas", "--as-of", "2026-11-01"];
+    let (code, json, _) = output(riskgraph().args(args).args(["--format", "json"]));
+    assert_eq!(code, Some(0));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let risks = json["risks"].as_array().unwrap();
+
+    let mut book = workbook("assess", &args);
+    assert_eq!(
+        book.sheet_names(),
+        ["Register", "Summary", "Inherent matrix", "Residual matrix"]
+    );
+    let sheet = book.worksheet_range("Register").unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    let header: Vec<String> = rows[0].iter().map(text).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows.len() - 1, risks.len());
+    for (row, risk) in rows[1..].iter().zip(risks) {
+        assert_eq!(text(&row[col("id")]), risk["id"].as_str().unwrap());
+        assert_eq!(
+            number(&row[col("residual_score")]),
+            risk["residual"]["score"].as_i64().unwrap()
+        );
+        assert_eq!(
+            text(&row[col("residual_level")]),
+            risk["residual"]["level"].as_str().unwrap()
+        );
+        assert_eq!(
+            number(&row[col("reached_nodes")]),
+            risk["exposure"]["nodes"].as_i64().unwrap()
+        );
+        assert_eq!(
+            date(&row[col("next_review")]),
+            risk["next_review"].as_str().unwrap()
+        );
+        assert_eq!(
+            date(&row[col("approved_on")]),
+            risk["treatment"]["approved_on"].as_str().unwrap()
+        );
+    }
+    // The residual matrix sums to the number of risks.
+    let matrix = book.worksheet_range("Residual matrix").unwrap();
+    let total: i64 = matrix
+        .rows()
+        .skip(1)
+        .flat_map(|r| r[1..].iter().map(number))
+        .sum();
+    assert_eq!(usize::try_from(total).unwrap(), risks.len());
+}
+
+#[test]
+fn formula_looking_text_stays_text() {
+    let dir = tempdir("xlsx-formula-inventory");
+    std::fs::write(
+        dir.join("assets.csv"),
+        "id,name,type\napp,=HYPERLINK(\"x\"),software\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("threats.csv"),
+        "id,name,category,targets\nT-1,\"=cmd|' /C calc'!A0\",cyber-attack,*\n",
+    )
+    .unwrap();
+    let dir = dir.to_str().unwrap();
+    let mut book = workbook("formula", &["assess", dir, "--as-of", "2026-11-01"]);
+    let sheet = book.worksheet_range("Register").unwrap();
+    let row: Vec<String> = sheet
+        .rows()
+        .nth(1)
+        .unwrap()
+        .iter()
+        .map(|c| match c {
+            Data::String(s) => s.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert!(row.contains(&String::from("=cmd|' /C calc'!A0")), "{row:?}");
+    assert!(row.contains(&String::from("=HYPERLINK(\"x\")")), "{row:?}");
+    let formulas = book.worksheet_formula("Register").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formula cell"
+    );
+}
+
+#[test]
+fn coverage_and_soa_workbooks_have_a_sheet_per_table() {
+    let args = ["coverage", "datasets/acme-saas", "--as-of", "2026-11-01"];
+    let mut book = workbook("coverage", &args);
+    assert_eq!(book.sheet_names().len(), 11);
+    let soc2 = book.worksheet_range("SOC 2").unwrap();
+    // Security, availability and confidentiality: 38 criteria and the header.
+    assert_eq!(soc2.rows().count(), 39);
+    let untested = book.worksheet_range("Untested controls").unwrap();
+    let last_tested = untested.rows().nth(1).unwrap()[3].clone();
+    assert!(matches!(last_tested, Data::DateTime(_)), "{last_tested:?}");
+
+    let mut book = workbook(
+        "soa",
+        &["soa", "datasets/acme-saas", "--as-of", "2026-11-01"],
+    );
+    let soa = book.worksheet_range("Statement of Applicability").unwrap();
+    assert_eq!(soa.rows().count(), 94);
+}
+
+#[test]
+fn a_workbook_needs_an_output_file() {
+    for command in ["assess", "coverage", "soa"] {
+        let (code, stdout, stderr) =
+            output(riskgraph().args([command, "datasets/acme-saas", "--format", "xlsx"]));
+        assert_eq!(code, Some(2), "{command}");
+        assert!(stdout.is_empty());
+        assert!(stderr.contains("-o FILE.xlsx"), "{stderr}");
+    }
+}
