@@ -8,6 +8,7 @@ mod diff;
 mod explain;
 mod init;
 mod invalid;
+mod report;
 mod rules;
 mod validate;
 mod xlsx;

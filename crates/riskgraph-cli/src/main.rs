@@ -9,6 +9,7 @@ mod diff;
 mod palette;
 mod register;
 mod render;
+mod report;
 mod sheets;
 mod xlsx;
 
@@ -42,6 +43,8 @@ enum Command {
     Soa(commands::soa::Args),
     /// What changed between two assessments (outputs of `assess --format json`)
     Diff(commands::diff::Args),
+    /// The full report for management and auditors, as one self-contained HTML file
+    Report(commands::report::Args),
     /// The SOC 2, ISO 27001:2022 and 2013 catalogs and the crosswalks between them
     #[command(subcommand)]
     Catalog(commands::catalog::Command),
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Soa(args) => commands::soa::run(&args),
         Command::Catalog(command) => commands::catalog::run(&command),
         Command::Diff(args) => commands::diff::run(&args),
+        Command::Report(args) => commands::report::run(&args),
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,

@@ -18,7 +18,8 @@ use crate::register::{self, Checksum, Register, Style};
 pub struct Args {
     /// The inventory: a folder of CSV files, or a workbook (.xlsx)
     pub path: PathBuf,
-    /// Output: table (for the terminal), json, csv, md (Markdown) or xlsx (a workbook, with -o)
+    /// Output: table (for the terminal), json, csv, md (Markdown), xlsx (a workbook, with -o) or
+    /// html (the full report)
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to FILE instead of the standard output (all or nothing: a temporary file is
@@ -50,6 +51,8 @@ pub enum Format {
     Md,
     /// An Excel workbook (needs `-o FILE`)
     Xlsx,
+    /// The full HTML report, as `riskgraph report`
+    Html,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,6 +121,15 @@ pub fn run(args: &Args) -> Outcome {
         width: width(to_terminal),
         color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
+    // The report is built before writing: it runs more of the engine, and may fail on the rules.
+    let page = if args.format == Format::Html {
+        let Some(page) = super::report::build(&register, &rules, None) else {
+            return Outcome::Invalid;
+        };
+        Some(page)
+    } else {
+        None
+    };
     let render = |out: &mut dyn Write| -> std::io::Result<()> {
         let mut out = std::io::BufWriter::new(out);
         match args.format {
@@ -128,6 +140,7 @@ pub fn run(args: &Args) -> Outcome {
             Format::Xlsx => {
                 out.write_all(&register::workbook(&register).map_err(crate::xlsx::to_io)?)?;
             }
+            Format::Html => out.write_all(page.as_deref().unwrap_or_default().as_bytes())?,
         }
         out.flush()
     };
@@ -310,7 +323,7 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// The SHA-256 of every file the inventory was read from, by path relative to the inventory
 /// folder (the workbook's file name for a workbook).
-fn input_checksums(inventory_path: &Path, inputs: &[PathBuf]) -> Vec<Checksum> {
+pub fn input_checksums(inventory_path: &Path, inputs: &[PathBuf]) -> Vec<Checksum> {
     let mut paths: Vec<&PathBuf> = inputs.iter().collect();
     paths.sort();
     paths.dedup();
@@ -333,7 +346,7 @@ fn input_checksums(inventory_path: &Path, inputs: &[PathBuf]) -> Vec<Checksum> {
 }
 
 /// The SHA-256 of each hook's script, with where it came from.
-fn rule_checksums(rules: &Rules) -> Vec<Checksum> {
+pub fn rule_checksums(rules: &Rules) -> Vec<Checksum> {
     rules
         .sources()
         .map(|(file, origin, source)| Checksum {

@@ -8,7 +8,7 @@ use riskgraph_model::Inventory;
 use riskgraph_model::vocabulary::Vocabulary;
 use serde_json::{Value, json};
 
-use super::assess::Format;
+use super::SheetFormat as Format;
 use crate::Outcome;
 use crate::sheets::{self, Sheet, abbreviated};
 use crate::xlsx::{self, Kind};

@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod diff;
 pub mod explain;
 pub mod init;
+pub mod report;
 pub mod rules;
 pub mod soa;
 pub mod validate;
@@ -122,6 +123,17 @@ pub fn print_rule_errors(errors: &[riskgraph_engine::rules::RuleError]) {
     let _ = writeln!(stderr, "invalid rules: {} problem{s}", errors.len());
 }
 
+/// The outputs of `coverage` and `soa`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SheetFormat {
+    Table,
+    Json,
+    Csv,
+    Md,
+    /// An Excel workbook (needs `-o FILE`)
+    Xlsx,
+}
+
 /// The arguments of the commands that assess an inventory and report on it in one of the
 /// register's formats (`coverage`, `soa`).
 #[derive(clap::Args)]
@@ -129,8 +141,8 @@ pub struct ReportArgs {
     /// The inventory: a folder of CSV files, or a workbook (.xlsx)
     pub path: std::path::PathBuf,
     /// Output: table (for the terminal), json, csv, md (Markdown) or xlsx (a workbook, with -o)
-    #[arg(long, value_enum, default_value_t = assess::Format::Table)]
-    pub format: assess::Format,
+    #[arg(long, value_enum, default_value_t = SheetFormat::Table)]
+    pub format: SheetFormat,
     /// Write to FILE instead of the standard output (all or nothing)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
@@ -149,7 +161,7 @@ impl ReportArgs {
     /// Loads the inventory and rules and runs the assessment; `None` when any of it is invalid
     /// (the problems were printed).
     pub fn assess(&self) -> Option<(Inventory, riskgraph_engine::assess::Assessment)> {
-        if self.format == assess::Format::Xlsx && self.output.is_none() {
+        if self.format == SheetFormat::Xlsx && self.output.is_none() {
             usage("--format xlsx writes a workbook: give it a file with -o FILE.xlsx");
             return None;
         }

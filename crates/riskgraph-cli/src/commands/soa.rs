@@ -7,7 +7,7 @@ use riskgraph_model::Inventory;
 use riskgraph_model::vocabulary::Vocabulary;
 use serde_json::json;
 
-use super::assess::Format;
+use super::SheetFormat as Format;
 use crate::Outcome;
 use crate::sheets::{self, Sheet};
 use crate::xlsx;

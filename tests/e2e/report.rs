@@ -1,0 +1,300 @@
+//! `riskgraph report`: the HTML report's structure for the bundled dataset, escaping of hostile
+//! inventory text, approval, changes since a previous register, and rendering in a real browser
+//! (Chromium, headless) where the inline script must run and filter the register.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::validate::tempdir;
+use crate::{output, riskgraph};
+
+const AS_OF: &str = "2026-11-01";
+
+/// Writes the report of `inventory` to `<dir>/report.html` and returns its path and text.
+fn report(name: &str, inventory: &str, extra: &[&str]) -> (PathBuf, String) {
+    let path = tempdir(&format!("report-{name}")).join("report.html");
+    let (code, _, stderr) = output(
+        riskgraph()
+            .args(["report", inventory, "--as-of", AS_OF, "-o"])
+            .arg(&path)
+            .args(extra),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    (path, text)
+}
+
+fn register_json(inventory: &str) -> serde_json::Value {
+    let (code, stdout, stderr) =
+        output(riskgraph().args(["assess", inventory, "--as-of", AS_OF, "--format", "json"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+/// The report's outline: sections, headings, and each table's id and number of body rows.
+fn outline(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let tag_end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        let tag = &rest[..tag_end];
+        if let Some(id) = tag.strip_prefix("<section id=\"") {
+            let _ = writeln!(out, "section {}", &id[..id.find('"').unwrap()]);
+        } else if tag.starts_with("<h2") || tag.starts_with("<h3") {
+            let close = if tag.starts_with("<h2") {
+                "</h2>"
+            } else {
+                "</h3>"
+            };
+            let text = &rest[tag_end..rest.find(close).unwrap()];
+            let _ = writeln!(out, "  {} {text}", &tag[1..3]);
+        } else if tag.starts_with("<table") {
+            let end = rest.find("</table>").unwrap();
+            let rows = rest[..end].matches("<tr").count() - 1;
+            let id = tag
+                .split("id=\"")
+                .nth(1)
+                .map_or("", |s| &s[..s.find('"').unwrap()]);
+            let _ = writeln!(out, "    table {id} {rows} rows");
+        } else if tag.starts_with("<svg") {
+            let end = rest.find("</svg>").unwrap();
+            let cells = rest[..end].matches("class=\"cell\"").count();
+            let _ = writeln!(out, "    svg {cells} cells");
+        }
+        rest = &rest[tag_end..];
+    }
+    out
+}
+
+#[test]
+fn golden_structure_of_the_bundled_report() {
+    let (_, html) = report("acme", "datasets/acme-saas", &[]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // Self-contained: no address outside the file.
+    for needle in ["http://", "https://", "src=", "<link"] {
+        let allowed = html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
+        let found = html.matches(needle).count();
+        if needle == "http://" {
+            assert_eq!(found, allowed, "{needle}");
+        } else {
+            assert_eq!(found, 0, "{needle}");
+        }
+    }
+    insta::assert_snapshot!("acme-report-outline", outline(&html));
+
+    // The same report from `assess --format html`.
+    let (code, stdout, _) = output(riskgraph().args([
+        "assess",
+        "datasets/acme-saas",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "html",
+    ]));
+    assert_eq!(code, Some(0));
+    assert_eq!(stdout, html);
+}
+
+#[test]
+fn counts_agree_with_the_json_register() {
+    let (_, html) = report("acme-counts", "datasets/acme-saas", &[]);
+    let json = register_json("datasets/acme-saas");
+    let card = |id: &str| -> u64 {
+        let at = html
+            .find(&format!("id=\"{id}\"><div class=\"n\">"))
+            .unwrap();
+        let rest = &html[at..];
+        let start = rest.find("class=\"n\">").unwrap() + 10;
+        rest[start..start + rest[start..].find('<').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    let summary = &json["summary"];
+    assert_eq!(card("count-risks"), summary["risks"].as_u64().unwrap());
+    assert_eq!(
+        card("count-above-appetite"),
+        summary["above_appetite"].as_u64().unwrap()
+    );
+    assert_eq!(
+        card("count-overdue"),
+        summary["review_overdue"].as_u64().unwrap()
+    );
+    assert_eq!(
+        html.matches("<tr data-id=").count() as u64,
+        summary["risks"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn hostile_inventory_text_is_shown_never_run() {
+    let dir = tempdir("report-hostile-inventory");
+    std::fs::write(
+        dir.join("riskgraph.toml"),
+        "[organization]\nname = \"<b>Evil</b> Corp\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("vendors.csv"),
+        "id,name,criticality\nevil,<script>alert(1)</script>,5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("assets.csv"),
+        "id,name,type,owner\napp,\"\"\"><img src=x onerror=alert(2)>\",software,</td><script>alert(3)</script>\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("dependencies.csv"), "from,to\napp,evil\n").unwrap();
+    std::fs::write(
+        dir.join("threats.csv"),
+        "id,name,category,targets\nT-1,<iframe src=javascript:alert(4)>,cyber-attack,*\n",
+    )
+    .unwrap();
+    let (_, html) = report("hostile", dir.to_str().unwrap(), &[]);
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "only the report's own script"
+    );
+    for bad in ["<img", "<iframe", "<b>Evil", "alert(1)</script>"] {
+        assert!(!html.contains(bad), "{bad} reached the page");
+    }
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&lt;b&gt;Evil&lt;/b&gt; Corp"));
+    // No approval in the manifest: flagged on the first page.
+    assert!(html.contains("Management approval pending"));
+}
+
+#[test]
+fn changes_since_a_previous_register() {
+    let dir = tempdir("report-previous-register");
+    let previous = dir.join("before.json");
+    // The same inventory assessed half a year earlier: reviews and acceptances move.
+    let (code, _, stderr) = output(
+        riskgraph()
+            .args([
+                "assess",
+                "datasets/acme-saas",
+                "--as-of",
+                "2026-05-01",
+                "--format",
+                "json",
+                "-o",
+            ])
+            .arg(&previous),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let (_, html) = report(
+        "previous",
+        "datasets/acme-saas",
+        &["--previous", previous.to_str().unwrap()],
+    );
+    assert!(html.contains("<h3 id=\"changes\">Changes since the assessment of 2026-05-01</h3>"));
+
+    let (code, _, stderr) =
+        output(riskgraph().args(["report", "datasets/acme-saas", "--previous", "no/such.json"]));
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("cannot read no/such.json"), "{stderr}");
+}
+
+/// Chromium, or `None` when it is missing and `RISKGRAPH_SKIP_BROWSER` is set. Without the
+/// variable a missing browser fails the test: CI installs it (`.ci/run`).
+fn chromium() -> Option<&'static str> {
+    for candidate in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
+        if Path::new(candidate).exists() {
+            return Some(candidate);
+        }
+    }
+    assert!(
+        std::env::var_os("RISKGRAPH_SKIP_BROWSER").is_some(),
+        "Chromium is needed to render the report: apt-get install chromium (or set RISKGRAPH_SKIP_BROWSER=1)"
+    );
+    None
+}
+
+/// Runs headless Chromium on the report at `path` (with `fragment` after `#`) with `args`, and
+/// returns its standard output.
+fn headless(browser: &str, path: &Path, fragment: &str, args: &[&str]) -> String {
+    let profile = tempdir(&format!("chromium-profile-{}", fragment.len() + args.len()));
+    let url = format!("file://{}#{fragment}", path.display());
+    let output = std::process::Command::new("timeout")
+        .arg("120")
+        .arg(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Register rows the script left visible in a dumped DOM.
+fn visible_rows(dom: &str) -> usize {
+    dom.split("<tr data-id=")
+        .skip(1)
+        .filter(|row| !row[..row.find('>').unwrap()].contains("hidden"))
+        .count()
+}
+
+#[test]
+fn the_report_renders_in_a_browser_and_its_script_filters() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let (path, _) = report("browser", "datasets/acme-saas", &[]);
+    let json = register_json("datasets/acme-saas");
+    let total = json["summary"]["risks"].as_u64().unwrap() as usize;
+
+    let dom = headless(browser, &path, "", &["--dump-dom"]);
+    assert!(dom.contains("data-script=\"ran\""), "the inline script ran");
+    assert_eq!(visible_rows(&dom), total);
+    assert!(dom.contains(&format!("<span id=\"shown\">{total}</span>")));
+
+    // A level filter from the address shows exactly the risks of that residual level.
+    let high = json["summary"]["residual"]["high"].as_u64().unwrap() as usize;
+    let dom = headless(browser, &path, "level=high", &["--dump-dom"]);
+    assert_eq!(visible_rows(&dom), high);
+    assert!(dom.contains(&format!("<span id=\"shown\">{high}</span>")));
+
+    // A heat map cell: residual likelihood 3, impact 4, as the JSON matrix counts it (rows run
+    // from the top likelihood down, columns from impact 1).
+    let scale = json["method"]["scale"].as_u64().unwrap() as usize;
+    let cell = json["matrix"]["residual"][scale - 3][4 - 1]
+        .as_u64()
+        .unwrap() as usize;
+    let dom = headless(browser, &path, "cell=r:3:4", &["--dump-dom"]);
+    assert_eq!(visible_rows(&dom), cell);
+
+    // And it draws: a screenshot of the first screen.
+    let shot = tempdir("report-screenshot").join("report.png");
+    headless(
+        browser,
+        &path,
+        "",
+        &[
+            "--window-size=1280,1600",
+            &format!("--screenshot={}", shot.display()),
+        ],
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "{} bytes",
+        png.len()
+    );
+}
