@@ -190,3 +190,58 @@ fn files_it_cannot_compare_exit_2() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("cannot read no/such.json"), "{stderr}");
 }
+
+/// Writes `value` to `<dir>/<name>` and returns the path.
+fn write_json(dir: &std::path::Path, name: &str, value: &serde_json::Value) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn read(path: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(crate::root().join(path)).unwrap()).unwrap()
+}
+
+#[test]
+fn an_older_register_without_controls_or_vendors() {
+    let dir = tempdir("diff-older");
+    let mut old = read(OLD);
+    let object = old.as_object_mut().unwrap();
+    object.remove("controls");
+    object.remove("vendors");
+    let old = write_json(&dir, "old.json", &old);
+    let changes = diff_json(&old, NEW);
+    // Not "every control is new": they are not compared.
+    assert_eq!(changes["controls"], serde_json::json!([]));
+    assert_eq!(changes["new_vendors"], serde_json::json!([]));
+    assert_eq!(changes["compared_controls_and_vendors"], false);
+    // Risks are compared as before.
+    assert_eq!(changes["increases"], serde_json::json!(["T-PHISH@staff"]));
+    let (_, stdout, _) = output(riskgraph().args(["diff", &old, NEW]));
+    assert!(
+        stdout.contains("controls and vendors not compared"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_renamed_level_keeps_its_rank() {
+    let dir = tempdir("diff-renamed");
+    let text = std::fs::read_to_string(crate::root().join(NEW)).unwrap();
+    let new = write_json(
+        &dir,
+        "new.json",
+        &serde_json::from_str(&text.replace("\"medium\"", "\"moderate\"")).unwrap(),
+    );
+    let changes = diff_json(OLD, &new);
+    let leak = changes["rerated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "T-LEAK@db")
+        .unwrap();
+    // medium (6) -> moderate (9): the same rank, a higher score.
+    assert_eq!(leak["direction"], "up");
+    assert_eq!(leak["level_changed"], false);
+    assert_eq!(changes["increases"], serde_json::json!(["T-PHISH@staff"]));
+}

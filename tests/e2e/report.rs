@@ -101,9 +101,7 @@ fn counts_agree_with_the_json_register() {
     let (_, html) = report("acme-counts", "datasets/acme-saas", &[]);
     let json = register_json("datasets/acme-saas");
     let card = |id: &str| -> u64 {
-        let at = html
-            .find(&format!("id=\"{id}\"><div class=\"n\">"))
-            .unwrap();
+        let at = html.find(&format!("id=\"{id}\"")).unwrap();
         let rest = &html[at..];
         let start = rest.find("class=\"n\">").unwrap() + 10;
         rest[start..start + rest[start..].find('<').unwrap()]
@@ -124,6 +122,27 @@ fn counts_agree_with_the_json_register() {
         html.matches("<tr data-id=").count() as u64,
         summary["risks"].as_u64().unwrap()
     );
+    // Every heat map cell holds the JSON matrix's count.
+    let scale = json["method"]["scale"].as_u64().unwrap();
+    for (side, matrix) in [
+        ("i", &json["matrix"]["inherent"]),
+        ("r", &json["matrix"]["residual"]),
+    ] {
+        for l in 1..=scale {
+            for i in 1..=scale {
+                let expected = &matrix[(scale - l) as usize][(i - 1) as usize];
+                let needle = format!(
+                    "data-side=\"{side}\" data-l=\"{l}\" data-i=\"{i}\" data-count=\"{expected}\""
+                );
+                assert!(html.contains(&needle), "{needle}");
+            }
+        }
+    }
+    // The register's rows per residual level agree with the summary.
+    for (level, count) in summary["residual"].as_object().unwrap() {
+        let rows = html.matches(&format!("data-level=\"{level}\" ")).count() as u64;
+        assert_eq!(rows, count.as_u64().unwrap(), "{level}");
+    }
 }
 
 #[test]
@@ -131,7 +150,21 @@ fn hostile_inventory_text_is_shown_never_run() {
     let dir = tempdir("report-hostile-inventory");
     std::fs::write(
         dir.join("riskgraph.toml"),
-        "[organization]\nname = \"<b>Evil</b> Corp\"\n",
+        r#"[organization]
+name = "<b>Evil</b> Corp"
+[scope]
+statement = "</p><script>alert(6)</script>"
+[method]
+appetite = "mid\" onfocus=\"alert(7)"
+levels = [ { name = "lo' onmouseover='alert(8)", max = 4 }, { name = "mid\" onfocus=\"alert(7)", max = 12 }, { name = "hi", max = 25 } ]
+[review]
+hi = 30
+"mid\" onfocus=\"alert(7)" = 90
+"lo' onmouseover='alert(8)" = 365
+[approval]
+approved_by = "<img src=x onerror=alert(9)>"
+approved_on = 2026-12-01
+"#,
     )
     .unwrap();
     std::fs::write(
@@ -141,7 +174,7 @@ fn hostile_inventory_text_is_shown_never_run() {
     .unwrap();
     std::fs::write(
         dir.join("assets.csv"),
-        "id,name,type,owner\napp,\"\"\"><img src=x onerror=alert(2)>\",software,</td><script>alert(3)</script>\n",
+        "id,name,type,owner\napp,\"\"\"><img src=x onerror=alert(2)>\",software,\"\"\" autofocus onfocus=alert(5) x=\"\"\"\n",
     )
     .unwrap();
     std::fs::write(dir.join("dependencies.csv"), "from,to\napp,evil\n").unwrap();
@@ -156,13 +189,47 @@ fn hostile_inventory_text_is_shown_never_run() {
         1,
         "only the report's own script"
     );
-    for bad in ["<img", "<iframe", "<b>Evil", "alert(1)</script>"] {
+    for bad in [
+        "<img",
+        "<iframe",
+        "<b>Evil",
+        "alert(1)</script>",
+        "alert(6)</script>",
+        "\" onfocus",
+        "\" autofocus",
+        "' onmouseover",
+    ] {
         assert!(!html.contains(bad), "{bad} reached the page");
     }
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains("&lt;b&gt;Evil&lt;/b&gt; Corp"));
-    // No approval in the manifest: flagged on the first page.
-    assert!(html.contains("Management approval pending"));
+    assert!(html.contains("Approved by &lt;img src=x onerror=alert(9)&gt; on 2026-12-01"));
+
+    // An approval dated before the assessment, or none, is flagged on the first page.
+    let manifest = dir.join("riskgraph.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let earlier = text.replace("approved_on = 2026-12-01", "approved_on = 2026-01-01");
+    std::fs::write(&manifest, earlier).unwrap();
+    let (_, html) = report("hostile-earlier", dir.to_str().unwrap(), &[]);
+    assert!(html.contains("Management approval pending: the approval in riskgraph.toml"));
+    std::fs::write(&manifest, &text[..text.find("[approval]").unwrap()]).unwrap();
+    let (_, html) = report("hostile-none", dir.to_str().unwrap(), &[]);
+    assert!(html.contains("Management approval pending: no <code>[approval]</code>"));
+}
+
+#[test]
+fn html_and_only_do_not_mix() {
+    let (code, stdout, stderr) = output(riskgraph().args([
+        "assess",
+        "datasets/acme-saas",
+        "--format",
+        "html",
+        "--only",
+        "overdue",
+    ]));
+    assert_eq!(code, Some(2));
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("--only"), "{stderr}");
 }
 
 #[test]
@@ -215,7 +282,9 @@ fn chromium() -> Option<&'static str> {
 /// Runs headless Chromium on the report at `path` (with `fragment` after `#`) with `args`, and
 /// returns its standard output.
 fn headless(browser: &str, path: &Path, fragment: &str, args: &[&str]) -> String {
-    let profile = tempdir(&format!("chromium-profile-{}", fragment.len() + args.len()));
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let profile = tempdir(&format!("chromium-profile-{run}"));
     let url = format!("file://{}#{fragment}", path.display());
     let output = std::process::Command::new("timeout")
         .arg("120")
@@ -243,11 +312,12 @@ fn headless(browser: &str, path: &Path, fragment: &str, args: &[&str]) -> String
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Register rows the script left visible in a dumped DOM.
+/// Register rows the script left visible in a dumped DOM: rows without the `hidden` attribute
+/// (values are quoted and escaped, so `" hidden=""` can only be the attribute).
 fn visible_rows(dom: &str) -> usize {
     dom.split("<tr data-id=")
         .skip(1)
-        .filter(|row| !row[..row.find('>').unwrap()].contains("hidden"))
+        .filter(|row| !row[..row.find('>').unwrap()].contains("\" hidden=\"\""))
         .count()
 }
 
@@ -280,14 +350,36 @@ fn the_report_renders_in_a_browser_and_its_script_filters() {
     let dom = headless(browser, &path, "cell=r:3:4", &["--dump-dom"]);
     assert_eq!(visible_rows(&dom), cell);
 
-    // And it draws: a screenshot of the first screen.
-    let shot = tempdir("report-screenshot").join("report.png");
+    // The summary's card links to the register filtered to the risks above appetite.
+    let above = json["summary"]["above_appetite"].as_u64().unwrap() as usize;
+    let dom = headless(browser, &path, "appetite=above", &["--dump-dom"]);
+    assert_eq!(visible_rows(&dom), above);
+    assert!(dom.contains("href=\"#appetite=above\""));
+
+    // An address the script cannot read leaves the register whole and the script running.
+    let dom = headless(
+        browser,
+        &path,
+        "level=%ZZ&no%22such=1&level=nonsense",
+        &["--dump-dom"],
+    );
+    assert!(dom.contains("data-script=\"ran\""));
+    assert_eq!(visible_rows(&dom), total);
+
+    // And it draws: a screenshot of the first screen. `RISKGRAPH_UPDATE_SCREENSHOT=1` writes it
+    // to docs/report.png, the README's picture.
+    let shot = if std::env::var_os("RISKGRAPH_UPDATE_SCREENSHOT").is_some() {
+        crate::root().join("docs/report.png")
+    } else {
+        tempdir("report-screenshot").join("report.png")
+    };
     headless(
         browser,
         &path,
         "",
         &[
-            "--window-size=1280,1600",
+            "--hide-scrollbars",
+            "--window-size=1280,1500",
             &format!("--screenshot={}", shot.display()),
         ],
     );

@@ -50,6 +50,15 @@ fn number(cell: &Data) -> i64 {
     }
 }
 
+/// A cell as the CSV writes its value: whole numbers without a fraction, dates as `YYYY-MM-DD`.
+fn shown(cell: &Data) -> String {
+    match cell {
+        Data::Float(_) | Data::Int(_) => number(cell).to_string(),
+        Data::DateTime(_) => date(cell),
+        _ => text(cell),
+    }
+}
+
 #[test]
 fn the_register_workbook_equals_the_json_register() {
     let args = ["assess", "datasets/acme-saas", "--as-of", "2026-11-01"];
@@ -91,6 +100,30 @@ fn the_register_workbook_equals_the_json_register() {
             risk["treatment"]["approved_on"].as_str().unwrap()
         );
     }
+    // Every cell of every row reads as the CSV register has it.
+    let (_, csv, _) = output(riskgraph().args(args).args(["--format", "csv"]));
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        header.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    for (row, record) in rows[1..].iter().zip(reader.records()) {
+        let record = record.unwrap();
+        for (cell, expected) in row.iter().zip(record.iter()) {
+            // The CSV marks formula-looking text with an apostrophe; the workbook stores it as text.
+            let expected = expected
+                .strip_prefix('\'')
+                .filter(|rest| rest.starts_with(['=', '+', '-', '@', '\t', '\r']))
+                .unwrap_or(expected);
+            assert_eq!(shown(cell), expected, "{header:?}");
+        }
+    }
+    let summary = book.worksheet_range("Summary").unwrap();
+    let risks_row = summary.rows().find(|r| text(&r[0]) == "risks").unwrap();
+    assert_eq!(usize::try_from(number(&risks_row[1])).unwrap(), risks.len());
+    let as_of = summary.rows().find(|r| text(&r[0]) == "as of").unwrap();
+    assert_eq!(date(&as_of[1]), "2026-11-01");
+
     // The residual matrix sums to the number of risks.
     let matrix = book.worksheet_range("Residual matrix").unwrap();
     let total: i64 = matrix

@@ -20,11 +20,10 @@ pub struct Document {
     pub as_of: String,
     pub method: Method,
     pub summary: Summary,
-    /// Absent in registers written before controls were listed.
-    #[serde(default)]
-    pub controls: Vec<Control>,
-    #[serde(default)]
-    pub vendors: Vec<Vendor>,
+    /// Absent in registers written before controls and vendors were listed: those changes are
+    /// then not compared.
+    pub controls: Option<Vec<Control>>,
+    pub vendors: Option<Vec<Vendor>>,
     pub risks: Vec<Risk>,
 }
 
@@ -210,6 +209,8 @@ pub struct Changes<'a> {
     pub controls: Vec<ControlChange<'a>>,
     pub treatments: Vec<TreatmentChange<'a>>,
     pub vendors: Vec<NewVendor<'a>>,
+    /// Whether controls and vendors were compared: both registers list them.
+    pub compared_controls_and_vendors: bool,
 }
 
 impl Changes<'_> {
@@ -234,7 +235,7 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document) -> Changes<'a> {
         match old_risks.get(risk.id.as_str()) {
             None => added.push(risk),
             Some(before) => {
-                rerated.extend(rerate(new, before, risk));
+                rerated.extend(rerate(old, new, before, risk));
                 treatments.extend(treatment_changes(before, risk));
             }
         }
@@ -252,29 +253,41 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document) -> Changes<'a> {
         controls: control_changes(old, new),
         treatments,
         vendors: new_vendors(old, new),
+        compared_controls_and_vendors: old.controls.is_some()
+            && new.controls.is_some()
+            && old.vendors.is_some()
+            && new.vendors.is_some(),
     }
 }
 
-/// How the residual rating of a risk in both registers moved, if it did. Levels rank by the new
-/// register's method; a level it no longer has ranks by score.
-fn rerate<'a>(new: &Document, before: &'a Risk, risk: &'a Risk) -> Option<Rerated<'a>> {
+/// How the residual rating of a risk in both registers moved, if it did. Each level ranks in its
+/// own register's method, so a renamed level keeps its place; when the methods have different
+/// numbers of levels, or a name is unknown, the score decides.
+fn rerate<'a>(
+    old: &Document,
+    new: &Document,
+    before: &'a Risk,
+    risk: &'a Risk,
+) -> Option<Rerated<'a>> {
     let (a, b) = (&before.residual, &risk.residual);
-    let rank = |name: &str| new.method.levels.iter().position(|l| l.name == name);
-    let by_level = match (rank(&a.level), rank(&b.level)) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        _ => Ordering::Equal,
+    let rank = |doc: &Document, name: &str| doc.method.levels.iter().position(|l| l.name == name);
+    let ranks = match (rank(old, &a.level), rank(new, &b.level)) {
+        (Some(x), Some(y)) if old.method.levels.len() == new.method.levels.len() => Some((x, y)),
+        _ => None,
     };
+    let by_level = ranks.map_or(Ordering::Equal, |(x, y)| x.cmp(&y));
     let direction = match by_level.then(a.score.cmp(&b.score)) {
         Ordering::Less => Direction::Up,
         Ordering::Greater => Direction::Down,
         Ordering::Equal => return None,
     };
+    let level_changed = ranks.map_or(a.level != b.level, |(x, y)| x != y);
     Some(Rerated {
         id: &risk.id,
         old: a,
         new: b,
         direction,
-        level_changed: a.level != b.level,
+        level_changed,
     })
 }
 
@@ -302,9 +315,12 @@ fn treatment_changes<'a>(before: &'a Risk, risk: &'a Risk) -> Vec<TreatmentChang
 
 /// Controls whose status changed, new ones (in the new register's order), then removed ones.
 fn control_changes<'a>(old: &'a Document, new: &'a Document) -> Vec<ControlChange<'a>> {
+    let (Some(old), Some(new)) = (&old.controls, &new.controls) else {
+        return Vec::new();
+    };
     let mut controls = Vec::new();
-    for control in &new.controls {
-        match old.controls.iter().find(|c| c.id == control.id) {
+    for control in new {
+        match old.iter().find(|c| c.id == control.id) {
             Some(before) if before.status == control.status => {}
             before => controls.push(ControlChange {
                 id: &control.id,
@@ -314,8 +330,8 @@ fn control_changes<'a>(old: &'a Document, new: &'a Document) -> Vec<ControlChang
             }),
         }
     }
-    for control in &old.controls {
-        if !new.controls.iter().any(|c| c.id == control.id) {
+    for control in old {
+        if !new.iter().any(|c| c.id == control.id) {
             controls.push(ControlChange {
                 id: &control.id,
                 name: &control.name,
@@ -330,9 +346,12 @@ fn control_changes<'a>(old: &'a Document, new: &'a Document) -> Vec<ControlChang
 /// The vendors only the new register has, each with the widest reach of the risks on it (the
 /// first risk in register order among equals).
 fn new_vendors<'a>(old: &'a Document, new: &'a Document) -> Vec<NewVendor<'a>> {
-    new.vendors
+    let (Some(before), Some(after)) = (&old.vendors, &new.vendors) else {
+        return Vec::new();
+    };
+    after
         .iter()
-        .filter(|v| !old.vendors.iter().any(|o| o.id == v.id))
+        .filter(|v| !before.iter().any(|o| o.id == v.id))
         .map(|vendor| {
             let widest = new
                 .risks

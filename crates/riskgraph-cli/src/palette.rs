@@ -2,9 +2,10 @@
 //! yellow-orange-brown ramp (`ColorBrewer`'s `YlOrBr`), readable with every common form of colour
 //! blindness because it varies in lightness, not only in hue.
 
-/// Six steps, lightest first.
-const RAMP: [u32; 6] = [
-    0xFF_FFD4, 0xFE_E391, 0xFE_C44F, 0xFE_9929, 0xD9_5F0E, 0x99_3404,
+/// Nine steps, lightest first: up to nine levels each get their own colour.
+const RAMP: [u32; 9] = [
+    0xFF_FFE5, 0xFF_F7BC, 0xFE_E391, 0xFE_C44F, 0xFE_9929, 0xEC_7014, 0xCC_4C02, 0x99_3404,
+    0x66_2506,
 ];
 
 /// The fill and text colours (`0xRRGGBB`) of level `index` of `count`, lowest first: the levels
@@ -16,7 +17,7 @@ pub fn level(index: usize, count: usize) -> (u32, u32) {
         (index * (RAMP.len() - 1) + (count - 1) / 2) / (count - 1)
     };
     let step = step.min(RAMP.len() - 1);
-    let text = if step >= 4 { 0xFF_FFFF } else { 0x1A_1A1A };
+    let text = if step >= 5 { 0xFF_FFFF } else { 0x1A_1A1A };
     (RAMP[step], text)
 }
 
@@ -27,9 +28,14 @@ mod tests {
     #[test]
     fn levels_spread_over_the_ramp() {
         let four: Vec<u32> = (0..4).map(|i| level(i, 4).0).collect();
-        assert_eq!(four, [RAMP[0], RAMP[2], RAMP[3], RAMP[5]]);
+        assert_eq!(four, [RAMP[0], RAMP[3], RAMP[5], RAMP[8]]);
         assert_eq!(level(0, 2).0, RAMP[0]);
-        assert_eq!(level(1, 2).0, RAMP[5]);
-        assert_eq!(level(6, 7).0, RAMP[5]);
+        assert_eq!(level(1, 2).0, RAMP[8]);
+        // Up to nine levels, no two share a colour.
+        for count in 1..=9 {
+            let mut colours: Vec<u32> = (0..count).map(|i| level(i, count).0).collect();
+            colours.dedup();
+            assert_eq!(colours.len(), count);
+        }
     }
 }

@@ -18,6 +18,9 @@ pub enum Kind {
     Date,
     /// A risk level name, filled with its level's colour.
     Level,
+    /// A number or a `YYYY-MM-DD` date when the cell reads as one, else text (a column of
+    /// mixed values, such as a summary's).
+    Auto,
 }
 
 /// A worksheet to write: its name, its table and how each column is stored.
@@ -30,9 +33,19 @@ pub struct Tab<'a> {
 
 /// The widest a column gets, in characters.
 const MAX_WIDTH: usize = 60;
+/// Data rows per worksheet: Excel's 1,048,576 rows, less the header. A longer table continues on
+/// sheets named like the first with ` (2)`, ` (3)`...
+const MAX_ROWS: usize = 1_048_575;
+/// The most characters Excel keeps in a cell; a longer text is cut with a note.
+const MAX_CELL: usize = 32_767;
 
 /// The workbook's bytes. `levels` are the risk level names, lowest first, for colouring.
 pub fn workbook(tabs: &[Tab<'_>], levels: &[&str]) -> Result<Vec<u8>, XlsxError> {
+    workbook_of(tabs, levels, MAX_ROWS)
+}
+
+/// [`workbook`], with at most `max_rows` data rows per worksheet.
+fn workbook_of(tabs: &[Tab<'_>], levels: &[&str], max_rows: usize) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let header = Format::new()
         .set_bold()
@@ -49,52 +62,110 @@ pub fn workbook(tabs: &[Tab<'_>], levels: &[&str]) -> Result<Vec<u8>, XlsxError>
         .collect();
     let mut names: Vec<String> = Vec::new();
     for tab in tabs {
-        let worksheet = workbook.add_worksheet();
-        let name = sheet_name(tab.name, &names);
-        worksheet.set_name(&name)?;
-        names.push(name);
-        let sheet = tab.sheet;
-        let mut widths: Vec<usize> = sheet.columns.iter().map(|c| c.chars().count()).collect();
-        for (col, column) in sheet.columns.iter().enumerate() {
-            worksheet.write_string_with_format(0, col as u16, *column, &header)?;
-        }
-        for (r, row) in sheet.rows.iter().enumerate() {
-            let r = r as u32 + 1;
-            for (col, cell) in row.iter().enumerate() {
-                widths[col] = widths[col].max(cell.chars().count());
-                if cell.is_empty() {
-                    continue;
-                }
-                let c = col as u16;
-                match tab.kinds.get(col).copied().unwrap_or(Kind::Text) {
-                    Kind::Number => match cell.parse::<f64>() {
-                        Ok(n) => worksheet.write_number(r, c, n)?,
-                        Err(_) => worksheet.write_string(r, c, cell)?,
-                    },
-                    Kind::Date => match excel_date(cell) {
-                        Some(d) => worksheet.write_datetime_with_format(r, c, &d, &date)?,
-                        None => worksheet.write_string(r, c, cell)?,
-                    },
-                    Kind::Level => match levels.iter().position(|l| *l == cell.as_str()) {
-                        Some(i) => {
-                            worksheet.write_string_with_format(r, c, cell, &level_formats[i])?
-                        }
-                        None => worksheet.write_string(r, c, cell)?,
-                    },
-                    Kind::Text => worksheet.write_string(r, c, cell)?,
-                };
-            }
-        }
-        for (col, width) in widths.iter().enumerate() {
-            worksheet.set_column_width(col as u16, (width + 2).clamp(6, MAX_WIDTH) as f64)?;
-        }
-        worksheet.set_freeze_panes(1, 0)?;
-        if !sheet.columns.is_empty() {
-            let last_col = sheet.columns.len() as u16 - 1;
-            worksheet.autofilter(0, 0, sheet.rows.len() as u32, last_col)?;
+        let chunks: Vec<&[Vec<String>]> = if tab.sheet.rows.is_empty() {
+            vec![&[]]
+        } else {
+            tab.sheet.rows.chunks(max_rows).collect()
+        };
+        for (part, rows) in chunks.into_iter().enumerate() {
+            let wanted = if part == 0 {
+                tab.name.to_owned()
+            } else {
+                format!("{} ({})", tab.name, part + 1)
+            };
+            let name = sheet_name(&wanted, &names);
+            let worksheet = workbook.add_worksheet();
+            worksheet.set_name(&name)?;
+            names.push(name);
+            let formats = Formats {
+                header: &header,
+                date: &date,
+                levels: &level_formats,
+            };
+            write_sheet(worksheet, tab, rows, levels, &formats)?;
         }
     }
     workbook.save_to_buffer()
+}
+
+/// The formats a worksheet's cells use.
+struct Formats<'a> {
+    header: &'a Format,
+    date: &'a Format,
+    /// One per level, lowest first.
+    levels: &'a [Format],
+}
+
+/// One worksheet: the header, `rows` of `tab`'s table, widths, frozen header and autofilter.
+fn write_sheet(
+    worksheet: &mut rust_xlsxwriter::Worksheet,
+    tab: &Tab<'_>,
+    rows: &[Vec<String>],
+    levels: &[&str],
+    formats: &Formats<'_>,
+) -> Result<(), XlsxError> {
+    let columns = &tab.sheet.columns;
+    let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+    for (col, column) in columns.iter().enumerate() {
+        worksheet.write_string_with_format(0, col as u16, *column, formats.header)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (col, cell) in row.iter().enumerate() {
+            widths[col] = widths[col].max(cell.chars().count());
+            if cell.is_empty() {
+                continue;
+            }
+            let c = col as u16;
+            let cell = fit_cell(cell);
+            let cell = cell.as_ref();
+            let kind = tab.kinds.get(col).copied().unwrap_or(Kind::Text);
+            let number = || cell.parse::<f64>().ok().filter(|n| n.is_finite());
+            match kind {
+                Kind::Number | Kind::Auto if number().is_some() => {
+                    worksheet.write_number(r, c, number().unwrap_or_default())?;
+                }
+                Kind::Date | Kind::Auto if excel_date(cell).is_some() => {
+                    if let Some(d) = excel_date(cell) {
+                        worksheet.write_datetime_with_format(r, c, &d, formats.date)?;
+                    }
+                }
+                Kind::Level => match levels.iter().position(|l| *l == cell) {
+                    Some(i) => {
+                        worksheet.write_string_with_format(r, c, cell, &formats.levels[i])?;
+                    }
+                    None => {
+                        worksheet.write_string(r, c, cell)?;
+                    }
+                },
+                _ => {
+                    worksheet.write_string(r, c, cell)?;
+                }
+            }
+        }
+    }
+    for (col, width) in widths.iter().enumerate() {
+        worksheet.set_column_width(col as u16, (width + 2).clamp(6, MAX_WIDTH) as f64)?;
+    }
+    worksheet.set_freeze_panes(1, 0)?;
+    if !columns.is_empty() {
+        worksheet.autofilter(0, 0, rows.len() as u32, columns.len() as u16 - 1)?;
+    }
+    Ok(())
+}
+
+/// `cell`, or its beginning with a note of what was cut when it is longer than a cell holds.
+fn fit_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let count = cell.chars().count();
+    if count <= MAX_CELL {
+        return std::borrow::Cow::Borrowed(cell);
+    }
+    let note =
+        |cut: usize| format!(" ... ({cut} more characters: the CSV or JSON output has them all)");
+    let keep = MAX_CELL - note(count).chars().count();
+    let mut text: String = cell.chars().take(keep).collect();
+    text.push_str(&note(count - keep));
+    std::borrow::Cow::Owned(text)
 }
 
 /// `YYYY-MM-DD` as an Excel date.
@@ -144,7 +215,42 @@ pub fn to_io(err: XlsxError) -> std::io::Error {
 
 #[cfg(test)]
 mod tests {
-    use super::sheet_name;
+    use calamine::Reader;
+
+    use super::*;
+
+    #[test]
+    fn a_long_table_continues_on_more_sheets() {
+        let sheet = Sheet {
+            title: String::from("Register"),
+            columns: vec!["id"],
+            rows: (0..5).map(|i| vec![i.to_string()]).collect(),
+            empty: "",
+        };
+        let tab = Tab {
+            name: "Register",
+            sheet: &sheet,
+            kinds: vec![Kind::Number],
+        };
+        let bytes = workbook_of(&[tab], &[], 2).unwrap();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(
+            book.sheet_names(),
+            ["Register", "Register (2)", "Register (3)"]
+        );
+        let last = book.worksheet_range("Register (3)").unwrap();
+        assert_eq!(last.rows().count(), 2, "the header and the fifth row");
+    }
+
+    #[test]
+    fn a_cell_too_long_for_excel_is_cut_with_a_note() {
+        let long = "CC6.1; ".repeat(10_000);
+        let cut = fit_cell(&long);
+        assert_eq!(cut.chars().count(), MAX_CELL);
+        assert!(cut.ends_with("more characters: the CSV or JSON output has them all)"));
+        assert_eq!(fit_cell("short"), "short");
+    }
 
     #[test]
     fn sheet_names_are_valid_and_unique() {

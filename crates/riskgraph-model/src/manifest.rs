@@ -101,6 +101,43 @@ pub struct Approval {
     pub approved_on: Option<Date>,
 }
 
+/// Where management approval of an assessment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalState<'a> {
+    /// Approved on or after the assessment's date.
+    Approved { by: &'a str, on: Date },
+    /// The approval recorded predates the assessment: it was given to an earlier one.
+    Earlier { by: &'a str, on: Date },
+    /// No approver, or no date.
+    Pending,
+}
+
+impl Manifest {
+    /// The approval of the assessment made on `as_of`: `[approval]` counts when it names an
+    /// approver and a date no earlier than the assessment's.
+    pub fn approval_state(&self, as_of: jiff::civil::Date) -> ApprovalState<'_> {
+        match &self.approval {
+            Some(Approval {
+                approved_by,
+                approved_on: Some(on),
+            }) if !approved_by.trim().is_empty() => {
+                if on.civil() >= as_of {
+                    ApprovalState::Approved {
+                        by: approved_by,
+                        on: *on,
+                    }
+                } else {
+                    ApprovalState::Earlier {
+                        by: approved_by,
+                        on: *on,
+                    }
+                }
+            }
+            _ => ApprovalState::Pending,
+        }
+    }
+}
+
 impl Default for Manifest {
     fn default() -> Self {
         Self {

@@ -81,6 +81,11 @@ pub fn run(args: &Args) -> Outcome {
     if args.format == Format::Xlsx && args.output.is_none() {
         return super::usage("--format xlsx writes a workbook: give it a file with -o FILE.xlsx");
     }
+    if args.format == Format::Html && args.only.is_some() {
+        return super::usage(
+            "--format html writes the whole report; filter its register in the browser instead of with --only",
+        );
+    }
     super::use_threads(args.threads);
     let Some((inventory, inputs)) = super::load_valid_with_inputs(&args.path) else {
         return Outcome::Invalid;

@@ -92,11 +92,16 @@ fn summary(c: &Changes<'_>) -> String {
             .filter(|r| r.direction == direction)
             .count()
     };
+    let unlisted = if c.compared_controls_and_vendors {
+        ""
+    } else {
+        " (controls and vendors not compared: a register predates their listing)"
+    };
     format!(
-        "{} as of {} -> as of {}: {} risks added, {} removed, {} rated higher ({} to a higher level), {} lower; {} controls changed, {} treatments expired or approved, {} new vendors",
+        "{} as of {} -> as of {}: {} risks added, {} removed, {} rated higher ({} to a higher level), {} lower; {} controls changed, {} treatments expired or approved, {} new vendors{unlisted}",
         printable(&c.new.organization),
-        c.old.as_of,
-        c.new.as_of,
+        printable(&c.old.as_of),
+        printable(&c.new.as_of),
         c.added.len(),
         c.removed.len(),
         count(crate::diff::Direction::Up),
@@ -268,5 +273,6 @@ fn to_json(c: &Changes<'_>) -> serde_json::Value {
             "through": v.through,
         })).collect::<Vec<_>>(),
         "increases": c.increases().map(|r| r.id).collect::<Vec<_>>(),
+        "compared_controls_and_vendors": c.compared_controls_and_vendors,
     })
 }

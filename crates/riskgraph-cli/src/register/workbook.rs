@@ -69,7 +69,7 @@ pub fn workbook(register: &Register<'_>) -> Result<Vec<u8>, rust_xlsxwriter::Xls
             Tab {
                 name: "Summary",
                 sheet: &summary,
-                kinds: vec![Kind::Text, Kind::Text],
+                kinds: vec![Kind::Text, Kind::Auto],
             },
             Tab {
                 name: "Inherent matrix",

@@ -12,6 +12,7 @@ use riskgraph_engine::assess::{Source, level_of};
 use riskgraph_engine::compliance::{Coverage, SoaEntry, Verdict};
 use riskgraph_engine::exposure::{Exposure, Reached};
 use riskgraph_engine::rank::VendorRank;
+use riskgraph_model::manifest::ApprovalState;
 use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, NodeIdx};
@@ -127,22 +128,25 @@ fn cover(out: &mut String, report: &Report<'_>, title: &str) {
     if let Some(scope) = &manifest.scope_statement {
         let _ = writeln!(out, "<p>Scope: {}</p>", esc(scope));
     }
-    match manifest.approval.as_ref() {
-        Some(approval) if approval.approved_on.is_some() => {
-            let on = approval
-                .approved_on
-                .map(|d| d.to_string())
-                .unwrap_or_default();
+    let as_of = report.register.assessment.as_of;
+    match manifest.approval_state(as_of) {
+        ApprovalState::Approved { by, on } => {
             let _ = writeln!(
                 out,
-                "<p class=\"approval ok\" id=\"approval\">Approved by {} on {}</p>",
-                esc(&approval.approved_by),
-                on
+                "<p class=\"approval ok\" id=\"approval\">Approved by {} on {on}</p>",
+                esc(by)
             );
         }
-        _ => out.push_str(
+        ApprovalState::Earlier { by, on } => {
+            let _ = writeln!(
+                out,
+                "<p class=\"approval pending\" id=\"approval\">Management approval pending: the approval in riskgraph.toml (by {} on {on}) predates this assessment (ISO 27001 9.3)</p>",
+                esc(by)
+            );
+        }
+        ApprovalState::Pending => out.push_str(
             "<p class=\"approval pending\" id=\"approval\">Management approval pending: no \
-             <code>[approval]</code> with a date in riskgraph.toml (ISO 27001 9.3)</p>\n",
+             <code>[approval]</code> with an approver and a date in riskgraph.toml (ISO 27001 9.3)</p>\n",
         ),
     }
     out.push_str(
@@ -157,32 +161,43 @@ fn cover(out: &mut String, report: &Report<'_>, title: &str) {
 fn summary(out: &mut String, report: &Report<'_>) {
     let register = report.register;
     let inventory = register.inventory;
-    let card = |n: String, what: &str, id: &str| {
-        format!(
-            "<div class=\"card\" id=\"{id}\"><div class=\"n\">{n}</div><div class=\"what\">{}</div></div>\n",
+    // A card with a filter links to the register showing those risks.
+    let card = |n: String, what: &str, id: &str, filter: Option<&str>| {
+        let body = format!(
+            "<div class=\"n\">{n}</div><div class=\"what\">{}</div>",
             esc(what)
-        )
+        );
+        match filter {
+            Some(filter) => {
+                format!("<a class=\"card\" id=\"{id}\" href=\"#{filter}\">{body}</a>\n")
+            }
+            None => format!("<div class=\"card\" id=\"{id}\">{body}</div>\n"),
+        }
     };
     out.push_str("<section id=\"summary\">\n<h2>Management summary</h2>\n<div class=\"cards\">\n");
     out.push_str(&card(
         register.assessment.risks.len().to_string(),
         "risks assessed",
         "count-risks",
+        None,
     ));
     out.push_str(&card(
         register.above_appetite().to_string(),
         &format!("above the appetite ({})", inventory.manifest.appetite),
         "count-above-appetite",
+        Some("appetite=above"),
     ));
     out.push_str(&card(
         register.overdue().to_string(),
         "reviews overdue",
         "count-overdue",
+        Some("overdue=yes"),
     ));
     out.push_str(&card(
         register.with_findings().to_string(),
         "risks with findings",
         "count-findings",
+        None,
     ));
     out.push_str("</div>\n<h3>Risks by residual level</h3>\n<table id=\"by-level\"><thead><tr><th>level</th><th class=\"num\">inherent</th><th class=\"num\">residual</th></tr></thead><tbody>\n");
     let inherent = register.by_level(false);
@@ -294,14 +309,15 @@ fn heat_map(out: &mut String, register: &Register<'_>, residual: bool, caption: 
                 out,
                 "<g class=\"cell\" data-side=\"{side}\" data-l=\"{likelihood}\" data-i=\"{impact}\" data-count=\"{count}\" tabindex=\"0\" role=\"button\" aria-label=\"likelihood {likelihood}, impact {impact}: {count} risks\">\
                  <rect x=\"{x}\" y=\"{y}\" width=\"{CELL}\" height=\"{CELL}\" fill=\"#{fill:06x}\" stroke=\"#ffffff\" stroke-width=\"2\"/>\
-                 <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"700\" fill=\"#{text:06x}\">{}</text></g>",
+                 <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"700\" fill=\"#{text:06x}\"{}>{}</text></g>",
                 x + CELL / 2,
                 y + CELL / 2 + 6,
                 if count == 0 {
-                    String::new()
+                    " fill-opacity=\"0.45\""
                 } else {
-                    count.to_string()
-                }
+                    ""
+                },
+                count
             );
         }
         let _ = writeln!(
@@ -418,6 +434,8 @@ fn filters(
          <label>Category<select data-filter=\"category\"><option value=\"\">all</option>{}</select></label>\
          <label>Owner<select data-filter=\"owner\"><option value=\"\">all</option>{}</select></label>\
          <label>Framework<select data-filter=\"frameworks\"><option value=\"\">all</option>{}</select></label>\
+         <label>Appetite<select data-filter=\"appetite\"><option value=\"\">all</option><option value=\"above\">above</option><option value=\"within\">within</option></select></label>\
+         <label>Review<select data-filter=\"overdue\"><option value=\"\">all</option><option value=\"yes\">overdue</option><option value=\"no\">not overdue</option></select></label>\
          <label>Search<input type=\"search\" data-filter=\"text\" placeholder=\"id, threat, node...\"></label></div>",
         options(levels),
         options(categories),
@@ -439,10 +457,11 @@ fn register(out: &mut String, report: &Report<'_>) {
         listed.len(),
         listed.len()
     );
+    // `listed` is `risks` unless the register is too long for a page.
     if risks.len() > MAX_ROWS {
         let _ = writeln!(
             out,
-            "<p class=\"muted\">The {MAX_ROWS} highest of {} risks are listed; <code>riskgraph assess --format xlsx</code> or <code>csv</code> has them all.</p>",
+            "<p class=\"muted\">The register has {} risks: the {MAX_ROWS} highest are listed, and filters and matrix cells apply to them; <code>riskgraph assess --format xlsx</code> or <code>csv</code> has them all.</p>",
             risks.len()
         );
     }
@@ -462,7 +481,7 @@ fn register(out: &mut String, report: &Report<'_>) {
         let findings: Vec<&str> = view.findings.iter().map(|f| f.code).collect();
         let _ = writeln!(
             out,
-            "<tr data-id=\"{id}\" data-level=\"{level}\" data-category=\"{category}\" data-owner=\"{owner}\" data-frameworks=\"{fw}\" data-rl=\"{rl}\" data-ri=\"{ri}\" data-il=\"{il}\" data-ii=\"{ii}\">\
+            "<tr data-id=\"{id}\" data-level=\"{level}\" data-category=\"{category}\" data-owner=\"{owner}\" data-frameworks=\"{fw}\" data-appetite=\"{appetite_key}\" data-overdue=\"{overdue}\" data-rl=\"{rl}\" data-ri=\"{ri}\" data-il=\"{il}\" data-ii=\"{ii}\">\
              <td class=\"num\" data-value=\"{number}\">{number}</td><td><strong>{id}</strong><br><span class=\"muted\">{threat}</span></td><td>{category}</td>\
              <td>{node}<br><span class=\"muted\">{kind}</span></td>\
              <td data-value=\"{iscore}\">{ibadge} {iscore}</td><td data-value=\"{rscore}\">{rbadge} {rscore}</td>\
@@ -488,6 +507,16 @@ fn register(out: &mut String, report: &Report<'_>) {
                 "within"
             } else {
                 "<strong>above</strong>"
+            },
+            appetite_key = if view.within_appetite {
+                "within"
+            } else {
+                "above"
+            },
+            overdue = if risk.review_overdue(register.assessment.as_of) {
+                "yes"
+            } else {
+                "no"
             },
             treatment = esc(view.treatment.decision),
             review = esc(&view.next_review),
@@ -547,24 +576,29 @@ fn supply_chain(out: &mut String, report: &Report<'_>) {
 fn tree(out: &mut String, inventory: &Inventory, exposure: &Exposure) {
     let mut children: std::collections::BTreeMap<NodeIdx, Vec<&Reached>> =
         std::collections::BTreeMap::new();
-    let mut shown = 0usize;
+    // Strongest first; a node joins the tree when its parent on the strongest path is there.
+    let mut attached: std::collections::BTreeSet<NodeIdx> =
+        exposure.origins.iter().copied().collect();
     for reached in exposure.dependents() {
-        if shown == MAX_TREE {
+        if attached.len() - exposure.origins.len() == MAX_TREE {
             break;
         }
-        if let Some((parent, _)) = reached.headline().parent {
+        if let Some((parent, _)) = reached.headline().parent
+            && attached.contains(&parent)
+        {
             children.entry(parent).or_default().push(reached);
-            shown += 1;
+            attached.insert(reached.node);
         }
     }
+    let shown = attached.len() - exposure.origins.len();
     for origin in exposure.nodes.iter().filter(|r| r.is_origin()) {
         tree_walk(out, inventory, &children, origin.node, 0);
     }
     let total = exposure.dependents().count();
-    if total > MAX_TREE {
+    if total > shown {
         let _ = writeln!(
             out,
-            "<p class=\"muted\">The {MAX_TREE} most affected of {total} nodes; <code>riskgraph blast-radius --from {}</code> lists them all.</p>",
+            "<p class=\"muted\">{shown} of the {total} nodes reached are drawn, the most affected first; <code>riskgraph blast-radius --from {}</code> lists them all.</p>",
             exposure
                 .origins
                 .first()

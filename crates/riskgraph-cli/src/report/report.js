@@ -1,6 +1,7 @@
 // The register's filters and sorting, and the heat maps' cell filter. Plain JavaScript, no
 // network: the report works opened from disk. Filters can be set from the address:
-// report.html#level=high&category=cloud&cell=r:4:3 (r for residual, i for inherent).
+// report.html#level=high&category=cloud&cell=r:4:3 (r for residual, i for inherent), also
+// #appetite=above, #overdue=yes, #owner=..., #frameworks=CC6.1, #text=....
 (function () {
   'use strict';
   var table = document.getElementById('register-table');
@@ -53,7 +54,7 @@
     Array.prototype.forEach.call(picked, function (g) {
       var on = cell && g.getAttribute('data-side') === cell.side &&
         g.getAttribute('data-l') === cell.l && g.getAttribute('data-i') === cell.i;
-      g.classList.toggle('picked', !!on);
+      g.setAttribute('class', on ? 'cell picked' : 'cell');
     });
     if (cellNote) {
       cellNote.textContent = cell
@@ -63,12 +64,16 @@
     }
   }
 
+  var controls = {};
   Array.prototype.forEach.call(document.querySelectorAll('[data-filter]'), function (control) {
     var key = control.getAttribute('data-filter');
-    control.addEventListener('input', function () {
+    controls[key] = control;
+    function update() {
       filters[key] = control.value;
       apply();
-    });
+    }
+    control.addEventListener('input', update);
+    control.addEventListener('change', update);
   });
 
   Array.prototype.forEach.call(document.querySelectorAll('.heat .cell'), function (g) {
@@ -81,7 +86,7 @@
     }
     g.addEventListener('click', pick);
     g.addEventListener('keydown', function (event) {
-      if (event.key === 'Enter' || event.key === ' ') {
+      if (event.key === 'Enter' || event.key === ' ' || event.key === 'Spacebar') {
         event.preventDefault();
         pick();
       }
@@ -105,27 +110,52 @@
     });
   });
 
-  var hash = location.hash.replace(/^#/, '');
-  hash.split('&').forEach(function (pair) {
+  // Filters from the address. Unknown keys, undecodable text and values no option has are
+  // ignored rather than hiding every row.
+  function decode(text) {
+    try {
+      return decodeURIComponent(text.replace(/\+/g, ' '));
+    } catch (e) {
+      return null;
+    }
+  }
+  function fromAddress() {
+    filters = {};
+    cell = null;
+    Object.keys(controls).forEach(function (key) { controls[key].value = ''; });
+    location.hash.replace(/^#/, '').split('&').forEach(fromPair);
+    apply();
+  }
+
+  function fromPair(pair) {
     var at = pair.indexOf('=');
     if (at < 0) return;
-    var key = decodeURIComponent(pair.slice(0, at));
-    var value = decodeURIComponent(pair.slice(at + 1));
+    var key = decode(pair.slice(0, at));
+    var value = decode(pair.slice(at + 1));
+    if (key === null || value === null) return;
     if (key === 'cell') {
       var parts = value.split(':');
-      if (parts.length === 3) cell = { side: parts[0], l: parts[1], i: parts[2] };
+      if (parts.length === 3 && (parts[0] === 'r' || parts[0] === 'i')) {
+        cell = { side: parts[0], l: parts[1], i: parts[2] };
+      }
       return;
     }
+    var control = Object.prototype.hasOwnProperty.call(controls, key) ? controls[key] : null;
+    if (!control) return;
+    if (control.tagName === 'SELECT') {
+      var known = Array.prototype.some.call(control.options, function (o) { return o.value === value; });
+      if (!known) return;
+    }
+    control.value = value;
     filters[key] = value;
-    var control = document.querySelector('[data-filter="' + key + '"]');
-    if (control) control.value = value;
-  });
+  }
+  window.addEventListener('hashchange', fromAddress);
 
   // Printing shows every collapsed tree.
   window.addEventListener('beforeprint', function () {
     Array.prototype.forEach.call(document.querySelectorAll('details'), function (d) { d.open = true; });
   });
 
-  apply();
+  fromAddress();
   document.body.setAttribute('data-script', 'ran');
 })();

@@ -4,6 +4,7 @@
 //! context against the risks; objectives, vendors and control testing that an auditor would flag.
 
 use riskgraph_model::catalog::{self, CategoryGuide, Clause};
+use riskgraph_model::manifest::ApprovalState;
 use riskgraph_model::manifest::DEFAULT_REVIEW_DAYS;
 use riskgraph_model::records::ContextLink;
 use riskgraph_model::selector::NodeIndex;
@@ -650,20 +651,19 @@ fn evidence_of(
                 plural(n.late_controls, "control", "controls")
             ),
         ),
-        "9.3" => match &manifest.approval {
-            Some(approval) => match approval.approved_on {
-                Some(on) => (
-                    true,
-                    format!("approved by {} on {on}", approval.approved_by),
-                ),
-                None => (
-                    false,
-                    format!("approved by {}, with no date", approval.approved_by),
-                ),
-            },
-            None => (
+        "9.3" => match manifest.approval_state(assessment.as_of) {
+            ApprovalState::Approved { by, on } => (true, format!("approved by {by} on {on}")),
+            ApprovalState::Earlier { by, on } => (
                 false,
-                String::from("no [approval] in riskgraph.toml: approval pending"),
+                format!(
+                    "the approval in riskgraph.toml (by {by} on {on}) predates this assessment: approval pending"
+                ),
+            ),
+            ApprovalState::Pending => (
+                false,
+                String::from(
+                    "no [approval] with an approver and a date in riskgraph.toml: approval pending",
+                ),
             ),
         },
         "10.1" => (
