@@ -390,3 +390,39 @@ fn the_report_renders_in_a_browser_and_its_script_filters() {
         png.len()
     );
 }
+
+#[test]
+fn edge_inventories_still_report() {
+    // A 2-point scale, no vendors, no threats: no risks at all.
+    let dir = tempdir("report-edge-inventory");
+    std::fs::write(
+        dir.join("riskgraph.toml"),
+        "[method]\nscale = 2\nappetite = \"low\"\nlevels = [ { name = \"low\", max = 2 }, { name = \"high\", max = 4 } ]\n[review]\nlow = 365\nhigh = 30\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("assets.csv"), "id,name,type\napp,App,software\n").unwrap();
+    let (_, html) = report("edge", dir.to_str().unwrap(), &[]);
+    assert!(html.contains("<span id=\"shown\">0</span> of 0 risks shown"));
+    assert_eq!(
+        html.matches("class=\"cell\"").count(),
+        2 * 4,
+        "two 2x2 matrices"
+    );
+    assert!(html.contains("No vendors in the inventory."));
+    assert!(html.contains("No in-scope business processes, so no fraud risks."));
+
+    // A 10-point scale: 100 cells per matrix.
+    std::fs::write(
+        dir.join("riskgraph.toml"),
+        "[method]\nscale = 10\nappetite = \"low\"\nlevels = [ { name = \"low\", max = 30 }, { name = \"high\", max = 100 } ]\n[review]\nlow = 365\nhigh = 30\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("threats.csv"),
+        "id,name,category,targets\nT-1,Outage,service-outage,*\n",
+    )
+    .unwrap();
+    let (_, html) = report("edge-10", dir.to_str().unwrap(), &[]);
+    assert_eq!(html.matches("class=\"cell\"").count(), 2 * 100);
+    assert!(html.contains("of 1 risks shown"));
+}
