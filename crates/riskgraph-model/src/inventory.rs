@@ -1,14 +1,11 @@
 //! The loaded inventory: every record of every file, with nodes indexed by id.
 
-use rustc_hash::FxHashMap;
-
 use crate::manifest::Manifest;
 use crate::node::{Node, NodeIdx};
 use crate::records::{
     Applicability, Commitment, ContextItem, Control, Dependency, Incident, Objective, Obligation,
     Threat, Treatment, Vulnerability,
 };
-use crate::values::Id;
 
 /// Everything an assessment reads, validated.
 #[derive(Debug, Default)]
@@ -28,13 +25,13 @@ pub struct Inventory {
     pub treatments: Vec<Treatment>,
     /// The Statement of Applicability decisions of `soa.csv`, in file order.
     pub soa: Vec<Applicability>,
-    pub(crate) node_index: FxHashMap<Id, NodeIdx>,
+    pub(crate) node_index: crate::id_index::IdIndex,
 }
 
 impl Inventory {
     /// The index of the node with id `id`.
     pub fn node_idx(&self, id: &str) -> Option<NodeIdx> {
-        self.node_index.get(id).copied()
+        self.node_index.get(id)
     }
 
     pub fn node(&self, idx: NodeIdx) -> &Node {

@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod diagnostic;
+pub mod id_index;
 pub mod inventory;
 pub mod load;
 pub mod manifest;

@@ -263,6 +263,22 @@ fn read_csv_inventory(
     require_node_file(inventory, tables.iter().map(|(spec, _)| spec.stem), loaded);
     let mut state = LoadState::default();
     let mut interner = Interner::default();
+    // Room for every node and dependency up front: the tables are large, and growing them
+    // copies them.
+    let lines = |stems: &[&str]| -> usize {
+        tables
+            .iter()
+            .filter(|(spec, _)| stems.contains(&spec.stem))
+            .map(|(_, source)| source.bytes.iter().filter(|&&b| b == b'\n').count())
+            .sum()
+    };
+    let nodes = lines(&NODE_FILES);
+    loaded.inventory.nodes.reserve(nodes);
+    state.node_index.reserve(nodes);
+    loaded
+        .inventory
+        .dependencies
+        .reserve(lines(&["dependencies"]));
     for spec in crate::schema::FILES {
         let Some(at) = tables.iter().position(|(s, _)| s.stem == spec.stem) else {
             continue;
@@ -359,6 +375,7 @@ fn read_row(
 fn finish_file(spec: &FileSpec, file: FileIdx, state: &mut LoadState, loaded: &Loaded) {
     // Ids other than node ids are unique within their own file only.
     state.seen_ids.clear();
+    state.recent_refs.clear();
     state.node_files_incomplete |=
         NODE_FILES.contains(&spec.stem) && has_errors(&loaded.diagnostics, file);
 }
@@ -497,7 +514,7 @@ fn read_sheet(
 /// What loading has learned so far, for checking the references of later files.
 #[derive(Default)]
 pub(crate) struct LoadState {
-    pub node_index: FxHashMap<Id, crate::node::NodeIdx>,
+    pub node_index: crate::id_index::IdIndex,
     /// Ids defined by the file being read, other than node ids (which `node_index` holds).
     pub seen_ids: FxHashMap<Id, RowRef>,
     pub threat_ids: Vec<Id>,
@@ -510,4 +527,6 @@ pub(crate) struct LoadState {
         std::collections::BTreeMap<Box<str>, (crate::selector::Selector, Vec<Diagnostic>)>,
     /// How many unknown-node suggestions were computed: each scans every node id.
     pub suggestions_made: usize,
+    /// The last node id each column of the file being read resolved, by column position.
+    pub recent_refs: Vec<(usize, String, crate::node::NodeIdx)>,
 }

@@ -86,7 +86,7 @@ impl NodeColumns {
         let Some(id) = c.required(self.id, Id::parse) else {
             return;
         };
-        if let Some(&first) = state.node_index.get(&id) {
+        if let Some(first) = state.node_index.get(id.as_str()) {
             let first_row = inventory.nodes[first as usize].row;
             report_duplicate(c, self.id, "node", &id, first_row);
             return;
@@ -106,7 +106,7 @@ impl NodeColumns {
         };
         state
             .node_index
-            .insert(id, inventory.nodes.len() as NodeIdx);
+            .insert(id.as_str(), inventory.nodes.len() as NodeIdx);
         inventory.nodes.push(node);
     }
 }
@@ -226,15 +226,40 @@ fn node_ref(
     col: Col,
 ) -> Option<NodeIdx> {
     // Dependencies hold millions of these cells: look the text up as it is, without building
-    // an `Id` for it.
+    // an `Id` for it. Rows often repeat the previous row's node (a spreadsheet lists a node's
+    // dependencies together), so the last id found in each column is kept.
+    if let (Some(position), Some(text)) = (col.position(), c.text(col))
+        && let Some((_, _, node)) = state
+            .recent_refs
+            .iter()
+            .find(|(at, id, _)| *at == position && id == text)
+    {
+        return Some(*node);
+    }
     let node_index = &state.node_index;
-    let found = c.required(col, |text| {
-        Id::check(text).map(|()| node_index.get(text).copied())
-    })?;
-    if found.is_none() {
-        c.failed = true;
-        let id = c.text(col).unwrap_or_default().to_owned();
-        report_unknown_node(c, state, inventory, col, &id);
+    let found = c.required(col, |text| Id::check(text).map(|()| node_index.get(text)))?;
+    match (found, col.position()) {
+        (None, _) => {
+            c.failed = true;
+            let id = c.text(col).unwrap_or_default().to_owned();
+            report_unknown_node(c, state, inventory, col, &id);
+        }
+        (Some(node), Some(position)) => {
+            let text = c.text(col).unwrap_or_default();
+            match state
+                .recent_refs
+                .iter_mut()
+                .find(|(at, ..)| *at == position)
+            {
+                Some(recent) => {
+                    recent.1.clear();
+                    recent.1.push_str(text);
+                    recent.2 = node;
+                }
+                None => state.recent_refs.push((position, text.to_owned(), node)),
+            }
+        }
+        (Some(_), None) => {}
     }
     found
 }
@@ -372,7 +397,7 @@ fn check_selector(
 ) {
     let unknown: Vec<Id> = selector
         .named_ids()
-        .filter(|id| !state.node_index.contains_key(*id))
+        .filter(|id| !state.node_index.contains_key(id.as_str()))
         .cloned()
         .collect();
     if unknown.is_empty() {
@@ -436,7 +461,7 @@ pub fn report_selectors_matching_nothing(
             by_tag.entry(&**tag).or_default().push(idx as NodeIdx);
         }
     }
-    let by_id = |id: &Id| state.node_index.get(id).copied();
+    let by_id = |id: &Id| state.node_index.get(id.as_str());
     let tagged = |wanted: &str| {
         by_tag
             .iter()
@@ -939,8 +964,8 @@ fn incident_reader(table: &Table<'_>) -> RowReader {
         state.threat_ids = known;
         let mut nodes = Vec::new();
         for item in c.list(affected, Id::parse) {
-            match state.node_index.get(&item) {
-                Some(&idx) => nodes.push(idx),
+            match state.node_index.get(item.as_str()) {
+                Some(idx) => nodes.push(idx),
                 None => report_unknown_node(c, state, inventory, affected, item.as_str()),
             }
         }
@@ -1022,7 +1047,7 @@ fn check_pattern(
     if !node_literal {
         return;
     }
-    let Some(&node_idx) = state.node_index.get(&*pattern.node) else {
+    let Some(node_idx) = state.node_index.get(&pattern.node) else {
         report_unknown_node(c, state, inventory, col, &pattern.node);
         return;
     };

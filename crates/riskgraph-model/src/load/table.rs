@@ -51,6 +51,13 @@ pub struct Table<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct Col(Option<usize>, &'static str);
 
+impl Col {
+    /// The column's position in the file's rows; `None` when the file lacks the column.
+    pub fn position(self) -> Option<usize> {
+        self.0
+    }
+}
+
 impl<'a> Table<'a> {
     /// Matches the header row against `spec`, reporting missing, duplicate and doubtful columns.
     pub fn bind(
