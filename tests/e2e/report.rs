@@ -426,3 +426,10 @@ fn edge_inventories_still_report() {
     assert_eq!(html.matches("class=\"cell\"").count(), 2 * 100);
     assert!(html.contains("of 1 risks shown"));
 }
+
+#[test]
+fn the_report_does_not_depend_on_the_thread_count() {
+    let (_, one) = report("threads-1", "datasets/acme-saas", &["--threads", "1"]);
+    let (_, four) = report("threads-4", "datasets/acme-saas", &["--threads", "4"]);
+    assert_eq!(one, four);
+}
