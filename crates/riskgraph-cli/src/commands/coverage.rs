@@ -102,17 +102,12 @@ pub fn run(args: &Args) -> Outcome {
         return outcome;
     }
     let gaps: Vec<&str> = coverage.gaps().map(|r| r.id.as_str()).collect();
-    if args.fail_on_gap && !gaps.is_empty() {
-        let _ = writeln!(
-            std::io::stderr(),
-            "fail-on-gap: {} in-scope SOC 2 criteri{} with no running control: {}",
-            gaps.len(),
-            if gaps.len() == 1 { "on" } else { "a" },
-            gaps.join(", ")
-        );
-        return Outcome::GateTripped;
-    }
-    Outcome::Success
+    let message = format!(
+        "fail-on-gap: {} in-scope SOC 2 criteri{} with no running control",
+        gaps.len(),
+        if gaps.len() == 1 { "on" } else { "a" }
+    );
+    super::gate(args.fail_on_gap, &message, &gaps)
 }
 
 /// The sections of the report, as the CSV's `section` column names them, in the sheets' order.

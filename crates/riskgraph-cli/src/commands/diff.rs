@@ -71,17 +71,12 @@ pub fn run(args: &Args) -> Outcome {
         return outcome;
     }
     let rose: Vec<&str> = changes.increases().map(|r| r.id).collect();
-    if args.fail_on_increase && !rose.is_empty() {
-        let _ = writeln!(
-            std::io::stderr(),
-            "fail-on-increase: the residual level of {} risk{} rose: {}",
-            rose.len(),
-            if rose.len() == 1 { "" } else { "s" },
-            rose.join(", ")
-        );
-        return Outcome::GateTripped;
-    }
-    Outcome::Success
+    let message = format!(
+        "fail-on-increase: the residual level of {} risk{} rose",
+        rose.len(),
+        if rose.len() == 1 { "" } else { "s" }
+    );
+    super::gate(args.fail_on_increase, &message, &rose)
 }
 
 fn summary(c: &Changes<'_>) -> String {

@@ -107,6 +107,16 @@ pub fn use_threads(threads: Option<usize>) {
     }
 }
 
+/// After the output is written: exit 1 with `message` and the ids that tripped a gate the user
+/// asked for (`--fail-on-gap`, `--fail-on-increase`), else success.
+pub fn gate(asked: bool, message: &str, ids: &[&str]) -> crate::Outcome {
+    if !asked || ids.is_empty() {
+        return crate::Outcome::Success;
+    }
+    let _ = writeln!(std::io::stderr(), "{message}: {}", ids.join(", "));
+    crate::Outcome::GateTripped
+}
+
 /// A usage error: the message on stderr, exit 2.
 pub fn usage(message: &str) -> crate::Outcome {
     let _ = writeln!(std::io::stderr(), "error: {message}");
