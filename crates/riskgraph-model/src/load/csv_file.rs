@@ -143,8 +143,24 @@ pub fn read_rows(
     delimiter: u8,
     file: FileIdx,
     diagnostics: &mut Diagnostics,
+    each: impl FnMut(&RawRow, &mut Diagnostics),
+) {
+    read_rows_in(text, 0, 1, delimiter, file, diagnostics, each);
+}
+
+/// Reads the records of `text[start..]`, which begins on line `line`: rows keep their lines and
+/// byte offsets in the whole text.
+pub fn read_rows_in(
+    text: &str,
+    start: usize,
+    line: u64,
+    delimiter: u8,
+    file: FileIdx,
+    diagnostics: &mut Diagnostics,
     mut each: impl FnMut(&RawRow, &mut Diagnostics),
 ) {
+    let base = start;
+    let text = &text[start..];
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -154,7 +170,8 @@ pub fn read_rows(
     // Lines are counted here rather than taken from the reader, whose line numbers lag behind
     // on CRLF files; each byte is counted once.
     let bytes = text.as_bytes();
-    let (mut counted_to, mut line) = (0usize, 1u64);
+    let (mut counted_to, mut line) = (0usize, line);
+    let first_line = line;
     loop {
         let position = reader.position().clone();
         match reader.read_record(&mut row.record) {
@@ -171,12 +188,13 @@ pub fn read_rows(
                     .count() as u64;
                 counted_to = start;
                 row.line = line;
-                row.byte = start as u64;
+                row.byte = (base + start) as u64;
                 each(&row, diagnostics);
             }
             Ok(false) => break,
             Err(err) => {
-                let line = err.position().map_or(position.line(), csv::Position::line);
+                let line =
+                    err.position().map_or(position.line(), csv::Position::line) + (first_line - 1);
                 diagnostics.push(
                     Diagnostic::error("malformed-csv", format!("cannot read this row: {err}"))
                         .with_help("check the quotes and delimiters on this line")

@@ -5,6 +5,7 @@
 //! it. Every problem becomes a diagnostic; loading itself never fails.
 
 mod csv_file;
+mod parallel;
 mod rows;
 pub mod table;
 mod xlsx;
@@ -309,6 +310,24 @@ fn read_csv_table(
         return;
     }
     let delimiter = csv_file::sniff_delimiter(&text);
+    if spec.stem == "dependencies"
+        && let Some(rows) = parallel::read_dependencies(
+            &text,
+            delimiter,
+            file,
+            spec,
+            &state.node_index,
+            &mut loaded.inventory,
+        )
+    {
+        loaded.files.push(FileSummary {
+            stem: spec.stem,
+            path: loaded.diagnostics.files[file as usize].path.clone(),
+            sheet: None,
+            rows,
+        });
+        return;
+    }
     let mut table: Option<(Table<'_>, rows::RowReader)> = None;
     let mut n_rows = 0;
     let inventory = &mut loaded.inventory;
