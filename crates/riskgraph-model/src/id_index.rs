@@ -121,6 +121,11 @@ impl IdIndex {
         }
     }
 
+    /// How many ids the table holds without growing.
+    pub fn capacity_hint(&self) -> usize {
+        self.slots.len() / 2
+    }
+
     /// Makes room for `more` ids without growing again.
     pub fn reserve(&mut self, more: usize) {
         let wanted = ((self.inline + more) * 2).next_power_of_two();

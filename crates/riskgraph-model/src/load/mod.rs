@@ -310,16 +310,26 @@ fn read_csv_table(
         return;
     }
     let delimiter = csv_file::sniff_delimiter(&text);
-    if spec.stem == "dependencies"
-        && let Some(rows) = parallel::read_dependencies(
+    let chunked = match spec.stem {
+        "assets" => parallel::read_assets(
+            &text,
+            delimiter,
+            file,
+            spec,
+            &mut state.node_index,
+            &mut loaded.inventory,
+        ),
+        "dependencies" => parallel::read_dependencies(
             &text,
             delimiter,
             file,
             spec,
             &state.node_index,
             &mut loaded.inventory,
-        )
-    {
+        ),
+        _ => None,
+    };
+    if let Some(rows) = chunked {
         loaded.files.push(FileSummary {
             stem: spec.stem,
             path: loaded.diagnostics.files[file as usize].path.clone(),

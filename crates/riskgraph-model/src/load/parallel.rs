@@ -11,7 +11,7 @@ use std::cell::Cell;
 use rayon::prelude::*;
 
 use super::csv_file;
-use super::rows::DependencyColumns;
+use super::rows::{AssetColumns, DependencyColumns};
 use super::table::{Cells, Interner, Origin, RawRow, Table};
 use crate::diagnostic::{Diagnostics, FileIdx};
 use crate::id_index::IdIndex;
@@ -31,8 +31,8 @@ thread_local! {
 
 #[cfg(test)]
 thread_local! {
-    /// Whether the last load on this thread read its dependencies in chunks.
-    static USED: Cell<bool> = const { Cell::new(false) };
+    /// Whether the last load on this thread read its dependencies, and its assets, in chunks.
+    static USED: Cell<(bool, bool)> = const { Cell::new((false, false)) };
 }
 
 /// Reads files of at least `bytes` in chunks during `run`, on this thread.
@@ -55,22 +55,98 @@ pub(super) fn read_dependencies(
     index: &IdIndex,
     inventory: &mut Inventory,
 ) -> Option<usize> {
+    let bound = bind(text, delimiter, file, spec)?;
+    let columns = DependencyColumns::bind(&bound.table);
+    // Each chunk remembers the node of its previous row's `from`: rows are usually grouped by
+    // the dependent node.
+    let (dependencies, rows) = read_all(&bound, |cells, previous: &mut (String, NodeIdx)| {
+        resolve(cells, columns, index, previous)
+    })?;
+    for chunk in dependencies {
+        inventory.dependencies.extend(chunk);
+    }
+    #[cfg(test)]
+    USED.with(|used| used.set((true, used.get().1)));
+    Some(rows)
+}
+
+/// Reads `text`, the text of `assets.csv`, in parallel into `inventory` and `index`, which must
+/// both be empty (it is the first node file), and returns the number of rows; `None`, leaving
+/// both empty, when the file does not qualify or has any problem, a duplicate id included.
+pub(super) fn read_assets(
+    text: &str,
+    delimiter: u8,
+    file: FileIdx,
+    spec: &'static FileSpec,
+    index: &mut IdIndex,
+    inventory: &mut Inventory,
+) -> Option<usize> {
+    if !index.is_empty() || !inventory.nodes.is_empty() {
+        return None;
+    }
+    let bound = bind(text, delimiter, file, spec)?;
+    let columns = AssetColumns::bind(&bound.table);
+    let (nodes, rows) = read_all(&bound, |cells, (): &mut ()| columns.node(cells))?;
+    // Ids are checked against each other in file order, as the sequential reader does.
+    let reserved = index.capacity_hint();
+    for (i, node) in nodes.iter().flatten().enumerate() {
+        if index.insert(node.id.as_str(), i as NodeIdx).is_some() {
+            *index = IdIndex::default();
+            index.reserve(reserved);
+            return None;
+        }
+    }
+    for chunk in nodes {
+        inventory.nodes.extend(chunk);
+    }
+    #[cfg(test)]
+    USED.with(|used| used.set((used.get().0, true)));
+    Some(rows)
+}
+
+/// A file ready to read in chunks: its text and bound header, and where its rows begin.
+struct Bound<'t> {
+    text: &'t str,
+    delimiter: u8,
+    file: FileIdx,
+    table: Table<'t>,
+    /// The byte after the header row.
+    body: usize,
+    /// The line `body` is on.
+    line: u64,
+}
+
+/// `text` with its header bound to `spec`, when the file qualifies for chunks: large enough,
+/// several threads, a clean header on the first line, and no quote after it (so every line end
+/// ends a row).
+fn bind<'t>(
+    text: &'t str,
+    delimiter: u8,
+    file: FileIdx,
+    spec: &'static FileSpec,
+) -> Option<Bound<'t>> {
     if text.len() < THRESHOLD.with(Cell::get) || rayon::current_num_threads() < 2 {
         return None;
     }
     let (header, body) = header(text, delimiter)?;
+    if text[body..].contains('"') {
+        return None;
+    }
     let mut diagnostics = Diagnostics::default();
     let origin = Origin::Csv { text, delimiter };
     let table = Table::bind(spec, file, origin, &header, &mut diagnostics);
-    if !diagnostics.items.is_empty() {
+    if !diagnostics.items.is_empty() || !table.complete {
         return None;
     }
     let line = 1 + text[..body].matches('\n').count() as u64;
-    let (dependencies, rows) = dependencies(text, body, line, delimiter, file, &table, index)?;
-    inventory.dependencies.extend(dependencies);
-    #[cfg(test)]
-    USED.with(|used| used.set(true));
-    Some(rows)
+    Some(Bound {
+        text,
+        delimiter,
+        file,
+        table,
+        body,
+        line,
+    })
 }
 
 /// The header row of `text` and the byte where the rows after it begin.
@@ -95,43 +171,28 @@ fn header(text: &str, delimiter: u8) -> Option<(RawRow, usize)> {
     Some((row, body.min(text.len())))
 }
 
-/// The rows of `text` after the header, which ends at byte `body` on line `line`, read in
-/// parallel: every dependency in file order and the number of rows, or `None` when the file does
-/// not qualify or any row has a problem.
-fn dependencies(
-    text: &str,
-    body: usize,
-    line: u64,
-    delimiter: u8,
-    file: FileIdx,
-    table: &Table<'_>,
-    index: &IdIndex,
-) -> Option<(Vec<Dependency>, usize)> {
-    if !table.complete || text[body..].contains('"') {
-        return None;
-    }
-    let chunks = chunks(text, body, line, rayon::current_num_threads() * 4);
-    let columns = DependencyColumns::bind(table);
-    let read: Vec<Option<(Vec<Dependency>, usize)>> = chunks
+/// Every record `read` makes of the rows of `bound`, chunk by chunk in file order, with the
+/// number of rows; `None` when any row has a problem. Each chunk gets its own `S`, starting from
+/// the default. The records stay in their chunks so the caller moves them once.
+fn read_all<T: Send, S: Default>(
+    bound: &Bound<'_>,
+    read: impl Fn(&mut Cells<'_, '_>, &mut S) -> Option<T> + Sync,
+) -> Option<(Vec<Vec<T>>, usize)> {
+    let chunks = chunks(
+        bound.text,
+        bound.body,
+        bound.line,
+        rayon::current_num_threads() * 4,
+    );
+    let read: Vec<Option<(Vec<T>, usize)>> = chunks
         .par_iter()
-        .map(|&(start, end, line)| {
-            read_chunk(
-                &text[..end],
-                start,
-                line,
-                delimiter,
-                file,
-                table,
-                columns,
-                index,
-            )
-        })
+        .map(|&(start, end, line)| read_chunk(bound, start, end, line, &read))
         .collect();
-    let mut all = Vec::with_capacity(read.iter().flatten().map(|(d, _)| d.len()).sum());
+    let mut all = Vec::with_capacity(read.len());
     let mut rows = 0;
     for chunk in read {
-        let (dependencies, n) = chunk?;
-        all.extend(dependencies);
+        let (records, n) = chunk?;
+        all.push(records);
         rows += n;
     }
     Some((all, rows))
@@ -157,93 +218,51 @@ fn chunks(text: &str, body: usize, line: u64, parts: usize) -> Vec<(usize, usize
     ranges
 }
 
-/// The dependencies of the rows of `text[start..]`, or `None` at the first problem.
-#[allow(clippy::too_many_arguments)]
-fn read_chunk(
-    text: &str,
+/// The records of the rows of `bound.text[start..end]`, which begins on line `line`, or `None` at
+/// the first problem.
+fn read_chunk<T, S: Default>(
+    bound: &Bound<'_>,
     start: usize,
+    end: usize,
     line: u64,
-    delimiter: u8,
-    file: FileIdx,
-    table: &Table<'_>,
-    columns: DependencyColumns,
-    index: &IdIndex,
-) -> Option<(Vec<Dependency>, usize)> {
+    read: &impl Fn(&mut Cells<'_, '_>, &mut S) -> Option<T>,
+) -> Option<(Vec<T>, usize)> {
     let mut diagnostics = Diagnostics::default();
     let mut interner = Interner::default();
-    let mut dependencies = Vec::new();
-    let mut rows = 0;
+    let mut records = Vec::new();
+    let mut scratch = S::default();
     let mut ok = true;
-    // The node of the previous row's `from`: rows are usually grouped by the dependent node.
-    let mut previous = (String::new(), 0);
     csv_file::read_rows_in(
-        text,
+        &bound.text[..end],
         start,
         line,
-        delimiter,
-        file,
+        bound.delimiter,
+        bound.file,
         &mut diagnostics,
         |row, diagnostics| {
             if !ok {
                 return;
             }
-            match read_row(
-                table,
-                columns,
-                index,
+            if !bound.table.check_row(row, diagnostics) {
+                // A blank row is skipped; any other refusal is a problem.
+                ok = diagnostics.items.is_empty();
+                return;
+            }
+            let mut cells = Cells {
+                table: &bound.table,
                 row,
                 diagnostics,
-                &mut interner,
-                &mut previous,
-            ) {
-                Row::Dependency(dependency) => {
-                    dependencies.push(dependency);
-                    rows += 1;
-                }
-                Row::Blank => {}
-                Row::Problem => ok = false,
+                interner: &mut interner,
+                failed: false,
+            };
+            match read(&mut cells, &mut scratch) {
+                Some(record) if cells.diagnostics.items.is_empty() => records.push(record),
+                _ => ok = false,
             }
         },
     );
-    (ok && diagnostics.items.is_empty()).then_some((dependencies, rows))
-}
-
-/// What one row holds.
-enum Row {
-    Dependency(Dependency),
-    Blank,
-    /// Anything the sequential reader would report, or a self-dependency.
-    Problem,
-}
-
-/// One row, read.
-fn read_row(
-    table: &Table<'_>,
-    columns: DependencyColumns,
-    index: &IdIndex,
-    row: &RawRow,
-    diagnostics: &mut Diagnostics,
-    interner: &mut Interner,
-    previous: &mut (String, NodeIdx),
-) -> Row {
-    if !table.check_row(row, diagnostics) {
-        return if diagnostics.items.is_empty() {
-            Row::Blank
-        } else {
-            Row::Problem
-        };
-    }
-    let mut cells = Cells {
-        table,
-        row,
-        diagnostics,
-        interner,
-        failed: false,
-    };
-    match resolve(&mut cells, columns, index, previous) {
-        Some(dependency) if cells.diagnostics.items.is_empty() => Row::Dependency(dependency),
-        _ => Row::Problem,
-    }
+    let rows = records.len();
+    (ok && diagnostics.items.is_empty()).then_some((records, rows))
 }
 
 /// The row's dependency, with its optional cells read; `None` when an endpoint is missing,
@@ -284,10 +303,14 @@ mod tests {
         let assets: String = std::iter::once(String::from("id,name,type\n"))
             .chain((0..300).map(|i| format!("a{i},Asset {i},software\n")))
             .collect();
+        load_with(&assets, dependencies, chunked)
+    }
+
+    fn load_with(assets: &str, dependencies: &str, chunked: bool) -> Loaded {
         let sources = vec![
             Source {
                 display: String::from("assets.csv"),
-                bytes: assets.into_bytes(),
+                bytes: assets.as_bytes().to_vec(),
             },
             Source {
                 display: String::from("dependencies.csv"),
@@ -295,19 +318,28 @@ mod tests {
             },
         ];
         let threshold = if chunked { 0 } else { usize::MAX };
-        super::USED.with(|used| used.set(false));
+        super::USED.with(|used| used.set((false, false)));
         with_threshold(threshold, || load_sources(sources))
     }
 
+    /// Whether the last load read its dependencies in chunks.
     fn used_chunks() -> bool {
-        super::USED.with(std::cell::Cell::get)
+        super::USED.with(std::cell::Cell::get).0
     }
 
-    /// Everything loading says about the dependencies, as text.
+    /// Whether the last load read its assets in chunks.
+    fn used_chunks_for_assets() -> bool {
+        super::USED.with(std::cell::Cell::get).1
+    }
+
+    /// Everything loading says, as text.
     fn outcome(loaded: &Loaded) -> String {
         format!(
-            "{:?}\n{:?}\n{:?}",
-            loaded.inventory.dependencies, loaded.diagnostics.items, loaded.files
+            "{:?}\n{:?}\n{:?}\n{:?}",
+            loaded.inventory.nodes,
+            loaded.inventory.dependencies,
+            loaded.diagnostics.items,
+            loaded.files
         )
     }
 
@@ -388,6 +420,65 @@ mod tests {
         for &(start, _, line) in &ranges {
             let before = text[..start].matches('\n').count() as u64;
             assert_eq!(line, before + 1);
+        }
+    }
+
+    fn assets(rows: usize) -> String {
+        let mut text = String::from(
+            "id,name,type,owner,confidentiality,classification,personal_data,location,tags,cost centre\n",
+        );
+        for i in 0..rows {
+            let kind = ["software", "data", "hardware"][i % 3];
+            let _ = std::fmt::Write::write_fmt(
+                &mut text,
+                format_args!(
+                    "a{i},Asset {i},{kind},Owner {},{},internal,{},site-{},t{};t{},{}\n",
+                    i % 7,
+                    i % 5 + 1,
+                    if i % 2 == 0 { "yes" } else { "no" },
+                    i % 4,
+                    i % 3,
+                    i % 11,
+                    i * 10
+                ),
+            );
+        }
+        text
+    }
+
+    #[test]
+    fn assets_in_chunks_are_the_sequential_assets() {
+        let good = assets(300);
+        let deps = dependencies(2000, "\n");
+        let sequential = load_with(&good, &deps, false);
+        assert!(
+            sequential.diagnostics.items.is_empty(),
+            "{:?}",
+            sequential.diagnostics.items
+        );
+        let chunked = load_with(&good, &deps, true);
+        assert_eq!(used_chunks_for_assets(), rayon::current_num_threads() > 1);
+        assert_eq!(used_chunks(), rayon::current_num_threads() > 1);
+        assert_eq!(outcome(&chunked), outcome(&sequential));
+        // Ids resolve through the index the chunks built.
+        assert_eq!(chunked.inventory.node_idx("a299"), Some(299));
+
+        let broken = [
+            good.replace("\na17,", "\na16,"), // duplicate id
+            good.replace("a21,Asset 21,software", "a21,Asset 21,sofware"), // bad type
+            good.replace("a33,Asset 33,", "a33,,"), // missing name
+            good.replace(",Owner 3,4,", ",Owner 3,9,"), // rating out of range
+            good.replace("a40,Asset 40", "\"a40\",Asset 40"), // quotes
+            good.replace("\na50,", "\n,"),    // missing id
+        ];
+        for text in &broken {
+            assert_ne!(text, &good);
+            let chunked = load_with(text, &deps, true);
+            assert!(
+                !used_chunks_for_assets(),
+                "a problem falls back to the sequential reader"
+            );
+            assert_eq!(outcome(&chunked), outcome(&load_with(text, &deps, false)));
         }
     }
 }

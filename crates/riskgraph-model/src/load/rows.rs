@@ -91,10 +91,19 @@ impl NodeColumns {
             report_duplicate(c, self.id, "node", &id, first_row);
             return;
         }
+        let node = self.rest(c, id, detail);
+        state
+            .node_index
+            .insert(node.id.as_str(), inventory.nodes.len() as NodeIdx);
+        inventory.nodes.push(node);
+    }
+
+    /// The node of the row whose id is `id`: its other shared columns and `detail`.
+    fn rest(self, c: &mut Cells<'_, '_>, id: Id, detail: NodeDetail) -> Node {
         let name = c
             .required(self.name, |s| Ok(Box::from(s)))
             .unwrap_or_else(|| Box::from(id.as_str()));
-        let node = Node {
+        Node {
             name,
             owner: c.shared(self.owner),
             in_scope: c.flag(self.in_scope, true),
@@ -102,12 +111,64 @@ impl NodeColumns {
             attributes: c.attributes(),
             detail,
             row: c.row_ref(),
-            id: id.clone(),
-        };
-        state
-            .node_index
-            .insert(id.as_str(), inventory.nodes.len() as NodeIdx);
-        inventory.nodes.push(node);
+            id,
+        }
+    }
+}
+
+/// The columns of `assets.csv`.
+#[derive(Clone, Copy)]
+pub(super) struct AssetColumns {
+    node: NodeColumns,
+    asset_type: Col,
+    confidentiality: Col,
+    integrity: Col,
+    availability: Col,
+    classification: Col,
+    personal_data: Col,
+    environment: Col,
+    lifecycle: Col,
+    location: Col,
+}
+
+impl AssetColumns {
+    pub fn bind(table: &Table<'_>) -> Self {
+        Self {
+            node: NodeColumns::bind(table),
+            asset_type: table.column("type"),
+            confidentiality: table.column("confidentiality"),
+            integrity: table.column("integrity"),
+            availability: table.column("availability"),
+            classification: table.column("classification"),
+            personal_data: table.column("personal_data"),
+            environment: table.column("environment"),
+            lifecycle: table.column("lifecycle"),
+            location: table.column("location"),
+        }
+    }
+
+    fn detail(self, c: &mut Cells<'_, '_>) -> NodeDetail {
+        NodeDetail::Asset(Asset {
+            asset_type: c
+                .required(self.asset_type, AssetType::parse)
+                .unwrap_or(AssetType::Software),
+            confidentiality: c.parse(self.confidentiality, Rating::parse),
+            integrity: c.parse(self.integrity, Rating::parse),
+            availability: c.parse(self.availability, Rating::parse),
+            classification: c.vocab(self.classification),
+            personal_data: c.flag(self.personal_data, false),
+            environment: c.vocab(self.environment),
+            lifecycle: c.vocab(self.lifecycle),
+            location: c.shared(self.location),
+        })
+    }
+
+    /// The asset of the row, without checking its id against other nodes; `None` when its id is
+    /// missing or invalid (reported).
+    pub fn node(self, c: &mut Cells<'_, '_>) -> Option<Node> {
+        let detail = self.detail(c);
+        let id = c.required(self.node.id, Id::parse)?;
+        Some(self.node.rest(c, id, detail))
     }
 }
 
@@ -141,31 +202,10 @@ fn define(c: &mut Cells<'_, '_>, state: &mut LoadState, col: Col, what: &str) ->
 }
 
 fn asset_reader(table: &Table<'_>) -> RowReader {
-    let node = NodeColumns::bind(table);
-    let asset_type = table.column("type");
-    let confidentiality = table.column("confidentiality");
-    let integrity = table.column("integrity");
-    let availability = table.column("availability");
-    let classification = table.column("classification");
-    let personal_data = table.column("personal_data");
-    let environment = table.column("environment");
-    let lifecycle = table.column("lifecycle");
-    let location = table.column("location");
+    let columns = AssetColumns::bind(table);
     Box::new(move |c, state, inventory| {
-        let detail = NodeDetail::Asset(Asset {
-            asset_type: c
-                .required(asset_type, AssetType::parse)
-                .unwrap_or(AssetType::Software),
-            confidentiality: c.parse(confidentiality, Rating::parse),
-            integrity: c.parse(integrity, Rating::parse),
-            availability: c.parse(availability, Rating::parse),
-            classification: c.vocab(classification),
-            personal_data: c.flag(personal_data, false),
-            environment: c.vocab(environment),
-            lifecycle: c.vocab(lifecycle),
-            location: c.shared(location),
-        });
-        node.add(c, state, inventory, detail);
+        let detail = columns.detail(c);
+        columns.node.add(c, state, inventory, detail);
     })
 }
 
