@@ -270,7 +270,14 @@ fn read_csv_inventory(
         tables
             .iter()
             .filter(|(spec, _)| stems.contains(&spec.stem))
-            .map(|(_, source)| source.bytes.iter().filter(|&&b| b == b'\n').count())
+            .map(|(_, source)| {
+                use rayon::prelude::*;
+                source
+                    .bytes
+                    .par_chunks(1 << 20)
+                    .map(|chunk| chunk.iter().filter(|&&b| b == b'\n').count())
+                    .sum::<usize>()
+            })
             .sum()
     };
     let nodes = lines(&NODE_FILES);

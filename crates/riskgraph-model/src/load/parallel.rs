@@ -203,19 +203,32 @@ fn read_all<T: Send, S: Default>(
 fn chunks(text: &str, body: usize, line: u64, parts: usize) -> Vec<(usize, usize, u64)> {
     let bytes = text.as_bytes();
     let size = (bytes.len() - body).div_ceil(parts.max(1)).max(1);
-    let mut ranges = Vec::new();
-    let (mut start, mut line) = (body, line);
+    let mut bounds = Vec::new();
+    let mut start = body;
     while start < bytes.len() {
         let target = (start + size).min(bytes.len());
         let end = bytes[target..]
             .iter()
             .position(|&b| b == b'\n')
             .map_or(bytes.len(), |at| target + at + 1);
-        ranges.push((start, end, line));
-        line += bytes[start..end].iter().filter(|&&b| b == b'\n').count() as u64;
+        bounds.push((start, end));
         start = end;
     }
-    ranges
+    // Each chunk's lines are counted on its own thread; the first line of each follows.
+    let lines: Vec<u64> = bounds
+        .par_iter()
+        .map(|&(start, end)| bytes[start..end].iter().filter(|&&b| b == b'\n').count() as u64)
+        .collect();
+    let mut line = line;
+    bounds
+        .into_iter()
+        .zip(lines)
+        .map(|((start, end), n)| {
+            let first = line;
+            line += n;
+            (start, end, first)
+        })
+        .collect()
 }
 
 /// The records of the rows of `bound.text[start..end]`, which begins on line `line`, or `None` at
