@@ -1,10 +1,11 @@
-//! A large, valid `dependencies.csv` read on every thread: the rows are split into chunks at line
-//! ends and each chunk resolves its node ids against the finished node index.
+//! A large, valid `assets.csv` or `dependencies.csv` read on every thread: the rows are split
+//! into chunks at line ends; asset chunks build their records, then the ids are indexed in file
+//! order; dependency chunks resolve their endpoints against the finished node index.
 //!
 //! Only the common case takes this path: a file with no quotes after its header (so every line
-//! end ends a row) whose every row is valid. A chunk stops at its first problem of any kind,
-//! and the caller then reads the whole file again, one row after another, so diagnostics and
-//! their order are exactly the sequential reader's.
+//! end ends a row) whose every row is valid. A chunk stops at its first problem of any kind (for
+//! assets, a duplicate id too), and the caller then reads the whole file again, one row after
+//! another, so diagnostics and their order are exactly the sequential reader's.
 
 use std::cell::Cell;
 
