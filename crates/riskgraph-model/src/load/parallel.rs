@@ -495,4 +495,19 @@ mod tests {
             assert_eq!(outcome(&chunked), outcome(&load_with(text, &deps, false)));
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Whatever the bytes, chunks give what the sequential reader gives.
+        #[test]
+        fn any_text_reads_the_same_in_chunks(
+            assets in "id,name,type\n(a[0-9]{1,2},[a-zé ;\"]{0,6},(software|data|bad)\r?\n){0,40}",
+            deps in "from,to,kind\n(a[0-9]{1,2},a[0-9]{1,2}(,uses|,runs-on|,x|)(,9)?\r?\n|\n){0,60}",
+        ) {
+            let chunked = load_with(&assets, &deps, true);
+            let sequential = load_with(&assets, &deps, false);
+            proptest::prop_assert_eq!(outcome(&chunked), outcome(&sequential));
+        }
+    }
 }
