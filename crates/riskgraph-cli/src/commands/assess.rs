@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use riskgraph_engine::assess::{Assessment, Settings, assess};
-use riskgraph_engine::propagation::Limits;
+use riskgraph_engine::propagation::{ImpactGraph, Limits};
 use riskgraph_engine::rules::Rules;
 use riskgraph_model::Inventory;
 use riskgraph_model::values::closest;
@@ -100,8 +100,11 @@ pub fn run(args: &Args) -> Outcome {
     let Some(rules) = super::load_rules(&args.path, &inventory, args.rules.as_deref()) else {
         return Outcome::Invalid;
     };
-    let Some(assessment) = run_assessment(&inventory, &rules, args.as_of.unwrap_or_else(today))
-    else {
+    let Some(graph) = super::impact_graph(&inventory, &rules) else {
+        return Outcome::Invalid;
+    };
+    let as_of = args.as_of.unwrap_or_else(today);
+    let Some(assessment) = run_assessment(&inventory, &graph, &rules, as_of) else {
         return Outcome::Invalid;
     };
 
@@ -126,15 +129,6 @@ pub fn run(args: &Args) -> Outcome {
         width: width(to_terminal),
         color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    // The report is built before writing: it runs more of the engine, and may fail on the rules.
-    let page = if args.format == Format::Html {
-        let Some(page) = super::report::build(&register, &rules, None) else {
-            return Outcome::Invalid;
-        };
-        Some(page)
-    } else {
-        None
-    };
     let render = |out: &mut dyn Write| -> std::io::Result<()> {
         let mut out = std::io::BufWriter::new(out);
         match args.format {
@@ -145,7 +139,9 @@ pub fn run(args: &Args) -> Outcome {
             Format::Xlsx => {
                 out.write_all(&register::workbook(&register).map_err(crate::xlsx::to_io)?)?;
             }
-            Format::Html => out.write_all(page.as_deref().unwrap_or_default().as_bytes())?,
+            Format::Html => {
+                out.write_all(super::report::build(&register, &graph, None).as_bytes())?;
+            }
         }
         out.flush()
     };
@@ -172,14 +168,14 @@ pub fn run(args: &Args) -> Outcome {
     Outcome::Success
 }
 
-/// Builds the graph and runs the assessment, with a progress bar on a terminal when the work is
-/// large. Prints rules problems and returns `None` on them.
+/// Runs the assessment over `graph` (from [`super::impact_graph`]), with a progress bar on a
+/// terminal when the work is large. Prints rules problems and returns `None` on them.
 pub fn run_assessment(
     inventory: &Inventory,
+    graph: &ImpactGraph,
     rules: &Rules,
     as_of: jiff::civil::Date,
 ) -> Option<Assessment> {
-    let graph = super::impact_graph(inventory, rules)?;
     let bar = progress_bar(inventory);
     let settings = Settings {
         as_of,
@@ -191,7 +187,7 @@ pub fn run_assessment(
             bar.inc(done);
         }
     };
-    let result = assess(inventory, &graph, rules, settings, &progress);
+    let result = assess(inventory, graph, rules, settings, &progress);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

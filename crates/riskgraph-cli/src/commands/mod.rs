@@ -179,7 +179,8 @@ impl ReportArgs {
         let inventory = load_valid(&self.path)?;
         let rules = load_rules(&self.path, &inventory, self.rules.as_deref())?;
         let as_of = self.as_of.unwrap_or_else(assess::today);
-        let assessment = assess::run_assessment(&inventory, &rules, as_of)?;
+        let graph = impact_graph(&inventory, &rules)?;
+        let assessment = assess::run_assessment(&inventory, &graph, &rules, as_of)?;
         Some((inventory, assessment))
     }
 

@@ -5,9 +5,8 @@ use std::path::PathBuf;
 
 use riskgraph_engine::compliance::{coverage, statement_of_applicability};
 use riskgraph_engine::exposure::{Exposure, NodeFacts, Workspace};
-use riskgraph_engine::propagation::Limits;
+use riskgraph_engine::propagation::{ImpactGraph, Limits};
 use riskgraph_engine::rank::rank_vendors;
-use riskgraph_engine::rules::Rules;
 use riskgraph_model::values::Property;
 
 use crate::Outcome;
@@ -52,7 +51,10 @@ pub fn run(args: &Args) -> Outcome {
         return Outcome::Invalid;
     };
     let as_of = args.as_of.unwrap_or_else(super::assess::today);
-    let Some(assessment) = super::assess::run_assessment(&inventory, &rules, as_of) else {
+    let Some(graph) = super::impact_graph(&inventory, &rules) else {
+        return Outcome::Invalid;
+    };
+    let Some(assessment) = super::assess::run_assessment(&inventory, &graph, &rules, as_of) else {
         return Outcome::Invalid;
     };
     let register = Register {
@@ -62,34 +64,31 @@ pub fn run(args: &Args) -> Outcome {
         inputs: super::assess::input_checksums(&args.path, &inputs),
         rules: super::assess::rule_checksums(&rules),
     };
-    let Some(page) = build(&register, &rules, previous.as_ref()) else {
-        return Outcome::Invalid;
-    };
+    let page = build(&register, &graph, previous.as_ref());
     super::assess::emit(args.output.as_deref(), |out| out.write_all(page.as_bytes()))
 }
 
-/// The report of `register` as HTML, with the changes since `previous` when given. `None` when
-/// the rules fail (the problems were printed).
+/// The report of `register`, assessed over `graph`, as HTML, with the changes since `previous`
+/// when given.
 pub fn build(
     register: &Register<'_>,
-    rules: &Rules,
+    graph: &ImpactGraph,
     previous: Option<&diff::Document>,
-) -> Option<String> {
+) -> String {
     let inventory = register.inventory;
     let coverage = coverage(inventory, register.assessment);
     let soa = statement_of_applicability(inventory, register.assessment);
 
-    let graph = super::impact_graph(inventory, rules)?;
     let facts = NodeFacts::new(inventory);
     let limits = Limits::default();
-    let ranks = rank_vendors(inventory, &graph, &facts, &Property::ALL, limits);
+    let ranks = rank_vendors(inventory, graph, &facts, &Property::ALL, limits);
     let mut workspace = Workspace::new(inventory.nodes.len());
     let vendors: Vec<_> = ranks
         .into_iter()
         .take(TOP_VENDORS)
         .map(|rank| {
             let exposure = Exposure::compute(
-                &graph,
+                graph,
                 &mut workspace,
                 &[rank.vendor],
                 &Property::ALL,
@@ -108,11 +107,11 @@ pub fn build(
     let changes = previous
         .zip(current.as_ref())
         .map(|(old, new)| diff::compare(old, new));
-    Some(html(&Report {
+    html(&Report {
         register,
         coverage: &coverage,
         soa: &soa,
         vendors: &vendors,
         changes: changes.as_ref(),
-    }))
+    })
 }
