@@ -148,19 +148,26 @@ impl miette::Diagnostic for Report {
     }
 }
 
+/// `text` without control characters, so inventory text cannot move the cursor or recolour a
+/// terminal.
+pub fn without_controls(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
 /// Lays out `rows` (the first is the header) in columns two spaces apart, right-aligning the
 /// columns listed in `right`; the last column is not padded.
-pub fn columns<const N: usize>(rows: &[[String; N]], right: &[usize]) -> String {
-    let mut widths = [0usize; N];
+pub fn columns<R: AsRef<[String]>>(rows: &[R], right: &[usize]) -> String {
+    let n = rows.iter().map(|row| row.as_ref().len()).max().unwrap_or(0);
+    let mut widths = vec![0usize; n];
     for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
+        for (width, cell) in widths.iter_mut().zip(row.as_ref()) {
             *width = (*width).max(cell.chars().count());
         }
     }
     let mut out = String::new();
     for row in rows {
         let mut line = String::new();
-        for (i, cell) in row.iter().enumerate() {
+        for (i, cell) in row.as_ref().iter().enumerate() {
             if i > 0 {
                 line.push_str("  ");
             }
@@ -170,7 +177,7 @@ pub fn columns<const N: usize>(rows: &[[String; N]], right: &[usize]) -> String 
                 line.push_str(cell);
             } else {
                 line.push_str(cell);
-                if i + 1 < N {
+                if i + 1 < n {
                     line.extend(std::iter::repeat_n(' ', pad));
                 }
             }

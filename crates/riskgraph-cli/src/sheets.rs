@@ -35,7 +35,7 @@ pub fn table(sheets: &[Sheet], width: usize) -> String {
             continue;
         }
         let cut = |text: &str| -> String {
-            let printable: String = text.chars().filter(|c| !c.is_control()).collect();
+            let printable = crate::render::without_controls(text);
             if printable.chars().count() <= width {
                 printable
             } else {
@@ -53,26 +53,7 @@ pub fn table(sheets: &[Sheet], width: usize) -> String {
                         .map(|row| row.iter().map(|c| cut(c)).collect()),
                 )
                 .collect();
-        let mut widths = vec![0usize; sheet.columns.len()];
-        for row in &rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        for row in &rows {
-            let mut line = String::new();
-            for (c, cell) in row.iter().enumerate() {
-                if c > 0 {
-                    line.push_str("  ");
-                }
-                line.push_str(cell);
-                if c + 1 < row.len() {
-                    line.extend(std::iter::repeat_n(' ', widths[c] - cell.chars().count()));
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
+        out.push_str(&crate::render::columns(&rows, &[]));
     }
     out
 }

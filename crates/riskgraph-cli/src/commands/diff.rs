@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::Outcome;
 use crate::diff::{Changes, ControlChange, Rerated, TreatmentChange, compare, read};
+use crate::render::without_controls;
 use crate::sheets::{self, Sheet};
 
 #[derive(clap::Args)]
@@ -80,7 +81,6 @@ pub fn run(args: &Args) -> Outcome {
 }
 
 fn summary(c: &Changes<'_>) -> String {
-    let printable = |text: &str| -> String { text.chars().filter(|ch| !ch.is_control()).collect() };
     let count = |direction| {
         c.rerated
             .iter()
@@ -94,9 +94,9 @@ fn summary(c: &Changes<'_>) -> String {
     };
     format!(
         "{} as of {} -> as of {}: {} risks added, {} removed, {} rated higher ({} to a higher level), {} lower; {} controls changed, {} treatments expired or approved, {} new vendors{unlisted}",
-        printable(&c.new.organization),
-        printable(&c.old.as_of),
-        printable(&c.new.as_of),
+        without_controls(&c.new.organization),
+        without_controls(&c.old.as_of),
+        without_controls(&c.new.as_of),
         c.added.len(),
         c.removed.len(),
         count(crate::diff::Direction::Up),

@@ -4,7 +4,6 @@ use std::io::Write;
 
 use riskgraph_engine::compliance::{SoaEntry, SoaSource, statement_of_applicability};
 use riskgraph_model::Inventory;
-use riskgraph_model::vocabulary::Vocabulary;
 use serde_json::json;
 
 use super::SheetFormat as Format;
@@ -27,12 +26,7 @@ pub fn run(args: &Args) -> Outcome {
     let summary = summary(&entries);
     let format = args.report.format;
     let width = args.report.width();
-    let organization: String = inventory
-        .manifest
-        .organization
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect();
+    let organization = crate::render::without_controls(&inventory.manifest.organization);
     let heading = format!("Statement of Applicability: {organization}");
     super::assess::emit(args.report.output.as_deref(), |out| {
         let mut out = std::io::BufWriter::new(out);
@@ -40,8 +34,7 @@ pub fn run(args: &Args) -> Outcome {
             Format::Table => {
                 writeln!(out, "{heading}, as of {}", assessment.as_of)?;
                 if let Some(scope) = &inventory.manifest.scope_statement {
-                    let scope: String = scope.chars().filter(|c| !c.is_control()).collect();
-                    writeln!(out, "Scope: {scope}")?;
+                    writeln!(out, "Scope: {}", crate::render::without_controls(scope))?;
                 }
                 writeln!(out, "{summary}\n")?;
                 out.write_all(sheets::table(std::slice::from_ref(&sheet), width).as_bytes())?;
@@ -80,7 +73,7 @@ pub fn run(args: &Args) -> Outcome {
                         "applicable": e.applicable,
                         "decided_by": decided_by(e.source),
                         "justification": e.justification,
-                        "status": status(e),
+                        "status": e.status_name(),
                         "implemented_by": ids(&inventory, e),
                         "risks": e.risks.iter().map(|&r| assessment.risks[r as usize].id.as_str()).collect::<Vec<_>>(),
                         "obligations": e.obligations.iter().map(|&o| inventory.obligations[o as usize].id.as_str()).collect::<Vec<_>>(),
@@ -104,16 +97,6 @@ fn decided_by(source: SoaSource) -> &'static str {
     }
 }
 
-/// The implementation status: the best of the implementing controls', `not-implemented` when
-/// none implements an applicable control, `excluded` for an excluded one without controls.
-fn status(entry: &SoaEntry) -> &'static str {
-    match entry.status {
-        Some(status) => status.as_str(),
-        None if entry.applicable => "not-implemented",
-        None => "excluded",
-    }
-}
-
 fn ids<'a>(inventory: &'a Inventory, entry: &SoaEntry) -> Vec<&'a str> {
     entry
         .controls
@@ -127,7 +110,7 @@ fn summary(entries: &[SoaEntry]) -> String {
     let count = |wanted: &str| {
         entries
             .iter()
-            .filter(|e| e.applicable && status(e) == wanted)
+            .filter(|e| e.applicable && e.status_name() == wanted)
             .count()
     };
     format!(
@@ -161,7 +144,7 @@ fn sheet(inventory: &Inventory, entries: &[SoaEntry]) -> Sheet {
                     e.theme.as_str().to_owned(),
                     e.title.to_owned(),
                     String::from(if e.applicable { "yes" } else { "no" }),
-                    status(e).to_owned(),
+                    e.status_name().to_owned(),
                     ids(inventory, e).join(", "),
                     e.justification.clone(),
                 ]

@@ -317,7 +317,7 @@ impl<'a> Register<'a> {
 }
 
 /// Compares ids the way people number them: `CC6.2` before `CC6.10`, `5.9` before `5.15`.
-fn natural(a: &str, b: &str) -> Ordering {
+pub fn natural(a: &str, b: &str) -> Ordering {
     fn parts(s: &str) -> impl Iterator<Item = (bool, &str)> {
         let mut rest = s;
         std::iter::from_fn(move || {
@@ -367,5 +367,9 @@ mod tests {
             ids,
             ["5.9", "5.15", "A1.2", "CC6.1", "CC6.2", "CC6.10", "CC10.1"]
         );
+        // Annex A ids with their prefix, as the report's framework filter lists them.
+        let mut ids = vec!["CC6.10", "A.5.9", "CC6.2", "A.5.15"];
+        ids.sort_by(|a, b| natural(a, b));
+        assert_eq!(ids, ["A.5.9", "A.5.15", "CC6.2", "CC6.10"]);
     }
 }

@@ -346,14 +346,6 @@ fn heat_map(out: &mut String, register: &Register<'_>, residual: bool, caption: 
     );
 }
 
-/// The category of a risk's threat.
-fn category(inventory: &Inventory, source: Source) -> &str {
-    match source {
-        Source::Threat(t) => inventory.threats[t as usize].category.as_str(),
-        Source::Fraud => Source::FRAUD.2,
-    }
-}
-
 fn options(values: impl IntoIterator<Item = String>) -> String {
     let mut html = String::new();
     for value in values {
@@ -362,43 +354,9 @@ fn options(values: impl IntoIterator<Item = String>) -> String {
     html
 }
 
-/// Natural order for ids: `CC6.2` before `CC6.10`.
-fn natural(a: &str, b: &str) -> std::cmp::Ordering {
-    let key = |s: &str| -> Vec<(String, u64)> {
-        let mut parts = Vec::new();
-        let mut text = String::new();
-        let mut digits = String::new();
-        for c in s.chars() {
-            if c.is_ascii_digit() {
-                digits.push(c);
-            } else {
-                if !digits.is_empty() {
-                    parts.push((
-                        std::mem::take(&mut text),
-                        digits.parse().unwrap_or(u64::MAX),
-                    ));
-                    digits.clear();
-                }
-                text.push(c);
-            }
-        }
-        parts.push((text, digits.parse().unwrap_or(0)));
-        parts
-    };
-    key(a).cmp(&key(b)).then_with(|| a.cmp(b))
-}
-
 /// The register's filter controls, with the values the listed risks have.
-fn filters(
-    out: &mut String,
-    inventory: &Inventory,
-    listed: &[riskgraph_engine::assess::Risk],
-    views: &[crate::register::RiskView<'_>],
-) {
-    let mut categories: Vec<String> = listed
-        .iter()
-        .map(|r| category(inventory, r.source).to_owned())
-        .collect();
+fn filters(out: &mut String, inventory: &Inventory, views: &[crate::register::RiskView<'_>]) {
+    let mut categories: Vec<String> = views.iter().map(|v| v.threat.category.to_owned()).collect();
     categories.sort();
     categories.dedup();
     let mut owners: Vec<String> = views
@@ -417,7 +375,7 @@ fn filters(
                 .chain(v.iso27001.iter().cloned())
         })
         .collect();
-    frameworks.sort_by(|a, b| natural(a, b));
+    frameworks.sort_by(|a, b| crate::register::natural(a, b));
     frameworks.dedup();
     let levels: Vec<String> = inventory
         .manifest
@@ -465,7 +423,7 @@ fn register(out: &mut String, report: &Report<'_>) {
             risks.len()
         );
     }
-    filters(out, inventory, listed, &views);
+    filters(out, inventory, &views);
     out.push_str(
         "<table id=\"register-table\"><thead><tr><th data-sort=\"number\" class=\"num\">#</th><th>risk</th><th>category</th><th>node</th>\
          <th data-sort=\"number\">inherent</th><th data-sort=\"number\">residual</th><th>appetite</th><th>treatment</th><th>owner</th>\
@@ -488,7 +446,7 @@ fn register(out: &mut String, report: &Report<'_>) {
              <td>{appetite}</td><td>{treatment}</td><td>{owner}</td><td>{review}</td><td class=\"mono\">{fw}</td><td class=\"mono\">{findings}</td></tr>",
             id = esc(view.id),
             level = esc(view.residual.level),
-            category = esc(category(inventory, risk.source)),
+            category = esc(view.threat.category),
             owner = esc(view.owner),
             fw = esc(&frameworks.join(" ")),
             rl = view.residual.likelihood,
@@ -750,11 +708,7 @@ fn soa(out: &mut String, report: &Report<'_>) {
             .iter()
             .map(|&c| esc(inventory.controls[c as usize].id.as_str()))
             .collect();
-        let status = match e.status {
-            Some(s) => s.as_str(),
-            None if e.applicable => "not-implemented",
-            None => "excluded",
-        };
+        let status = e.status_name();
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{status}</td><td>{}</td><td>{}</td></tr>",
@@ -920,12 +874,5 @@ mod tests {
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
         );
         assert_eq!(esc("a\u{1b}[31mb"), "a[31mb");
-    }
-
-    #[test]
-    fn natural_order_of_ids() {
-        let mut ids = vec!["CC6.10", "A.5.9", "CC6.2", "A.5.15"];
-        ids.sort_by(|a, b| natural(a, b));
-        assert_eq!(ids, ["A.5.9", "A.5.15", "CC6.2", "CC6.10"]);
     }
 }

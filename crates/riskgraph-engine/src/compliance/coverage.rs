@@ -7,7 +7,6 @@ use riskgraph_model::catalog::{self, CategoryGuide, Clause};
 use riskgraph_model::manifest::ApprovalState;
 use riskgraph_model::manifest::DEFAULT_REVIEW_DAYS;
 use riskgraph_model::records::ContextLink;
-use riskgraph_model::selector::NodeIndex;
 use riskgraph_model::values::Date;
 use riskgraph_model::vocabulary::{
     ContextKind, ControlStatus, RiskCategory, Soc2Report, TreatmentStatus, TrustCategory,
@@ -15,9 +14,8 @@ use riskgraph_model::vocabulary::{
 };
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
-use super::{addressed_by, best_status, risks_by_control};
+use super::{addressed_by, best_status, obligations_by_node, risks_by_control};
 use crate::assess::{Assessment, Source};
-use crate::exposure::PerNode;
 
 /// How well the organization's controls address a criterion or Annex A control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -302,11 +300,7 @@ fn commitments_threatened(inventory: &Inventory, assessment: &Assessment) -> Vec
 }
 
 fn obligations_affected(inventory: &Inventory, assessment: &Assessment) -> Vec<Vec<u32>> {
-    let index = NodeIndex::new(inventory);
-    let per_node = PerNode::selected(
-        &index,
-        inventory.obligations.iter().map(|o| o.applies_to.as_ref()),
-    );
+    let per_node = obligations_by_node(inventory);
     let mut affected = vec![Vec::new(); inventory.obligations.len()];
     for (r, risk) in assessment.risks.iter().enumerate() {
         for &obligation in per_node.of(risk.node) {

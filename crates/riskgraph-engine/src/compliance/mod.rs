@@ -12,9 +12,11 @@ mod soa;
 use riskgraph_model::Inventory;
 use riskgraph_model::catalog::{self, Relationship};
 use riskgraph_model::records::Control;
+use riskgraph_model::selector::NodeIndex;
 use riskgraph_model::vocabulary::ControlStatus;
 
 use crate::assess::Assessment;
+use crate::exposure::PerNode;
 
 pub use coverage::{
     ClauseEvidence, Coverage, CrosswalkFinding, Requirement, UntestedControl, VendorFinding,
@@ -31,6 +33,16 @@ pub(crate) fn risks_by_control(inventory: &Inventory, assessment: &Assessment) -
         }
     }
     by_control
+}
+
+/// Per node, the obligations whose `applies_to` selects it (what the rules see as a scenario's
+/// obligations).
+pub(crate) fn obligations_by_node(inventory: &Inventory) -> PerNode {
+    let index = NodeIndex::new(inventory);
+    PerNode::selected(
+        &index,
+        inventory.obligations.iter().map(|o| o.applies_to.as_ref()),
+    )
 }
 
 /// The controls citing a catalog entry and the risks they treat, the latter in register order.

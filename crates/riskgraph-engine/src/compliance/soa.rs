@@ -12,12 +12,10 @@ use std::fmt::Write;
 
 use riskgraph_model::Inventory;
 use riskgraph_model::catalog::{self, Theme};
-use riskgraph_model::selector::NodeIndex;
 use riskgraph_model::vocabulary::ControlStatus;
 
-use super::{addressed_by, best_status, risks_by_control};
+use super::{addressed_by, best_status, obligations_by_node, risks_by_control};
 use crate::assess::Assessment;
-use crate::exposure::PerNode;
 
 /// What decided a control's applicability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,17 +50,26 @@ pub struct SoaEntry {
     pub controls: Vec<u32>,
 }
 
+impl SoaEntry {
+    /// The implementation status as reports write it: the best of the implementing controls',
+    /// `not-implemented` when none implements an applicable control, `excluded` for an excluded
+    /// one without controls.
+    pub fn status_name(&self) -> &'static str {
+        match self.status {
+            Some(status) => riskgraph_model::vocabulary::Vocabulary::as_str(status),
+            None if self.applicable => "not-implemented",
+            None => "excluded",
+        }
+    }
+}
+
 /// How many risk ids a generated justification names before summing up the rest.
 const NAMED_RISKS: usize = 3;
 
 /// The Statement of Applicability of `inventory`, whose register is `assessment`.
 pub fn statement_of_applicability(inventory: &Inventory, assessment: &Assessment) -> Vec<SoaEntry> {
     let by_control = risks_by_control(inventory, assessment);
-    let index = NodeIndex::new(inventory);
-    let obligations_of = PerNode::selected(
-        &index,
-        inventory.obligations.iter().map(|o| o.applies_to.as_ref()),
-    );
+    let obligations_of = obligations_by_node(inventory);
     catalog::iso27001_2022()
         .iter()
         .map(|annex| {

@@ -137,6 +137,16 @@ pub fn check_quotes(text: &str, file: FileIdx, diagnostics: &mut Diagnostics) ->
     false
 }
 
+/// A CSV reader of `text` as inventory files are read: every record, header included, with
+/// rows of any length.
+pub fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
 /// Reads every record of `text`, calling `each` with the header first and then each row.
 pub fn read_rows(
     text: &str,
@@ -161,11 +171,7 @@ pub fn read_rows_in(
 ) {
     let base = start;
     let text = &text[start..];
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = reader(text, delimiter);
     let mut row = RawRow::default();
     // Lines are counted here rather than taken from the reader, whose line numbers lag behind
     // on CRLF files; each byte is counted once.

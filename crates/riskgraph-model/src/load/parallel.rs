@@ -152,11 +152,7 @@ fn bind<'t>(
 
 /// The header row of `text` and the byte where the rows after it begin.
 fn header(text: &str, delimiter: u8) -> Option<(RawRow, usize)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_file::reader(text, delimiter);
     let mut row = RawRow::default();
     if !reader.read_record(&mut row.record).ok()? {
         return None;
