@@ -132,6 +132,26 @@ fn cycles_terminate() {
 }
 
 #[test]
+fn a_dependency_on_itself_is_not_a_path() {
+    // 0 -> 1 -> 2, where 0 and 1 also depend on themselves at full strength.
+    let edge = |failing, dependent| RawEdge {
+        failing,
+        dependent,
+        costs: [Some(0); 3],
+        redundant: false,
+    };
+    let graph = ImpactGraph::from_edges(3, &[edge(0, 0), edge(0, 1), edge(1, 1), edge(1, 2)]);
+    let mut search = Search::new(3);
+    let reach = search.run(graph.property(C), &[graph.internal(0)], Limits::default());
+    let labels: Vec<(u32, Cost, u32, u32)> = reach
+        .labels
+        .iter()
+        .map(|l| (graph.external(l.node), l.cost, l.hops, l.parent))
+        .collect();
+    assert_eq!(labels, [(0, 0, 0, NO_EDGE), (1, 0, 1, 1), (2, 0, 2, 3)]);
+}
+
+#[test]
 fn redundancy_weakens_availability_but_not_confidentiality() {
     let inv = inventory(&["a", "b"], &["b,a,runs-on,1,yes,"]);
     assert_eq!(

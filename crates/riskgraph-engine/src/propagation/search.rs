@@ -150,10 +150,22 @@ impl Search {
     }
 
     fn mark(&mut self, node: NodeIdx) {
+        let mut last_word = self.last_word;
+        self.mark_with(node, &mut last_word);
+        self.last_word = last_word;
+    }
+
+    /// [`Search::mark`] with `last_word` in the caller's hands, for a loop that keeps it in a
+    /// register.
+    fn mark_with(&mut self, node: NodeIdx, last_word: &mut usize) {
         let word = node as usize / 64;
-        self.pending[word] |= 1 << (node % 64);
-        self.summary[word / 64] |= 1 << (word % 64);
-        self.last_word = self.last_word.max(word);
+        let before = self.pending[word];
+        self.pending[word] = before | 1 << (node % 64);
+        // A word that already had a pending node is in the summary and below `last_word`.
+        if before == 0 {
+            self.summary[word / 64] |= 1 << (word % 64);
+            *last_word = (*last_word).max(word);
+        }
     }
 
     /// The first word at or after `word` with a pending node, if any up to `last_word`.
@@ -219,15 +231,12 @@ impl Search {
     ) {
         self.settled.push(node);
         let slot = self.slots[node as usize];
+        if component.is_none() {
+            self.relax(graph, node, slot, max_cost);
+            return;
+        }
         let next_hops = (slot.hops & HOPS_MASK) + 1;
         let flag = slot.hops & REDUNDANT_BIT;
-        // Touch every dependent's slot first: the loads are independent, so their cache misses
-        // overlap instead of each waiting behind the previous comparison.
-        let mut touch = 0;
-        for e in graph.dependents(node) {
-            touch ^= self.slots[graph.edges[e].dependent as usize].cost;
-        }
-        std::hint::black_box(touch);
         for e in graph.dependents(node) {
             let edge = graph.edges[e];
             let (next, edge_cost) = (edge.dependent, edge.cost);
@@ -262,5 +271,43 @@ impl Search {
                 _ => self.mark(next),
             }
         }
+    }
+
+    /// The relaxations of [`Search::settle`] for a node on no cycle, whose dependents all come
+    /// later in the numbering but itself, through a dependency on itself, which never improves a
+    /// label and is skipped. Written so that nothing waits on the dependents' labels.
+    ///
+    /// Those labels are scattered over the whole slot array, so reading them waits on memory. A
+    /// branch on whether a label improves is a coin toss, and a wrong guess would stall the
+    /// processor until the label arrives; instead the new label is chosen without a branch, and
+    /// every dependent within the threshold is marked pending whether its label improved or not
+    /// (it is labelled either way), so the scan for the next node does not wait either.
+    fn relax(&mut self, graph: &PropertyGraph, node: NodeIdx, slot: Slot, max_cost: Cost) {
+        let next_hops = (slot.hops & HOPS_MASK) + 1;
+        let flag = slot.hops & REDUNDANT_BIT;
+        // Kept in a register: through `self`, every mark would wait on the previous one.
+        let mut last_word = self.last_word;
+        for e in graph.dependents(node) {
+            let edge = graph.edges[e];
+            let next = edge.dependent;
+            let next_cost = slot.cost.saturating_add(edge.cost);
+            if next_cost > max_cost || next == node {
+                continue;
+            }
+            let target = &mut self.slots[next as usize];
+            // (cost, hops) as one number; the earlier row breaks a tie.
+            let offered = u64::from(next_cost) << 32 | u64::from(next_hops);
+            let held = u64::from(target.cost) << 32 | u64::from(target.hops & HOPS_MASK);
+            let better = (offered < held) | ((offered == held) & (edge.row() < target.parent));
+            let redundant = std::hint::select_unpredictable(edge.redundant(), REDUNDANT_BIT, flag);
+            let offer = Slot {
+                cost: next_cost,
+                hops: next_hops | redundant,
+                parent: edge.row(),
+            };
+            *target = std::hint::select_unpredictable(better, offer, *target);
+            self.mark_with(next, &mut last_word);
+        }
+        self.last_word = last_word;
     }
 }
