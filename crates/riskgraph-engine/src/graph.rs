@@ -95,12 +95,64 @@ impl DependencyGraph {
     }
 }
 
+/// Whether the dependencies have no cycle, a dependency of a node on itself included: every node
+/// can be peeled off by repeatedly removing the nodes nothing left depends on (Kahn's algorithm).
+///
+/// Inventories rarely have cycles, and this pass over compressed adjacency arrays costs a fraction
+/// of finding the strongly connected components in a petgraph graph, so [`check`] builds that
+/// graph only when this says there is a cycle to print.
+pub fn acyclic(inventory: &Inventory) -> bool {
+    let n = inventory.nodes.len();
+    // Each node's dependencies (its `to`s), and how many rows depend on each node.
+    let mut offsets = vec![0u32; n + 1];
+    let mut dependents = vec![0u32; n];
+    for dependency in &inventory.dependencies {
+        offsets[dependency.from as usize + 1] += 1;
+        dependents[dependency.to as usize] += 1;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut targets = vec![0 as NodeIdx; inventory.dependencies.len()];
+    let mut next = offsets.clone();
+    for dependency in &inventory.dependencies {
+        let slot = &mut next[dependency.from as usize];
+        targets[*slot as usize] = dependency.to;
+        *slot += 1;
+    }
+    let mut ready: Vec<NodeIdx> = (0..n as NodeIdx)
+        .filter(|&node| dependents[node as usize] == 0)
+        .collect();
+    let mut peeled = 0;
+    while let Some(node) = ready.pop() {
+        peeled += 1;
+        let node = node as usize;
+        for &target in &targets[offsets[node] as usize..offsets[node + 1] as usize] {
+            let left = &mut dependents[target as usize];
+            *left -= 1;
+            if *left == 0 {
+                ready.push(target);
+            }
+        }
+    }
+    peeled == n
+}
+
 /// Graph-level findings for `riskgraph validate`: dependency cycles (one printed per group of
 /// nodes) and nodes that nothing depends on and that depend on nothing.
-pub fn check(inventory: &Inventory, graph: &DependencyGraph) -> Vec<Diagnostic> {
+pub fn check(inventory: &Inventory) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    for component in graph.cycles() {
-        let cycle = graph.one_cycle(&component);
+    let cycles = if acyclic(inventory) {
+        Vec::new()
+    } else {
+        let graph = DependencyGraph::build(inventory);
+        graph
+            .cycles()
+            .into_iter()
+            .map(|component| (graph.one_cycle(&component), component))
+            .collect()
+    };
+    for (cycle, component) in cycles {
         let names: Vec<&str> = cycle
             .iter()
             .map(|&n| inventory.node(n).id.as_str())
@@ -139,4 +191,62 @@ pub fn check(inventory: &Inventory, graph: &DependencyGraph) -> Vec<Diagnostic> 
         }
     }
     diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use riskgraph_model::{Source, load_sources};
+
+    use super::*;
+
+    /// An inventory of `n` assets `a0`, `a1`... with the dependency rows `(from, to)`.
+    fn inventory(n: usize, rows: &[(usize, usize)]) -> Inventory {
+        use std::fmt::Write;
+        let mut assets = String::from("id,name,type\n");
+        for i in 0..n {
+            writeln!(assets, "a{i},a{i},software").unwrap();
+        }
+        let mut dependencies = String::from("from,to,kind\n");
+        for (from, to) in rows {
+            writeln!(dependencies, "a{from},a{to},uses").unwrap();
+        }
+        let loaded = load_sources(vec![
+            Source {
+                display: "assets.csv".into(),
+                bytes: assets.into_bytes(),
+            },
+            Source {
+                display: "dependencies.csv".into(),
+                bytes: dependencies.into_bytes(),
+            },
+        ]);
+        assert_eq!(loaded.diagnostics.n_errors(), 0);
+        loaded.inventory
+    }
+
+    #[test]
+    fn peeling_finds_cycles_wherever_they_are() {
+        assert!(acyclic(&inventory(3, &[(0, 1), (1, 2), (0, 2)])));
+        assert!(!acyclic(&inventory(2, &[(0, 1), (1, 0)])));
+        // A cycle downstream of nodes on no cycle, and one upstream.
+        assert!(!acyclic(&inventory(4, &[(0, 1), (1, 2), (2, 3), (3, 2)])));
+        assert!(!acyclic(&inventory(4, &[(0, 1), (1, 0), (1, 2), (2, 3)])));
+        assert!(acyclic(&inventory(2, &[])));
+    }
+
+    proptest! {
+        #[test]
+        fn peeling_agrees_with_strongly_connected_components(
+            (n, rows) in (2usize..9).prop_flat_map(|n| {
+                let row = (0..n, 0..n).prop_filter("no row joins a node to itself", |(f, t)| f != t);
+                (Just(n), prop::collection::vec(row, 0..14))
+            })
+        ) {
+            let inventory = inventory(n, &rows);
+            let cycles = DependencyGraph::build(&inventory).cycles();
+            prop_assert_eq!(acyclic(&inventory), cycles.is_empty());
+            prop_assert_eq!(check(&inventory).iter().any(|d| d.code == "dependency-cycle"), !cycles.is_empty());
+        }
+    }
 }

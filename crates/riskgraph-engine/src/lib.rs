@@ -22,8 +22,7 @@ use riskgraph_model::Loaded;
 /// its diagnostics: everything `riskgraph validate` reports.
 pub fn load_and_check(path: &Path) -> Loaded {
     let mut loaded = riskgraph_model::load(path);
-    let graph = graph::DependencyGraph::build(&loaded.inventory);
-    for diagnostic in graph::check(&loaded.inventory, &graph) {
+    for diagnostic in graph::check(&loaded.inventory) {
         loaded.diagnostics.push(diagnostic);
     }
     loaded
