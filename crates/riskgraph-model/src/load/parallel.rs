@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::csv_file;
 use super::rows::{AssetColumns, DependencyColumns};
-use super::table::{Cells, Interner, Origin, RawRow, Table};
+use super::table::{Cells, Col, Interner, Origin, RawRow, Table};
 use crate::diagnostic::{Diagnostics, FileIdx};
 use crate::id_index::IdIndex;
 use crate::inventory::Inventory;
@@ -58,11 +58,11 @@ pub(super) fn read_dependencies(
 ) -> Option<usize> {
     let bound = bind(text, delimiter, file, spec)?;
     let columns = DependencyColumns::bind(&bound.table);
-    // Each chunk remembers the node of its previous row's `from`: rows are usually grouped by
-    // the dependent node.
-    let (dependencies, rows) = read_all(&bound, |cells, previous: &mut (String, NodeIdx)| {
-        resolve(cells, columns, index, previous)
-    })?;
+    let (dependencies, rows) = read_all(
+        &bound,
+        |cells, scratch: &mut Endpoints| resolve(cells, columns, index, scratch),
+        |dependencies, scratch| resolve_to(dependencies, &scratch, index),
+    )?;
     for chunk in dependencies {
         inventory.dependencies.extend(chunk);
     }
@@ -87,7 +87,11 @@ pub(super) fn read_assets(
     }
     let bound = bind(text, delimiter, file, spec)?;
     let columns = AssetColumns::bind(&bound.table);
-    let (nodes, rows) = read_all(&bound, |cells, (): &mut ()| columns.node(cells))?;
+    let (nodes, rows) = read_all(
+        &bound,
+        |cells, (): &mut ()| columns.node(cells),
+        |_, ()| true,
+    )?;
     // Ids are checked against each other in file order, as the sequential reader does.
     let reserved = index.capacity_hint();
     for (i, node) in nodes.iter().flatten().enumerate() {
@@ -170,10 +174,12 @@ fn header(text: &str, delimiter: u8) -> Option<(RawRow, usize)> {
 
 /// Every record `read` makes of the rows of `bound`, chunk by chunk in file order, with the
 /// number of rows; `None` when any row has a problem. Each chunk gets its own `S`, starting from
-/// the default. The records stay in their chunks so the caller moves them once.
+/// the default, which `finish` receives with the chunk's records once its rows are read; `finish`
+/// returning false is a problem. The records stay in their chunks so the caller moves them once.
 fn read_all<T: Send, S: Default>(
     bound: &Bound<'_>,
     read: impl Fn(&mut Cells<'_, '_>, &mut S) -> Option<T> + Sync,
+    finish: impl Fn(&mut [T], S) -> bool + Sync,
 ) -> Option<(Vec<Vec<T>>, usize)> {
     let chunks = chunks(
         bound.text,
@@ -183,7 +189,7 @@ fn read_all<T: Send, S: Default>(
     );
     let read: Vec<Option<(Vec<T>, usize)>> = chunks
         .par_iter()
-        .map(|&(start, end, line)| read_chunk(bound, start, end, line, &read))
+        .map(|&(start, end, line)| read_chunk(bound, start, end, line, &read, &finish))
         .collect();
     let mut all = Vec::with_capacity(read.len());
     let mut rows = 0;
@@ -236,6 +242,7 @@ fn read_chunk<T, S: Default>(
     end: usize,
     line: u64,
     read: &impl Fn(&mut Cells<'_, '_>, &mut S) -> Option<T>,
+    finish: &impl Fn(&mut [T], S) -> bool,
 ) -> Option<(Vec<T>, usize)> {
     let mut diagnostics = Diagnostics::default();
     let mut interner = Interner::default();
@@ -272,26 +279,36 @@ fn read_chunk<T, S: Default>(
         },
     );
     let rows = records.len();
-    (ok && diagnostics.items.is_empty()).then_some((records, rows))
+    (ok && diagnostics.items.is_empty() && finish(&mut records, scratch)).then_some((records, rows))
 }
 
-/// The row's dependency, with its optional cells read; `None` when an endpoint is missing,
-/// invalid or unknown, or the row joins a node to itself.
+/// What a chunk of dependencies keeps of its endpoints while its rows are read.
+#[derive(Default)]
+struct Endpoints {
+    /// The previous row's `from` and its node: rows are usually grouped by the dependent node.
+    previous: (String, NodeIdx),
+    /// The `to` ids of the chunk's dependencies so far, one after the other, and where each ends.
+    to_text: String,
+    to_ends: Vec<usize>,
+}
+
+/// The row's dependency, with its optional cells read and its `to` left for [`resolve_to`]; `None`
+/// when an endpoint is missing or invalid, or `from` is unknown.
 fn resolve(
     cells: &mut Cells<'_, '_>,
     columns: DependencyColumns,
     index: &IdIndex,
-    previous: &mut (String, NodeIdx),
+    endpoints: &mut Endpoints,
 ) -> Option<Dependency> {
-    let lookup = |cells: &Cells<'_, '_>, col| {
+    fn valid<'c>(cells: &'c Cells<'_, '_>, col: Col) -> Option<&'c str> {
         let text = cells.text(col)?;
-        crate::values::Id::check(text).ok()?;
-        index.get(text)
-    };
+        crate::values::Id::check(text).ok().map(|()| text)
+    }
+    let previous = &mut endpoints.previous;
     let from = match cells.text(columns.from) {
         Some(text) if !previous.0.is_empty() && previous.0 == text => previous.1,
         _ => {
-            let from = lookup(cells, columns.from)?;
+            let from = index.get(valid(cells, columns.from)?)?;
             previous.0.clear();
             previous
                 .0
@@ -300,8 +317,28 @@ fn resolve(
             from
         }
     };
-    let to = lookup(cells, columns.to)?;
-    (from != to).then(|| columns.dependency(cells, from, to))
+    endpoints.to_text.push_str(valid(cells, columns.to)?);
+    endpoints.to_ends.push(endpoints.to_text.len());
+    Some(columns.dependency(cells, from, NodeIdx::MAX))
+}
+
+/// Looks up the `to` of each of a chunk's `dependencies`, all at once once its rows are read:
+/// each lookup reads a random place in a large table, and a loop of lookups alone lets the
+/// processor wait on many of them together instead of one per row between parsing. False when
+/// an id is unknown or a row joins a node to itself.
+fn resolve_to(dependencies: &mut [Dependency], endpoints: &Endpoints, index: &IdIndex) -> bool {
+    let mut start = 0;
+    for (dependency, &end) in dependencies.iter_mut().zip(&endpoints.to_ends) {
+        let Some(to) = index.get(&endpoints.to_text[start..end]) else {
+            return false;
+        };
+        if to == dependency.from {
+            return false;
+        }
+        dependency.to = to;
+        start = end;
+    }
+    dependencies.len() == endpoints.to_ends.len()
 }
 
 #[cfg(test)]
