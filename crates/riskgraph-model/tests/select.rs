@@ -45,3 +45,61 @@ fn indexed_selection_equals_matching_every_node() {
         assert_eq!(selector.select(&index), expected, "{selector}");
     }
 }
+
+/// Every selector cell that matches no node gets a warning, in file and line order, and one
+/// that matches through an id, a tag or a type does not.
+#[test]
+fn selectors_matching_nothing_are_warned_in_file_order() {
+    let source = |name: &str, text: &str| riskgraph_model::Source {
+        display: name.to_owned(),
+        bytes: text.as_bytes().to_vec(),
+    };
+    let loaded = riskgraph_model::load_sources(vec![
+        source(
+            "assets.csv",
+            "id,name,type,tags\napp,App,software,web\ndb,Database,data,\n",
+        ),
+        source(
+            "threats.csv",
+            "id,name,category,targets,likelihood\n\
+             T1,One,cyber-attack,tag:mobile,3\n\
+             T2,Two,cyber-attack,tag:WEB,3\n\
+             T3,Three,cyber-attack,type:hardware; tag:none,3\n\
+             T4,Four,cyber-attack,id:db,3\n",
+        ),
+        source(
+            "controls.csv",
+            "id,name,status,applies_to\n\
+             C1,One,implemented,tag:web&type:data\n\
+             C2,Two,implemented,type:software\n\
+             C3,Three,implemented,tag:mobile\n",
+        ),
+    ]);
+    let warnings: Vec<(String, u64, String)> = loaded
+        .diagnostics
+        .items
+        .iter()
+        .filter(|d| d.code == "selects-nothing")
+        .map(|d| {
+            let file = &loaded.diagnostics.files[d.location.file.unwrap() as usize];
+            (
+                file.path.clone(),
+                d.location.line.unwrap(),
+                d.value.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            ("threats.csv".to_owned(), 2, "tag:mobile".to_owned()),
+            (
+                "threats.csv".to_owned(),
+                4,
+                "type:hardware; tag:none".to_owned()
+            ),
+            ("controls.csv".to_owned(), 2, "tag:web&type:data".to_owned()),
+            ("controls.csv".to_owned(), 4, "tag:mobile".to_owned()),
+        ]
+    );
+}

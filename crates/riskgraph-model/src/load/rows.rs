@@ -5,6 +5,8 @@
 //! one bad cell does not cascade into "unknown id" errors wherever the row is referred to. An
 //! inventory with errors is never assessed, so the fallbacks are never scored.
 
+use rayon::prelude::*;
+
 use crate::catalog;
 use crate::diagnostic::Diagnostic;
 use crate::inventory::Inventory;
@@ -535,10 +537,14 @@ pub fn report_selectors_matching_nothing(
             .map(|(_, nodes)| nodes.as_slice())
             .collect::<Vec<_>>()
     };
-    let unmatched = pending
-        .into_values()
-        .filter(|(selector, _)| !selector.matches_any(&inventory.nodes, by_id, tagged));
-    let mut warnings: Vec<Diagnostic> = unmatched.flat_map(|(_, d)| d).collect();
+    // Thousands of selectors at a million nodes: each may scan many nodes to find none.
+    let pending: Vec<_> = pending.into_values().collect();
+    let unmatched: Vec<Vec<Diagnostic>> = pending
+        .into_par_iter()
+        .filter(|(selector, _)| !selector.matches_any(&inventory.nodes, by_id, tagged))
+        .map(|(_, d)| d)
+        .collect();
+    let mut warnings: Vec<Diagnostic> = unmatched.into_iter().flatten().collect();
     warnings.sort_by_key(|d| (d.location.file, d.location.line, d.location.column));
     for warning in warnings {
         diagnostics.push(warning);
