@@ -315,3 +315,61 @@ fn a_node_file_with_errors_causes_no_knock_on_unknown_ids() {
         ["assets.csv:1: required column `type` is missing"]
     );
 }
+
+/// A folder is read in file-name order: a second file for a table and a misspelt table name are
+/// reported where they fall in that order, other files are ignored, and the inputs list the files
+/// read, manifest last.
+#[test]
+fn a_folder_reports_its_files_in_name_order() {
+    let dir = std::env::temp_dir().join(format!("riskgraph-folder-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let files: [(&str, &str); 6] = [
+        ("assets.csv", "id,name,type\napp,App,software\n"),
+        ("assets.tsv", "id\tname\ttype\ndb\tDatabase\tdata\n"),
+        ("notes.txt", "not a table\n"),
+        ("riskgraph.toml", "[scope]\n"),
+        ("threat.csv", "id,name,category\n"),
+        ("vendors.csv", "id,name,type\nacme,Acme,saas\n"),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let loaded = riskgraph_model::load(&dir);
+    let reported: Vec<(&str, &str)> = loaded
+        .diagnostics
+        .items
+        .iter()
+        .map(|d| (d.code, d.message.as_str()))
+        .collect();
+    let path = |name: &str| dir.join(name).display().to_string();
+    assert_eq!(
+        reported,
+        [
+            (
+                "duplicate-file",
+                format!(
+                    "`{}` and `{}` both hold assets",
+                    path("assets.csv"),
+                    path("assets.tsv")
+                )
+                .as_str()
+            ),
+            (
+                "unknown-file",
+                format!(
+                    "`{}` is not an inventory table and is ignored",
+                    path("threat.csv")
+                )
+                .as_str()
+            ),
+        ]
+    );
+    let inputs: Vec<String> = loaded
+        .inputs
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(inputs, ["assets.csv", "vendors.csv", "riskgraph.toml"]);
+    assert_eq!(loaded.inventory.nodes.len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

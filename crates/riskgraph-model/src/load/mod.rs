@@ -12,6 +12,7 @@ mod xlsx;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -127,16 +128,75 @@ fn read_file(path: &Path, diagnostics: &mut Diagnostics) -> Option<Vec<u8>> {
     match std::fs::read(path) {
         Ok(bytes) => Some(bytes),
         Err(err) => {
-            diagnostics.push(
-                Diagnostic::error(
-                    "unreadable",
-                    format!("cannot read `{}`: {err}", path.display()),
-                )
-                .with_help("check the file's permissions"),
-            );
+            diagnostics.push(unreadable(path, &err));
             None
         }
     }
+}
+
+fn unreadable(path: &Path, err: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "unreadable",
+        format!("cannot read `{}`: {err}", path.display()),
+    )
+    .with_help("check the file's permissions")
+}
+
+/// What loading a folder does with one of its files.
+enum FolderStep {
+    /// Read the file: the manifest (no spec) or an inventory table.
+    Read(Option<&'static FileSpec>, PathBuf),
+    /// Report a file that is not read: an unknown table, or a second file for the same table.
+    Report(Diagnostic),
+}
+
+/// The steps for the files at `paths`, in order. Files that are neither the manifest nor a table
+/// are skipped.
+fn folder_steps(paths: Vec<PathBuf>) -> Vec<FolderStep> {
+    let mut steps = Vec::new();
+    // The tables taken so far, with the file that holds each.
+    let mut taken: Vec<(&'static str, String)> = Vec::new();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if name.eq_ignore_ascii_case(MANIFEST_FILE) {
+            steps.push(FolderStep::Read(None, path));
+            continue;
+        }
+        if !path.is_file() || !TABLE_EXTENSIONS.contains(&extension.as_str()) {
+            continue;
+        }
+        let stem = stem_of(&name);
+        let Some(spec) = FileSpec::by_stem(stem) else {
+            let unknown = unknown_table(&path.display().to_string(), stem, None);
+            steps.extend(unknown.map(FolderStep::Report));
+            continue;
+        };
+        if let Some((_, earlier)) = taken.iter().find(|(stem, _)| *stem == spec.stem) {
+            steps.push(FolderStep::Report(
+                Diagnostic::error(
+                    "duplicate-file",
+                    format!(
+                        "`{earlier}` and `{}` both hold {}",
+                        path.display(),
+                        spec.stem
+                    ),
+                )
+                .with_help("keep one of them"),
+            ));
+            continue;
+        }
+        taken.push((spec.stem, path.display().to_string()));
+        steps.push(FolderStep::Read(Some(spec), path));
+    }
+    steps
 }
 
 fn load_folder(dir: &Path, loaded: &mut Loaded) {
@@ -153,63 +213,48 @@ fn load_folder(dir: &Path, loaded: &mut Loaded) {
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     // Directory order differs between file systems; sorting keeps output reproducible.
     paths.sort();
+    let steps = folder_steps(paths);
+    // The files are read all at once, on every thread: a large inventory is hundreds of
+    // megabytes. Then the steps are taken in order.
+    let contents: Vec<Option<std::io::Result<Vec<u8>>>> = steps
+        .par_iter()
+        .map(|step| match step {
+            FolderStep::Read(_, path) => Some(std::fs::read(path)),
+            FolderStep::Report(_) => None,
+        })
+        .collect();
     let mut manifest = None;
     let mut tables: Vec<(&'static FileSpec, Source)> = Vec::new();
-    for path in paths {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if name.eq_ignore_ascii_case(MANIFEST_FILE) {
-            manifest = read_file(&path, &mut loaded.diagnostics).map(|bytes| Source {
-                display: path.display().to_string(),
-                bytes,
-            });
-            loaded.manifest_path = Some(path);
-            continue;
-        }
-        if !path.is_file() || !TABLE_EXTENSIONS.contains(&extension.as_str()) {
-            continue;
-        }
-        let stem = stem_of(&name);
-        let Some(spec) = FileSpec::by_stem(stem) else {
-            warn_unknown_table(
-                &path.display().to_string(),
-                stem,
-                None,
-                &mut loaded.diagnostics,
-            );
-            continue;
+    for (step, content) in steps.into_iter().zip(contents) {
+        let (spec, path) = match step {
+            FolderStep::Report(diagnostic) => {
+                loaded.diagnostics.push(diagnostic);
+                continue;
+            }
+            FolderStep::Read(spec, path) => (spec, path),
         };
-        if let Some((_, earlier)) = tables.iter().find(|(s, _)| s.stem == spec.stem) {
-            loaded.diagnostics.push(
-                Diagnostic::error(
-                    "duplicate-file",
-                    format!(
-                        "`{}` and `{}` both hold {}",
-                        earlier.display,
-                        path.display(),
-                        spec.stem
-                    ),
-                )
-                .with_help("keep one of them"),
-            );
-            continue;
-        }
-        if let Some(bytes) = read_file(&path, &mut loaded.diagnostics) {
-            tables.push((
-                spec,
-                Source {
-                    display: path.display().to_string(),
-                    bytes,
-                },
-            ));
-            loaded.inputs.push(path);
+        let bytes = match content {
+            Some(Ok(bytes)) => Some(bytes),
+            Some(Err(err)) => {
+                loaded.diagnostics.push(unreadable(&path, &err));
+                None
+            }
+            None => None,
+        };
+        let source = bytes.map(|bytes| Source {
+            display: path.display().to_string(),
+            bytes,
+        });
+        match (spec, source) {
+            (None, source) => {
+                manifest = source;
+                loaded.manifest_path = Some(path);
+            }
+            (Some(spec), Some(source)) => {
+                tables.push((spec, source));
+                loaded.inputs.push(path);
+            }
+            (Some(_), None) => {}
         }
     }
     if let Some(path) = &loaded.manifest_path {
@@ -220,26 +265,20 @@ fn load_folder(dir: &Path, loaded: &mut Loaded) {
 
 /// A table file or sheet whose name is not an inventory table: worth a warning only when it
 /// looks like a misspelt one, since folders and workbooks hold other things too.
-fn warn_unknown_table(
-    display: &str,
-    stem: &str,
-    sheet: Option<&str>,
-    diagnostics: &mut Diagnostics,
-) {
+fn unknown_table(display: &str, stem: &str, sheet: Option<&str>) -> Option<Diagnostic> {
     let stems = crate::schema::FILES.iter().map(|f| f.stem);
-    if let Some(near) = closest(stem, stems) {
-        let what = match sheet {
-            Some(sheet) => format!("sheet `{sheet}` of `{display}`"),
-            None => format!("`{display}`"),
-        };
-        diagnostics.push(
-            Diagnostic::warning(
-                "unknown-file",
-                format!("{what} is not an inventory table and is ignored"),
-            )
-            .with_help(format!("did you mean `{near}`?")),
-        );
-    }
+    let near = closest(stem, stems)?;
+    let what = match sheet {
+        Some(sheet) => format!("sheet `{sheet}` of `{display}`"),
+        None => format!("`{display}`"),
+    };
+    Some(
+        Diagnostic::warning(
+            "unknown-file",
+            format!("{what} is not an inventory table and is ignored"),
+        )
+        .with_help(format!("did you mean `{near}`?")),
+    )
 }
 
 fn read_manifest(source: Option<Source>, loaded: &mut Loaded) {
@@ -480,12 +519,12 @@ fn load_workbook(path: &Path, loaded: &mut Loaded) {
     for sheet in sheets.drain(..) {
         match FileSpec::by_stem(sheet.name.trim()) {
             Some(spec) => matched.push((spec, sheet)),
-            None => warn_unknown_table(
-                &display,
-                sheet.name.trim(),
-                Some(&sheet.name),
-                &mut loaded.diagnostics,
-            ),
+            None => {
+                if let Some(unknown) = unknown_table(&display, sheet.name.trim(), Some(&sheet.name))
+                {
+                    loaded.diagnostics.push(unknown);
+                }
+            }
         }
     }
     require_node_file(&display, matched.iter().map(|(spec, _)| spec.stem), loaded);
