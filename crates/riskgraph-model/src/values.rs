@@ -335,9 +335,14 @@ impl Serialize for Properties {
 
 /// Parses a yes/no cell: yes/no, true/false, y/n, 1/0, x (empty cells are handled by the caller).
 pub fn parse_bool(text: &str) -> Result<bool, ValueError> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "yes" | "y" | "true" | "t" | "1" | "x" | "✓" => Ok(true),
-        "no" | "n" | "false" | "f" | "0" => Ok(false),
+    const YES: [&str; 7] = ["yes", "y", "true", "t", "1", "x", "✓"];
+    const NO: [&str; 5] = ["no", "n", "false", "f", "0"];
+    // Compared in place: this runs for millions of cells, and a lowercase copy is an allocation.
+    let word = text.trim();
+    let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(word));
+    match (is(&YES), is(&NO)) {
+        (true, _) => Ok(true),
+        (_, true) => Ok(false),
         _ => Err(
             ValueError::new(format!("`{text}` is not a yes/no value")).with_help(
                 "write yes or no (also accepted: true/false, y/n, 1/0, x or an empty cell)",
@@ -435,13 +440,15 @@ mod tests {
 
     #[test]
     fn booleans_in_spreadsheet_spellings() {
-        for yes in ["yes", "YES", "y", "True", "1", "x", "X"] {
+        for yes in ["yes", "YES", "y", "True", "1", "x", "X", " Yes ", "✓", "t"] {
             assert_eq!(parse_bool(yes), Ok(true), "{yes}");
         }
-        for no in ["no", "N", "false", "0"] {
+        for no in ["no", "N", "false", "0", "\tNo", "F"] {
             assert_eq!(parse_bool(no), Ok(false), "{no}");
         }
-        assert!(parse_bool("maybe").is_err());
+        for neither in ["maybe", "", "yess", "nope", "10"] {
+            assert!(parse_bool(neither).is_err(), "{neither}");
+        }
     }
 
     #[test]

@@ -283,7 +283,7 @@ impl Cells<'_, '_> {
 
     /// The trimmed cell, or `None` when empty or the column is absent.
     pub fn text(&self, col: Col) -> Option<&str> {
-        let cell = self.row.record.get(col.0?)?.trim();
+        let cell = trim(self.row.record.get(col.0?)?);
         (!cell.is_empty()).then_some(cell)
     }
 
@@ -472,9 +472,39 @@ fn field_span(text: &str, start: usize, delimiter: u8, index: usize) -> Option<(
     (field == index).then_some((field_start, bytes.len()))
 }
 
+/// `cell` without its leading and trailing whitespace. Most cells have none: a cell that starts
+/// and ends with a visible ASCII character is returned as it is, without the Unicode-aware scan
+/// of [`str::trim`] (which also removes the no-break spaces spreadsheets leave).
+fn trim(cell: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b.is_ascii());
+    let bytes = cell.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        cell
+    } else {
+        cell.trim()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_lose_ascii_and_unicode_spaces_around_them() {
+        for (cell, trimmed) in [
+            ("app", "app"),
+            (" app", "app"),
+            ("app\t", "app"),
+            ("\u{a0}app\u{a0}", "app"),
+            ("café", "café"),
+            ("é ", "é"),
+            ("a b", "a b"),
+            ("   ", ""),
+            ("", ""),
+        ] {
+            assert_eq!(trim(cell), trimmed, "{cell:?}");
+        }
+    }
 
     #[test]
     fn column_letters_like_excel() {
