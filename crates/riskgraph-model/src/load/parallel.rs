@@ -189,7 +189,7 @@ fn read_all<T: Send, S: Default>(
     );
     let read: Vec<Option<(Vec<T>, usize)>> = chunks
         .par_iter()
-        .map(|&(start, end, line)| read_chunk(bound, start, end, line, &read, &finish))
+        .map(|chunk| read_chunk(bound, chunk, &read, &finish))
         .collect();
     let mut all = Vec::with_capacity(read.len());
     let mut rows = 0;
@@ -201,9 +201,19 @@ fn read_all<T: Send, S: Default>(
     Some((all, rows))
 }
 
-/// Splits `text[body..]` into about `parts` ranges that end at line ends, each with the line it
-/// starts on.
-fn chunks(text: &str, body: usize, line: u64, parts: usize) -> Vec<(usize, usize, u64)> {
+/// A range of a file's rows, read on one thread.
+struct Chunk {
+    /// The bytes `start..end` of the text, which end at a line end or the end of the text.
+    start: usize,
+    end: usize,
+    /// The line `start` is on, and how many line ends the range has.
+    line: u64,
+    lines: usize,
+}
+
+/// Splits `text[body..]` into about `parts` chunks that end at line ends; the first begins on
+/// line `line`.
+fn chunks(text: &str, body: usize, line: u64, parts: usize) -> Vec<Chunk> {
     let bytes = text.as_bytes();
     let size = (bytes.len() - body).div_ceil(parts.max(1)).max(1);
     let mut bounds = Vec::new();
@@ -218,18 +228,23 @@ fn chunks(text: &str, body: usize, line: u64, parts: usize) -> Vec<(usize, usize
         start = end;
     }
     // Each chunk's lines are counted on its own thread; the first line of each follows.
-    let lines: Vec<u64> = bounds
+    let lines: Vec<usize> = bounds
         .par_iter()
-        .map(|&(start, end)| bytes[start..end].iter().filter(|&&b| b == b'\n').count() as u64)
+        .map(|&(start, end)| bytes[start..end].iter().filter(|&&b| b == b'\n').count())
         .collect();
     let mut line = line;
     bounds
         .into_iter()
         .zip(lines)
-        .map(|((start, end), n)| {
+        .map(|((start, end), lines)| {
             let first = line;
-            line += n;
-            (start, end, first)
+            line += lines as u64;
+            Chunk {
+                start,
+                end,
+                line: first,
+                lines,
+            }
         })
         .collect()
 }
@@ -238,21 +253,20 @@ fn chunks(text: &str, body: usize, line: u64, parts: usize) -> Vec<(usize, usize
 /// the first problem.
 fn read_chunk<T, S: Default>(
     bound: &Bound<'_>,
-    start: usize,
-    end: usize,
-    line: u64,
+    chunk: &Chunk,
     read: &impl Fn(&mut Cells<'_, '_>, &mut S) -> Option<T>,
     finish: &impl Fn(&mut [T], S) -> bool,
 ) -> Option<(Vec<T>, usize)> {
     let mut diagnostics = Diagnostics::default();
     let mut interner = Interner::default();
-    let mut records = Vec::new();
+    // A row per line at most (the last may lack its line end): the records never move.
+    let mut records = Vec::with_capacity(chunk.lines + 1);
     let mut scratch = S::default();
     let mut ok = true;
     csv_file::read_rows_in(
-        &bound.text[..end],
-        start,
-        line,
+        &bound.text[..chunk.end],
+        chunk.start,
+        chunk.line,
         bound.delimiter,
         bound.file,
         &mut diagnostics,
@@ -458,15 +472,19 @@ mod tests {
         let text = "from,to\na,b\nc,d\ne,f\ng,h\n";
         let body = "from,to\n".len();
         let ranges = chunks(text, body, 2, 3);
-        assert_eq!(ranges.first().unwrap().0, body);
-        assert_eq!(ranges.last().unwrap().1, text.len());
+        assert_eq!(ranges.first().unwrap().start, body);
+        assert_eq!(ranges.last().unwrap().end, text.len());
         for pair in ranges.windows(2) {
-            assert_eq!(pair[0].1, pair[1].0);
-            assert_eq!(text.as_bytes()[pair[0].1 - 1], b'\n');
+            assert_eq!(pair[0].end, pair[1].start);
+            assert_eq!(text.as_bytes()[pair[0].end - 1], b'\n');
         }
-        for &(start, _, line) in &ranges {
-            let before = text[..start].matches('\n').count() as u64;
-            assert_eq!(line, before + 1);
+        for chunk in &ranges {
+            let before = text[..chunk.start].matches('\n').count() as u64;
+            assert_eq!(chunk.line, before + 1);
+            assert_eq!(
+                chunk.lines,
+                text[chunk.start..chunk.end].matches('\n').count()
+            );
         }
     }
 
