@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::csv_file;
 use super::rows::{AssetColumns, DependencyColumns};
-use super::table::{Cells, Col, Interner, Origin, RawRow, Table};
+use super::table::{Cells, Interner, Origin, RawRow, Table};
 use crate::diagnostic::{Diagnostics, FileIdx};
 use crate::id_index::IdIndex;
 use crate::inventory::Inventory;
@@ -314,15 +314,13 @@ fn resolve(
     index: &IdIndex,
     endpoints: &mut Endpoints,
 ) -> Option<Dependency> {
-    fn valid<'c>(cells: &'c Cells<'_, '_>, col: Col) -> Option<&'c str> {
-        let text = cells.text(col)?;
-        crate::values::Id::check(text).ok().map(|()| text)
-    }
+    // The ids are not checked here: the index holds valid ids only, so an invalid one is not
+    // found, and the sequential reader that takes over says what is wrong with it.
     let previous = &mut endpoints.previous;
     let from = match cells.text(columns.from) {
         Some(text) if !previous.0.is_empty() && previous.0 == text => previous.1,
         _ => {
-            let from = index.get(valid(cells, columns.from)?)?;
+            let from = index.get(cells.text(columns.from)?)?;
             previous.0.clear();
             previous
                 .0
@@ -331,7 +329,7 @@ fn resolve(
             from
         }
     };
-    endpoints.to_text.push_str(valid(cells, columns.to)?);
+    endpoints.to_text.push_str(cells.text(columns.to)?);
     endpoints.to_ends.push(endpoints.to_text.len());
     Some(columns.dependency(cells, from, NodeIdx::MAX))
 }
@@ -449,6 +447,7 @@ mod tests {
             good.replace("a12,a85,", "a12,a85,uses,0.5,extra\na12,a85,"), // extra cell
             good.replace("a30,a211,", "\"a30\",a211,"), // quotes
             good.replace("a40,a281,", "a 40,a281,"),    // bad id
+            good.replace("a60,a121,", "a60,a 121,"),    // bad id in `to`
             good.replace("a7,a50,", ",a50,"),           // missing value
         ];
         for text in &broken {
