@@ -142,7 +142,8 @@ pub fn acyclic(inventory: &Inventory) -> bool {
 /// nodes) and nodes that nothing depends on and that depend on nothing.
 pub fn check(inventory: &Inventory) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let cycles = if acyclic(inventory) {
+    let (acyclic, isolated) = rayon::join(|| acyclic(inventory), || isolated(inventory));
+    let cycles = if acyclic {
         Vec::new()
     } else {
         let graph = DependencyGraph::build(inventory);
@@ -170,6 +171,13 @@ pub fn check(inventory: &Inventory) -> Vec<Diagnostic> {
             .at(first.row.location()),
         );
     }
+    diagnostics.extend(isolated);
+    diagnostics
+}
+
+/// A warning for each node that nothing depends on and that depends on nothing.
+fn isolated(inventory: &Inventory) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
     let mut has_edge = vec![false; inventory.nodes.len()];
     for dependency in &inventory.dependencies {
         has_edge[dependency.from as usize] = true;
