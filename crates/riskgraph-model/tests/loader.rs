@@ -373,3 +373,26 @@ fn a_folder_reports_its_files_in_name_order() {
     assert_eq!(loaded.inventory.nodes.len(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A table file that cannot be read does not keep a second file for the same table from being
+/// read.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unreadable_table_gives_way_to_a_readable_one() {
+    let dir = std::env::temp_dir().join(format!("riskgraph-unreadable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A regular file whose reading fails, even for root: the first page of this process's
+    // memory is not mapped.
+    std::os::unix::fs::symlink("/proc/self/mem", dir.join("assets.csv")).unwrap();
+    std::fs::write(
+        dir.join("assets.tsv"),
+        "id\tname\ttype\ndb\tDatabase\tdata\n",
+    )
+    .unwrap();
+    let loaded = riskgraph_model::load(&dir);
+    let codes: Vec<&str> = loaded.diagnostics.items.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["unreadable"]);
+    assert_eq!(loaded.inventory.nodes.len(), 1);
+    assert_eq!(loaded.inputs, [dir.join("assets.tsv")]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -161,7 +161,8 @@ impl Search {
         let word = node as usize / 64;
         let before = self.pending[word];
         self.pending[word] = before | 1 << (node % 64);
-        // A word that already had a pending node is in the summary and below `last_word`.
+        // A word that already had a pending node is in the summary and at or below `last_word`
+        // (every search starts with no pending node and `last_word` 0).
         if before == 0 {
             self.summary[word / 64] |= 1 << (word % 64);
             *last_word = (*last_word).max(word);
@@ -273,15 +274,17 @@ impl Search {
         }
     }
 
-    /// The relaxations of [`Search::settle`] for a node on no cycle, whose dependents all come
-    /// later in the numbering but itself, through a dependency on itself, which never improves a
-    /// label and is skipped. Written so that nothing waits on the dependents' labels.
+    /// The relaxations of [`Search::settle`] for a node on no cycle, written so that nothing waits
+    /// on the dependents' labels. Its dependents all come later in the numbering, except itself
+    /// through a dependency on itself, which never improves a label and is skipped.
     ///
     /// Those labels are scattered over the whole slot array, so reading them waits on memory. A
     /// branch on whether a label improves is a coin toss, and a wrong guess would stall the
     /// processor until the label arrives; instead the new label is chosen without a branch, and
-    /// every dependent within the threshold is marked pending whether its label improved or not
-    /// (it is labelled either way), so the scan for the next node does not wait either.
+    /// every dependent within the threshold is marked pending whether its label improved or not,
+    /// so the scan for the next node does not wait either. Marking one whose label did not
+    /// improve changes nothing: it holds a label already and comes after this node, so it is
+    /// pending already.
     fn relax(&mut self, graph: &PropertyGraph, node: NodeIdx, slot: Slot, max_cost: Cost) {
         let next_hops = (slot.hops & HOPS_MASK) + 1;
         let flag = slot.hops & REDUNDANT_BIT;

@@ -146,7 +146,7 @@ fn unreadable(path: &Path, err: &std::io::Error) -> Diagnostic {
 enum FolderStep {
     /// Read the file: the manifest (no spec) or an inventory table.
     Read(Option<&'static FileSpec>, PathBuf),
-    /// Report a file that is not read: an unknown table, or a second file for the same table.
+    /// Report a file that is not read: a table name that looks misspelt.
     Report(Diagnostic),
 }
 
@@ -154,8 +154,6 @@ enum FolderStep {
 /// are skipped.
 fn folder_steps(paths: Vec<PathBuf>) -> Vec<FolderStep> {
     let mut steps = Vec::new();
-    // The tables taken so far, with the file that holds each.
-    let mut taken: Vec<(&'static str, String)> = Vec::new();
     for path in paths {
         let name = path
             .file_name()
@@ -174,27 +172,12 @@ fn folder_steps(paths: Vec<PathBuf>) -> Vec<FolderStep> {
             continue;
         }
         let stem = stem_of(&name);
-        let Some(spec) = FileSpec::by_stem(stem) else {
+        if let Some(spec) = FileSpec::by_stem(stem) {
+            steps.push(FolderStep::Read(Some(spec), path));
+        } else {
             let unknown = unknown_table(&path.display().to_string(), stem, None);
             steps.extend(unknown.map(FolderStep::Report));
-            continue;
-        };
-        if let Some((_, earlier)) = taken.iter().find(|(stem, _)| *stem == spec.stem) {
-            steps.push(FolderStep::Report(
-                Diagnostic::error(
-                    "duplicate-file",
-                    format!(
-                        "`{earlier}` and `{}` both hold {}",
-                        path.display(),
-                        spec.stem
-                    ),
-                )
-                .with_help("keep one of them"),
-            ));
-            continue;
         }
-        taken.push((spec.stem, path.display().to_string()));
-        steps.push(FolderStep::Read(Some(spec), path));
     }
     steps
 }
@@ -215,7 +198,8 @@ fn load_folder(dir: &Path, loaded: &mut Loaded) {
     paths.sort();
     let steps = folder_steps(paths);
     // The files are read all at once, on every thread: a large inventory is hundreds of
-    // megabytes. Then the steps are taken in order.
+    // megabytes. Then the steps are taken in order. (A second file for a table is read for
+    // nothing; it is rare.)
     let contents: Vec<Option<std::io::Result<Vec<u8>>>> = steps
         .par_iter()
         .map(|step| match step {
@@ -233,6 +217,25 @@ fn load_folder(dir: &Path, loaded: &mut Loaded) {
             }
             FolderStep::Read(spec, path) => (spec, path),
         };
+        // A table read already, from another file, is not taken twice. The first file that could
+        // be read holds it.
+        if let Some(spec) = spec
+            && let Some((_, earlier)) = tables.iter().find(|(s, _)| s.stem == spec.stem)
+        {
+            loaded.diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-file",
+                    format!(
+                        "`{}` and `{}` both hold {}",
+                        earlier.display,
+                        path.display(),
+                        spec.stem
+                    ),
+                )
+                .with_help("keep one of them"),
+            );
+            continue;
+        }
         let bytes = match content {
             Some(Ok(bytes)) => Some(bytes),
             Some(Err(err)) => {

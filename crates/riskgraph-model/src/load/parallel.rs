@@ -307,7 +307,7 @@ struct Endpoints {
 }
 
 /// The row's dependency, with its optional cells read and its `to` left for [`resolve_to`]; `None`
-/// when an endpoint is missing or invalid, or `from` is unknown.
+/// when an endpoint is missing or `from` is not in the index.
 fn resolve(
     cells: &mut Cells<'_, '_>,
     columns: DependencyColumns,
@@ -334,7 +334,7 @@ fn resolve(
     Some(columns.dependency(cells, from, NodeIdx::MAX))
 }
 
-/// Looks up the `to` of each of a chunk's `dependencies`, all at once once its rows are read:
+/// Looks up the `to` of each of a chunk's `dependencies`, together after its rows are read:
 /// each lookup reads a random place in a large table, and a loop of lookups alone lets the
 /// processor wait on many of them together instead of one per row between parsing. False when
 /// an id is unknown or a row joins a node to itself.
