@@ -125,7 +125,12 @@ impl Search {
                 let end = graph.component_end[node as usize];
                 self.component(graph, node, end, limits.max_cost);
             }
-            // Settling only labels higher numbers, so the scan never needs to look back.
+            // Settling only labels higher numbers, so the scan never needs to look back, and
+            // no node settles twice (in tests, a slip here fails at once instead of hanging).
+            debug_assert!(
+                self.settled.len() <= self.slots.len(),
+                "a node settled twice"
+            );
         }
     }
 
