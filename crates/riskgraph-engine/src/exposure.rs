@@ -95,19 +95,37 @@ impl PerNode {
         Self::new(index.node_count(), &mut pairs)
     }
 
+    /// The (node, item) `pairs` listed per node, each node's items in increasing order.
     pub(crate) fn new(node_count: usize, pairs: &mut [(NodeIdx, u32)]) -> Self {
         pairs.par_sort_unstable();
+        Self::grouped(node_count, pairs.iter().copied())
+    }
+
+    /// The (node, item) `pairs` listed per node, each node's items in the order given.
+    pub(crate) fn grouped(
+        node_count: usize,
+        pairs: impl Iterator<Item = (NodeIdx, u32)> + Clone,
+    ) -> Self {
         let mut offsets = vec![0u32; node_count + 1];
-        for &(node, _) in pairs.iter() {
+        for (node, _) in pairs.clone() {
             offsets[node as usize + 1] += 1;
         }
         for i in 0..node_count {
             offsets[i + 1] += offsets[i];
         }
-        Self {
-            offsets,
-            items: pairs.iter().map(|&(_, item)| item).collect(),
+        let mut items = vec![0; offsets[node_count] as usize];
+        let mut next = offsets.clone();
+        for (node, item) in pairs {
+            let slot = &mut next[node as usize];
+            items[*slot as usize] = item;
+            *slot += 1;
         }
+        Self { offsets, items }
+    }
+
+    /// The offsets and the items, for a walk that keeps positions in `items`.
+    pub(crate) fn arrays(&self) -> (&[u32], &[u32]) {
+        (&self.offsets, &self.items)
     }
 
     pub(crate) fn of(&self, node: NodeIdx) -> &[u32] {

@@ -8,6 +8,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use riskgraph_model::diagnostic::Diagnostic;
 use riskgraph_model::{Inventory, NodeIdx};
 
+use crate::exposure::PerNode;
+
 /// Edge weight: the position of the dependency row in [`Inventory::dependencies`].
 pub type DependencyIdx = u32;
 
@@ -104,21 +106,10 @@ impl DependencyGraph {
 pub fn acyclic(inventory: &Inventory) -> bool {
     let n = inventory.nodes.len();
     // Each node's dependencies (its `to`s), and how many rows depend on each node.
-    let mut offsets = vec![0u32; n + 1];
+    let dependencies = PerNode::grouped(n, inventory.dependencies.iter().map(|d| (d.from, d.to)));
     let mut dependents = vec![0u32; n];
     for dependency in &inventory.dependencies {
-        offsets[dependency.from as usize + 1] += 1;
         dependents[dependency.to as usize] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
-    let mut targets = vec![0 as NodeIdx; inventory.dependencies.len()];
-    let mut next = offsets.clone();
-    for dependency in &inventory.dependencies {
-        let slot = &mut next[dependency.from as usize];
-        targets[*slot as usize] = dependency.to;
-        *slot += 1;
     }
     let mut ready: Vec<NodeIdx> = (0..n as NodeIdx)
         .filter(|&node| dependents[node as usize] == 0)
@@ -126,8 +117,7 @@ pub fn acyclic(inventory: &Inventory) -> bool {
     let mut peeled = 0;
     while let Some(node) = ready.pop() {
         peeled += 1;
-        let node = node as usize;
-        for &target in &targets[offsets[node] as usize..offsets[node + 1] as usize] {
+        for &target in dependencies.of(node) {
             let left = &mut dependents[target as usize];
             *left -= 1;
             if *left == 0 {

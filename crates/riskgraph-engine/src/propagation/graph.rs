@@ -7,6 +7,7 @@ use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeIdx};
 
 use super::{Cost, EdgeProfile, cost_of, default_edge_factor};
+use crate::exposure::PerNode;
 
 /// One dependency row as the graph sees it: `dependent` depends on `failing`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,19 +296,8 @@ impl ImpactGraph {
 /// completes components dependents first, so the order is the reverse of completion.
 fn topological_components(n: usize, edges: &[RawEdge]) -> (Vec<NodeIdx>, Vec<NodeIdx>) {
     const UNVISITED: u32 = u32::MAX;
-    let mut offsets = vec![0u32; n + 1];
-    for edge in edges {
-        offsets[edge.failing as usize + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
-    let mut targets = vec![0; edges.len()];
-    let mut next = offsets.clone();
-    for edge in edges {
-        targets[next[edge.failing as usize] as usize] = edge.dependent;
-        next[edge.failing as usize] += 1;
-    }
+    let dependents = PerNode::grouped(n, edges.iter().map(|e| (e.failing, e.dependent)));
+    let (offsets, targets) = dependents.arrays();
 
     let mut index = vec![UNVISITED; n];
     let mut low = vec![0u32; n];
