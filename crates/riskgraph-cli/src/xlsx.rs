@@ -120,17 +120,21 @@ fn write_sheet(
             let cell = fit_cell(cell);
             let cell = cell.as_ref();
             let kind = tab.kinds.get(col).copied().unwrap_or(Kind::Text);
-            let number = || cell.parse::<f64>().ok().filter(|n| n.is_finite());
-            match kind {
-                Kind::Number | Kind::Auto if number().is_some() => {
-                    worksheet.write_number(r, c, number().unwrap_or_default())?;
+            // Each cell is parsed once: a number first, then a date, as its kind allows.
+            let number = matches!(kind, Kind::Number | Kind::Auto)
+                .then(|| cell.parse::<f64>().ok().filter(|n| n.is_finite()))
+                .flatten();
+            let date = (number.is_none() && matches!(kind, Kind::Date | Kind::Auto))
+                .then(|| excel_date(cell))
+                .flatten();
+            match (kind, number, date) {
+                (_, Some(number), _) => {
+                    worksheet.write_number(r, c, number)?;
                 }
-                Kind::Date | Kind::Auto if excel_date(cell).is_some() => {
-                    if let Some(d) = excel_date(cell) {
-                        worksheet.write_datetime_with_format(r, c, &d, formats.date)?;
-                    }
+                (_, None, Some(date)) => {
+                    worksheet.write_datetime_with_format(r, c, &date, formats.date)?;
                 }
-                Kind::Level => match levels.iter().position(|l| *l == cell) {
+                (Kind::Level, None, None) => match levels.iter().position(|l| *l == cell) {
                     Some(i) => {
                         worksheet.write_string_with_format(r, c, cell, &formats.levels[i])?;
                     }
