@@ -116,6 +116,16 @@ pub struct Control {
     pub row: RowRef,
 }
 
+impl Control {
+    /// The date the control was due, when it is not implemented and that date is before `as_of`:
+    /// the register's `control-overdue` finding.
+    pub fn overdue(&self, as_of: jiff::civil::Date) -> Option<jiff::civil::Date> {
+        self.due
+            .map(Date::civil)
+            .filter(|&due| self.status != ControlStatus::Implemented && due < as_of)
+    }
+}
+
 /// A SOC 2 service commitment or system requirement.
 #[derive(Debug, Clone)]
 pub struct Commitment {

@@ -225,10 +225,7 @@ impl<'a> Evaluator<'a> {
         }
         for &c in &risk.controls {
             let control = &inventory.controls[c as usize];
-            if let Some(due) = control.due.map(riskgraph_model::values::Date::civil)
-                && control.status != ControlStatus::Implemented
-                && due < self.as_of
-            {
+            if let Some(due) = control.overdue(self.as_of) {
                 findings.push(Finding::ControlOverdue { control: c, due });
             }
         }

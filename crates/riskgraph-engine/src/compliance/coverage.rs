@@ -505,12 +505,7 @@ impl Counts {
         let late_controls = inventory
             .controls
             .iter()
-            .filter(|control| {
-                control.status != ControlStatus::Implemented
-                    && control
-                        .due
-                        .is_some_and(|due| due.civil() < assessment.as_of)
-            })
+            .filter(|control| control.overdue(assessment.as_of).is_some())
             .count();
         Self {
             issues: count_context(&[ContextKind::InternalIssue, ContextKind::ExternalIssue]),
