@@ -95,6 +95,18 @@ impl PerNode {
         Self::new(index.node_count(), &mut pairs)
     }
 
+    /// Per node, the obligations whose `applies_to` selects it (what the rules see as a
+    /// scenario's obligations).
+    pub(crate) fn obligations(
+        inventory: &Inventory,
+        index: &riskgraph_model::selector::NodeIndex<'_>,
+    ) -> Self {
+        Self::selected(
+            index,
+            inventory.obligations.iter().map(|o| o.applies_to.as_ref()),
+        )
+    }
+
     /// The (node, item) `pairs` listed per node, each node's items in increasing order.
     pub(crate) fn new(node_count: usize, pairs: &mut [(NodeIdx, u32)]) -> Self {
         pairs.par_sort_unstable();

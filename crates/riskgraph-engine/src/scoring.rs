@@ -231,10 +231,7 @@ impl<'a> Inputs<'a> {
                 })
             })
             .collect();
-        let obligations_of = PerNode::selected(
-            &index,
-            inventory.obligations.iter().map(|o| o.applies_to.as_ref()),
-        );
+        let obligations_of = PerNode::obligations(inventory, &index);
 
         let controls = inventory
             .controls

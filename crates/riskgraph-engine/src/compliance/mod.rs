@@ -35,14 +35,9 @@ pub(crate) fn risks_by_control(inventory: &Inventory, assessment: &Assessment) -
     by_control
 }
 
-/// Per node, the obligations whose `applies_to` selects it (what the rules see as a scenario's
-/// obligations).
+/// Per node, the obligations whose `applies_to` selects it.
 pub(crate) fn obligations_by_node(inventory: &Inventory) -> PerNode {
-    let index = NodeIndex::new(inventory);
-    PerNode::selected(
-        &index,
-        inventory.obligations.iter().map(|o| o.applies_to.as_ref()),
-    )
+    PerNode::obligations(inventory, &NodeIndex::new(inventory))
 }
 
 /// The controls citing a catalog entry and the risks they treat, the latter in register order.
