@@ -14,7 +14,7 @@ use riskgraph_model::vocabulary::{
 };
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
-use super::{addressed_by, best_status, obligations_by_node, risks_by_control};
+use super::{addressed_by, best_status, obligations_by_node, risks_by_control, soa_decision};
 use crate::assess::{Assessment, Source};
 
 /// How well the organization's controls address a criterion or Annex A control.
@@ -170,10 +170,8 @@ pub fn coverage(inventory: &Inventory, assessment: &Assessment) -> Coverage {
             let (controls, risks) = addressed_by(inventory, &by_control, |c| {
                 c.iso27001.iter().any(|id| **id == *control.id)
             });
-            let excluded = inventory
-                .soa
-                .iter()
-                .any(|row| *row.control == *control.id && !row.applicable);
+            let excluded = soa_decision(inventory, &control.id)
+                .is_some_and(|at| !inventory.soa[at].applicable);
             let verdict = if excluded {
                 Verdict::Excluded
             } else {

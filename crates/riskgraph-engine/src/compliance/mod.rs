@@ -35,6 +35,12 @@ pub(crate) fn risks_by_control(inventory: &Inventory, assessment: &Assessment) -
     by_control
 }
 
+/// The position in `soa.csv` of the row that decides Annex A control `annex` (a 2022 id without
+/// the `A.` prefix), if one does; loading allows one row per control.
+pub(crate) fn soa_decision(inventory: &Inventory, annex: &str) -> Option<usize> {
+    inventory.soa.iter().position(|row| *row.control == *annex)
+}
+
 /// Per node, the obligations whose `applies_to` selects it.
 pub(crate) fn obligations_by_node(inventory: &Inventory) -> PerNode {
     PerNode::obligations(inventory, &NodeIndex::new(inventory))

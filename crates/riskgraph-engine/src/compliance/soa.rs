@@ -14,7 +14,7 @@ use riskgraph_model::Inventory;
 use riskgraph_model::catalog::{self, Theme};
 use riskgraph_model::vocabulary::ControlStatus;
 
-use super::{addressed_by, best_status, obligations_by_node, risks_by_control};
+use super::{addressed_by, best_status, obligations_by_node, risks_by_control, soa_decision};
 use crate::assess::Assessment;
 
 /// What decided a control's applicability.
@@ -87,10 +87,7 @@ pub fn statement_of_applicability(inventory: &Inventory, assessment: &Assessment
             obligations.dedup();
             commitments.sort_unstable();
             commitments.dedup();
-            let decision = inventory
-                .soa
-                .iter()
-                .position(|row| *row.control == *annex.id);
+            let decision = soa_decision(inventory, &annex.id);
             let mut entry = SoaEntry {
                 id: format!("A.{}", annex.id),
                 title: &annex.title,
