@@ -6,6 +6,7 @@
 //! quarter's register, not last quarter's spreadsheets.
 
 use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -224,8 +225,7 @@ impl Changes<'_> {
 
 /// Compares two registers.
 pub fn compare<'a>(old: &'a Document, new: &'a Document) -> Changes<'a> {
-    let old_risks: std::collections::HashMap<&str, &Risk> =
-        old.risks.iter().map(|r| (r.id.as_str(), r)).collect();
+    let old_risks: HashMap<&str, &Risk> = old.risks.iter().map(|r| (r.id.as_str(), r)).collect();
     let new_ids: std::collections::HashSet<&str> =
         new.risks.iter().map(|r| r.id.as_str()).collect();
     let mut added = Vec::new();
@@ -318,9 +318,11 @@ fn control_changes<'a>(old: &'a Document, new: &'a Document) -> Vec<ControlChang
     let (Some(old), Some(new)) = (&old.controls, &new.controls) else {
         return Vec::new();
     };
+    let before: HashMap<&str, &Control> = old.iter().map(|c| (c.id.as_str(), c)).collect();
+    let after: HashSet<&str> = new.iter().map(|c| c.id.as_str()).collect();
     let mut controls = Vec::new();
     for control in new {
-        match old.iter().find(|c| c.id == control.id) {
+        match before.get(control.id.as_str()).copied() {
             Some(before) if before.status == control.status => {}
             before => controls.push(ControlChange {
                 id: &control.id,
@@ -331,7 +333,7 @@ fn control_changes<'a>(old: &'a Document, new: &'a Document) -> Vec<ControlChang
         }
     }
     for control in old {
-        if !new.iter().any(|c| c.id == control.id) {
+        if !after.contains(control.id.as_str()) {
             controls.push(ControlChange {
                 id: &control.id,
                 name: &control.name,
@@ -349,18 +351,24 @@ fn new_vendors<'a>(old: &'a Document, new: &'a Document) -> Vec<NewVendor<'a>> {
     let (Some(before), Some(after)) = (&old.vendors, &new.vendors) else {
         return Vec::new();
     };
+    let known: HashSet<&str> = before.iter().map(|v| v.id.as_str()).collect();
+    // The widest risk on each vendor, in one pass over the register.
+    let mut widest: HashMap<&str, &Risk> = HashMap::new();
+    for risk in new.risks.iter().filter(|r| r.node.kind == "vendor") {
+        widest
+            .entry(risk.node.id.as_str())
+            .and_modify(|best| {
+                if best.exposure < risk.exposure {
+                    *best = risk;
+                }
+            })
+            .or_insert(risk);
+    }
     after
         .iter()
-        .filter(|v| !before.iter().any(|o| o.id == v.id))
+        .filter(|v| !known.contains(v.id.as_str()))
         .map(|vendor| {
-            let widest = new
-                .risks
-                .iter()
-                .filter(|r| r.node.kind == "vendor" && r.node.id == vendor.id)
-                .fold(None::<&Risk>, |best, r| match best {
-                    Some(b) if b.exposure >= r.exposure => Some(b),
-                    _ => Some(r),
-                });
+            let widest = widest.get(vendor.id.as_str()).copied();
             NewVendor {
                 vendor,
                 reach: widest.map(|r| r.exposure).unwrap_or_default(),
