@@ -221,6 +221,14 @@ impl Changes<'_> {
             .iter()
             .filter(|r| r.level_changed && r.direction == Direction::Up)
     }
+
+    /// How many risks were rated differently in `direction`.
+    pub fn rerated_count(&self, direction: Direction) -> usize {
+        self.rerated
+            .iter()
+            .filter(|r| r.direction == direction)
+            .count()
+    }
 }
 
 /// Compares two registers.

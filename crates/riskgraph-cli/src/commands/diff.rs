@@ -81,12 +81,6 @@ pub fn run(args: &Args) -> Outcome {
 }
 
 fn summary(c: &Changes<'_>) -> String {
-    let count = |direction| {
-        c.rerated
-            .iter()
-            .filter(|r| r.direction == direction)
-            .count()
-    };
     let unlisted = if c.compared_controls_and_vendors {
         ""
     } else {
@@ -99,9 +93,9 @@ fn summary(c: &Changes<'_>) -> String {
         without_controls(&c.new.as_of),
         c.added.len(),
         c.removed.len(),
-        count(crate::diff::Direction::Up),
+        c.rerated_count(crate::diff::Direction::Up),
         c.increases().count(),
-        count(crate::diff::Direction::Down),
+        c.rerated_count(crate::diff::Direction::Down),
         c.controls.len(),
         c.treatments.len(),
         c.vendors.len(),

@@ -124,6 +124,16 @@ pub struct RiskView<'a> {
     pub findings: Vec<FindingView>,
 }
 
+impl RiskView<'_> {
+    /// The SOC 2 criteria and then the Annex A controls the risk's controls cite.
+    pub fn frameworks(&self) -> impl Iterator<Item = String> + '_ {
+        self.soc2
+            .iter()
+            .map(|s| (*s).to_owned())
+            .chain(self.iso27001.iter().cloned())
+    }
+}
+
 impl<'a> Register<'a> {
     pub fn level_name(&self, level: usize) -> &'a str {
         &self.inventory.manifest.levels[level].name

@@ -222,11 +222,7 @@ fn summary(out: &mut String, report: &Report<'_>) {
 
 fn changes_since(out: &mut String, c: &Changes<'_>) {
     const SHOWN: usize = 20;
-    let up = c
-        .rerated
-        .iter()
-        .filter(|r| r.direction == crate::diff::Direction::Up)
-        .count();
+    let up = c.rerated_count(crate::diff::Direction::Up);
     let _ = write!(
         out,
         "<h3 id=\"changes\">Changes since the assessment of {}</h3>\n<p>{} risks added, {} removed, {} rated higher ({} to a higher level), {} lower; {} controls changed status; {} treatments expired or were approved; {} new vendors.</p>\n",
@@ -368,12 +364,7 @@ fn filters(out: &mut String, inventory: &Inventory, views: &[crate::register::Ri
     owners.dedup();
     let mut frameworks: Vec<String> = views
         .iter()
-        .flat_map(|v| {
-            v.soc2
-                .iter()
-                .map(|s| (*s).to_owned())
-                .chain(v.iso27001.iter().cloned())
-        })
+        .flat_map(crate::register::RiskView::frameworks)
         .collect();
     frameworks.sort_by(|a, b| crate::register::natural(a, b));
     frameworks.dedup();
@@ -430,12 +421,7 @@ fn register(out: &mut String, report: &Report<'_>) {
          <th>next review</th><th>frameworks</th><th>findings</th></tr></thead>\n<tbody>\n",
     );
     for (n, (risk, view)) in listed.iter().zip(&views).enumerate() {
-        let frameworks: Vec<String> = view
-            .soc2
-            .iter()
-            .map(|s| (*s).to_owned())
-            .chain(view.iso27001.iter().cloned())
-            .collect();
+        let frameworks: Vec<String> = view.frameworks().collect();
         let findings: Vec<&str> = view.findings.iter().map(|f| f.code).collect();
         let _ = writeln!(
             out,
