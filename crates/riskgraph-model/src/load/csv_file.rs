@@ -4,8 +4,9 @@
 use crate::diagnostic::{Diagnostic, Diagnostics, FileIdx, Location};
 use crate::load::table::RawRow;
 
-/// Decodes a CSV file's bytes as UTF-8 (with or without BOM), or reports why it cannot.
-pub fn decode(bytes: &[u8], file: FileIdx, diagnostics: &mut Diagnostics) -> Option<String> {
+/// Decodes a CSV file's bytes as UTF-8 (with or without BOM), or reports why it cannot. The text
+/// is the bytes themselves, not a copy: files run to hundreds of megabytes.
+pub fn decode(mut bytes: Vec<u8>, file: FileIdx, diagnostics: &mut Diagnostics) -> Option<String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         diagnostics.push(
             Diagnostic::error("bad-encoding", "file is UTF-16, not UTF-8")
@@ -14,11 +15,14 @@ pub fn decode(bytes: &[u8], file: FileIdx, diagnostics: &mut Diagnostics) -> Opt
         );
         return None;
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Some(text.to_owned()),
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(text),
         Err(err) => {
-            let at = err.valid_up_to();
+            let at = err.utf8_error().valid_up_to();
+            let bytes = err.as_bytes();
             let before = &bytes[..at];
             let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
             let byte = bytes[at];
@@ -95,7 +99,7 @@ pub fn sniff_delimiter(text: &str) -> u8 {
 /// of the file into it.
 pub fn check_quotes(text: &str, file: FileIdx, diagnostics: &mut Diagnostics) -> bool {
     // Balanced quotes cannot leave a field open; counting them is much cheaper than parsing.
-    if text.bytes().filter(|&b| b == b'"').count() % 2 == 0 {
+    if memchr::memchr_iter(b'"', text.as_bytes()).count() % 2 == 0 {
         return true;
     }
     let bytes = text.as_bytes();
@@ -216,6 +220,51 @@ pub fn read_rows_in(
     }
 }
 
+/// Reads the rows of `text[start..]`, which begins on line `line` and holds no quote, as
+/// [`read_rows_in`] reads them, while `each` returns true. Without quotes every line end ends a
+/// row and every delimiter ends a cell, so the lines are split as they are, without the CSV
+/// reader's state machine. Returns false when `each` stopped, or at a carriage return inside a
+/// line, which the CSV reader would take for a line end.
+pub fn read_plain_rows(
+    text: &str,
+    start: usize,
+    line: u64,
+    delimiter: u8,
+    mut each: impl FnMut(&RawRow) -> bool,
+) -> bool {
+    let bytes = text.as_bytes();
+    let mut row = RawRow::default();
+    let (mut at, mut line) = (start, line);
+    while at < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        let content = &text[at..end];
+        let content = content.strip_suffix('\r').unwrap_or(content);
+        // The CSV reader skips empty lines.
+        if !content.is_empty() {
+            // Cells are short: a loop over the bytes beats a search call per cell.
+            row.record.clear();
+            let mut cell = 0;
+            for (i, &byte) in content.as_bytes().iter().enumerate() {
+                if byte == delimiter {
+                    row.record.push_field(&content[cell..i]);
+                    cell = i + 1;
+                } else if byte == b'\r' {
+                    return false;
+                }
+            }
+            row.record.push_field(&content[cell..]);
+            row.line = line;
+            row.byte = at as u64;
+            if !each(&row) {
+                return false;
+            }
+        }
+        line += 1;
+        at = end + 1;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,7 +282,7 @@ mod tests {
     fn windows_1252_is_named() {
         let mut diagnostics = Diagnostics::default();
         let file = diagnostics.add_file("assets.csv", None);
-        assert!(decode(b"id,name\nx,Caf\xE9\n", file, &mut diagnostics).is_none());
+        assert!(decode(b"id,name\nx,Caf\xE9\n".to_vec(), file, &mut diagnostics).is_none());
         let message = &diagnostics.items[0].message;
         assert!(message.contains("Windows-1252"), "{message}");
         assert!(message.contains("line 2"), "{message}");
@@ -243,7 +292,7 @@ mod tests {
     fn bom_is_dropped() {
         let mut diagnostics = Diagnostics::default();
         assert_eq!(
-            decode(b"\xEF\xBB\xBFid\n", 0, &mut diagnostics).as_deref(),
+            decode(b"\xEF\xBB\xBFid\n".to_vec(), 0, &mut diagnostics).as_deref(),
             Some("id\n")
         );
     }
@@ -261,5 +310,57 @@ mod tests {
             file,
             &mut diagnostics
         ));
+    }
+
+    /// Every row `read_rows_in` gives for `text[start..]`: cells, line and byte.
+    fn rows_of(text: &str, start: usize, plain: bool) -> Option<Vec<(Vec<String>, u64, u64)>> {
+        let mut rows = Vec::new();
+        let mut keep = |row: &RawRow| {
+            let cells = row.record.iter().map(String::from).collect();
+            rows.push((cells, row.line, row.byte));
+        };
+        if plain {
+            read_plain_rows(text, start, 3, b';', |row| {
+                keep(row);
+                true
+            })
+            .then_some(rows)
+        } else {
+            let mut diagnostics = Diagnostics::default();
+            read_rows_in(text, start, 3, b';', 0, &mut diagnostics, |row, _| {
+                keep(row)
+            });
+            assert!(diagnostics.items.is_empty());
+            Some(rows)
+        }
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_left_to_the_csv_reader() {
+        assert_eq!(rows_of("a;b\r\nc\rd;e\n", 0, true), None);
+        assert_eq!(
+            rows_of("a;b\r\n\r\n;\nc", 0, true),
+            rows_of("a;b\r\n\r\n;\nc", 0, false)
+        );
+    }
+
+    proptest::proptest! {
+        /// Split as they are, lines without quotes give the CSV reader's rows, or nothing when a
+        /// carriage return stands alone.
+        #[test]
+        fn plain_rows_are_the_csv_readers_rows(
+            text in "([a-z é,;\t]{0,8}(\r\n|\n|\r)?){0,12}",
+            start in 0usize..4,
+        ) {
+            let start = (0..=start.min(text.len())).rev().find(|&at| text.is_char_boundary(at)).unwrap_or(0);
+            // A carriage return at the very end ends the last row, as a line end would.
+            let lines = text[start..].replace("\r\n", "\n");
+            let lone_return = lines.strip_suffix('\r').unwrap_or(&lines).contains('\r');
+            let plain = rows_of(&text, start, true);
+            proptest::prop_assert_eq!(plain.is_none(), lone_return);
+            if let Some(plain) = plain {
+                proptest::prop_assert_eq!(Some(plain), rows_of(&text, start, false));
+            }
+        }
     }
 }

@@ -289,7 +289,7 @@ fn read_manifest(source: Option<Source>, loaded: &mut Loaded) {
         return;
     };
     let file = loaded.diagnostics.add_file(&source.display, None);
-    let Some(text) = csv_file::decode(&source.bytes, file, &mut loaded.diagnostics) else {
+    let Some(text) = csv_file::decode(source.bytes, file, &mut loaded.diagnostics) else {
         return;
     };
     loaded.inventory.manifest = Manifest::parse(&text, file, &mut loaded.diagnostics);
@@ -317,7 +317,7 @@ fn read_csv_inventory(
                 source
                     .bytes
                     .par_chunks(1 << 20)
-                    .map(|chunk| chunk.iter().filter(|&&b| b == b'\n').count())
+                    .map(|chunk| memchr::memchr_iter(b'\n', chunk).count())
                     .sum::<usize>()
             })
             .sum()
@@ -350,10 +350,9 @@ fn read_csv_table(
     state: &mut LoadState,
     interner: &mut Interner,
 ) {
-    let Some(text) = csv_file::decode(&source.bytes, file, &mut loaded.diagnostics) else {
+    let Some(text) = csv_file::decode(source.bytes, file, &mut loaded.diagnostics) else {
         return;
     };
-    drop(source);
     if !csv_file::check_quotes(&text, file, &mut loaded.diagnostics) {
         loaded.diagnostics.keep_text_if_cited(file, &text);
         return;

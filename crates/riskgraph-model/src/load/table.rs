@@ -170,12 +170,12 @@ impl<'a> Table<'a> {
     /// Checks a row's shape: cells beyond the header must be empty (Excel leaves such trailing
     /// cells), and cells under an empty header are ignored. Returns false for rows to skip.
     pub fn check_row(&self, row: &RawRow, diagnostics: &mut Diagnostics) -> bool {
-        if row.record.iter().all(|cell| cell.trim().is_empty()) {
+        if row.record.iter().all(|cell| trim(cell).is_empty()) {
             return false;
         }
         let n_headers = self.headers.len();
         if let Some(extra) =
-            (n_headers..row.record.len()).find(|&i| !row.record[i].trim().is_empty())
+            (n_headers..row.record.len()).find(|&i| !trim(&row.record[i]).is_empty())
         {
             let delimiter = match self.origin {
                 Origin::Csv { delimiter, .. } => {
