@@ -19,11 +19,8 @@ use std::path::Path;
 use riskgraph_model::Loaded;
 
 /// Loads the inventory at `path` and adds the graph-level findings (cycles, isolated nodes) to
-/// its diagnostics: everything `riskgraph validate` reports.
+/// its diagnostics, after loading's own: everything `riskgraph validate` reports. The graph is
+/// checked beside loading's last checks, which also need the whole inventory.
 pub fn load_and_check(path: &Path) -> Loaded {
-    let mut loaded = riskgraph_model::load(path);
-    for diagnostic in graph::check(&loaded.inventory) {
-        loaded.diagnostics.push(diagnostic);
-    }
-    loaded
+    riskgraph_model::load::load_and_check(path, graph::check)
 }

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use rustc_hash::FxHashMap;
 use serde::{Serialize, Serializer};
 
 use crate::node::{Node, NodeIdx};
@@ -74,33 +75,15 @@ impl Selector {
         &self.text
     }
 
-    /// Whether any of `nodes` matches, using indexes so a check costs what the selector can
-    /// match rather than a scan of every node: an alternative with an id term tries only that
-    /// node (`by_id`), one with a tag term only the nodes carrying the tag (`by_tag`, any case).
-    pub fn matches_any<'a>(
-        &self,
-        nodes: &[Node],
-        by_id: impl Fn(&Id) -> Option<NodeIdx>,
-        by_tag: impl Fn(&str) -> Vec<&'a [NodeIdx]>,
-    ) -> bool {
+    /// Whether any node of `index` matches. Like [`Selector::select`], each alternative tries only
+    /// its most selective term's list, and stops at the first node that matches.
+    pub fn matches_any(&self, index: &NodeIndex<'_>) -> bool {
         self.alternatives.iter().any(|terms| {
-            let all_hold = |&i: &NodeIdx| {
-                nodes
-                    .get(i as usize)
-                    .is_some_and(|node| terms.iter().all(|term| term.matches(node)))
-            };
-            let named_id = terms.iter().find_map(|term| match term {
-                Term::Id(id) => Some(id),
-                _ => None,
-            });
-            let required_tag = terms.iter().find_map(|term| match term {
-                Term::Tag(tag) => Some(tag),
-                _ => None,
-            });
-            match (named_id, required_tag) {
-                (Some(id), _) => by_id(id).as_ref().is_some_and(all_hold),
-                (None, Some(tag)) => by_tag(tag).into_iter().flatten().any(all_hold),
-                (None, None) => (0..nodes.len() as NodeIdx).any(|i| all_hold(&i)),
+            let all_hold = |i: NodeIdx| terms.iter().all(|term| term.matches(index.node(i)));
+            match index.candidates(terms) {
+                Candidates::One(found) => found.is_some_and(all_hold),
+                Candidates::List(list) => list.iter().copied().any(all_hold),
+                Candidates::Every => (0..index.node_count() as NodeIdx).any(all_hold),
             }
         })
     }
@@ -111,32 +94,12 @@ impl Selector {
     pub fn select(&self, index: &NodeIndex<'_>) -> Vec<NodeIdx> {
         let mut selected: Vec<NodeIdx> = Vec::new();
         for terms in &self.alternatives {
-            let all_hold = |&i: &NodeIdx| {
-                let node = &index.nodes[i as usize];
-                terms.iter().all(|term| term.matches(node))
-            };
-            let mut best: Option<&[NodeIdx]> = None;
-            let mut one = None;
-            for term in terms {
-                let candidates: &[NodeIdx] = match term {
-                    Term::Id(id) => {
-                        one = Some(index.by_id(id));
-                        break;
-                    }
-                    Term::Tag(tag) => index.tagged(tag),
-                    Term::Type(asset_type) => index.of_type(*asset_type),
-                    Term::Kind(kind) => index.of_kind(*kind),
-                    _ => continue,
-                };
-                if best.is_none_or(|b| candidates.len() < b.len()) {
-                    best = Some(candidates);
-                }
-            }
-            match (one, best) {
-                (Some(found), _) => selected.extend(found.filter(|i| all_hold(i))),
-                (None, Some(list)) => selected.extend(list.iter().copied().filter(|i| all_hold(i))),
-                (None, None) => {
-                    selected.extend((0..index.nodes.len() as NodeIdx).filter(|i| all_hold(i)));
+            let all_hold = |&i: &NodeIdx| terms.iter().all(|term| term.matches(index.node(i)));
+            match index.candidates(terms) {
+                Candidates::One(found) => selected.extend(found.filter(all_hold)),
+                Candidates::List(list) => selected.extend(list.iter().copied().filter(all_hold)),
+                Candidates::Every => {
+                    selected.extend((0..index.node_count() as NodeIdx).filter(all_hold));
                 }
             }
         }
@@ -208,62 +171,143 @@ impl Term {
 /// Lists of nodes by tag, asset type and kind, built once so that selectors select without
 /// scanning the whole inventory.
 pub struct NodeIndex<'a> {
-    nodes: &'a [Node],
     inventory: &'a crate::Inventory,
-    /// Lower-cased tag -> nodes, in node order.
-    tags: std::collections::HashMap<String, Vec<NodeIdx>>,
-    types: std::collections::HashMap<AssetType, Vec<NodeIdx>>,
+    lists: Lists,
+}
+
+/// The nodes of each tag, asset type and kind, in node order.
+#[derive(Default)]
+struct Lists {
+    /// Lower-cased tag -> nodes.
+    tags: FxHashMap<String, Vec<NodeIdx>>,
+    types: FxHashMap<AssetType, Vec<NodeIdx>>,
     kinds: [Vec<NodeIdx>; 3],
 }
 
-impl<'a> NodeIndex<'a> {
-    pub fn new(inventory: &'a crate::Inventory) -> Self {
-        let nodes = &inventory.nodes;
-        let mut index = Self {
-            nodes,
-            inventory,
-            tags: std::collections::HashMap::new(),
-            types: std::collections::HashMap::new(),
-            kinds: [Vec::new(), Vec::new(), Vec::new()],
-        };
-        for (i, node) in nodes.iter().enumerate() {
-            let i = i as NodeIdx;
+impl Lists {
+    /// The lists of `nodes`, the first of which is node `first`.
+    fn of(nodes: &[Node], first: NodeIdx) -> Self {
+        let mut lists = Self::default();
+        let mut lower = String::new();
+        for (i, node) in (first..).zip(nodes) {
             for tag in &node.tags {
-                let list = index.tags.entry(tag.to_ascii_lowercase()).or_default();
+                // Tags are usually written in lower case already: no copy to look them up.
+                let key: &str = if tag.bytes().any(|b| b.is_ascii_uppercase()) {
+                    lower.clear();
+                    lower.push_str(tag);
+                    lower.make_ascii_lowercase();
+                    &lower
+                } else {
+                    tag
+                };
+                let list = match lists.tags.get_mut(key) {
+                    Some(list) => list,
+                    None => lists.tags.entry(key.to_owned()).or_default(),
+                };
                 // A node that repeats a tag is listed once.
                 if list.last() != Some(&i) {
                     list.push(i);
                 }
             }
             if let Some(asset) = node.asset() {
-                index.types.entry(asset.asset_type).or_default().push(i);
+                lists.types.entry(asset.asset_type).or_default().push(i);
             }
-            index.kinds[kind_slot(node.kind())].push(i);
+            lists.kinds[kind_slot(node.kind())].push(i);
         }
-        index
+        lists
+    }
+
+    /// Appends the lists of `later`, whose nodes all come after this one's.
+    fn append(&mut self, later: Self) {
+        for (tag, list) in later.tags {
+            self.tags.entry(tag).or_default().extend(list);
+        }
+        for (asset_type, list) in later.types {
+            self.types.entry(asset_type).or_default().extend(list);
+        }
+        for (mine, theirs) in self.kinds.iter_mut().zip(later.kinds) {
+            mine.extend(theirs);
+        }
+    }
+}
+
+/// Where an alternative of a selector looks for its nodes.
+enum Candidates<'i> {
+    /// The node its id term names, if there is one.
+    One(Option<NodeIdx>),
+    /// The shortest of the lists of its tag, type and kind terms.
+    List(&'i [NodeIdx]),
+    /// Every node: it has no term with a list.
+    Every,
+}
+
+impl<'a> NodeIndex<'a> {
+    pub fn new(inventory: &'a crate::Inventory) -> Self {
+        use rayon::prelude::*;
+        // Ranges of nodes are listed on every thread, then their lists joined in node order.
+        let nodes = &inventory.nodes;
+        let size = nodes
+            .len()
+            .div_ceil(rayon::current_num_threads() * 4)
+            .max(1 << 14);
+        let parts: Vec<Lists> = nodes
+            .par_chunks(size)
+            .enumerate()
+            .map(|(at, chunk)| Lists::of(chunk, (at * size) as NodeIdx))
+            .collect();
+        let mut parts = parts.into_iter();
+        let mut lists = parts.next().unwrap_or_default();
+        for part in parts {
+            lists.append(part);
+        }
+        Self { inventory, lists }
     }
 
     /// How many nodes the index covers.
     pub fn node_count(&self) -> usize {
-        self.nodes.len()
+        self.inventory.nodes.len()
     }
 
-    fn by_id(&self, id: &Id) -> impl Iterator<Item = NodeIdx> {
-        self.inventory.node_idx(id.as_str()).into_iter()
+    fn node(&self, i: NodeIdx) -> &'a Node {
+        &self.inventory.nodes[i as usize]
+    }
+
+    fn by_id(&self, id: &Id) -> Option<NodeIdx> {
+        self.inventory.node_idx(id.as_str())
     }
 
     fn tagged(&self, tag: &str) -> &[NodeIdx] {
-        self.tags
-            .get(&tag.to_ascii_lowercase())
-            .map_or(&[], Vec::as_slice)
+        let list = match self.lists.tags.get(tag) {
+            Some(list) => Some(list),
+            None => self.lists.tags.get(&tag.to_ascii_lowercase()),
+        };
+        list.map_or(&[], Vec::as_slice)
     }
 
     fn of_type(&self, asset_type: AssetType) -> &[NodeIdx] {
-        self.types.get(&asset_type).map_or(&[], Vec::as_slice)
+        self.lists.types.get(&asset_type).map_or(&[], Vec::as_slice)
     }
 
     fn of_kind(&self, kind: NodeKind) -> &[NodeIdx] {
-        &self.kinds[kind_slot(kind)]
+        &self.lists.kinds[kind_slot(kind)]
+    }
+
+    /// Where the alternative `terms` looks for its nodes.
+    fn candidates(&self, terms: &[Term]) -> Candidates<'_> {
+        let mut best: Option<&[NodeIdx]> = None;
+        for term in terms {
+            let list: &[NodeIdx] = match term {
+                Term::Id(id) => return Candidates::One(self.by_id(id)),
+                Term::Tag(tag) => self.tagged(tag),
+                Term::Type(asset_type) => self.of_type(*asset_type),
+                Term::Kind(kind) => self.of_kind(*kind),
+                _ => continue,
+            };
+            if best.is_none_or(|b| list.len() < b.len()) {
+                best = Some(list);
+            }
+        }
+        best.map_or(Candidates::Every, Candidates::List)
     }
 }
 
@@ -347,44 +391,49 @@ mod tests {
     }
 
     #[test]
-    fn indexed_matches_any_agrees_with_a_scan() {
-        let nodes = [
-            asset("web", AssetType::Software, &["Internet-Facing"]),
-            asset("db", AssetType::Data, &["pii"]),
-            asset("hq", AssetType::Facility, &[]),
+    fn indexed_selection_agrees_with_a_scan() {
+        // Enough nodes that the index is built in several ranges and joined.
+        let types = [AssetType::Software, AssetType::Data, AssetType::Facility];
+        let tags = [
+            &["Internet-Facing"][..],
+            &["pii"],
+            &[],
+            &["pii", "PII", "prod"],
         ];
-        let by_id = |id: &Id| nodes.iter().position(|n| n.id == *id).map(|i| i as NodeIdx);
-        let mut tagged: std::collections::HashMap<String, Vec<NodeIdx>> =
-            std::collections::HashMap::new();
+        let nodes: Vec<Node> = (0..40_000)
+            .map(|i| asset(&format!("n{i}"), types[i % 3], tags[i % 7 % 4]))
+            .collect();
+        let mut node_index = crate::id_index::IdIndex::default();
         for (i, node) in nodes.iter().enumerate() {
-            for tag in &node.tags {
-                tagged
-                    .entry(tag.to_ascii_lowercase())
-                    .or_default()
-                    .push(i as NodeIdx);
-            }
+            node_index.insert(node.id.as_str(), i as NodeIdx);
         }
-        let by_tag = |tag: &str| {
-            tagged
-                .get(&tag.to_ascii_lowercase())
-                .map(Vec::as_slice)
-                .into_iter()
-                .collect()
+        let inventory = crate::Inventory {
+            nodes,
+            node_index,
+            ..crate::Inventory::default()
         };
+        let index = NodeIndex::new(&inventory);
         for text in [
             "*",
-            "db",
-            "id:db&type:software",
+            "n17",
+            "id:n17&type:software",
+            "id:n18&type:software",
             "tag:internet-facing",
-            "tag:pii&type:software",
+            "tag:PII&type:software",
+            "tag:prod&type:facility",
             "type:facility",
             "type:network; tag:pii",
             "kind:vendor",
+            "kind:asset&tag:Prod",
             "env:cloud&tag:none",
+            "n39999; tag:prod",
         ] {
             let selector = Selector::parse(text).unwrap();
-            let scan = nodes.iter().any(|n| selector.matches(n));
-            assert_eq!(selector.matches_any(&nodes, by_id, by_tag), scan, "{text}");
+            let scan: Vec<NodeIdx> = (0..inventory.nodes.len() as NodeIdx)
+                .filter(|&i| selector.matches(inventory.node(i)))
+                .collect();
+            assert_eq!(selector.select(&index), scan, "{text}");
+            assert_eq!(selector.matches_any(&index), !scan.is_empty(), "{text}");
         }
     }
 

@@ -64,6 +64,23 @@ pub struct Source {
 
 /// Loads the inventory at `path`: a folder, or a workbook file.
 pub fn load(path: &Path) -> Loaded {
+    load_and_check(path, |_| Vec::new())
+}
+
+/// A check of the whole inventory that loading runs beside its own last checks.
+type Check<'c> = Box<dyn FnOnce(&Inventory) -> Vec<Diagnostic> + Send + 'c>;
+
+/// Loads the inventory at `path` like [`load`], and runs `check` on it once every file is read,
+/// on another thread than loading's own checks of the whole inventory; its diagnostics come after
+/// all of loading's.
+pub fn load_and_check(
+    path: &Path,
+    check: impl FnOnce(&Inventory) -> Vec<Diagnostic> + Send,
+) -> Loaded {
+    let mut last = Last {
+        check: Some(Box::new(check)),
+        found: Vec::new(),
+    };
     let mut loaded = Loaded::default();
     let display = path.display().to_string();
     let extension = path
@@ -72,9 +89,9 @@ pub fn load(path: &Path) -> Loaded {
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     if path.is_file() && WORKBOOK_EXTENSIONS.contains(&extension.as_str()) {
-        load_workbook(path, &mut loaded);
+        load_workbook(path, &mut loaded, &mut last);
     } else if path.is_dir() {
-        load_folder(path, &mut loaded);
+        load_folder(path, &mut loaded, &mut last);
     } else {
         let (message, help) = if path.exists() {
             (
@@ -92,7 +109,20 @@ pub fn load(path: &Path) -> Loaded {
             .push(Diagnostic::error("no-inventory", message).with_help(help));
     }
     loaded.diagnostics.finish();
+    // Loading that stopped early never reached the check.
+    if let Some(check) = last.check.take() {
+        last.found = check(&loaded.inventory);
+    }
+    for diagnostic in last.found {
+        loaded.diagnostics.push(diagnostic);
+    }
     loaded
+}
+
+/// What loading does last: the caller's check and what it found.
+struct Last<'c> {
+    check: Option<Check<'c>>,
+    found: Vec<Diagnostic>,
 }
 
 /// Loads an inventory from in-memory CSV files named like a folder's (`assets.csv`,
@@ -109,7 +139,11 @@ pub fn load_sources(sources: Vec<Source>) -> Loaded {
             tables.push((spec, source));
         }
     }
-    read_csv_inventory("the inventory", manifest, tables, &mut loaded);
+    let mut last = Last {
+        check: None,
+        found: Vec::new(),
+    };
+    read_csv_inventory("the inventory", manifest, tables, &mut loaded, &mut last);
     loaded.diagnostics.finish();
     loaded
 }
@@ -182,7 +216,7 @@ fn folder_steps(paths: Vec<PathBuf>) -> Vec<FolderStep> {
     steps
 }
 
-fn load_folder(dir: &Path, loaded: &mut Loaded) {
+fn load_folder(dir: &Path, loaded: &mut Loaded, last: &mut Last<'_>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
@@ -263,7 +297,7 @@ fn load_folder(dir: &Path, loaded: &mut Loaded) {
     if let Some(path) = &loaded.manifest_path {
         loaded.inputs.push(path.clone());
     }
-    read_csv_inventory(&dir.display().to_string(), manifest, tables, loaded);
+    read_csv_inventory(&dir.display().to_string(), manifest, tables, loaded, last);
 }
 
 /// A table file or sheet whose name is not an inventory table: worth a warning only when it
@@ -301,6 +335,7 @@ fn read_csv_inventory(
     manifest: Option<Source>,
     mut tables: Vec<(&'static FileSpec, Source)>,
     loaded: &mut Loaded,
+    last: &mut Last<'_>,
 ) {
     read_manifest(manifest, loaded);
     require_node_file(inventory, tables.iter().map(|(spec, _)| spec.stem), loaded);
@@ -338,7 +373,7 @@ fn read_csv_inventory(
         read_csv_table(spec, source, file, loaded, &mut state, &mut interner);
         finish_file(spec, file, &mut state, loaded);
     }
-    finish_inventory(&mut state, loaded);
+    finish_inventory(&mut state, loaded, last);
 }
 
 /// Reads one CSV file into the inventory; problems become diagnostics against `file`.
@@ -457,10 +492,21 @@ fn finish_file(spec: &FileSpec, file: FileIdx, state: &mut LoadState, loaded: &L
         NODE_FILES.contains(&spec.stem) && has_errors(&loaded.diagnostics, file);
 }
 
-/// Checks that need the whole inventory, then hands the node index to it.
-fn finish_inventory(state: &mut LoadState, loaded: &mut Loaded) {
-    rows::report_selectors_matching_nothing(state, &loaded.inventory, &mut loaded.diagnostics);
+/// Hands the node index to the inventory, then runs the checks that need the whole inventory:
+/// loading's own, and beside them the caller's, whose diagnostics wait in `last`.
+fn finish_inventory(state: &mut LoadState, loaded: &mut Loaded, last: &mut Last<'_>) {
     loaded.inventory.node_index = std::mem::take(&mut state.node_index);
+    let pending = std::mem::take(&mut state.pending_selectors);
+    let inventory = &loaded.inventory;
+    let check = last.check.take();
+    let (unmatched, found) = rayon::join(
+        || rows::selectors_matching_nothing(pending, inventory),
+        || check.map(|check| check(inventory)),
+    );
+    for warning in unmatched {
+        loaded.diagnostics.push(warning);
+    }
+    last.found = found.unwrap_or_default();
 }
 
 fn has_errors(diagnostics: &Diagnostics, file: FileIdx) -> bool {
@@ -495,7 +541,7 @@ fn require_node_file<'a>(
     }
 }
 
-fn load_workbook(path: &Path, loaded: &mut Loaded) {
+fn load_workbook(path: &Path, loaded: &mut Loaded, last: &mut Last<'_>) {
     let Some(bytes) = read_file(path, &mut loaded.diagnostics) else {
         return;
     };
@@ -543,7 +589,7 @@ fn load_workbook(path: &Path, loaded: &mut Loaded) {
         read_sheet(spec, &sheet, file, loaded, &mut state, &mut interner);
         finish_file(spec, file, &mut state, loaded);
     }
-    finish_inventory(&mut state, loaded);
+    finish_inventory(&mut state, loaded, last);
 }
 
 /// Reads one workbook sheet into the inventory; problems become diagnostics against `file`.
@@ -588,6 +634,11 @@ fn read_sheet(
     });
 }
 
+/// Selectors waiting for the "matches no node" check, by their text, each with the warnings of
+/// the cells that use it.
+pub(crate) type PendingSelectors =
+    std::collections::BTreeMap<Box<str>, (crate::selector::Selector, Vec<Diagnostic>)>;
+
 /// What loading has learned so far, for checking the references of later files.
 #[derive(Default)]
 pub(crate) struct LoadState {
@@ -600,8 +651,7 @@ pub(crate) struct LoadState {
     /// Whether a node file lost rows to its own errors (see `rows::report_unknown_node`).
     pub node_files_incomplete: bool,
     /// Selector cells whose "matches no node" check waits for the end of loading, by selector.
-    pub pending_selectors:
-        std::collections::BTreeMap<Box<str>, (crate::selector::Selector, Vec<Diagnostic>)>,
+    pub pending_selectors: PendingSelectors,
     /// How many unknown-node suggestions were computed: each scans every node id.
     pub suggestions_made: usize,
     /// The last node id each column of the file being read resolved, by column position.

@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use crate::catalog;
 use crate::diagnostic::Diagnostic;
 use crate::inventory::Inventory;
-use crate::load::LoadState;
 use crate::load::table::{Cells, Col, Table};
+use crate::load::{LoadState, PendingSelectors};
 use crate::manifest::IsoEdition;
 use crate::node::{Asset, Node, NodeDetail, NodeIdx, Process, Vendor};
 use crate::records::{
@@ -495,7 +495,7 @@ fn check_selector(
 }
 
 /// Queues the "matches no node" check of a selector cell. Checking each cell at once would scan
-/// every node per cell; [`report_selectors_matching_nothing`] checks each distinct selector in
+/// every node per cell; [`selectors_matching_nothing`] checks each distinct selector in
 /// one pass over the nodes instead.
 fn defer_selects_nothing(c: &Cells<'_, '_>, state: &mut LoadState, col: Col, selector: &Selector) {
     let diagnostic = Diagnostic::warning(
@@ -513,42 +513,25 @@ fn defer_selects_nothing(c: &Cells<'_, '_>, state: &mut LoadState, col: Col, sel
         .push(diagnostic);
 }
 
-/// Warns about every queued selector that matches no node, in file and line order.
-pub fn report_selectors_matching_nothing(
-    state: &mut LoadState,
+/// The warnings of every queued selector that matches no node, in file and line order.
+pub fn selectors_matching_nothing(
+    pending: PendingSelectors,
     inventory: &Inventory,
-    diagnostics: &mut crate::diagnostic::Diagnostics,
-) {
-    let pending = std::mem::take(&mut state.pending_selectors);
+) -> Vec<Diagnostic> {
     if pending.is_empty() {
-        return;
+        return Vec::new();
     }
-    let mut by_tag: rustc_hash::FxHashMap<&str, Vec<NodeIdx>> = rustc_hash::FxHashMap::default();
-    for (idx, node) in inventory.nodes.iter().enumerate() {
-        for tag in &node.tags {
-            by_tag.entry(&**tag).or_default().push(idx as NodeIdx);
-        }
-    }
-    let by_id = |id: &Id| state.node_index.get(id.as_str());
-    let tagged = |wanted: &str| {
-        by_tag
-            .iter()
-            .filter(|(tag, _)| tag.eq_ignore_ascii_case(wanted))
-            .map(|(_, nodes)| nodes.as_slice())
-            .collect::<Vec<_>>()
-    };
+    let index = crate::selector::NodeIndex::new(inventory);
     // Thousands of selectors at a million nodes: each may scan many nodes to find none.
     let pending: Vec<_> = pending.into_values().collect();
     let unmatched: Vec<Vec<Diagnostic>> = pending
         .into_par_iter()
-        .filter(|(selector, _)| !selector.matches_any(&inventory.nodes, by_id, tagged))
+        .filter(|(selector, _)| !selector.matches_any(&index))
         .map(|(_, d)| d)
         .collect();
     let mut warnings: Vec<Diagnostic> = unmatched.into_iter().flatten().collect();
     warnings.sort_by_key(|d| (d.location.file, d.location.line, d.location.column));
-    for warning in warnings {
-        diagnostics.push(warning);
-    }
+    warnings
 }
 
 /// Parses one `threat id` or `category:X` item.
