@@ -99,7 +99,10 @@ pub fn sniff_delimiter(text: &str) -> u8 {
 /// of the file into it.
 pub fn check_quotes(text: &str, file: FileIdx, diagnostics: &mut Diagnostics) -> bool {
     // Balanced quotes cannot leave a field open; counting them is much cheaper than parsing.
-    if memchr::memchr_iter(b'"', text.as_bytes()).count() % 2 == 0 {
+    if memchr::memchr_iter(b'"', text.as_bytes())
+        .count()
+        .is_multiple_of(2)
+    {
         return true;
     }
     let bytes = text.as_bytes();
@@ -328,7 +331,7 @@ mod tests {
         } else {
             let mut diagnostics = Diagnostics::default();
             read_rows_in(text, start, 3, b';', 0, &mut diagnostics, |row, _| {
-                keep(row)
+                keep(row);
             });
             assert!(diagnostics.items.is_empty());
             Some(rows)
