@@ -79,7 +79,11 @@ impl Selector {
     /// its most selective term's list, and stops at the first node that matches.
     pub fn matches_any(&self, index: &NodeIndex<'_>) -> bool {
         self.alternatives.iter().any(|terms| {
-            let all_hold = |i: NodeIdx| terms.iter().all(|term| term.matches(index.node(i)));
+            let all_hold = |i: NodeIdx| {
+                index
+                    .node(i)
+                    .is_some_and(|node| terms.iter().all(|term| term.matches(node)))
+            };
             match index.candidates(terms) {
                 Candidates::One(found) => found.is_some_and(all_hold),
                 Candidates::List(list) => list.iter().copied().any(all_hold),
@@ -94,7 +98,11 @@ impl Selector {
     pub fn select(&self, index: &NodeIndex<'_>) -> Vec<NodeIdx> {
         let mut selected: Vec<NodeIdx> = Vec::new();
         for terms in &self.alternatives {
-            let all_hold = |&i: &NodeIdx| terms.iter().all(|term| term.matches(index.node(i)));
+            let all_hold = |&i: &NodeIdx| {
+                index
+                    .node(i)
+                    .is_some_and(|node| terms.iter().all(|term| term.matches(node)))
+            };
             match index.candidates(terms) {
                 Candidates::One(found) => selected.extend(found.filter(all_hold)),
                 Candidates::List(list) => selected.extend(list.iter().copied().filter(all_hold)),
@@ -268,8 +276,8 @@ impl<'a> NodeIndex<'a> {
         self.inventory.nodes.len()
     }
 
-    fn node(&self, i: NodeIdx) -> &'a Node {
-        &self.inventory.nodes[i as usize]
+    fn node(&self, i: NodeIdx) -> Option<&'a Node> {
+        self.inventory.nodes.get(i as usize)
     }
 
     fn by_id(&self, id: &Id) -> Option<NodeIdx> {

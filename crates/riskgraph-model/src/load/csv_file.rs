@@ -227,7 +227,9 @@ pub fn read_rows_in(
 /// [`read_rows_in`] reads them, while `each` returns true. Without quotes every line end ends a
 /// row and every delimiter ends a cell, so the lines are split as they are, without the CSV
 /// reader's state machine. Returns false when `each` stopped, or at a carriage return inside a
-/// line, which the CSV reader would take for a line end.
+/// line, which the CSV reader would take for a line end. A byte-order mark at `start` stays in
+/// the first cell, as the sequential reader of the whole file sees it (a CSV reader started at
+/// `start` would drop it; the file's own mark is gone by then).
 pub fn read_plain_rows(
     text: &str,
     start: usize,
