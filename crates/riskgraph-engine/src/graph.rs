@@ -210,14 +210,8 @@ mod tests {
             writeln!(dependencies, "a{from},a{to},uses").unwrap();
         }
         let loaded = load_sources(vec![
-            Source {
-                display: "assets.csv".into(),
-                bytes: assets.into_bytes(),
-            },
-            Source {
-                display: "dependencies.csv".into(),
-                bytes: dependencies.into_bytes(),
-            },
+            Source::new("assets.csv", assets),
+            Source::new("dependencies.csv", dependencies),
         ]);
         assert_eq!(loaded.diagnostics.n_errors(), 0);
         loaded.inventory

@@ -18,10 +18,7 @@ fn inventory(files: &[(&str, &str)]) -> Inventory {
     let loaded = riskgraph_model::load_sources(
         files
             .iter()
-            .map(|(name, text)| riskgraph_model::Source {
-                display: (*name).to_owned(),
-                bytes: text.as_bytes().to_vec(),
-            })
+            .map(|&(name, text)| riskgraph_model::Source::new(name, text))
             .collect(),
     );
     assert_eq!(loaded.diagnostics.n_errors(), 0, "{:?}", loaded.diagnostics);

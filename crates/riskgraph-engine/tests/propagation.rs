@@ -22,14 +22,8 @@ fn inventory(assets: &[&str], dependencies: &[&str]) -> Inventory {
         dependencies_csv.push('\n');
     }
     let loaded = load_sources(vec![
-        Source {
-            display: "assets.csv".into(),
-            bytes: assets_csv.into_bytes(),
-        },
-        Source {
-            display: "dependencies.csv".into(),
-            bytes: dependencies_csv.into_bytes(),
-        },
+        Source::new("assets.csv", assets_csv),
+        Source::new("dependencies.csv", dependencies_csv),
     ]);
     assert_eq!(
         loaded.diagnostics.n_errors(),

@@ -21,14 +21,10 @@ fn the_bundled_controls_cite_catalogued_ids() {
 /// keeps the ids as written.
 #[test]
 fn controls_written_against_2013_read_as_2022() {
-    let source = |name: &str, text: &str| riskgraph_model::Source {
-        display: name.to_owned(),
-        bytes: text.as_bytes().to_vec(),
-    };
     let loaded = riskgraph_model::load_sources(vec![
-        source("riskgraph.toml", "[scope]\niso27001 = \"2013\"\n"),
-        source("assets.csv", "id,name,type\napp,App,software\n"),
-        source(
+        riskgraph_model::Source::new("riskgraph.toml", "[scope]\niso27001 = \"2013\"\n"),
+        riskgraph_model::Source::new("assets.csv", "id,name,type\napp,App,software\n"),
+        riskgraph_model::Source::new(
             "controls.csv",
             "id,name,status,soc2,iso27001\n\
              AC-1,Access reviews,implemented,CC6.2,A.9.2.5;9.2.6;A.18.2.3\n",

@@ -50,16 +50,12 @@ fn indexed_selection_equals_matching_every_node() {
 /// that matches through an id, a tag or a type does not.
 #[test]
 fn selectors_matching_nothing_are_warned_in_file_order() {
-    let source = |name: &str, text: &str| riskgraph_model::Source {
-        display: name.to_owned(),
-        bytes: text.as_bytes().to_vec(),
-    };
     let loaded = riskgraph_model::load_sources(vec![
-        source(
+        riskgraph_model::Source::new(
             "assets.csv",
             "id,name,type,tags\napp,App,software,web\ndb,Database,data,\n",
         ),
-        source(
+        riskgraph_model::Source::new(
             "threats.csv",
             "id,name,category,targets,likelihood\n\
              T1,One,cyber-attack,tag:mobile,3\n\
@@ -67,7 +63,7 @@ fn selectors_matching_nothing_are_warned_in_file_order() {
              T3,Three,cyber-attack,type:hardware; tag:none,3\n\
              T4,Four,cyber-attack,id:db,3\n",
         ),
-        source(
+        riskgraph_model::Source::new(
             "controls.csv",
             "id,name,status,applies_to\n\
              C1,One,implemented,tag:web&type:data\n\

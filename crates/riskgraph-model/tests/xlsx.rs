@@ -128,12 +128,18 @@ fn workbook_loads_like_the_csv_folder() {
         from_workbook.diagnostics.items
     );
     let from_csv = load_sources(vec![
-        Source {
-            display: "assets.csv".into(),
-            bytes: b"id,name,type,confidentiality,personal_data,in_scope,Cost Center\nweb,Web app,software,4,yes,yes,100\ndb,Database,data,5,no,no,ENG-1\n".to_vec(),
-        },
-        Source { display: "vendors.csv".into(), bytes: b"id,name,criticality,last_review\naws,AWS,5,2026-03-31\n".to_vec() },
-        Source { display: "dependencies.csv".into(), bytes: b"from,to,strength,propagates\nweb,db,0.8,C;I\ndb,aws,50%,\n".to_vec() },
+        Source::new(
+            "assets.csv",
+            "id,name,type,confidentiality,personal_data,in_scope,Cost Center\nweb,Web app,software,4,yes,yes,100\ndb,Database,data,5,no,no,ENG-1\n",
+        ),
+        Source::new(
+            "vendors.csv",
+            "id,name,criticality,last_review\naws,AWS,5,2026-03-31\n",
+        ),
+        Source::new(
+            "dependencies.csv",
+            "from,to,strength,propagates\nweb,db,0.8,C;I\ndb,aws,50%,\n",
+        ),
     ]);
     assert_eq!(from_csv.diagnostics.items.len(), 0);
     assert_eq!(fingerprint(&from_workbook), fingerprint(&from_csv));

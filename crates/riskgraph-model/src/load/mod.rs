@@ -62,6 +62,16 @@ pub struct Source {
     pub bytes: Vec<u8>,
 }
 
+impl Source {
+    /// The file shown as `display`, holding `bytes` (text or bytes).
+    pub fn new(display: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            display: display.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
 /// Loads the inventory at `path`: a folder, or a workbook file.
 pub fn load(path: &Path) -> Loaded {
     load_and_check(path, |_| Vec::new())

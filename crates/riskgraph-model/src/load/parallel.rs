@@ -372,14 +372,8 @@ mod tests {
 
     fn load_with(assets: &str, dependencies: &str, chunked: bool) -> Loaded {
         let sources = vec![
-            Source {
-                display: String::from("assets.csv"),
-                bytes: assets.as_bytes().to_vec(),
-            },
-            Source {
-                display: String::from("dependencies.csv"),
-                bytes: dependencies.as_bytes().to_vec(),
-            },
+            Source::new("assets.csv", assets),
+            Source::new("dependencies.csv", dependencies),
         ];
         let threshold = if chunked { 0 } else { usize::MAX };
         super::USED.with(|used| used.set((false, false)));
