@@ -234,8 +234,7 @@ impl Changes<'_> {
 /// Compares two registers.
 pub fn compare<'a>(old: &'a Document, new: &'a Document) -> Changes<'a> {
     let old_risks: HashMap<&str, &Risk> = old.risks.iter().map(|r| (r.id.as_str(), r)).collect();
-    let new_ids: std::collections::HashSet<&str> =
-        new.risks.iter().map(|r| r.id.as_str()).collect();
+    let new_ids: HashSet<&str> = new.risks.iter().map(|r| r.id.as_str()).collect();
     let mut added = Vec::new();
     let mut rerated = Vec::new();
     let mut treatments = Vec::new();

@@ -130,6 +130,7 @@ pub fn load_and_check(
 }
 
 /// What loading does last: the caller's check and what it found.
+#[derive(Default)]
 struct Last<'c> {
     check: Option<Check<'c>>,
     found: Vec<Diagnostic>,
@@ -149,11 +150,13 @@ pub fn load_sources(sources: Vec<Source>) -> Loaded {
             tables.push((spec, source));
         }
     }
-    let mut last = Last {
-        check: None,
-        found: Vec::new(),
-    };
-    read_csv_inventory("the inventory", manifest, tables, &mut loaded, &mut last);
+    read_csv_inventory(
+        "the inventory",
+        manifest,
+        tables,
+        &mut loaded,
+        &mut Last::default(),
+    );
     loaded.diagnostics.finish();
     loaded
 }

@@ -524,12 +524,11 @@ pub fn selectors_matching_nothing(
     let index = crate::selector::NodeIndex::new(inventory);
     // Thousands of selectors at a million nodes: each may scan many nodes to find none.
     let pending: Vec<_> = pending.into_values().collect();
-    let unmatched: Vec<Vec<Diagnostic>> = pending
+    let mut warnings: Vec<Diagnostic> = pending
         .into_par_iter()
         .filter(|(selector, _)| !selector.matches_any(&index))
-        .map(|(_, d)| d)
+        .flat_map_iter(|(_, d)| d)
         .collect();
-    let mut warnings: Vec<Diagnostic> = unmatched.into_iter().flatten().collect();
     warnings.sort_by_key(|d| (d.location.file, d.location.line, d.location.column));
     warnings
 }
