@@ -109,8 +109,13 @@ pub fn propagate(prepared: &Prepared, runs: usize) -> (Vec<f64>, usize) {
         }
         times.remove(0);
         times.sort_by(f64::total_cmp);
+        let pulled = search
+            .pulled_from()
+            .map_or("never pulled".to_string(), |node| {
+                format!("pulled from node {node}")
+            });
         println!(
-            "  one search, {property:?}: {labels} nodes, min {:.4} s, median {:.4} s",
+            "  one search, {property:?}: {labels} nodes, min {:.4} s, median {:.4} s ({pulled})",
             times[0],
             times[times.len() / 2]
         );

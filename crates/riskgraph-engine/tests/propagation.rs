@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use riskgraph_engine::exposure::{Exposure, NodeFacts, Workspace};
 use riskgraph_engine::propagation::{
-    Cost, ImpactGraph, Label, Limits, NO_EDGE, RawEdge, Search, cost_of,
+    Cost, ImpactGraph, Label, Limits, NO_EDGE, PullRule, RawEdge, Search, cost_of,
 };
 use riskgraph_engine::rank::rank_vendors;
 use riskgraph_model::values::Property;
@@ -143,6 +143,43 @@ fn a_dependency_on_itself_is_not_a_path() {
         .map(|l| (graph.external(l.node), l.cost, l.hops, l.parent))
         .collect();
     assert_eq!(labels, [(0, 0, 0, NO_EDGE), (1, 0, 1, 1), (2, 0, 2, 3)]);
+}
+
+#[test]
+fn a_search_that_reaches_most_nodes_pulls_the_rest() {
+    // A chain of 3000 nodes at full strength: 0 -> 1 -> ... -> 2999.
+    let n = 3000;
+    let edges: Vec<RawEdge> = (0..n as u32 - 1)
+        .map(|i| RawEdge {
+            failing: i,
+            dependent: i + 1,
+            costs: [Some(0); 3],
+            redundant: false,
+        })
+        .collect();
+    let graph = ImpactGraph::from_edges(n, &edges);
+    let origin = graph.internal(0);
+    let mut search = Search::new(n);
+    let pushed = search.run(graph.property(C), &[origin], Limits::default());
+    assert_eq!(pushed.labels.len(), 3000);
+    // By default the search looks after 1024 nodes: they were all the nodes it passed.
+    assert_eq!(search.pulled_from(), Some(origin + 1024));
+    for (rule, from) in [
+        (PullRule::NEVER, None),
+        (PullRule::AT_ONCE, Some(origin + 1)),
+        (
+            PullRule {
+                every: 10,
+                min_density: 100,
+            },
+            Some(origin + 10),
+        ),
+    ] {
+        search.set_pull_rule(rule);
+        let reach = search.run(graph.property(C), &[origin], Limits::default());
+        assert_eq!(search.pulled_from(), from, "{rule:?}");
+        assert_eq!(reach, pushed, "{rule:?}");
+    }
 }
 
 #[test]
@@ -319,6 +356,17 @@ fn random_graph() -> impl Strategy<Value = (usize, Edges)> {
     })
 }
 
+/// When searches switch from pushing labels to pulling them: never, at once, by default, or
+/// after a few nodes at some density.
+fn pull_rule() -> impl Strategy<Value = PullRule> {
+    prop_oneof![
+        Just(PullRule::NEVER),
+        Just(PullRule::AT_ONCE),
+        Just(PullRule::DEFAULT),
+        (1usize..6, 0usize..=100).prop_map(|(every, min_density)| PullRule { every, min_density }),
+    ]
+}
+
 proptest! {
     #[test]
     fn search_equals_exhaustive_enumeration(
@@ -326,6 +374,7 @@ proptest! {
         origins in prop::collection::vec(0u32..8, 1..3),
         min in prop_oneof![Just(0.05), Just(0.3), Just(0.001)],
         depth in prop_oneof![Just(None), (0u32..5).prop_map(Some)],
+        rule in pull_rule(),
     ) {
         let origins: Vec<u32> = origins.into_iter().map(|o| o % n as u32).collect();
         let raw: Vec<RawEdge> = edges
@@ -341,6 +390,7 @@ proptest! {
         let pg = graph.property(C);
         let limits = Limits::new(min, depth);
         let mut search = Search::new(n);
+        search.set_pull_rule(rule);
         let internal: Vec<u32> = origins.iter().map(|&o| graph.internal(o)).collect();
         // Labels back in the caller's numbering, by node; parents as dependency rows.
         let mut labels: Vec<Label> = search
@@ -494,6 +544,7 @@ proptest! {
     fn search_equals_a_fixpoint_on_bigger_graphs(
         (n, edges) in big_random_graph(),
         origins in prop::collection::vec(0u32..200, 1..4),
+        rules in prop::collection::vec(pull_rule(), 1..4),
     ) {
         let origins: Vec<u32> = origins.into_iter().map(|o| o % n as u32).collect();
         let raw: Vec<RawEdge> = edges
@@ -504,14 +555,25 @@ proptest! {
         let limits = Limits::new(0.01, None);
         let internal: Vec<u32> = origins.iter().map(|&o| graph.internal(o)).collect();
         let mut search = Search::new(n);
-        // Twice with the same search, to check it resets between runs.
-        for _ in 0..2 {
-            let reach = search.run(graph.property(C), &internal, limits);
-            let mut got: Vec<Option<(Cost, u32)>> = vec![None; n];
-            for label in &reach.labels {
-                got[graph.external(label.node) as usize] = Some((label.cost, label.hops));
+        search.set_pull_rule(PullRule::NEVER);
+        let pushed = search.run(graph.property(C), &internal, limits);
+        // Twice per rule with the same search, to check it resets between runs; pulling gives
+        // the same labels, parents included, as pushing.
+        for rule in rules {
+            search.set_pull_rule(rule);
+            for _ in 0..2 {
+                let reach = search.run(graph.property(C), &internal, limits);
+                let mut got: Vec<Option<(Cost, u32)>> = vec![None; n];
+                for label in &reach.labels {
+                    got[graph.external(label.node) as usize] = Some((label.cost, label.hops));
+                }
+                prop_assert_eq!(&got, &fixpoint(n, &edges, &origins, limits.max_cost));
+                let mut sorted = reach.labels.clone();
+                sorted.sort_unstable_by_key(|label| label.node);
+                let mut expected = pushed.labels.clone();
+                expected.sort_unstable_by_key(|label| label.node);
+                prop_assert_eq!(sorted, expected);
             }
-            prop_assert_eq!(&got, &fixpoint(n, &edges, &origins, limits.max_cost));
         }
     }
 }

@@ -2,6 +2,7 @@
 //! property, over nodes renumbered in topological order of their strongly connected components.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeIdx};
@@ -55,6 +56,43 @@ pub struct PropertyGraph {
     /// One past the last node of each node's strongly connected component (each component has its
     /// own end, so two nodes share one exactly when they share the component).
     pub(super) component_end: Vec<NodeIdx>,
+    /// The same edges by the node they go into, for a search that pulls labels; built the first
+    /// time one does, since most commands never need them (12 bytes per edge, 4 per node).
+    incoming: OnceLock<Incoming>,
+}
+
+/// The edges into each node, from the nodes it depends on: those into `v` are
+/// `edges[offsets[v]..offsets[v + 1]]`, in increasing order of the node they come from.
+#[derive(Debug, Default)]
+pub(super) struct Incoming {
+    offsets: Vec<u32>,
+    edges: Vec<InEdge>,
+}
+
+/// One edge of [`Incoming`]: an [`Edge`] seen from the other end.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct InEdge {
+    pub failing: NodeIdx,
+    pub cost: Cost,
+    /// As [`Edge::row`]: the dependency row, with [`REDUNDANT_EDGE`] for a redundant one.
+    pub row: u32,
+}
+
+impl InEdge {
+    pub fn row(self) -> u32 {
+        self.row & !REDUNDANT_EDGE
+    }
+
+    pub fn redundant(self) -> bool {
+        self.row & REDUNDANT_EDGE != 0
+    }
+}
+
+impl Incoming {
+    /// The edges into `node`.
+    pub fn into(&self, node: NodeIdx) -> &[InEdge] {
+        &self.edges[self.offsets[node as usize] as usize..self.offsets[node as usize + 1] as usize]
+    }
 }
 
 impl PropertyGraph {
@@ -66,15 +104,12 @@ impl PropertyGraph {
         component_end: Vec<NodeIdx>,
     ) -> Self {
         let n = node_count;
-        let mut counts = vec![0u32; n + 1];
-        for (source, _, cost, _) in edges.clone() {
-            if cost.is_some() {
-                counts[source as usize + 1] += 1;
-            }
-        }
-        for i in 0..n {
-            counts[i + 1] += counts[i];
-        }
+        let counts = offsets_by(
+            n,
+            edges
+                .clone()
+                .filter_map(|(source, _, cost, _)| cost.map(|_| source)),
+        );
         let offsets = counts.clone();
         let total = offsets[n] as usize;
         let mut list = vec![Edge::default(); total];
@@ -95,7 +130,31 @@ impl PropertyGraph {
             offsets,
             edges: list,
             component_end,
+            incoming: OnceLock::new(),
         }
+    }
+
+    /// The edges by the node they go into, built on first use. Walking the nodes in order keeps
+    /// each node's incoming edges in order of the node they come from.
+    pub(super) fn incoming(&self) -> &Incoming {
+        self.incoming.get_or_init(|| {
+            let n = self.node_count();
+            let offsets = offsets_by(n, self.edges.iter().map(|edge| edge.dependent));
+            let mut next = offsets.clone();
+            let mut edges = vec![InEdge::default(); self.edges.len()];
+            for failing in 0..n as NodeIdx {
+                for edge in &self.edges[self.dependents(failing)] {
+                    let at = &mut next[edge.dependent as usize];
+                    edges[*at as usize] = InEdge {
+                        failing,
+                        cost: edge.cost,
+                        row: edge.row,
+                    };
+                    *at += 1;
+                }
+            }
+            Incoming { offsets, edges }
+        })
     }
 
     pub fn node_count(&self) -> usize {
@@ -144,6 +203,19 @@ impl PropertyGraph {
             })
         })
     }
+}
+
+/// Compressed-array offsets for items grouped by node: the items of node `u` will be at
+/// `offsets[u]..offsets[u + 1]`, given each item's node.
+fn offsets_by(node_count: usize, nodes: impl Iterator<Item = NodeIdx>) -> Vec<u32> {
+    let mut offsets = vec![0u32; node_count + 1];
+    for node in nodes {
+        offsets[node as usize + 1] += 1;
+    }
+    for i in 0..node_count {
+        offsets[i + 1] += offsets[i];
+    }
+    offsets
 }
 
 /// The graph that impact flows through: for each property, each node's dependents with the cost

@@ -22,7 +22,7 @@ mod graph;
 mod search;
 
 pub use graph::{ImpactGraph, PropertyGraph, RawEdge};
-pub use search::Search;
+pub use search::{PullRule, Search};
 
 use riskgraph_model::NodeIdx;
 use riskgraph_model::records::Dependency;

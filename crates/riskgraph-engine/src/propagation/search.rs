@@ -6,12 +6,19 @@
 //! queue), and when it meets a component with a cycle it runs Dijkstra inside that component only.
 //! A node's label is final when it is settled, because everything that can reach it has been
 //! settled before. Reading the adjacency arrays front to back is what makes it fast.
+//!
+//! A search that keeps settling most of the node numbers it passes switches to pulling: it goes
+//! through the rest of the nodes in order, each taking the best offer over the edges into it,
+//! whose sources all come earlier and are settled. Pushing writes the label of each dependent at
+//! random; pulling reads them at random and writes each label once, in order, with no pending
+//! set. It costs every edge into the nodes left, reached or not, so it pays only when most are.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use riskgraph_model::NodeIdx;
 
+use super::graph::Incoming;
 use super::{Cost, Label, Limits, NO_EDGE, PropertyGraph, PropertyReach};
 
 /// Dijkstra's queue inside a component with a cycle: (cost, hops, node), smallest first.
@@ -53,6 +60,46 @@ pub struct Search {
     settled: Vec<NodeIdx>,
     heap: ComponentHeap,
     max_depth: u32,
+    pull_rule: PullRule,
+    /// The node from which the last search pulled labels, if it switched.
+    pulled_from: Option<NodeIdx>,
+}
+
+/// When a search switches from pushing labels to pulling them: each time it has settled `every`
+/// more nodes, it looks at the stretch of node numbers those nodes span, and pulls the rest if
+/// they are at least `min_density` percent of it.
+///
+/// On a 1,000,000-node inventory, pulling costs about 0.8 of what pushing costs per node reached
+/// (see ARCHITECTURE.md); the default asks for a margin above that, over windows of 1024 nodes,
+/// so that a dense cluster of nodes right after the origin does not decide for the whole graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PullRule {
+    pub every: usize,
+    /// In percent of the nodes spanned.
+    pub min_density: usize,
+}
+
+impl PullRule {
+    pub const DEFAULT: Self = Self {
+        every: 1024,
+        min_density: 85,
+    };
+    /// Never pull.
+    pub const NEVER: Self = Self {
+        every: usize::MAX,
+        min_density: 101,
+    };
+    /// Pull everything after the first settled node (tests use it to check pulling).
+    pub const AT_ONCE: Self = Self {
+        every: 1,
+        min_density: 0,
+    };
+}
+
+impl Default for PullRule {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
 }
 
 impl Search {
@@ -65,7 +112,19 @@ impl Search {
             settled: Vec::new(),
             heap: BinaryHeap::new(),
             max_depth: HOPS_MASK,
+            pull_rule: PullRule::DEFAULT,
+            pulled_from: None,
         }
+    }
+
+    /// Sets when searches switch to pulling labels (the results do not change).
+    pub fn set_pull_rule(&mut self, rule: PullRule) {
+        self.pull_rule = rule;
+    }
+
+    /// The node from which the last search pulled labels, if it switched to pulling.
+    pub fn pulled_from(&self) -> Option<NodeIdx> {
+        self.pulled_from
     }
 
     /// Propagates from `origins` through `graph` within `limits` and returns what it reached.
@@ -104,6 +163,10 @@ impl Search {
             first = first.min(origin);
         }
         let mut word = first as usize / 64;
+        let rule = self.pull_rule;
+        self.pulled_from = None;
+        // The stretch of nodes since the last look at switching to pulling.
+        let (mut window_start, mut window_settled) = (first, 0);
         loop {
             // The word being scanned usually still has pending nodes; the summary is consulted
             // only when it runs dry.
@@ -118,12 +181,23 @@ impl Search {
                 }
             }
             let node = (word * 64) as NodeIdx + bits.trailing_zeros();
-            if graph.alone(node) {
+            let after = if graph.alone(node) {
                 self.pending[word] &= bits - 1;
                 self.settle(graph, node, limits.max_cost, None);
+                node + 1
             } else {
                 let end = graph.component_end[node as usize];
                 self.component(graph, node, end, limits.max_cost);
+                end
+            };
+            let window = self.settled.len() - window_settled;
+            if window >= rule.every {
+                let span = (after - window_start) as usize;
+                if window * 100 >= span * rule.min_density {
+                    self.pull(graph, after, limits.max_cost);
+                    break;
+                }
+                (window_start, window_settled) = (after, self.settled.len());
             }
             // Settling only labels higher numbers, so the scan never needs to look back, and
             // no node settles twice (in tests, a slip here fails at once instead of hanging).
@@ -195,6 +269,89 @@ impl Search {
                 bits = self.summary[block];
             }
             word = block * 64 + bits.trailing_zeros() as usize;
+        }
+    }
+
+    /// Settles every node from `from` on, in order, with the best label the edges into it offer
+    /// (see the module's documentation); every node before `from` is settled. The labels are the
+    /// ones pushing gives: the best (cost, hops, row) of all offers.
+    ///
+    /// A component with a cycle pulls labels for its members, then runs its Dijkstra. Offers from
+    /// other members are not final, but each is the cost of a real path, and Dijkstra started
+    /// from real paths' costs still finds the best ones (and the earliest row among them).
+    fn pull(&mut self, graph: &PropertyGraph, from: NodeIdx, max_cost: Cost) {
+        self.pulled_from = Some(from);
+        let incoming = graph.incoming();
+        let n = self.slots.len() as NodeIdx;
+        let mut node = from;
+        while node < n {
+            if graph.alone(node) {
+                let slot = self.pulled(incoming, node, max_cost);
+                self.slots[node as usize] = slot;
+                if slot.cost != Cost::MAX {
+                    self.settled.push(node);
+                }
+                node += 1;
+            } else {
+                let end = graph.component_end[node as usize];
+                let mut labelled = None;
+                for member in node..end {
+                    let slot = self.pulled(incoming, member, max_cost);
+                    self.slots[member as usize] = slot;
+                    if slot.cost != Cost::MAX {
+                        self.mark(member);
+                        labelled.get_or_insert(member);
+                    }
+                }
+                if let Some(member) = labelled {
+                    self.component(graph, member, end, max_cost);
+                }
+                node = end;
+            }
+        }
+        // Nodes marked pending before the switch, or by the components' relaxations, are settled
+        // now; the next search must find no pending node. Words before the last settled one's
+        // have been emptied by the scan.
+        let word = (from as usize - 1) / 64;
+        let last = self.last_word.max(word);
+        self.pending[word..=last].fill(0);
+        self.summary[word / 64..=last / 64].fill(0);
+    }
+
+    /// The best of the label `node` holds (an origin's, or one pushed before the switch) and the
+    /// offers of the edges into it.
+    ///
+    /// Branch-free like [`Search::relax`]: whether a source is reached, within the threshold or
+    /// better is a coin toss, and a wrong guess would wait on the source's label.
+    fn pulled(&self, incoming: &Incoming, node: NodeIdx, max_cost: Cost) -> Slot {
+        let held = self.slots[node as usize];
+        // (cost, hops) as one number, as in `relax`; the earlier row breaks a tie.
+        let mut best = u64::from(held.cost) << 32 | u64::from(held.hops & HOPS_MASK);
+        let mut row = held.parent;
+        let mut flag = held.hops & REDUNDANT_BIT;
+        for edge in incoming.into(node) {
+            let source = self.slots[edge.failing as usize];
+            // In 64 bits, an unreached source's Cost::MAX cannot wrap round.
+            let cost = u64::from(source.cost) + u64::from(edge.cost);
+            let offered = std::hint::select_unpredictable(
+                cost > u64::from(max_cost),
+                u64::MAX,
+                cost << 32 | u64::from((source.hops & HOPS_MASK) + 1),
+            );
+            let better = (offered < best) | ((offered == best) & (edge.row() < row));
+            best = std::hint::select_unpredictable(better, offered, best);
+            row = std::hint::select_unpredictable(better, edge.row(), row);
+            let redundant = if edge.redundant() {
+                REDUNDANT_BIT
+            } else {
+                source.hops & REDUNDANT_BIT
+            };
+            flag = std::hint::select_unpredictable(better, redundant, flag);
+        }
+        Slot {
+            cost: (best >> 32) as Cost,
+            hops: best as u32 | flag,
+            parent: row,
         }
     }
 
