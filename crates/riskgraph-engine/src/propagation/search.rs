@@ -9,7 +9,8 @@
 //!
 //! A search that keeps settling most of the node numbers it passes switches to pulling: it goes
 //! through the rest of the nodes in order, each taking the best offer over the edges into it,
-//! whose sources all come earlier and are settled. Pushing writes the label of each dependent at
+//! whose sources all come earlier and are settled (a component with a cycle takes the offers from
+//! outside it, then runs its Dijkstra). Pushing writes the label of each dependent at
 //! random; pulling reads them at random and writes each label once, in order, with no pending
 //! set. It costs every edge into the nodes left, reached or not, so it pays only when most are.
 
@@ -35,6 +36,12 @@ struct Slot {
 }
 
 const REDUNDANT_BIT: u32 = 1 << 31;
+
+/// Whether a node holds a label, even one beyond every threshold (with none, a path can cost
+/// `Cost::MAX`): a pushing search settles such a node, so its slot is reset after the search.
+fn labelled(slot: Slot) -> bool {
+    slot.hops & HOPS_MASK != HOPS_MASK
+}
 const HOPS_MASK: u32 = !REDUNDANT_BIT;
 const EMPTY: Slot = Slot {
     cost: Cost::MAX,
@@ -89,7 +96,8 @@ impl PullRule {
         every: usize::MAX,
         min_density: 101,
     };
-    /// Pull everything after the first settled node (tests use it to check pulling).
+    /// Pull everything after the first node or component settled (tests use it to check
+    /// pulling).
     pub const AT_ONCE: Self = Self {
         every: 1,
         min_density: 0,
@@ -193,8 +201,8 @@ impl Search {
             let window = self.settled.len() - window_settled;
             if window >= rule.every {
                 let span = (after - window_start) as usize;
-                if window * 100 >= span * rule.min_density {
-                    self.pull(graph, after, limits.max_cost);
+                if window * 100 >= span.saturating_mul(rule.min_density) {
+                    self.pull(graph, word, after, limits.max_cost);
                     break;
                 }
                 (window_start, window_settled) = (after, self.settled.len());
@@ -273,63 +281,73 @@ impl Search {
     }
 
     /// Settles every node from `from` on, in order, with the best label the edges into it offer
-    /// (see the module's documentation); every node before `from` is settled. The labels are the
-    /// ones pushing gives: the best (cost, hops, row) of all offers.
+    /// (see the module's documentation); every node before `from` is settled, and `word` is the
+    /// first word of the pending set that may still have a bit set. The labels are the ones
+    /// pushing gives: the best (cost, hops, row) of all offers.
     ///
-    /// A component with a cycle pulls labels for its members, then runs its Dijkstra. Offers from
-    /// other members are not final, but each is the cost of a real path, and Dijkstra started
-    /// from real paths' costs still finds the best ones (and the earliest row among them).
-    fn pull(&mut self, graph: &PropertyGraph, from: NodeIdx, max_cost: Cost) {
+    /// A component with a cycle takes, for each member, the offers from outside the component,
+    /// whose labels are final: what pushing would have offered it. Then it runs its Dijkstra. An
+    /// offer from another member would not do: its (cost, hops) may be final while its parent,
+    /// and with it the redundancy flag, is still to change through a tie.
+    fn pull(&mut self, graph: &PropertyGraph, word: usize, from: NodeIdx, max_cost: Cost) {
         self.pulled_from = Some(from);
         let incoming = graph.incoming();
         let n = self.slots.len() as NodeIdx;
         let mut node = from;
         while node < n {
             if graph.alone(node) {
-                let slot = self.pulled(incoming, node, max_cost);
+                let slot = self.pulled(incoming, node, max_cost, |_| true);
                 self.slots[node as usize] = slot;
-                if slot.cost != Cost::MAX {
+                if labelled(slot) {
                     self.settled.push(node);
                 }
                 node += 1;
             } else {
                 let end = graph.component_end[node as usize];
-                let mut labelled = None;
+                let mut first_labelled = None;
                 for member in node..end {
-                    let slot = self.pulled(incoming, member, max_cost);
+                    let slot = self.pulled(incoming, member, max_cost, |source| source < node);
                     self.slots[member as usize] = slot;
-                    if slot.cost != Cost::MAX {
+                    if labelled(slot) {
                         self.mark(member);
-                        labelled.get_or_insert(member);
+                        first_labelled.get_or_insert(member);
                     }
                 }
-                if let Some(member) = labelled {
+                if let Some(member) = first_labelled {
                     self.component(graph, member, end, max_cost);
                 }
                 node = end;
             }
         }
         // Nodes marked pending before the switch, or by the components' relaxations, are settled
-        // now; the next search must find no pending node. Words before the last settled one's
-        // have been emptied by the scan.
-        let word = (from as usize - 1) / 64;
+        // now; the next search must find no pending node. Words before `word` have been emptied
+        // by the scan, which cleared their summary bits.
         let last = self.last_word.max(word);
         self.pending[word..=last].fill(0);
         self.summary[word / 64..=last / 64].fill(0);
     }
 
     /// The best of the label `node` holds (an origin's, or one pushed before the switch) and the
-    /// offers of the edges into it.
+    /// offers of the edges into it from the nodes `from` accepts.
     ///
     /// Branch-free like [`Search::relax`]: whether a source is reached, within the threshold or
     /// better is a coin toss, and a wrong guess would wait on the source's label.
-    fn pulled(&self, incoming: &Incoming, node: NodeIdx, max_cost: Cost) -> Slot {
+    fn pulled(
+        &self,
+        incoming: &Incoming,
+        node: NodeIdx,
+        max_cost: Cost,
+        from: impl Fn(NodeIdx) -> bool,
+    ) -> Slot {
         let held = self.slots[node as usize];
         // (cost, hops) as one number, as in `relax`; the earlier row breaks a tie.
         let mut best = u64::from(held.cost) << 32 | u64::from(held.hops & HOPS_MASK);
         let mut row = held.parent;
         let mut flag = held.hops & REDUNDANT_BIT;
         for edge in incoming.into(node) {
+            if !from(edge.failing) {
+                continue;
+            }
             let source = self.slots[edge.failing as usize];
             // In 64 bits, an unreached source's Cost::MAX cannot wrap round.
             let cost = u64::from(source.cost) + u64::from(edge.cost);
