@@ -79,14 +79,15 @@ pub struct Search {
 /// On a 1,000,000-node inventory (ARCHITECTURE.md), pulling the rest of the graph took 0.7-0.85
 /// of the time pushing took for the searches that reach more than 84 % of the nodes, and more
 /// for every search that reaches less, since it reads every edge into the nodes left. The
-/// density so far is the early sign of those: the default, 80 % looked at every 1024 nodes,
-/// pulled in 20 of the 45,000 searches of the vendor ranking, the biggest ones. Measuring each
-/// stretch of 1024 nodes on its own instead pulled in 190, mostly searches reaching a third of
-/// the graph whose last stretches are dense, and made the ranking 9-13 % slower.
+/// density so far is the early sign of those: with the default (80 %, looked at every 1024
+/// settled nodes), 20 of the 45,000 searches of the vendor ranking pulled, the biggest ones.
+/// Measuring each stretch of 1024 nodes on its own instead pulled in 190, mostly searches
+/// reaching a third of the graph whose last stretches are dense, and made the ranking 9-13 %
+/// slower.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PullRule {
     pub every: usize,
-    /// In percent of the nodes spanned.
+    /// In percent of the node numbers from the first origin on.
     pub min_density: usize,
 }
 
