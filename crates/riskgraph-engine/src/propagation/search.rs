@@ -43,6 +43,22 @@ const EMPTY: Slot = Slot {
     parent: NO_EDGE,
 };
 
+/// A label's (cost, hops) as one number, in the order labels compete: smaller is better.
+fn key(cost: u64, hops: u32) -> u64 {
+    cost << 32 | u64::from(hops)
+}
+
+/// Whether an offer with key `offered` along dependency row `row` beats a label with key `held`
+/// and parent `held_row`: a smaller (cost, hops), or the same through an earlier row. Computed
+/// without a branch, so that nothing waits on the comparison.
+#[expect(
+    clippy::needless_bitwise_bool,
+    reason = "a lazy operator would be a branch on a label loaded at random"
+)]
+fn beats(offered: u64, row: u32, held: u64, held_row: u32) -> bool {
+    (offered < held) | ((offered == held) & (row < held_row))
+}
+
 /// Whether a node holds a label, even one beyond every threshold (with none, a path can cost
 /// `Cost::MAX`): a pushing search settles such a node, so its slot is reset after the search.
 fn labelled(slot: Slot) -> bool {
@@ -344,8 +360,7 @@ impl Search {
         from: impl Fn(NodeIdx) -> bool,
     ) -> Slot {
         let held = self.slots[node as usize];
-        // (cost, hops) as one number, as in `relax`; the earlier row breaks a tie.
-        let mut best = u64::from(held.cost) << 32 | u64::from(held.hops & HOPS_MASK);
+        let mut best = key(u64::from(held.cost), held.hops & HOPS_MASK);
         let mut row = held.parent;
         let mut flag = held.hops & REDUNDANT_BIT;
         for edge in incoming.into(node) {
@@ -358,9 +373,9 @@ impl Search {
             let offered = std::hint::select_unpredictable(
                 cost > u64::from(max_cost),
                 u64::MAX,
-                cost << 32 | u64::from((source.hops & HOPS_MASK) + 1),
+                key(cost, (source.hops & HOPS_MASK) + 1),
             );
-            let better = (offered < best) | ((offered == best) & (edge.row() < row));
+            let better = beats(offered, edge.row(), best, row);
             best = std::hint::select_unpredictable(better, offered, best);
             row = std::hint::select_unpredictable(better, edge.row(), row);
             let redundant = if edge.redundant() {
@@ -482,10 +497,9 @@ impl Search {
                 continue;
             }
             let target = &mut self.slots[next as usize];
-            // (cost, hops) as one number; the earlier row breaks a tie.
-            let offered = u64::from(next_cost) << 32 | u64::from(next_hops);
-            let held = u64::from(target.cost) << 32 | u64::from(target.hops & HOPS_MASK);
-            let better = (offered < held) | ((offered == held) & (edge.row() < target.parent));
+            let offered = key(u64::from(next_cost), next_hops);
+            let held = key(u64::from(target.cost), target.hops & HOPS_MASK);
+            let better = beats(offered, edge.row(), held, target.parent);
             let redundant = std::hint::select_unpredictable(edge.redundant(), REDUNDANT_BIT, flag);
             let offer = Slot {
                 cost: next_cost,
