@@ -79,11 +79,7 @@ impl Selector {
     /// its most selective term's list, and stops at the first node that matches.
     pub fn matches_any(&self, index: &NodeIndex<'_>) -> bool {
         self.alternatives.iter().any(|terms| {
-            let all_hold = |i: NodeIdx| {
-                index
-                    .node(i)
-                    .is_some_and(|node| terms.iter().all(|term| term.matches(node)))
-            };
+            let all_hold = |i: NodeIdx| index.all_hold(terms, i);
             match index.candidates(terms) {
                 Candidates::One(found) => found.is_some_and(all_hold),
                 Candidates::List(list) => list.iter().copied().any(all_hold),
@@ -98,11 +94,7 @@ impl Selector {
     pub fn select(&self, index: &NodeIndex<'_>) -> Vec<NodeIdx> {
         let mut selected: Vec<NodeIdx> = Vec::new();
         for terms in &self.alternatives {
-            let all_hold = |&i: &NodeIdx| {
-                index
-                    .node(i)
-                    .is_some_and(|node| terms.iter().all(|term| term.matches(node)))
-            };
+            let all_hold = |&i: &NodeIdx| index.all_hold(terms, i);
             match index.candidates(terms) {
                 Candidates::One(found) => selected.extend(found.filter(all_hold)),
                 Candidates::List(list) => selected.extend(list.iter().copied().filter(all_hold)),
@@ -276,8 +268,12 @@ impl<'a> NodeIndex<'a> {
         self.inventory.nodes.len()
     }
 
-    fn node(&self, i: NodeIdx) -> Option<&'a Node> {
-        self.inventory.nodes.get(i as usize)
+    /// Whether node `i` exists and every term of an alternative holds for it.
+    fn all_hold(&self, terms: &[Term], i: NodeIdx) -> bool {
+        self.inventory
+            .nodes
+            .get(i as usize)
+            .is_some_and(|node| terms.iter().all(|term| term.matches(node)))
     }
 
     fn by_id(&self, id: &Id) -> Option<NodeIdx> {
