@@ -183,6 +183,45 @@ fn a_search_that_reaches_most_nodes_pulls_the_rest() {
 }
 
 #[test]
+fn a_search_whose_labels_do_not_fit_in_32_bits_keeps_pushing() {
+    // Chains at full strength: labels of 3000 hops fit with the default threshold, but not with
+    // none, nor labels of 70,000 hops.
+    let chain = |n: usize| {
+        let edges: Vec<RawEdge> = (0..n as u32 - 1)
+            .map(|i| RawEdge {
+                failing: i,
+                dependent: i + 1,
+                costs: [Some(0); 3],
+                redundant: false,
+            })
+            .collect();
+        ImpactGraph::from_edges(n, &edges)
+    };
+    for (n, limits, pulls) in [
+        (3000, Limits::default(), true),
+        (3000, Limits::new(0.0, None), false),
+        (70_000, Limits::default(), false),
+    ] {
+        let graph = chain(n);
+        let origin = graph.internal(0);
+        let mut search = Search::new(n);
+        search.set_pull_rule(PullRule::AT_ONCE);
+        let reach = search.run(graph.property(C), &[origin], limits);
+        assert_eq!(
+            search.pulled_from().is_some(),
+            pulls,
+            "{n} nodes, {limits:?}"
+        );
+        assert_eq!(reach.labels.len(), n);
+        let last = reach.labels.last().unwrap();
+        assert_eq!(
+            (last.node, last.hops),
+            (graph.internal(n as u32 - 1), n as u32 - 1)
+        );
+    }
+}
+
+#[test]
 fn pulling_into_a_cycle_keeps_the_flag_of_the_final_parent() {
     // origin -> hub -> spare -> a (redundant) and hub -> c, with the cycle a -> b -> c -> a, all
     // at full strength. a is reached in 3 hops through spare (row 1, redundant) and through c

@@ -62,11 +62,14 @@ pub struct PropertyGraph {
 }
 
 /// The edges into each node, from the nodes it depends on: those into `v` are
-/// `edges[offsets[v]..offsets[v + 1]]`, in increasing order of the node they come from.
+/// `edges[offsets[v]..offsets[v + 1]]`, in dependency-row order.
 #[derive(Debug, Default)]
 pub(super) struct Incoming {
     offsets: Vec<u32>,
     edges: Vec<InEdge>,
+    /// No label has more hops than this: the most edges on a path that enters each strongly
+    /// connected component once and takes at most its size minus one edges inside.
+    pub max_hops: u32,
 }
 
 /// One edge of [`Incoming`]: an [`Edge`] seen from the other end.
@@ -134,8 +137,7 @@ impl PropertyGraph {
         }
     }
 
-    /// The edges by the node they go into, built on first use. Walking the nodes in order keeps
-    /// each node's incoming edges in order of the node they come from.
+    /// The edges by the node they go into, built on first use.
     pub(super) fn incoming(&self) -> &Incoming {
         self.incoming.get_or_init(|| {
             let n = self.node_count();
@@ -153,8 +155,43 @@ impl PropertyGraph {
                     *at += 1;
                 }
             }
-            Incoming { offsets, edges }
+            for node in 0..n {
+                edges[offsets[node] as usize..offsets[node + 1] as usize]
+                    .sort_unstable_by_key(|edge| edge.row());
+            }
+            let max_hops = self.max_hops(&offsets, &edges);
+            Incoming {
+                offsets,
+                edges,
+                max_hops,
+            }
         })
+    }
+
+    /// [`Incoming::max_hops`], from the edges into each node: a strongest path is simple, so it
+    /// enters a component at most once and crosses it in fewer edges than it has members.
+    fn max_hops(&self, offsets: &[u32], edges: &[InEdge]) -> u32 {
+        let n = self.node_count();
+        // The most hops of a path that ends in each node's component, by node.
+        let mut most = vec![0u32; n];
+        let mut overall = 0;
+        let mut start = 0;
+        while start < n {
+            let end = self.component_end[start] as usize;
+            let mut entering = 0u32;
+            for node in start..end {
+                for edge in &edges[offsets[node] as usize..offsets[node + 1] as usize] {
+                    if (edge.failing as usize) < start {
+                        entering = entering.max(most[edge.failing as usize].saturating_add(1));
+                    }
+                }
+            }
+            let hops = entering.saturating_add((end - start - 1) as u32);
+            most[start..end].fill(hops);
+            overall = overall.max(hops);
+            start = end;
+        }
+        overall
     }
 
     pub fn node_count(&self) -> usize {
@@ -480,6 +517,19 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn the_hop_bound_counts_each_component_once() {
+        // 0 -> 1 <-> 2 -> 3, and 4 alone: the longest simple path, 0 -> 1 -> 2 -> 3, has 3 hops.
+        let edges = [edge(0, 1), edge(1, 2), edge(2, 1), edge(2, 3)];
+        let graph = ImpactGraph::from_edges(5, &edges);
+        assert_eq!(graph.property(Property::Integrity).incoming().max_hops, 3);
+        // Edges into a node come in dependency-row order, whichever node they come from.
+        let graph = ImpactGraph::from_edges(3, &[edge(1, 2), edge(0, 2)]);
+        let pg = graph.property(Property::Integrity);
+        let into = pg.incoming().into(graph.internal(2));
+        assert_eq!(into.iter().map(|e| e.row()).collect::<Vec<_>>(), [0, 1]);
     }
 
     #[test]

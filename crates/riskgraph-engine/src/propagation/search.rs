@@ -11,15 +11,18 @@
 //! through the rest of the nodes in order, each taking the best offer over the edges into it,
 //! whose sources all come earlier and are settled (a component with a cycle takes the offers from
 //! outside it, then runs its Dijkstra). Pushing writes the label of each dependent at random;
-//! pulling reads them at random and writes each label once, in order, with no pending set. It
-//! costs every edge into the nodes left, reached or not, so it pays only when most are.
+//! pulling reads the sources' labels at random, packed in 32 bits each so that at a million nodes
+//! they stay in a core's cache, and writes each label once, in order, with no pending set. It
+//! costs every edge into the nodes left, reached or not, so it pays only when most are; and it
+//! is done only when every label fits in 32 bits, as it does unless the threshold is tiny or
+//! paths thousands of hops long.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use riskgraph_model::NodeIdx;
 
-use super::graph::Incoming;
+use super::graph::{Incoming, REDUNDANT_EDGE};
 use super::{Cost, Label, Limits, NO_EDGE, PropertyGraph, PropertyReach};
 
 /// Dijkstra's queue inside a component with a cycle: (cost, hops, node), smallest first.
@@ -86,6 +89,10 @@ pub struct Search {
     pull_rule: PullRule,
     /// The node from which the last search pulled labels, if it switched.
     pulled_from: Option<NodeIdx>,
+    /// While pulling, each settled node's (cost, hops, redundancy flag) in one 32-bit word (see
+    /// [`Packing`]), the only part of a label that the offers of its edges read. At a million
+    /// nodes it fits in a core's cache where the labels do not. Allocated by the first pull.
+    packed: Vec<u32>,
 }
 
 /// When a search switches from pushing labels to pulling them: each time it has settled `every`
@@ -131,6 +138,61 @@ impl Default for PullRule {
     }
 }
 
+/// How a label's (cost, hops, redundancy flag) packs into a 32-bit word: the cost above `shift`
+/// bits of hops, above the flag in bit 0. Shifted right by one, words compare like labels, by
+/// (cost, hops). A search pulls only when every label it can give fits: hops up to the graph's
+/// bound, costs up to the threshold, with room above for `beyond`.
+#[derive(Clone, Copy)]
+struct Packing {
+    shift: u32,
+    /// The word of the cheapest label beyond the threshold: no offer within it is worse, no offer
+    /// beyond it better, and an unreached node's word, [`UNREACHED`], is worse still.
+    beyond: u64,
+}
+
+/// An unreached node's packed word.
+const UNREACHED: u32 = u32::MAX;
+
+impl Packing {
+    fn new(max_hops: u32, max_cost: Cost) -> Option<Self> {
+        // An offer adds one hop to a source's: room for max_hops + 1 without a carry.
+        let shift = u32::BITS - (max_hops.checked_add(1)?).leading_zeros();
+        let beyond = (u64::from(max_cost) + 1).checked_shl(shift + 1)?;
+        (beyond < u64::from(UNREACHED)).then_some(Self { shift, beyond })
+    }
+
+    /// The word of a label within the threshold, or [`UNREACHED`] for no label.
+    fn pack(self, slot: Slot) -> u32 {
+        if !labelled(slot) {
+            return UNREACHED;
+        }
+        let key = (u64::from(slot.cost) << self.shift) | u64::from(slot.hops & HOPS_MASK);
+        ((key << 1) | u64::from(slot.hops >> 31)) as u32
+    }
+
+    /// The label of `word` (within the threshold) with parent `row`.
+    fn unpack(self, word: u32, row: u32) -> Slot {
+        let key = word >> 1;
+        Slot {
+            cost: key >> self.shift,
+            hops: (key & ((1 << self.shift) - 1)) | (word << 31),
+            parent: row,
+        }
+    }
+
+    /// What the label of packed word `source` offers over an edge of cost `cost`: one hop more,
+    /// and the flag set if the edge is redundant. In 64 bits, so that an unreached source's offer
+    /// stays beyond every offer within the threshold.
+    fn offer(self, source: u32, cost: Cost, redundant: bool) -> u64 {
+        (u64::from(source) + (u64::from(cost) << (self.shift + 1)) + 2) | u64::from(redundant)
+    }
+
+    /// Whether the offer `offered` has a smaller (cost, hops) than the word `best`.
+    fn better(offered: u64, best: u64) -> bool {
+        (offered | 1) < (best & !1)
+    }
+}
+
 impl Search {
     pub fn new(node_count: usize) -> Self {
         Self {
@@ -143,6 +205,7 @@ impl Search {
             max_depth: HOPS_MASK,
             pull_rule: PullRule::DEFAULT,
             pulled_from: None,
+            packed: Vec::new(),
         }
     }
 
@@ -222,10 +285,16 @@ impl Search {
             if settled >= next_check {
                 let span = (after - first) as usize;
                 if settled.saturating_mul(100) >= span.saturating_mul(rule.min_density) {
-                    self.pull(graph, word, after, limits.max_cost);
-                    break;
+                    let packing = Packing::new(graph.incoming().max_hops, limits.max_cost);
+                    if let Some(packing) = packing {
+                        self.pull(graph, word, after, limits.max_cost, packing);
+                        break;
+                    }
+                    // Labels that do not fit in 32 bits are pushed all the way.
+                    next_check = usize::MAX;
+                } else {
+                    next_check = settled.saturating_add(rule.every);
                 }
-                next_check = settled.saturating_add(rule.every);
             }
             // Settling only labels higher numbers, so the scan never needs to look back, and
             // no node settles twice (in tests, a slip here fails at once instead of hanging).
@@ -309,15 +378,30 @@ impl Search {
     /// whose labels are final: what pushing would have offered it. Then it runs its Dijkstra. An
     /// offer from another member would not do: its (cost, hops) may be final while its parent,
     /// and with it the redundancy flag, is still to change through a tie.
-    fn pull(&mut self, graph: &PropertyGraph, word: usize, from: NodeIdx, max_cost: Cost) {
+    fn pull(
+        &mut self,
+        graph: &PropertyGraph,
+        word: usize,
+        from: NodeIdx,
+        max_cost: Cost,
+        packing: Packing,
+    ) {
         self.pulled_from = Some(from);
         let incoming = graph.incoming();
-        let n = self.slots.len() as NodeIdx;
+        let n = self.slots.len();
+        // Every node before `from` is settled: pack the labels of those reached. The words from
+        // `from` on are written in order before they are read.
+        self.packed.resize(n, UNREACHED);
+        self.packed[..from as usize].fill(UNREACHED);
+        for &node in &self.settled {
+            self.packed[node as usize] = packing.pack(self.slots[node as usize]);
+        }
         let mut node = from;
-        while node < n {
+        while (node as usize) < n {
             if graph.alone(node) {
-                let slot = self.pulled(incoming, node, max_cost, |_| true);
+                let slot = self.pulled(incoming, node, packing, |_| true);
                 self.slots[node as usize] = slot;
+                self.packed[node as usize] = packing.pack(slot);
                 if labelled(slot) {
                     self.settled.push(node);
                 }
@@ -326,7 +410,7 @@ impl Search {
                 let end = graph.component_end[node as usize];
                 let mut first_labelled = None;
                 for member in node..end {
-                    let slot = self.pulled(incoming, member, max_cost, |source| source < node);
+                    let slot = self.pulled(incoming, member, packing, |source| source < node);
                     self.slots[member as usize] = slot;
                     if labelled(slot) {
                         self.mark(member);
@@ -335,6 +419,9 @@ impl Search {
                 }
                 if let Some(member) = first_labelled {
                     self.component(graph, member, end, max_cost);
+                }
+                for member in node..end {
+                    self.packed[member as usize] = packing.pack(self.slots[member as usize]);
                 }
                 node = end;
             }
@@ -347,49 +434,43 @@ impl Search {
         self.summary[word / 64..=last / 64].fill(0);
     }
 
-    /// The best of the label `node` holds (an origin's, or one pushed before the switch) and the
-    /// offers of the edges into it from the nodes `from` accepts.
+    /// The label of `node`: the best offer of the edges into it from the nodes `from` accepts,
+    /// whose packed words are final; an origin keeps its own.
     ///
-    /// Branch-free like [`Search::relax`]: whether a source is reached, within the threshold or
-    /// better is a coin toss, and a wrong guess would wait on the source's label.
+    /// A label pushed to `node` before the switch need not be compared: it is the offer of one of
+    /// these edges, from a source whose label was final when it pushed. The edges come in
+    /// dependency-row order, so the first of equal offers is the one that wins the tie, and a
+    /// later one wins only with a smaller (cost, hops). The loop has no branch: whether a source
+    /// is reached, within the threshold or better is a coin toss, and a wrong guess would wait on
+    /// the source's word.
     fn pulled(
         &self,
         incoming: &Incoming,
         node: NodeIdx,
-        max_cost: Cost,
+        packing: Packing,
         from: impl Fn(NodeIdx) -> bool,
     ) -> Slot {
-        let held = self.slots[node as usize];
-        let mut best = key(u64::from(held.cost), held.hops & HOPS_MASK);
-        let mut row = held.parent;
-        let mut flag = held.hops & REDUNDANT_BIT;
+        let mut best = packing.beyond;
+        let mut row = NO_EDGE;
         for edge in incoming.into(node) {
             if !from(edge.failing) {
                 continue;
             }
-            let source = self.slots[edge.failing as usize];
-            // In 64 bits, an unreached source's Cost::MAX cannot wrap round.
-            let cost = u64::from(source.cost) + u64::from(edge.cost);
-            let offered = std::hint::select_unpredictable(
-                cost > u64::from(max_cost),
-                u64::MAX,
-                key(cost, (source.hops & HOPS_MASK) + 1),
+            let offered = packing.offer(
+                self.packed[edge.failing as usize],
+                edge.cost,
+                edge.redundant(),
             );
-            let better = beats(offered, edge.row(), best, row);
+            let better = Packing::better(offered, best);
             best = std::hint::select_unpredictable(better, offered, best);
-            row = std::hint::select_unpredictable(better, edge.row(), row);
-            let redundant = if edge.redundant() {
-                REDUNDANT_BIT
-            } else {
-                source.hops & REDUNDANT_BIT
-            };
-            flag = std::hint::select_unpredictable(better, redundant, flag);
+            row = std::hint::select_unpredictable(better, edge.row, row);
         }
-        Slot {
-            cost: (best >> 32) as Cost,
-            hops: best as u32 | flag,
-            parent: row,
+        let held = self.slots[node as usize];
+        // An origin's label has no hop and no offer beats it; other labels have at least one.
+        if best == packing.beyond || held.hops & HOPS_MASK == 0 {
+            return held;
         }
+        packing.unpack(best as u32, row & !REDUNDANT_EDGE)
     }
 
     /// Settles the labelled members of the component `[start, end)`: Dijkstra on (cost, hops)
@@ -510,5 +591,76 @@ impl Search {
             self.mark_with(next, &mut last_word);
         }
         self.last_word = last_word;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(cost: Cost, hops: u32, redundant: bool) -> Slot {
+        Slot {
+            cost,
+            hops: hops | if redundant { REDUNDANT_BIT } else { 0 },
+            parent: 7,
+        }
+    }
+
+    #[test]
+    fn labels_are_packed_only_when_they_all_fit_in_32_bits() {
+        let threshold = super::super::cost_of(0.05).unwrap();
+        // 3000 hops need 12 bits, leaving 19 for costs up to the threshold.
+        let packing = Packing::new(2999, threshold).unwrap();
+        assert_eq!(packing.shift, 12);
+        assert!(Packing::new(2999, Cost::MAX).is_none());
+        assert!(Packing::new(70_000, threshold).is_none());
+        assert!(Packing::new(u32::MAX, 0).is_none());
+        // 4 bits of hops: the cheapest label beyond the threshold must stay below UNREACHED.
+        assert!(Packing::new(14, (1 << 27) - 2).is_some());
+        assert!(Packing::new(14, (1 << 27) - 1).is_none());
+        assert_eq!(Packing::new(15, 1000).unwrap().shift, 5);
+    }
+
+    #[test]
+    fn packed_offers_compare_like_labels() {
+        let max_cost = 1000;
+        let packing = Packing::new(14, max_cost).unwrap();
+        let source = packing.pack(slot(400, 3, false));
+        assert_eq!(packing.pack(EMPTY), UNREACHED);
+        let unpacked = packing.unpack(source, 7);
+        assert_eq!((unpacked.cost, unpacked.hops, unpacked.parent), (400, 3, 7));
+
+        let offer = |cost, redundant| packing.offer(source, cost, redundant);
+        let label = |offered: u64| {
+            let slot = packing.unpack(offered as u32, 0);
+            (
+                slot.cost,
+                slot.hops & HOPS_MASK,
+                slot.hops & REDUNDANT_BIT != 0,
+            )
+        };
+        assert_eq!(label(offer(600, false)), (1000, 4, false));
+        assert_eq!(label(offer(5, true)), (405, 4, true));
+        let redundant_source = packing.pack(slot(400, 3, true));
+        assert_eq!(
+            label(packing.offer(redundant_source, 5, false)),
+            (405, 4, true)
+        );
+
+        // At the threshold an offer counts; one unit beyond, or from an unreached source, not.
+        assert!(Packing::better(offer(600, false), packing.beyond));
+        assert!(!Packing::better(offer(601, false), packing.beyond));
+        assert!(!Packing::better(
+            packing.offer(UNREACHED, 0, false),
+            packing.beyond
+        ));
+        // (cost, hops) decides; the flag does not, so an equal offer does not beat an earlier one.
+        let held = packing.pack(slot(405, 4, true));
+        assert!(!Packing::better(offer(5, false), u64::from(held)));
+        assert!(!Packing::better(offer(5, true), u64::from(held)));
+        assert!(Packing::better(offer(4, true), u64::from(held)));
+        let fewer_hops = packing.pack(slot(405, 3, false));
+        assert!(!Packing::better(offer(5, false), u64::from(fewer_hops)));
+        assert!(Packing::better(u64::from(fewer_hops), offer(5, true)));
     }
 }
