@@ -398,7 +398,9 @@ impl Search {
         }
         let mut node = from;
         while (node as usize) < n {
-            if graph.alone(node) {
+            // `node` is the first of its component: alone in it if the component ends after it.
+            let end = graph.component_end[node as usize];
+            if end == node + 1 {
                 let slot = self.pulled(incoming, node, packing, |_| true);
                 self.slots[node as usize] = slot;
                 self.packed[node as usize] = packing.pack(slot);
@@ -407,7 +409,6 @@ impl Search {
                 }
                 node += 1;
             } else {
-                let end = graph.component_end[node as usize];
                 let mut first_labelled = None;
                 for member in node..end {
                     let slot = self.pulled(incoming, member, packing, |source| source < node);
