@@ -76,9 +76,18 @@ pub fn prepare(dataset: &Path) -> Result<Prepared> {
     })
 }
 
-/// Wall times in seconds of `runs` exposures of the biggest vendor over the three properties
-/// (three searches, merged), after a warm-up; and the number of nodes reached.
-pub fn propagate(prepared: &Prepared, runs: usize) -> (Vec<f64>, usize) {
+/// What `propagate` measured, wall times in seconds after a warm-up.
+pub struct Propagation {
+    /// The exposures of the biggest vendor over the three properties (three searches, merged).
+    pub exposures: Vec<f64>,
+    /// The nodes the exposure reached.
+    pub reached: usize,
+    /// One search from the biggest vendor, per property (C, I, A).
+    pub searches: [Vec<f64>; 3],
+}
+
+/// Times `runs` exposures of the biggest vendor and `runs` searches per property.
+pub fn propagate(prepared: &Prepared, runs: usize) -> Propagation {
     let mut workspace = Workspace::new(prepared.inventory.nodes.len());
     let mut run = || {
         let started = Instant::now();
@@ -92,7 +101,8 @@ pub fn propagate(prepared: &Prepared, runs: usize) -> (Vec<f64>, usize) {
         (started.elapsed().as_secs_f64(), exposure.nodes.len())
     };
     let (_, reached) = run();
-    let walls = (0..runs).map(|_| run().0).collect();
+    let exposures = (0..runs).map(|_| run().0).collect();
+    let mut searches: [Vec<f64>; 3] = Default::default();
     // The searches alone, without merging them into an exposure.
     let mut search = Search::new(prepared.inventory.nodes.len());
     for property in Property::ALL {
@@ -108,6 +118,7 @@ pub fn propagate(prepared: &Prepared, runs: usize) -> (Vec<f64>, usize) {
             labels = search.reached().count();
         }
         times.remove(0);
+        searches[property as usize].clone_from(&times);
         times.sort_by(f64::total_cmp);
         let pulled = search
             .pulled_from()
@@ -134,7 +145,11 @@ pub fn propagate(prepared: &Prepared, runs: usize) -> (Vec<f64>, usize) {
         all.len(),
         started.elapsed().as_secs_f64()
     );
-    (walls, reached)
+    Propagation {
+        exposures,
+        reached,
+        searches,
+    }
 }
 
 /// Wall times in seconds of ranking every vendor on a pool of `threads` threads: `runs` runs
