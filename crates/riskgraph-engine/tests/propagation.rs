@@ -146,6 +146,34 @@ fn a_dependency_on_itself_is_not_a_path() {
 }
 
 #[test]
+fn a_pull_reads_nothing_left_by_an_earlier_search_through_a_dependency_on_itself() {
+    // o -> c at half strength, b -> c and c -> c at full strength. A search from b labels c
+    // (cost 0); a later search from o, with the same Search, must not find that label through
+    // c's dependency on itself.
+    let edge = |failing, dependent, factor| RawEdge {
+        failing,
+        dependent,
+        costs: [cost_of(factor); 3],
+        redundant: false,
+    };
+    let (o, b, c) = (0, 1, 2);
+    let graph = ImpactGraph::from_edges(3, &[edge(o, c, 0.5), edge(b, c, 1.0), edge(c, c, 1.0)]);
+    let mut search = Search::new(3);
+    search.set_pull_rule(PullRule::AT_ONCE);
+    let mut label_of_c = |origin| {
+        let reach = search.run(
+            graph.property(C),
+            &[graph.internal(origin)],
+            Limits::default(),
+        );
+        let label = reach.labels.iter().find(|l| l.node == graph.internal(c));
+        label.map(|l| (l.cost, l.hops, l.parent))
+    };
+    assert_eq!(label_of_c(b), Some((0, 1, 1)));
+    assert_eq!(label_of_c(o), Some((cost_of(0.5).unwrap(), 1, 0)));
+}
+
+#[test]
 fn a_search_that_reaches_most_nodes_pulls_the_rest() {
     // A chain of 3000 nodes at full strength: 0 -> 1 -> ... -> 2999.
     let n = 3000;
@@ -638,6 +666,7 @@ proptest! {
     fn search_equals_a_fixpoint_on_bigger_graphs(
         (n, edges) in big_random_graph(),
         origins in prop::collection::vec(0u32..200, 1..4),
+        others in prop::collection::vec(0u32..200, 1..4),
         rules in prop::collection::vec(pull_rule(), 1..4),
     ) {
         let origins: Vec<u32> = origins.into_iter().map(|o| o % n as u32).collect();
@@ -651,11 +680,14 @@ proptest! {
         let mut search = Search::new(n);
         search.set_pull_rule(PullRule::NEVER);
         let pushed = search.run(graph.property(C), &internal, limits);
-        // Twice per rule with the same search, to check it resets between runs; pulling gives
-        // the same labels, parents included, as pushing.
+        let others: Vec<u32> = others.into_iter().map(|o| graph.internal(o % n as u32)).collect();
+        // Twice per rule with the same search, after a search from other origins, to check that
+        // nothing of one search is left in the next; pulling gives the same labels, parents
+        // included, as pushing.
         for rule in rules {
             search.set_pull_rule(rule);
             for _ in 0..2 {
+                search.run(graph.property(C), &others, limits);
                 let reach = search.run(graph.property(C), &internal, limits);
                 let mut got: Vec<Option<(Cost, u32)>> = vec![None; n];
                 for label in &reach.labels {

@@ -61,7 +61,7 @@ pub struct PropertyGraph {
     incoming: OnceLock<Incoming>,
 }
 
-/// The edges into each node, from the nodes it depends on: those into `v` are
+/// The edges into each node from the other nodes it depends on: those into `v` are
 /// `edges[offsets[v]..offsets[v + 1]]`, in dependency-row order.
 #[derive(Debug, Default)]
 pub(super) struct Incoming {
@@ -141,11 +141,21 @@ impl PropertyGraph {
     pub(super) fn incoming(&self) -> &Incoming {
         self.incoming.get_or_init(|| {
             let n = self.node_count();
-            let offsets = offsets_by(n, self.edges.iter().map(|edge| edge.dependent));
+            // A dependency on itself never carries a label (it would offer the node its own, one
+            // hop longer), and a pull would read the node's word before writing it.
+            let into_other = |failing: NodeIdx| {
+                self.edges[self.dependents(failing)]
+                    .iter()
+                    .filter(move |edge| edge.dependent != failing)
+            };
+            let offsets = offsets_by(
+                n,
+                (0..n as NodeIdx).flat_map(|failing| into_other(failing).map(|e| e.dependent)),
+            );
             let mut next = offsets.clone();
-            let mut edges = vec![InEdge::default(); self.edges.len()];
+            let mut edges = vec![InEdge::default(); offsets[n] as usize];
             for failing in 0..n as NodeIdx {
-                for edge in &self.edges[self.dependents(failing)] {
+                for edge in into_other(failing) {
                     let at = &mut next[edge.dependent as usize];
                     edges[*at as usize] = InEdge {
                         failing,

@@ -14,8 +14,9 @@
 //! pulling reads the sources' labels at random, packed in 32 bits each so that at a million nodes
 //! they stay in a core's cache, and writes each label once, in order, with no pending set. It
 //! costs every edge into the nodes left, reached or not, so it pays only when most are; and it
-//! is done only when every label fits in 32 bits, as it does unless the threshold is tiny or
-//! paths thousands of hops long.
+//! is done only when every label fits in 32 bits: costs up to the threshold, and hops up to the
+//! graph's bound (its longest chain, a component with a cycle counted by its size). At the
+//! default threshold (0.05) that leaves room for bounds up to 4094.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -91,7 +92,8 @@ pub struct Search {
     pulled_from: Option<NodeIdx>,
     /// While pulling, each settled node's (cost, hops, redundancy flag) in one 32-bit word (see
     /// [`Packing`]), the only part of a label that the offers of its edges read. At a million
-    /// nodes it fits in a core's cache where the labels do not. Allocated by the first pull.
+    /// nodes it fits in a core's cache where the labels do not. Allocated by the first pull; the
+    /// words past the node being pulled are left from an earlier search.
     packed: Vec<u32>,
 }
 
@@ -157,8 +159,18 @@ impl Packing {
     fn new(max_hops: u32, max_cost: Cost) -> Option<Self> {
         // An offer adds one hop to a source's: room for max_hops + 1 without a carry.
         let shift = u32::BITS - (max_hops.checked_add(1)?).leading_zeros();
-        let beyond = (u64::from(max_cost) + 1).checked_shl(shift + 1)?;
+        if !Self::may_fit(max_cost) || shift > 30 {
+            return None;
+        }
+        // At most 2^31 shifted by 31 bits: no bit lost in 64.
+        let beyond = (u64::from(max_cost) + 1) << (shift + 1);
         (beyond < u64::from(UNREACHED)).then_some(Self { shift, beyond })
+    }
+
+    /// Whether labels within threshold `max_cost` fit with a single bit of hops, the fewest there
+    /// can be; if not, no search pulls and the in-edge arrays need not be built.
+    fn may_fit(max_cost: Cost) -> bool {
+        (u64::from(max_cost) + 1) << 2 < u64::from(UNREACHED)
     }
 
     /// The word of a label within the threshold, or [`UNREACHED`] for no label.
@@ -285,7 +297,9 @@ impl Search {
             if settled >= next_check {
                 let span = (after - first) as usize;
                 if settled.saturating_mul(100) >= span.saturating_mul(rule.min_density) {
-                    let packing = Packing::new(graph.incoming().max_hops, limits.max_cost);
+                    let packing = Packing::may_fit(limits.max_cost)
+                        .then(|| Packing::new(graph.incoming().max_hops, limits.max_cost))
+                        .flatten();
                     if let Some(packing) = packing {
                         self.pull(graph, word, after, limits.max_cost, packing);
                         break;
@@ -390,7 +404,8 @@ impl Search {
         let incoming = graph.incoming();
         let n = self.slots.len();
         // Every node before `from` is settled: pack the labels of those reached. The words from
-        // `from` on are written in order before they are read.
+        // `from` on are written in order before they are read: a node reads the words of earlier
+        // nodes only (the in-edges leave out dependencies on itself).
         self.packed.resize(n, UNREACHED);
         self.packed[..from as usize].fill(UNREACHED);
         for &node in &self.settled {
@@ -438,8 +453,9 @@ impl Search {
     /// The label of `node`: the best offer of the edges into it from the nodes `from` accepts,
     /// whose packed words are final; an origin keeps its own.
     ///
-    /// A label pushed to `node` before the switch need not be compared: it is the offer of one of
-    /// these edges, from a source whose label was final when it pushed. The edges come in
+    /// A label pushed to `node`, before the switch or by a component's Dijkstra since, need not be
+    /// compared: it is the offer of one of these edges, from a source whose label was final when
+    /// it pushed. The edges come in
     /// dependency-row order, so the first of equal offers is the one that wins the tie, and a
     /// later one wins only with a smaller (cost, hops). The loop has no branch: whether a source
     /// is reached, within the threshold or better is a coin toss, and a wrong guess would wait on
@@ -615,6 +631,12 @@ mod tests {
         assert_eq!(packing.shift, 12);
         assert!(Packing::new(2999, Cost::MAX).is_none());
         assert!(Packing::new(70_000, threshold).is_none());
+        assert!(Packing::new(4094, threshold).is_some());
+        assert!(Packing::new(4095, threshold).is_none());
+        // One bit of hops leaves 30 for costs.
+        assert!(Packing::may_fit((1 << 30) - 2) && Packing::new(0, (1 << 30) - 2).is_some());
+        assert!(!Packing::may_fit((1 << 30) - 1) && Packing::new(0, (1 << 30) - 1).is_none());
+        assert!(Packing::new(1 << 30, 0).is_none());
         assert!(Packing::new(u32::MAX, 0).is_none());
         // 4 bits of hops: the cheapest label beyond the threshold must stay below UNREACHED.
         assert!(Packing::new(14, (1 << 27) - 2).is_some());
