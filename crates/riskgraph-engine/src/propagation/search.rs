@@ -455,11 +455,10 @@ impl Search {
     ///
     /// A label pushed to `node`, before the switch or by a component's Dijkstra since, need not be
     /// compared: it is the offer of one of these edges, from a source whose label was final when
-    /// it pushed. The edges come in
-    /// dependency-row order, so the first of equal offers is the one that wins the tie, and a
-    /// later one wins only with a smaller (cost, hops). The loop has no branch: whether a source
-    /// is reached, within the threshold or better is a coin toss, and a wrong guess would wait on
-    /// the source's word.
+    /// it pushed. The edges come in dependency-row order, so the first of equal offers is the one
+    /// that wins the tie, and a later one wins only with a smaller (cost, hops). The loop has no
+    /// branch: whether a source is reached, within the threshold or better is a coin toss, and a
+    /// wrong guess would wait on the source's word.
     fn pulled(
         &self,
         incoming: &Incoming,
