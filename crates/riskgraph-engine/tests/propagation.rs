@@ -173,10 +173,8 @@ fn a_pull_reads_nothing_left_by_an_earlier_search_through_a_dependency_on_itself
     assert_eq!(label_of_c(o), Some((cost_of(0.5).unwrap(), 1, 0)));
 }
 
-#[test]
-fn a_search_that_reaches_most_nodes_pulls_the_rest() {
-    // A chain of 3000 nodes at full strength: 0 -> 1 -> ... -> 2999.
-    let n = 3000;
+/// The chain 0 -> 1 -> ... -> n - 1, every dependency at full strength.
+fn full_strength_chain(n: usize) -> ImpactGraph {
     let edges: Vec<RawEdge> = (0..n as u32 - 1)
         .map(|i| RawEdge {
             failing: i,
@@ -185,7 +183,14 @@ fn a_search_that_reaches_most_nodes_pulls_the_rest() {
             redundant: false,
         })
         .collect();
-    let graph = ImpactGraph::from_edges(n, &edges);
+    ImpactGraph::from_edges(n, &edges)
+}
+
+#[test]
+fn a_search_that_reaches_most_nodes_pulls_the_rest() {
+    // A chain of 3000 nodes at full strength: 0 -> 1 -> ... -> 2999.
+    let n = 3000;
+    let graph = full_strength_chain(n);
     let origin = graph.internal(0);
     let mut search = Search::new(n);
     let first = search.run(graph.property(C), &[origin], Limits::default());
@@ -214,23 +219,12 @@ fn a_search_that_reaches_most_nodes_pulls_the_rest() {
 fn a_search_whose_labels_do_not_fit_in_32_bits_keeps_pushing() {
     // Chains at full strength: labels of 3000 hops fit with the default threshold, but not with
     // none, nor labels of 70,000 hops.
-    let chain = |n: usize| {
-        let edges: Vec<RawEdge> = (0..n as u32 - 1)
-            .map(|i| RawEdge {
-                failing: i,
-                dependent: i + 1,
-                costs: [Some(0); 3],
-                redundant: false,
-            })
-            .collect();
-        ImpactGraph::from_edges(n, &edges)
-    };
     for (n, limits, pulls) in [
         (3000, Limits::default(), true),
         (3000, Limits::new(0.0, None), false),
         (70_000, Limits::default(), false),
     ] {
-        let graph = chain(n);
+        let graph = full_strength_chain(n);
         let origin = graph.internal(0);
         let mut search = Search::new(n);
         search.set_pull_rule(PullRule::AT_ONCE);
