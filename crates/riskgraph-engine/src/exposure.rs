@@ -118,13 +118,7 @@ impl PerNode {
         node_count: usize,
         pairs: impl Iterator<Item = (NodeIdx, u32)> + Clone,
     ) -> Self {
-        let mut offsets = vec![0u32; node_count + 1];
-        for (node, _) in pairs.clone() {
-            offsets[node as usize + 1] += 1;
-        }
-        for i in 0..node_count {
-            offsets[i + 1] += offsets[i];
-        }
+        let offsets = Self::offsets(node_count, pairs.clone().map(|(node, _)| node));
         let mut items = vec![0; offsets[node_count] as usize];
         let mut next = offsets.clone();
         for (node, item) in pairs {
@@ -133,6 +127,19 @@ impl PerNode {
             *slot += 1;
         }
         Self { offsets, items }
+    }
+
+    /// Compressed-array offsets for items grouped by node: the items of node `u` will be at
+    /// `offsets[u]..offsets[u + 1]`, given each item's node.
+    pub(crate) fn offsets(node_count: usize, nodes: impl Iterator<Item = NodeIdx>) -> Vec<u32> {
+        let mut offsets = vec![0u32; node_count + 1];
+        for node in nodes {
+            offsets[node as usize + 1] += 1;
+        }
+        for i in 0..node_count {
+            offsets[i + 1] += offsets[i];
+        }
+        offsets
     }
 
     /// The offsets and the items, for a walk that keeps positions in `items`.

@@ -107,7 +107,7 @@ impl PropertyGraph {
         component_end: Vec<NodeIdx>,
     ) -> Self {
         let n = node_count;
-        let counts = offsets_by(
+        let counts = PerNode::offsets(
             n,
             edges
                 .clone()
@@ -148,7 +148,7 @@ impl PropertyGraph {
                     .iter()
                     .filter(move |edge| edge.dependent != failing)
             };
-            let offsets = offsets_by(
+            let offsets = PerNode::offsets(
                 n,
                 (0..n as NodeIdx).flat_map(|failing| into_other(failing).map(|e| e.dependent)),
             );
@@ -250,19 +250,6 @@ impl PropertyGraph {
             })
         })
     }
-}
-
-/// Compressed-array offsets for items grouped by node: the items of node `u` will be at
-/// `offsets[u]..offsets[u + 1]`, given each item's node.
-fn offsets_by(node_count: usize, nodes: impl Iterator<Item = NodeIdx>) -> Vec<u32> {
-    let mut offsets = vec![0u32; node_count + 1];
-    for node in nodes {
-        offsets[node as usize + 1] += 1;
-    }
-    for i in 0..node_count {
-        offsets[i + 1] += offsets[i];
-    }
-    offsets
 }
 
 /// The graph that impact flows through: for each property, each node's dependents with the cost
