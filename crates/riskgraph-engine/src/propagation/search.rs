@@ -101,9 +101,11 @@ pub struct Search {
 /// more nodes, it pulls the rest if the nodes settled so far are at least `min_density` percent
 /// of the node numbers from the first origin to the last of them.
 ///
-/// On a 1,000,000-node inventory (ARCHITECTURE.md), pulling the rest of the graph took 0.7-0.85
-/// of the time pushing took for the searches that reach more than 84 % of the nodes, and more
-/// for every search that reaches less, since it reads every edge into the nodes left. The
+/// On a 1,000,000-node inventory (ARCHITECTURE.md), pulling the rest of the graph (from 12-byte
+/// labels, before the packed words) took 0.7-0.85 of the time pushing took for the searches that
+/// reach more than 84 % of the nodes, and more for every search that reaches less, since it reads
+/// every edge into the nodes left. With the packed words, switching at 65 % or 50 % instead of
+/// 80 % made the vendor searches no faster. The
 /// density so far is the early sign of those: with the default (80 %, looked at every 1024
 /// settled nodes), 20 of the 45,000 searches of the vendor ranking pulled, the biggest ones.
 /// Measuring each stretch of 1024 nodes on its own instead pulled in 190, mostly searches
