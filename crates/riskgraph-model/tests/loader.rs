@@ -316,6 +316,23 @@ fn a_node_file_with_errors_causes_no_knock_on_unknown_ids() {
     );
 }
 
+#[test]
+fn a_bad_value_in_a_node_file_does_not_hide_unknown_ids_elsewhere() {
+    let reported = problems(&[
+        ("assets.csv", b"id,name,type\nweb,Web,sofware\ndb,DB,data\n"),
+        ("dependencies.csv", b"from,to\nweb,clowd\nweb,db\n"),
+    ]);
+    assert_eq!(reported.len(), 2, "{reported:?}");
+    assert!(
+        reported[0].starts_with("assets.csv:2:3: `sofware`"),
+        "{reported:?}"
+    );
+    assert!(
+        reported[1].starts_with("dependencies.csv:2:2: `clowd`"),
+        "{reported:?}"
+    );
+}
+
 /// A folder is read in file-name order: a second file for a table and a misspelt table name are
 /// reported where they fall in that order, other files are ignored, and the inputs list the files
 /// read, manifest last.

@@ -384,7 +384,7 @@ fn read_csv_inventory(
         let (_, source) = tables.swap_remove(at);
         let file = loaded.diagnostics.add_file(&source.display, None);
         read_csv_table(spec, source, file, loaded, &mut state, &mut interner);
-        finish_file(spec, file, &mut state, loaded);
+        finish_file(&mut state);
     }
     finish_inventory(&mut state, loaded, last);
 }
@@ -398,10 +398,13 @@ fn read_csv_table(
     state: &mut LoadState,
     interner: &mut Interner,
 ) {
+    let is_node_file = NODE_FILES.contains(&spec.stem);
     let Some(text) = csv_file::decode(source.bytes, file, &mut loaded.diagnostics) else {
+        state.node_rows_lost |= is_node_file;
         return;
     };
     if !csv_file::check_quotes(&text, file, &mut loaded.diagnostics) {
+        state.node_rows_lost |= is_node_file;
         loaded.diagnostics.keep_text_if_cited(file, &text);
         return;
     }
@@ -460,6 +463,7 @@ fn read_csv_table(
         },
     );
     if table.is_none() {
+        state.node_rows_lost |= is_node_file;
         loaded.diagnostics.push(empty_file(file));
     }
     loaded.files.push(FileSummary {
@@ -482,7 +486,22 @@ fn read_row(
     state: &mut LoadState,
     inventory: &mut Inventory,
 ) -> bool {
-    if !table.complete || !table.check_row(row, diagnostics) {
+    let is_node_file = NODE_FILES.contains(&table.spec.stem);
+    if !table.complete {
+        state.node_rows_lost |= is_node_file;
+        return false;
+    }
+    if !table.check_row(row, diagnostics) {
+        // A malformed node row is not read: its id, if it has one, is not a node, and references
+        // to it are not reported as unknown (the row's own error says what is wrong).
+        if is_node_file
+            && let Some(id) = table
+                .column("id")
+                .position()
+                .and_then(|at| row.record.get(at))
+        {
+            state.lost_node_ids.insert(Box::from(table::trim(id)));
+        }
         return false;
     }
     let mut cells = Cells {
@@ -497,12 +516,10 @@ fn read_row(
 }
 
 /// Bookkeeping after each file, however its reading ended.
-fn finish_file(spec: &FileSpec, file: FileIdx, state: &mut LoadState, loaded: &Loaded) {
+fn finish_file(state: &mut LoadState) {
     // Ids other than node ids are unique within their own file only.
     state.seen_ids.clear();
     state.recent_refs.clear();
-    state.node_files_incomplete |=
-        NODE_FILES.contains(&spec.stem) && has_errors(&loaded.diagnostics, file);
 }
 
 /// Hands the node index to the inventory, then runs the checks that need the whole inventory:
@@ -520,13 +537,6 @@ fn finish_inventory(state: &mut LoadState, loaded: &mut Loaded, last: &mut Last<
         loaded.diagnostics.push(warning);
     }
     last.found = found.unwrap_or_default();
-}
-
-fn has_errors(diagnostics: &Diagnostics, file: FileIdx) -> bool {
-    diagnostics
-        .items
-        .iter()
-        .any(|d| d.location.file == Some(file) && d.severity == crate::diagnostic::Severity::Error)
 }
 
 fn empty_file(file: FileIdx) -> Diagnostic {
@@ -600,7 +610,7 @@ fn load_workbook(path: &Path, loaded: &mut Loaded, last: &mut Last<'_>) {
             .diagnostics
             .add_file(&display, Some(sheet.name.clone()));
         read_sheet(spec, &sheet, file, loaded, &mut state, &mut interner);
-        finish_file(spec, file, &mut state, loaded);
+        finish_file(&mut state);
     }
     finish_inventory(&mut state, loaded, last);
 }
@@ -616,6 +626,7 @@ fn read_sheet(
 ) {
     let mut rows = sheet.rows.iter();
     let Some(header) = rows.next() else {
+        state.node_rows_lost |= NODE_FILES.contains(&spec.stem);
         loaded.diagnostics.push(empty_file(file));
         return;
     };
@@ -661,8 +672,12 @@ pub(crate) struct LoadState {
     pub threat_ids: Vec<Id>,
     /// Treatment patterns seen, to catch the same pattern twice.
     pub treatment_patterns: FxHashMap<String, RowRef>,
-    /// Whether a node file lost rows to its own errors (see `rows::report_unknown_node`).
-    pub node_files_incomplete: bool,
+    /// Whether a node file lost rows whose ids cannot be known: a file that could not be read,
+    /// or a header without a required column (see `rows::report_unknown_node`).
+    pub node_rows_lost: bool,
+    /// The ids of node rows that were not read for their own errors (a malformed row, an
+    /// invalid id): references to them are not reported again as unknown.
+    pub lost_node_ids: rustc_hash::FxHashSet<Box<str>>,
     /// Selector cells whose "matches no node" check waits for the end of loading, by selector.
     pub pending_selectors: PendingSelectors,
     /// How many unknown-node suggestions were computed: each scans every node id.

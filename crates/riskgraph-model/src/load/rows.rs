@@ -86,6 +86,9 @@ impl NodeColumns {
         detail: NodeDetail,
     ) {
         let Some(id) = c.required(self.id, Id::parse) else {
+            if let Some(text) = c.text(self.id) {
+                state.lost_node_ids.insert(Box::from(text));
+            }
             return;
         };
         if let Some(first) = state.node_index.get(id.as_str()) {
@@ -313,9 +316,11 @@ fn report_unknown_node(
     col: Col,
     id: &str,
 ) {
-    // When a node file lost rows to its own errors, an unknown id here is most likely one of
-    // those rows: reporting it would send the user to the wrong file.
-    if state.node_files_incomplete {
+    // A node row that was not read for its own error is reported there; an unknown id here
+    // that names it (or any id, when a node file could not be read at all) would send the user
+    // to the wrong file. Errors in other columns of node rows do not drop the row, so every
+    // other reference is still checked: one run reports every problem.
+    if state.node_rows_lost || state.lost_node_ids.contains(id) {
         return;
     }
     let suggestion = if state.suggestions_made < MAX_SUGGESTIONS

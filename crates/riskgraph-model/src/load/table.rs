@@ -475,7 +475,7 @@ fn field_span(text: &str, start: usize, delimiter: u8, index: usize) -> Option<(
 /// `cell` without its leading and trailing whitespace. Most cells have none: a cell that starts
 /// and ends with a visible ASCII character is returned as it is, without the Unicode-aware scan
 /// of [`str::trim`] (which also removes the no-break spaces spreadsheets leave).
-fn trim(cell: &str) -> &str {
+pub(crate) fn trim(cell: &str) -> &str {
     let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b.is_ascii());
     let bytes = cell.as_bytes();
     if visible(bytes.first()) && visible(bytes.last()) {
