@@ -6,6 +6,7 @@ mod blast_radius;
 mod compliance;
 mod diff;
 mod explain;
+mod hostile;
 mod init;
 mod invalid;
 mod report;

@@ -50,10 +50,7 @@ fn deny_warnings_turns_warnings_into_failure() {
     std::fs::write(dir.join("dependencies.csv"), "from,to\nweb,db\ndb,web\n").unwrap();
     let (code, _, stderr) = output(riskgraph().arg("validate").arg(&dir));
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(
-        stderr.contains("dependency cycle: web -> db -> web"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("dependency cycle: web"), "{stderr}");
     let (code, _, stderr) = output(riskgraph().arg("validate").arg(&dir).arg("--deny-warnings"));
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("(--deny-warnings)"), "{stderr}");

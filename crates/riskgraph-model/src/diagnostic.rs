@@ -80,6 +80,37 @@ pub struct Diagnostic {
     pub related: Option<Box<Related>>,
 }
 
+/// The most characters a message or help text shows of one backtick-quoted value: a longer one
+/// keeps its start and end around `…`. A cell of megabytes then makes a message of one short
+/// line; the `value` field keeps it verbatim.
+pub const MAX_QUOTED_CHARS: usize = 80;
+
+/// `text` with every backtick-quoted run longer than [`MAX_QUOTED_CHARS`] characters cut in the
+/// middle.
+fn shorten_quoted(text: String) -> String {
+    const HEAD: usize = MAX_QUOTED_CHARS * 3 / 4;
+    const TAIL: usize = MAX_QUOTED_CHARS - HEAD - 1;
+    let too_long = |run: &str| run.chars().nth(MAX_QUOTED_CHARS).is_some();
+    if text.len() <= MAX_QUOTED_CHARS || !text.split('`').skip(1).step_by(2).any(too_long) {
+        return text;
+    }
+    let mut shortened = String::with_capacity(text.len().min(4 * MAX_QUOTED_CHARS));
+    for (i, run) in text.split('`').enumerate() {
+        if i > 0 {
+            shortened.push('`');
+        }
+        let n_chars = run.chars().count();
+        if i % 2 == 1 && n_chars > MAX_QUOTED_CHARS {
+            shortened.extend(run.chars().take(HEAD));
+            shortened.push('…');
+            shortened.extend(run.chars().skip(n_chars - TAIL));
+        } else {
+            shortened.push_str(run);
+        }
+    }
+    shortened
+}
+
 /// A second location attached to a diagnostic.
 #[derive(Debug, Clone, Serialize)]
 pub struct Related {
@@ -101,7 +132,7 @@ impl Diagnostic {
         Self {
             severity,
             code,
-            message: message.into(),
+            message: shorten_quoted(message.into()),
             value: None,
             help: None,
             location: Location::default(),
@@ -111,15 +142,15 @@ impl Diagnostic {
 
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shorten_quoted(help.into()));
         self
     }
 
     /// Adds `help` when there is one.
     #[must_use]
     pub fn with_optional_help(mut self, help: Option<String>) -> Self {
-        if help.is_some() {
-            self.help = help;
+        if let Some(help) = help {
+            self.help = Some(shorten_quoted(help));
         }
         self
     }
@@ -269,5 +300,38 @@ impl fmt::Display for Severity {
             Self::Error => "error",
             Self::Warning => "warning",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_value_is_cut_in_messages_and_help_but_kept_as_the_value() {
+        let huge = "x".repeat(2_000_000);
+        let diagnostic = Diagnostic::error("bad-value", format!("`{huge}` is not a context kind"))
+            .with_help(format!("did you mean `{huge}`?"))
+            .with_value(huge.clone());
+        assert!(
+            diagnostic.message.len() < 200,
+            "{}",
+            diagnostic.message.len()
+        );
+        assert!(diagnostic.message.ends_with("xxx` is not a context kind"));
+        assert!(diagnostic.message.contains('…'));
+        assert!(diagnostic.help.as_deref().is_some_and(|h| h.len() < 200));
+        assert_eq!(diagnostic.value.as_deref(), Some(huge.as_str()));
+    }
+
+    #[test]
+    fn short_messages_are_kept_as_they_are() {
+        let value = "é".repeat(MAX_QUOTED_CHARS);
+        let words = "not a quoted value, ".repeat(10);
+        let message = format!("`{value}` is {words} and `{value}` is not either");
+        assert_eq!(
+            Diagnostic::error("bad-value", message.clone()).message,
+            message
+        );
     }
 }
