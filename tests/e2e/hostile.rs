@@ -120,3 +120,51 @@ fn a_reference_to_a_node_row_dropped_for_its_own_error_is_not_reported_twice() {
     assert!(!stderr.contains("`db` is not a known"), "{stderr}");
     assert!(stderr.contains("`nowhere` is not a known"), "{stderr}");
 }
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly_with_exit_0() {
+    let commands: [&[&str]; 13] = [
+        &["validate", "datasets/acme-saas"],
+        &["assess", "datasets/acme-saas"],
+        &["assess", "datasets/acme-saas", "--fail-on", "low"],
+        &["blast-radius", "datasets/acme-saas", "--from", "aws"],
+        &["blast-radius", "datasets/acme-saas", "--rank", "vendors"],
+        &[
+            "explain",
+            "datasets/acme-saas",
+            "T-RANSOM@srv-finance-legacy",
+        ],
+        &["coverage", "datasets/acme-saas", "--fail-on-gap"],
+        &["soa", "datasets/acme-saas"],
+        &["report", "datasets/acme-saas"],
+        &["catalog", "list", "soc2"],
+        &["rules", "check"],
+        &["rules", "test", "rules/default"],
+        &["completions", "bash"],
+    ];
+    for args in commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        // Nobody reads: every write to the standard output fails with a broken pipe.
+        drop(reader);
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_riskgraph"))
+            .current_dir(crate::root())
+            .args(args)
+            .stdout(writer)
+            .output()
+            .expect("the riskgraph binary runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn the_report_says_reaches_1_node_not_1_nodes() {
+    let dir = tempdir("reaches-one-node");
+    write(&dir, "assets.csv", "id,name,type\nweb,Web,software\n");
+    write(&dir, "vendors.csv", "id,name,criticality\nacme,Acme,4\n");
+    write(&dir, "dependencies.csv", "from,to\nweb,acme\n");
+    let (code, page, stderr) = output(riskgraph().arg("report").arg(&dir));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(page.contains("acme reaches 1 node<"), "{page}");
+}

@@ -3,6 +3,7 @@
 
 mod assess;
 mod blast_radius;
+mod completions;
 mod compliance;
 mod diff;
 mod explain;

@@ -51,6 +51,8 @@ enum Command {
     /// Check the Rhai scoring rules
     #[command(subcommand)]
     Rules(commands::rules::Command),
+    /// The shell completion script for bash, zsh, fish, powershell or elvish
+    Completions(commands::completions::Args),
 }
 
 /// How a command ended, mapped to the exit codes the design fixes.
@@ -61,6 +63,26 @@ pub enum Outcome {
     GateTripped,
     /// Exit 2: invalid input, rules or usage; the details were already printed.
     Invalid,
+    /// Exit 0, quietly: the standard output was closed (`| head`), so nobody reads the rest.
+    StdoutClosed,
+}
+
+impl Outcome {
+    /// The outcome of writing to the standard output: a closed pipe ends the run quietly, any
+    /// other error is reported.
+    pub fn of_stdout(written: std::io::Result<()>) -> Self {
+        match written {
+            Ok(()) => Self::Success,
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Self::StdoutClosed,
+            Err(err) => {
+                let _ = std::io::Write::write_fmt(
+                    &mut std::io::stderr(),
+                    format_args!("error: cannot write the standard output: {err}\n"),
+                );
+                Self::Invalid
+            }
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -88,9 +110,10 @@ fn main() -> ExitCode {
         Command::Catalog(command) => commands::catalog::run(&command),
         Command::Diff(args) => commands::diff::run(&args),
         Command::Report(args) => commands::report::run(&args),
+        Command::Completions(args) => commands::completions::run(&args),
     };
     match outcome {
-        Outcome::Success => ExitCode::SUCCESS,
+        Outcome::Success | Outcome::StdoutClosed => ExitCode::SUCCESS,
         Outcome::GateTripped => ExitCode::from(1),
         Outcome::Invalid => ExitCode::from(2),
     }

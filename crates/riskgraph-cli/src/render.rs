@@ -402,6 +402,15 @@ impl miette::Diagnostic for Report {
     }
 }
 
+/// `n` and `noun`, plural unless `n` is 1: `1 node`, `3 nodes`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// `text` without control characters, so inventory text cannot move the cursor or recolour a
 /// terminal.
 pub fn without_controls(text: &str) -> String {

@@ -145,8 +145,9 @@ pub fn run(args: &Args) -> Outcome {
         }
         out.flush()
     };
-    if let Outcome::Invalid = emit(args.output.as_deref(), render) {
-        return Outcome::Invalid;
+    let written = emit(args.output.as_deref(), render);
+    if !matches!(written, Outcome::Success) {
+        return written;
     }
 
     if let Some(gate) = gate {
@@ -248,26 +249,25 @@ pub fn width(to_terminal: bool) -> usize {
 }
 
 /// Writes what `render` renders to `output` (atomically), else to the standard output. A closed
-/// pipe (`| head`) is not a failure; any other write error is reported and gives
-/// [`Outcome::Invalid`].
+/// standard output (`| head`) gives [`Outcome::StdoutClosed`], which ends the run quietly; any
+/// other write error is reported and gives [`Outcome::Invalid`].
 pub fn emit(
     output: Option<&Path>,
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Outcome {
-    let written = match output {
-        Some(path) => write_atomically(path, render),
-        None => render(&mut std::io::stdout().lock()),
+    let Some(path) = output else {
+        return Outcome::of_stdout(render(&mut std::io::stdout().lock()));
     };
-    match written {
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-            let target = output.map_or_else(
-                || "the standard output".to_owned(),
-                |p| p.display().to_string(),
+    match write_atomically(path, render) {
+        Ok(()) => Outcome::Success,
+        Err(err) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: cannot write {}: {err}",
+                path.display()
             );
-            let _ = writeln!(std::io::stderr(), "error: cannot write {target}: {err}");
             Outcome::Invalid
         }
-        _ => Outcome::Success,
     }
 }
 

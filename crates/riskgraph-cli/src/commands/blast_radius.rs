@@ -134,10 +134,7 @@ pub fn run(args: &Args) -> Outcome {
             Format::Dot => out.write_all(view.dot().as_bytes()),
         }
     };
-    if written.and_then(|()| out.flush()).is_err() {
-        return Outcome::Invalid;
-    }
-    Outcome::Success
+    Outcome::of_stdout(written.and_then(|()| out.flush()))
 }
 
 /// The node indexes of `ids`, or a message naming the first unknown one with the closest id.

@@ -98,7 +98,7 @@ pub fn run(args: &Args) -> Outcome {
         }
         out.flush()
     });
-    if let Outcome::Invalid = outcome {
+    if !matches!(outcome, Outcome::Success) {
         return outcome;
     }
     let gaps: Vec<&str> = coverage.gaps().map(|r| r.id.as_str()).collect();

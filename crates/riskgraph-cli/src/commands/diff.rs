@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::Outcome;
 use crate::diff::{Changes, ControlChange, Rerated, TreatmentChange, compare, read};
-use crate::render::without_controls;
+use crate::render::{count, without_controls};
 use crate::sheets::{self, Sheet};
 
 #[derive(clap::Args)]
@@ -68,7 +68,7 @@ pub fn run(args: &Args) -> Outcome {
         }
         out.flush()
     });
-    if let Outcome::Invalid = outcome {
+    if !matches!(outcome, Outcome::Success) {
         return outcome;
     }
     let rose: Vec<&str> = changes.increases().map(|r| r.id).collect();
@@ -87,18 +87,18 @@ fn summary(c: &Changes<'_>) -> String {
         " (controls and vendors not compared: a register predates their listing)"
     };
     format!(
-        "{} as of {} -> as of {}: {} risks added, {} removed, {} rated higher ({} to a higher level), {} lower; {} controls changed, {} treatments expired or approved, {} new vendors{unlisted}",
+        "{} as of {} -> as of {}: {} added, {} removed, {} rated higher ({} to a higher level), {} lower; {} changed, {} expired or approved, {}{unlisted}",
         without_controls(&c.new.organization),
         without_controls(&c.old.as_of),
         without_controls(&c.new.as_of),
-        c.added.len(),
+        count(c.added.len(), "risk"),
         c.removed.len(),
         c.rerated_count(crate::diff::Direction::Up),
         c.increases().count(),
         c.rerated_count(crate::diff::Direction::Down),
-        c.controls.len(),
-        c.treatments.len(),
-        c.vendors.len(),
+        count(c.controls.len(), "control"),
+        count(c.treatments.len(), "treatment"),
+        count(c.vendors.len(), "new vendor"),
     )
 }
 

@@ -84,16 +84,7 @@ pub fn run(args: &Args) -> Outcome {
         .chars()
         .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
         .collect();
-    if let Err(err) = std::io::stdout().lock().write_all(text.as_bytes())
-        && err.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        let _ = writeln!(
-            std::io::stderr(),
-            "error: cannot write the standard output: {err}"
-        );
-        return Outcome::Invalid;
-    }
-    Outcome::Success
+    Outcome::of_stdout(std::io::stdout().lock().write_all(text.as_bytes()))
 }
 
 struct Text<'a> {

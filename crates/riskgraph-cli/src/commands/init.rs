@@ -1,5 +1,6 @@
 //! `riskgraph init`: write a new inventory to fill in, never overwriting a file.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use crate::Outcome;
@@ -11,9 +12,8 @@ pub struct Args {
 }
 
 #[expect(
-    clippy::print_stdout,
     clippy::print_stderr,
-    reason = "a command reports on the terminal"
+    reason = "a command reports its errors on the terminal"
 )]
 pub fn run(args: &Args) -> Outcome {
     let mut files = riskgraph_model::template::files();
@@ -55,14 +55,10 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::Invalid;
         }
     }
-    println!(
-        "Created a new inventory in {} ({} files).",
-        args.dir.display(),
+    let dir = args.dir.display();
+    Outcome::of_stdout(write!(
+        std::io::stdout().lock(),
+        "Created a new inventory in {dir} ({} files).\nFill in the CSV files, then run: riskgraph validate {dir}\n",
         files.len()
-    );
-    println!(
-        "Fill in the CSV files, then run: riskgraph validate {}",
-        args.dir.display()
-    );
-    Outcome::Success
+    ))
 }

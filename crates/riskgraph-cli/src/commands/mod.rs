@@ -3,6 +3,7 @@
 pub mod assess;
 pub mod blast_radius;
 pub mod catalog;
+pub mod completions;
 pub mod coverage;
 pub mod diff;
 pub mod explain;

@@ -59,47 +59,46 @@ fn test(dir: Option<&std::path::Path>) -> Outcome {
             return Outcome::Invalid;
         }
     };
-    let mut stdout = std::io::stdout().lock();
     if outcomes.is_empty() {
         let where_ = dir.map_or_else(String::new, |d| d.join("tests").display().to_string());
-        let _ = writeln!(stdout, "no test cases in {where_}");
-        return Outcome::Success;
+        return print(&format!("no test cases in {where_}\n"));
     }
     let failed = outcomes.iter().filter(|o| o.failure.is_some()).count();
-    for outcome in &outcomes {
-        match &outcome.failure {
-            None => {
-                let _ = writeln!(stdout, "ok    {}", outcome.case);
-            }
-            Some(failure) => {
-                let _ = writeln!(stdout, "FAIL  {}\n      {failure}", outcome.case);
-            }
-        }
-    }
-    let _ = writeln!(
-        stdout,
-        "{} passed, {failed} failed",
-        outcomes.len() - failed
-    );
-    if failed > 0 {
-        Outcome::GateTripped
-    } else {
-        Outcome::Success
+    let lines: Vec<String> = outcomes
+        .iter()
+        .map(|outcome| match &outcome.failure {
+            None => format!("ok    {}\n", outcome.case),
+            Some(failure) => format!("FAIL  {}\n      {failure}\n", outcome.case),
+        })
+        .chain([format!(
+            "{} passed, {failed} failed\n",
+            outcomes.len() - failed
+        )])
+        .collect();
+    let text = lines.concat();
+    match print(&text) {
+        Outcome::Success if failed > 0 => Outcome::GateTripped,
+        printed => printed,
     }
 }
 
 fn check(dir: Option<&std::path::Path>) -> Outcome {
     match Rules::load(dir, Limits::default()) {
         Ok(rules) => {
-            let mut stdout = std::io::stdout().lock();
-            for (file, origin) in rules.origins() {
-                let _ = writeln!(stdout, "ok  {file:<20} {origin}");
-            }
-            Outcome::Success
+            let lines: Vec<String> = rules
+                .origins()
+                .map(|(file, origin)| format!("ok  {file:<20} {origin}\n"))
+                .collect();
+            print(&lines.concat())
         }
         Err(errors) => {
             super::print_rule_errors(&errors);
             Outcome::Invalid
         }
     }
+}
+
+/// Prints `text` on the standard output.
+fn print(text: &str) -> Outcome {
+    Outcome::of_stdout(std::io::stdout().lock().write_all(text.as_bytes()))
 }

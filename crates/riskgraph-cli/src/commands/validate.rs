@@ -40,8 +40,9 @@ pub fn run(args: &Args) -> Outcome {
     // The process ends here: freeing a million nodes one allocation at a time would take a
     // tenth of a second, and the system takes the memory back at once.
     std::mem::forget(loaded);
-    if written.is_err() {
-        return Outcome::Invalid;
+    match Outcome::of_stdout(written) {
+        Outcome::Success => {}
+        closed_or_failed => return closed_or_failed,
     }
     if valid {
         Outcome::Success
@@ -76,11 +77,9 @@ fn print_human(args: &Args, loaded: &Loaded, valid: bool) -> std::io::Result<()>
     let n_errors = loaded.diagnostics.n_errors();
     let n_warnings = loaded.diagnostics.n_warnings();
     let counts = format!(
-        "{} {}, {} {}",
-        n_errors,
-        plural(n_errors, "error"),
-        n_warnings,
-        plural(n_warnings, "warning")
+        "{}, {}",
+        render::count(n_errors, "error"),
+        render::count(n_warnings, "warning")
     );
     if valid {
         writeln!(std::io::stdout(), "valid: {counts}")?;
@@ -109,12 +108,4 @@ fn file_name(path: &str) -> String {
     std::path::Path::new(path)
         .file_name()
         .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_owned()
-    } else {
-        format!("{word}s")
-    }
 }

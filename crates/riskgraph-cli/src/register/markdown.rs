@@ -12,9 +12,9 @@ pub fn markdown(register: &Register<'_>) -> String {
     let _ = writeln!(out, "# Risk register: {}\n", cell(&manifest.organization));
     let _ = writeln!(
         out,
-        "As of {}: {} risks, {} above appetite ({}), {} with a review overdue, {} with findings.\n",
+        "As of {}: {}, {} above appetite ({}), {} with a review overdue, {} with findings.\n",
         assessment.as_of,
-        assessment.risks.len(),
+        crate::render::count(assessment.risks.len(), "risk"),
         register.above_appetite(),
         cell(&manifest.appetite),
         register.overdue(),

@@ -68,10 +68,10 @@ pub fn table(register: &Register<'_>, style: Style) -> String {
     let manifest = &register.inventory.manifest;
     let _ = writeln!(
         out,
-        "Risk register of {} as of {}: {} risks, {} above appetite ({}), {} with findings\n",
+        "Risk register of {} as of {}: {}, {} above appetite ({}), {} with findings\n",
         printable(&manifest.organization),
         assessment.as_of,
-        assessment.risks.len(),
+        crate::render::count(assessment.risks.len(), "risk"),
         register.above_appetite(),
         manifest.appetite,
         register.with_findings()

@@ -20,6 +20,7 @@ use riskgraph_model::{Inventory, NodeIdx};
 use crate::diff::Changes;
 use crate::palette;
 use crate::register::{Checksum, Register};
+use crate::render::count;
 
 const STYLE: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");
@@ -225,16 +226,16 @@ fn changes_since(out: &mut String, c: &Changes<'_>) {
     let up = c.rerated_count(crate::diff::Direction::Up);
     let _ = write!(
         out,
-        "<h3 id=\"changes\">Changes since the assessment of {}</h3>\n<p>{} risks added, {} removed, {} rated higher ({} to a higher level), {} lower; {} controls changed status; {} treatments expired or were approved; {} new vendors.</p>\n",
+        "<h3 id=\"changes\">Changes since the assessment of {}</h3>\n<p>{} added, {} removed, {} rated higher ({} to a higher level), {} lower; {} changed status; {} expired or were approved; {}.</p>\n",
         esc(&c.old.as_of),
-        c.added.len(),
+        count(c.added.len(), "risk"),
         c.removed.len(),
         up,
         c.increases().count(),
         c.rerated.len() - up,
-        c.controls.len(),
-        c.treatments.len(),
-        c.vendors.len()
+        count(c.controls.len(), "control"),
+        count(c.treatments.len(), "treatment"),
+        count(c.vendors.len(), "new vendor")
     );
     if !c.rerated.is_empty() {
         out.push_str("<table><thead><tr><th>risk</th><th>direction</th><th>was</th><th>now</th></tr></thead><tbody>\n");
@@ -506,9 +507,9 @@ fn supply_chain(out: &mut String, report: &Report<'_>) {
         let node = inventory.node(rank.vendor);
         let _ = writeln!(
             out,
-            "<details><summary>{} reaches {} nodes</summary>",
+            "<details><summary>{} reaches {}</summary>",
             esc(node.id.as_str()),
-            exposure.dependents().count()
+            count(exposure.dependents().count(), "node")
         );
         tree(out, inventory, exposure);
         out.push_str("</details>\n");

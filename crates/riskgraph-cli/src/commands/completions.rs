@@ -1,0 +1,25 @@
+//! `riskgraph completions SHELL`: the completion script for a shell, generated from the same
+//! argument definitions the binary parses with.
+
+use std::io::Write;
+
+use clap::CommandFactory;
+
+use crate::Outcome;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The shell: bash, zsh, fish, powershell or elvish
+    pub shell: clap_complete::Shell,
+}
+
+pub fn run(args: &Args) -> Outcome {
+    let mut script = Vec::new();
+    clap_complete::generate(
+        args.shell,
+        &mut crate::Cli::command(),
+        "riskgraph",
+        &mut script,
+    );
+    Outcome::of_stdout(std::io::stdout().lock().write_all(&script))
+}
