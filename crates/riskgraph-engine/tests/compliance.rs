@@ -129,7 +129,9 @@ fn the_crosswalk_checks_in_scope_criteria_only() {
     assert_eq!(findings, [("C-4", "CC6.1")]);
     assert_eq!(
         coverage.crosswalk[0].corresponds_to,
-        ["A.5.15", "A.5.17", "A.8.2", "A.8.3", "A.8.5", "A.8.24"]
+        [
+            "A.5.15", "A.5.16", "A.5.17", "A.8.2", "A.8.3", "A.8.5", "A.8.22", "A.8.24"
+        ]
     );
 }
 
@@ -143,7 +145,7 @@ fn a_split_2013_control_covers_its_2022_controls_in_part() {
             "controls.csv",
             "id,name,status,mitigates,soc2,iso27001\n\
              C-1,Compliance reviews,implemented,T-1,CC4.1,A.18.2.3\n\
-             C-2,Provisioning,implemented,T-1,CC6.1,A.9.2.1\n",
+             C-2,Provisioning,implemented,T-1,CC6.3,A.9.2.1\n",
         ),
     ]);
     // A.18.2.3 was split into 5.36 and 8.8: an implemented control covers each in part.
@@ -151,8 +153,9 @@ fn a_split_2013_control_covers_its_2022_controls_in_part() {
     assert_eq!(verdict_of(&coverage, "A.8.8"), Verdict::Partial);
     assert_eq!(verdict_of(&coverage, "A.5.16"), Verdict::Covered);
     let findings = crosswalk_pairs(&inventory, &coverage);
-    // A.8.8 (vulnerabilities, CC7.1) is not held against C-1; A.5.16 is shown as written.
-    assert_eq!(findings, [("C-2", "CC6.1"), ("C-2", "A.5.16 (as A.9.2.1)")]);
+    // A.8.8 (vulnerabilities, CC3.2 and CC7.1) is not held against C-1; A.5.16 (CC6.1 and
+    // CC6.2, neither cited) is shown as written.
+    assert_eq!(findings, [("C-2", "CC6.3"), ("C-2", "A.5.16 (as A.9.2.1)")]);
 }
 
 #[test]

@@ -485,8 +485,84 @@ mod tests {
             }
         }
         let cc61 = &soc2_to_iso("cc6.1").unwrap().iso27001;
-        assert_eq!(cc61, &["5.15", "5.17", "8.2", "8.3", "8.5", "8.24"]);
+        assert_eq!(
+            cc61,
+            &["5.15", "5.16", "5.17", "8.2", "8.3", "8.5", "8.22", "8.24"]
+        );
         assert!(iso_to_soc2("A.5.15").any(|row| row.soc2 == "CC6.1"));
+    }
+
+    /// What the crosswalk review decided for a pair.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Decision {
+        /// A missing pair that was added; the rationale says why it corresponds.
+        Added,
+        /// A missing pair that was deliberately not added; the rationale says why.
+        LeftOut,
+        /// A questioned pair that stays.
+        Kept,
+        /// A questioned pair that was taken out; the rationale says why.
+        Removed,
+    }
+
+    /// The pairs the crosswalk review judged, pinned so that an edit undoing a decision fails
+    /// here and has to be argued again.
+    #[test]
+    fn crosswalk_review_decisions_hold() {
+        use Decision::{Added, Kept, LeftOut, Removed};
+        const PRIVACY: [&str; 18] = [
+            "P1.1", "P2.1", "P3.1", "P3.2", "P4.1", "P4.2", "P4.3", "P5.1", "P5.2", "P6.1", "P6.2",
+            "P6.3", "P6.4", "P6.5", "P6.6", "P6.7", "P7.1", "P8.1",
+        ];
+        let mut decisions = vec![
+            // Missing pairs.
+            ("CC7.3", "8.16", Added),
+            ("CC7.4", "5.25", Added),
+            ("CC7.4", "5.27", Added),
+            ("CC8.1", "5.8", Added),
+            ("CC8.1", "8.27", Added),
+            ("CC3.2", "8.8", Added),
+            ("CC6.8", "8.16", LeftOut),
+            ("CC7.1", "8.15", Added),
+            ("CC6.2", "5.15", Added),
+            ("CC6.1", "5.16", Added),
+            ("CC6.1", "8.22", Added),
+            ("CC9.2", "6.6", Added),
+            ("CC7.5", "5.24", Added),
+            ("CC7.5", "8.14", LeftOut),
+            ("A1.2", "8.6", LeftOut),
+            ("CC7.2", "8.6", LeftOut),
+            // Weaker pairs that were there.
+            ("CC4.1", "8.34", Removed),
+            ("CC2.1", "8.15", Removed),
+            ("PI1.1", "8.26", Kept),
+            ("PI1.1", "5.37", Removed),
+            ("PI1.2", "8.26", Kept),
+            ("PI1.3", "8.26", Kept),
+            ("PI1.3", "5.37", Kept),
+            ("PI1.4", "8.26", Kept),
+        ];
+        decisions.extend(PRIVACY.map(|p| (p, "5.34", Kept)));
+        for (criterion, control, decision) in decisions {
+            let row = soc2_to_iso(criterion).unwrap();
+            let listed = row.iso27001.iter().any(|id| id == control);
+            let expected = matches!(decision, Added | Kept);
+            assert_eq!(listed, expected, "{criterion} -> {control}: {decision:?}");
+            // The rationale records an added or a left-out pair.
+            let recorded = match decision {
+                Added => row.rationale.contains(&format!("{control} ")),
+                LeftOut | Removed => row.rationale.contains(&format!("{control} is left out: ")),
+                Kept => true,
+            };
+            assert!(
+                recorded,
+                "{criterion} -> {control} ({decision:?}): {}",
+                row.rationale
+            );
+        }
+        // 8.34 (systems protected during audit tests) now corresponds to no criterion, like 5.32.
+        assert_eq!(iso_to_soc2("8.34").count(), 0);
+        assert_eq!(iso_to_soc2("5.32").count(), 0);
     }
 
     #[test]
