@@ -543,7 +543,7 @@ fn ensure_dataset(bench_data: &Path, nodes: usize) -> Result<PathBuf> {
 }
 
 /// Builds `riskgraph` in release mode; returns the binary's path.
-fn build_cli(root: &Path, target: &Path) -> Result<PathBuf> {
+pub(crate) fn build_cli(root: &Path, target: &Path) -> Result<PathBuf> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     println!("building: cargo build --release -p riskgraph-cli");
     let status = Command::new(cargo)
@@ -560,13 +560,13 @@ fn build_cli(root: &Path, target: &Path) -> Result<PathBuf> {
     Ok(binary)
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }
 
 /// Cargo's target directory: `CARGO_TARGET_DIR` (relative to the workspace root) or `target`.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
 }
 

@@ -1,5 +1,5 @@
-//! `cargo xtask`: riskgraph's developer tasks: a synthetic inventory generator and end-to-end
-//! benchmarks of the release binary. `cargo xtask help` lists them.
+//! `cargo xtask`: riskgraph's developer tasks: a synthetic inventory generator, end-to-end
+//! benchmarks of the release binary, and mutation fuzzing of it. `cargo xtask help` lists them.
 #![expect(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -9,6 +9,7 @@
 mod args;
 mod bench;
 mod bench_engine;
+mod fuzz;
 mod gen_dataset;
 
 use std::process::ExitCode;
@@ -32,6 +33,16 @@ tasks:
       RAYON_NUM_THREADS and the `{threads}` argument of the runs. Benchmarks: validate,
       blast-radius, rank-vendors, rank-vendors-1-thread; in process, after loading: propagate,
       rank, score.
+  fuzz [--runs N] [--seed S] [--command CMD] [--workers W] [--binary PATH]
+      Build the release `riskgraph` (or use the one at PATH) and run it N times (default 1000)
+      on damaged copies of datasets/, tests/data/ and the built-in rules: byte flips, quotes,
+      delimiters, NULs, BOMs, CR and CRLF, truncation, duplicated and swapped lines, huge cells
+      and lines, odd numbers, empty and renamed headers, unicode controls, hostile Rhai, damaged
+      workbooks. Fails on an exit code other than 0, 1 or 2, a panic, a run over 10 s, or an
+      output or temporary file left by a failed run; each failing input is saved under
+      target/fuzz-failures/ with the command that reproduces it. The same seed (default 1) gives
+      the same inputs. CMD: validate, assess, coverage, soa, report, blast-radius, rules or
+      workbook (default: all).
   help
       Show this message.";
 
@@ -45,6 +56,7 @@ fn main() -> ExitCode {
     let outcome = match task.as_str() {
         "gen-dataset" => gen_dataset::command(Args::new(rest)),
         "bench" => bench::command(Args::new(rest)),
+        "fuzz" => fuzz::command(Args::new(rest)),
         bench::MEASURE_TASK => bench::measure_command(&rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
