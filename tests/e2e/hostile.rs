@@ -168,3 +168,27 @@ fn the_report_says_reaches_1_node_not_1_nodes() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(page.contains("acme reaches 1 node<"), "{page}");
 }
+
+/// Found by `cargo xtask fuzz` (seed 2026): an id of a megabyte in a reference was compared letter
+/// by letter with every node id for a suggestion, which took seconds per cell.
+#[test]
+fn an_unknown_id_of_a_megabyte_gets_no_suggestion() {
+    let dir = tempdir("huge-unknown-id");
+    write(&dir, "assets.csv", "id,name,type\nweb,Web,software\n");
+    let huge = "a".repeat(1_400_000);
+    write(
+        &dir,
+        "dependencies.csv",
+        &format!("from,to\n{huge},web\nweb,{huge}\n"),
+    );
+    write(
+        &dir,
+        "incidents.csv",
+        &format!("id,date,affected\nI1,2026-01-01,{huge}\n"),
+    );
+    let (code, _, stderr) = output(riskgraph().arg("validate").arg(&dir));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stderr.matches("is not a known").count(), 3, "{stderr}");
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+    assert!(stderr.len() < 4_000, "{} bytes", stderr.len());
+}

@@ -539,7 +539,8 @@ fn some_node_id(rng: &mut Rng, inventory: &[(String, Vec<u8>)]) -> String {
     let row = rows[rng.usize(..rows.len())];
     let id = row.split([',', ';', '\t']).next().unwrap_or("").trim();
     // An argument cannot hold a NUL, and one that starts with `-` is an option.
-    if id.is_empty() || id.starts_with('-') || id.contains('\0') {
+    // A huge id would pass the system's limit on a command line.
+    if id.is_empty() || id.starts_with('-') || id.contains('\0') || id.len() > 200 {
         fallback()
     } else {
         id.to_owned()

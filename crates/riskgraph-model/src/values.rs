@@ -372,9 +372,13 @@ pub fn split_list(text: &str) -> impl Iterator<Item = &str> {
 /// The closest of `candidates` to `input` by edit distance, when close enough to be a likely typo.
 pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let input_lower = input.to_ascii_lowercase();
-    let limit = (input.chars().count() / 3).clamp(1, 4);
+    let n_chars = input.chars().count();
+    let limit = (n_chars / 3).clamp(1, 4);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: most candidates are ruled out
+        // without computing it, and a value of megabytes costs no more than a short one.
+        .filter(|c| c.chars().count().abs_diff(n_chars) <= limit)
         .map(|c| {
             (
                 strsim::damerau_levenshtein(&input_lower, &c.to_ascii_lowercase()),
@@ -389,6 +393,16 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_finds_near_misses_only() {
+        let ids = ["app-web", "db-main", "aws"];
+        assert_eq!(closest("app-wbe", ids), Some("app-web"));
+        assert_eq!(closest("AWS", ids), Some("aws"));
+        assert_eq!(closest("clowd", ids), None);
+        // A cell of megabytes is no near miss of anything (and is not compared letter by letter).
+        assert_eq!(closest(&"a".repeat(1_400_000), ids), None);
+    }
 
     #[test]
     fn factors_accept_fractions_and_percentages() {
