@@ -238,7 +238,7 @@ fn campaign(root: &Path, target: &Path, binary: &Path, options: &Options) -> Res
         println!("{:<14} {ok:>7} {gate:>7} {invalid:>7}", kind.name());
     }
     println!(
-        "{} runs in {:.1} s: {} passed, {} failed",
+        "{} runs in {:.1} s\nfuzz: {} passed, {} failed",
         options.runs,
         started.elapsed().as_secs_f64(),
         options.runs - failures.len(),
