@@ -10,6 +10,7 @@ mod explain;
 mod hostile;
 mod init;
 mod invalid;
+mod layering;
 mod report;
 mod rules;
 mod validate;

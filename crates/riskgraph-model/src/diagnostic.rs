@@ -1,8 +1,8 @@
 //! Problems found in an inventory, each pinned to the file, line and column it came from.
 //!
 //! Loading never stops at the first problem: every check pushes a [`Diagnostic`] into a
-//! [`Diagnostics`] list and carries on, so one run reports everything. The CLI renders them with
-//! miette (source snippet with the cell underlined) or as JSON.
+//! [`Diagnostics`] list and carries on, so one run reports everything. The CLI renders them for
+//! people, with the offending cell underlined in its line, or as JSON.
 
 use std::fmt;
 use std::sync::Arc;
