@@ -22,7 +22,13 @@ const TERMINAL: [&str; 7] = [
 fn dependencies() -> BTreeMap<String, Vec<String>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
     let output = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(crate::root())
         .output()
         .expect("cargo metadata runs");
@@ -52,7 +58,9 @@ fn dependencies() -> BTreeMap<String, Vec<String>> {
 fn each_crate_depends_only_on_the_crates_below_it() {
     let crates = dependencies();
     for (layer, name) in LAYERS.iter().enumerate() {
-        let depends = crates.get(*name).unwrap_or_else(|| panic!("no crate {name}"));
+        let depends = crates
+            .get(*name)
+            .unwrap_or_else(|| panic!("no crate {name}"));
         for above in &LAYERS[layer..] {
             assert!(
                 !depends.iter().any(|d| d == above),
