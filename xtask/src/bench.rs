@@ -20,7 +20,6 @@ use nix::sys::resource::{UsageWho, getrusage};
 use nix::sys::time::TimeVal;
 
 use crate::Result;
-use crate::args::Args;
 use crate::{bench_engine, gen_dataset};
 
 /// The task name of the measuring wrapper.
@@ -112,15 +111,35 @@ const SEED: u64 = 1;
 const STDERR_LINES: usize = 10;
 
 /// `bench [--nodes N] [--threads T] [--runs R] [--only NAME] [--binary PATH]`.
-pub fn command(mut args: Args) -> Result<()> {
-    let nodes = args.count("nodes")?.unwrap_or(1_000_000);
-    let threads = args.option::<usize>("threads")?;
-    let runs = args.option::<usize>("runs")?.unwrap_or(3).max(1);
-    let only = args.option::<String>("only")?;
-    let binary = args.option::<PathBuf>("binary")?;
-    if let Some(extra) = args.finish()?.first() {
-        return Err(format!("unexpected argument `{extra}`").into());
-    }
+#[derive(clap::Args)]
+pub struct Args {
+    /// The size of the generated inventory
+    #[arg(long, value_parser = crate::args::count, default_value = "1M")]
+    nodes: usize,
+    /// Worker threads (`RAYON_NUM_THREADS` and the runs' `--threads`)
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Timed runs of each benchmark, after a warm-up
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Run only the benchmark of this name
+    #[arg(long)]
+    only: Option<String>,
+    /// Time this binary instead of building the release one
+    #[arg(long)]
+    binary: Option<PathBuf>,
+}
+
+pub fn command(args: &Args) -> Result<()> {
+    let Args {
+        nodes,
+        threads,
+        runs,
+        ref only,
+        ref binary,
+    } = *args;
+    let runs = runs.max(1);
+    let binary = binary.clone();
     let selected: Vec<&Benchmark> = BENCHMARKS
         .iter()
         .filter(|b| only.as_deref().is_none_or(|name| b.name == name))

@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 use fastrand::Rng;
 
 use crate::Result;
-use crate::args::Args;
 
 /// The longest a run may take before it counts as a hang.
 const TIME_LIMIT: Duration = Duration::from_secs(10);
@@ -123,21 +122,38 @@ struct Ran {
     stderr: String,
 }
 
-pub fn command(mut args: Args) -> Result<()> {
-    let runs = args.count("runs")?.unwrap_or(1_000);
-    let seed = args.option::<u64>("seed")?.unwrap_or(1);
-    let only = args
-        .option::<String>("command")?
-        .map(|name| Kind::parse(&name))
-        .transpose()?;
-    let binary = args.option::<PathBuf>("binary")?;
-    let workers = args
-        .option::<usize>("workers")?
+/// `fuzz [--runs N] [--seed S] [--command CMD] [--workers W] [--binary PATH]`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// How many runs
+    #[arg(long, value_parser = crate::args::count, default_value = "1000")]
+    runs: usize,
+    /// The campaign's seed: the same seed gives the same inputs
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Exercise only this command: validate, assess, coverage, soa, report, blast-radius, rules
+    /// or workbook
+    #[arg(long, value_parser = Kind::parse)]
+    command: Option<Kind>,
+    /// Runs at once (default: one per core)
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Fuzz this binary instead of building the release one
+    #[arg(long)]
+    binary: Option<PathBuf>,
+}
+
+pub fn command(args: &Args) -> Result<()> {
+    let Args {
+        runs,
+        seed,
+        command: only,
+        workers,
+        ref binary,
+    } = *args;
+    let workers = workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZero::get));
-    let positionals = args.finish()?;
-    if let Some(extra) = positionals.first() {
-        return Err(format!("unexpected argument `{extra}`").into());
-    }
+    let binary = binary.clone();
     let root = crate::bench::workspace_root();
     let target = crate::bench::target_dir(&root);
     let binary = match binary {

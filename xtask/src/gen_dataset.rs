@@ -30,7 +30,6 @@ use std::time::Instant;
 use fastrand::Rng;
 
 use crate::Result;
-use crate::args::Args;
 
 /// The smallest inventory that still has every layer.
 const MIN_NODES: usize = 50;
@@ -77,22 +76,30 @@ impl fmt::Display for Summary {
 }
 
 /// `gen-dataset --nodes N [--seed S] OUT_DIR`.
-pub fn command(mut args: Args) -> Result<()> {
-    let nodes = args.count("nodes")?.ok_or("`--nodes N` is required")?;
-    let seed = args.option::<u64>("seed")?.unwrap_or(1);
-    let [out_dir]: [String; 1] = args
-        .finish()?
-        .try_into()
-        .map_err(|_| "expected exactly one output directory")?;
+#[derive(clap::Args)]
+pub struct Args {
+    /// How many nodes (assets, processes, vendors): `5000`, `50_000`, `10k` or `1M`
+    #[arg(long, value_parser = crate::args::count)]
+    nodes: usize,
+    /// The seed: the same nodes and seed give byte-identical files
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The folder to write the inventory into
+    out_dir: PathBuf,
+}
+
+pub fn command(args: &Args) -> Result<()> {
     let started = Instant::now();
     let options = Options {
-        nodes,
-        seed,
-        out_dir: PathBuf::from(&out_dir),
+        nodes: args.nodes,
+        seed: args.seed,
+        out_dir: args.out_dir.clone(),
     };
     let summary = generate(&options)?;
     println!(
-        "{out_dir}: {summary} (seed {seed}, {:.2} s)",
+        "{}: {summary} (seed {}, {:.2} s)",
+        args.out_dir.display(),
+        args.seed,
         started.elapsed().as_secs_f64()
     );
     Ok(())
