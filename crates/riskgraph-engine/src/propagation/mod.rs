@@ -95,7 +95,7 @@ impl EdgeProfile {
 }
 
 /// How much of a property's impact crosses a dependency of `kind`, before strength and
-/// redundancy: (confidentiality, integrity, availability). Documented in ARCHITECTURE.md.
+/// redundancy: (confidentiality, integrity, availability). Documented in README.md.
 pub fn kind_factors(kind: DependencyKind) -> [f64; 3] {
     match kind {
         // Running on a host or keeping data in a store shares its fate completely.

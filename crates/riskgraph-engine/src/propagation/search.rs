@@ -101,7 +101,7 @@ pub struct Search {
 /// more nodes, it pulls the rest if the nodes settled so far are at least `min_density` percent
 /// of the node numbers from the first origin to the last of them.
 ///
-/// On a 1,000,000-node inventory (ARCHITECTURE.md), pulling the rest of the graph (from 12-byte
+/// On a 1,000,000-node inventory (docs/performance.md), pulling the rest of the graph (from 12-byte
 /// labels, before the packed words) took 0.7-0.85 of the time pushing took for the searches that
 /// reach more than 84 % of the nodes, and more for every search that reaches less, since it reads
 /// every edge into the nodes left. With the packed words, switching at 65 % or 50 % instead of
