@@ -13,6 +13,7 @@ pub mod rank;
 pub mod reach;
 pub mod rules;
 pub mod scoring;
+pub mod session;
 
 use std::path::Path;
 

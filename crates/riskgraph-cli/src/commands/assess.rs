@@ -4,15 +4,13 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use riskgraph_engine::assess::{Assessment, Settings, assess};
-use riskgraph_engine::propagation::{ImpactGraph, Limits};
-use riskgraph_engine::rules::Rules;
+use riskgraph_engine::assess::Assessment;
+use riskgraph_engine::session::Session;
 use riskgraph_model::Inventory;
 use riskgraph_model::values::closest;
-use sha2::{Digest, Sha256};
 
 use crate::Outcome;
-use crate::register::{self, Checksum, Register, Style};
+use crate::register::{self, Register, Style};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -87,26 +85,24 @@ pub fn run(args: &Args) -> Outcome {
         );
     }
     super::use_threads(args.threads);
-    let Some((inventory, inputs)) = super::load_valid_with_inputs(&args.path) else {
+    let Some(loaded) = super::load(&args.path) else {
         return Outcome::Invalid;
     };
     let gate = match &args.fail_on {
-        Some(name) => match gate_level(&inventory, name) {
+        Some(name) => match gate_level(loaded.inventory(), name) {
             Ok(level) => Some(level),
             Err(message) => return super::usage(&message),
         },
         None => None,
     };
-    let Some(rules) = super::load_rules(&args.path, &inventory, args.rules.as_deref()) else {
-        return Outcome::Invalid;
-    };
-    let Some(graph) = super::impact_graph(&inventory, &rules) else {
-        return Outcome::Invalid;
-    };
     let as_of = args.as_of.unwrap_or_else(today);
-    let Some(assessment) = run_assessment(&inventory, &graph, &rules, as_of) else {
+    let Some(session) = super::open(loaded, &args.path, args.rules.as_deref(), as_of) else {
         return Outcome::Invalid;
     };
+    let Some(assessment) = run_assessment(&session) else {
+        return Outcome::Invalid;
+    };
+    let inventory = session.inventory();
 
     let shown = assessment
         .risks
@@ -118,11 +114,11 @@ pub fn run(args: &Args) -> Outcome {
         })
         .collect();
     let register = Register {
-        inventory: &inventory,
+        inventory,
         assessment: &assessment,
         shown,
-        inputs: input_checksums(&args.path, &inputs),
-        rules: rule_checksums(&rules),
+        inputs: session.input_checksums(),
+        rules: session.rule_checksums(),
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let style = Style {
@@ -140,7 +136,7 @@ pub fn run(args: &Args) -> Outcome {
                 out.write_all(&register::workbook(&register).map_err(crate::xlsx::to_io)?)?;
             }
             Format::Html => {
-                out.write_all(super::report::build(&register, &graph, None).as_bytes())?;
+                out.write_all(super::report::build(&register, &session, None).as_bytes())?;
             }
         }
         out.flush()
@@ -169,26 +165,17 @@ pub fn run(args: &Args) -> Outcome {
     Outcome::Success
 }
 
-/// Runs the assessment over `graph` (from [`super::impact_graph`]), with a progress bar on a
-/// terminal when the work is large. Prints rules problems and returns `None` on them.
-pub fn run_assessment(
-    inventory: &Inventory,
-    graph: &ImpactGraph,
-    rules: &Rules,
-    as_of: jiff::civil::Date,
-) -> Option<Assessment> {
-    let bar = progress_bar(inventory);
-    let settings = Settings {
-        as_of,
-        limits: Limits::default(),
-    };
+/// Runs the session's assessment, with a progress bar on a terminal when the work is large.
+/// Prints rules problems and returns `None` on them.
+pub fn run_assessment(session: &Session) -> Option<Assessment> {
+    let bar = progress_bar(session.inventory());
     let progress = |done: u64, total: u64| {
         if let Some(bar) = &bar {
             bar.set_length(total);
             bar.inc(done);
         }
     };
-    let result = assess(inventory, graph, rules, settings, &progress);
+    let result = session.assess(&progress);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -310,54 +297,4 @@ fn new_file_permissions(folder: &Path) -> std::io::Result<std::fs::Permissions> 
     }
     let probe = builder.tempfile_in(folder)?;
     probe.as_file().metadata().map(|m| m.permissions())
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
-}
-
-/// The SHA-256 of every file the inventory was read from, by path relative to the inventory
-/// folder (the workbook's file name for a workbook).
-pub fn input_checksums(inventory_path: &Path, inputs: &[PathBuf]) -> Vec<Checksum> {
-    let mut paths: Vec<&PathBuf> = inputs.iter().collect();
-    paths.sort();
-    paths.dedup();
-    paths
-        .into_iter()
-        .map(|path| {
-            let shown = path
-                .strip_prefix(inventory_path)
-                .ok()
-                .filter(|p| !p.as_os_str().is_empty())
-                .or_else(|| path.file_name().map(Path::new))
-                .unwrap_or(path);
-            Checksum {
-                file: shown.to_string_lossy().replace('\\', "/"),
-                origin: None,
-                sha256: std::fs::read(path).map_or_else(|_| String::new(), |b| sha256(&b)),
-            }
-        })
-        .collect()
-}
-
-/// The SHA-256 of each hook's script, with where it came from.
-pub fn rule_checksums(rules: &Rules) -> Vec<Checksum> {
-    rules
-        .sources()
-        .map(|(file, origin, source)| Checksum {
-            file: file.to_owned(),
-            origin: Some(if origin.starts_with("built-in") {
-                "built-in".to_owned()
-            } else {
-                origin.replace('\\', "/")
-            }),
-            sha256: sha256(source.as_bytes()),
-        })
-        .collect()
 }

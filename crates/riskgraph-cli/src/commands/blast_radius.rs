@@ -6,9 +6,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use riskgraph_engine::exposure::{Exposure, Lookup, NodeFacts, Reached, Summary, Workspace};
+use riskgraph_engine::exposure::{Exposure, Lookup, Reached, Summary};
 use riskgraph_engine::propagation::{DEFAULT_MIN_IMPACT, ImpactGraph, Limits};
-use riskgraph_engine::rank::{VendorRank, rank_vendors};
+use riskgraph_engine::rank::VendorRank;
 use riskgraph_model::values::{Property, closest};
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, Node, NodeDetail, NodeIdx};
@@ -91,37 +91,31 @@ pub fn run(args: &Args) -> Outcome {
     if args.rank.is_some() && matches!(args.format, Some(Format::Tree | Format::Dot)) {
         return super::usage("--rank vendors prints a table or json; tree and dot need --from");
     }
-    let Some(inventory) = super::load_valid(&args.path) else {
+    // A blast radius does not depend on the date.
+    let as_of = super::assess::today();
+    let Some(session) = super::load_and_open(&args.path, args.rules.as_deref(), as_of) else {
         return Outcome::Invalid;
     };
-    let Some(rules) = super::load_rules(&args.path, &inventory, args.rules.as_deref()) else {
-        return Outcome::Invalid;
-    };
-    let Some(graph) = super::impact_graph(&inventory, &rules) else {
-        return Outcome::Invalid;
-    };
-    let facts = NodeFacts::new(&inventory);
+    let (inventory, graph) = (session.inventory(), session.graph());
     let limits = Limits::new(args.min, args.depth);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = if args.rank.is_some() {
         let format = args.format.unwrap_or(Format::Table);
-        let ranks = rank_vendors(&inventory, &graph, &facts, &args.property.0, limits);
+        let ranks = session.rank_vendors(&args.property.0, limits);
         match format {
-            Format::Json => write_json(&mut out, &rank_json(&inventory, &ranks, args)),
-            _ => out.write_all(rank_table(&inventory, &ranks, &args.property.0).as_bytes()),
+            Format::Json => write_json(&mut out, &rank_json(inventory, &ranks, args)),
+            _ => out.write_all(rank_table(inventory, &ranks, &args.property.0).as_bytes()),
         }
     } else {
-        let origins = match resolve(&inventory, &args.from) {
+        let origins = match resolve(inventory, &args.from) {
             Ok(origins) => origins,
             Err(message) => return super::usage(&message),
         };
-        let mut workspace = Workspace::new(inventory.nodes.len());
-        let exposure =
-            Exposure::compute(&graph, &mut workspace, &origins, &args.property.0, limits);
-        let summary = exposure.summary(&inventory, &facts);
+        let exposure = session.exposure(&origins, &args.property.0, limits);
+        let summary = exposure.summary(inventory, session.facts());
         let view = View {
-            inventory: &inventory,
-            graph: &graph,
+            inventory,
+            graph,
             exposure: &exposure,
             lookup: exposure.lookup(),
             summary: &summary,

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use riskgraph_engine::assess::Assessment;
-use riskgraph_engine::compliance::{Coverage, Requirement, Verdict, coverage};
+use riskgraph_engine::compliance::{Coverage, Requirement, Verdict};
 use riskgraph_model::Inventory;
 use riskgraph_model::vocabulary::Vocabulary;
 use serde_json::{Value, json};
@@ -26,13 +26,14 @@ pub struct Args {
 const SHOWN: usize = 5;
 
 pub fn run(args: &Args) -> Outcome {
-    let Some((inventory, assessment)) = args.report.assess() else {
+    let Some((session, assessment)) = args.report.assess() else {
         return Outcome::Invalid;
     };
-    let coverage = coverage(&inventory, &assessment);
+    let inventory = session.inventory();
+    let coverage = session.coverage(&assessment);
     let format = args.report.format;
     let report = Report {
-        inventory: &inventory,
+        inventory,
         assessment: &assessment,
         coverage: &coverage,
         // A spreadsheet gets every risk id; a page or a terminal the first few and a count.

@@ -4,9 +4,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use riskgraph_engine::assess::{Explanation, Settings, Source, explain, find};
+use riskgraph_engine::assess::{Explanation, Source};
 use riskgraph_engine::exposure::DEFAULT_RATING;
-use riskgraph_engine::propagation::Limits;
 use riskgraph_model::values::Rating;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, Node, NodeDetail};
@@ -32,10 +31,10 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Outcome {
-    let Some(inventory) = super::load_valid(&args.path) else {
+    let Some(loaded) = super::load(&args.path) else {
         return Outcome::Invalid;
     };
-    let (source, node) = match find(&inventory, &args.risk) {
+    let (source, node) = match loaded.find(&args.risk) {
         Ok(found) => found,
         Err(unknown) => {
             let mut stderr = std::io::stderr().lock();
@@ -46,24 +45,19 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::Invalid;
         }
     };
-    let Some(rules) = super::load_rules(&args.path, &inventory, args.rules.as_deref()) else {
+    let as_of = args.as_of.unwrap_or_else(today);
+    let Some(session) = super::open(loaded, &args.path, args.rules.as_deref(), as_of) else {
         return Outcome::Invalid;
     };
-    let Some(graph) = super::impact_graph(&inventory, &rules) else {
-        return Outcome::Invalid;
-    };
-    let settings = Settings {
-        as_of: args.as_of.unwrap_or_else(today),
-        limits: Limits::default(),
-    };
-    let explanation = match explain(&inventory, &graph, &rules, settings, source, node) {
+    let explanation = match session.explain(source, node) {
         Ok(explanation) => explanation,
         Err(error) => {
             super::print_rule_errors(&[error]);
             return Outcome::Invalid;
         }
     };
-    let origins: Vec<String> = rules
+    let origins: Vec<String> = session
+        .rules()
         .origins()
         .map(|(file, origin)| {
             if origin.starts_with("built-in") {
@@ -74,9 +68,9 @@ pub fn run(args: &Args) -> Outcome {
         })
         .collect();
     let text = Text {
-        inventory: &inventory,
+        inventory: session.inventory(),
         explanation: &explanation,
-        as_of: settings.as_of,
+        as_of: session.as_of(),
     }
     .render(&origins);
     // Inventory text cannot move the cursor or change colours.

@@ -16,85 +16,53 @@ pub mod validate;
 use std::io::Write;
 use std::path::Path;
 
-use riskgraph_engine::rules::Rules;
-use riskgraph_model::Inventory;
+use riskgraph_engine::session::{self, OpenError, Session};
 
 use crate::render;
 
-/// Loads the inventory at `path` for a command that works on it. When it has errors, prints them
-/// (as `validate` does) and returns `None`. Warnings are left to `validate`, so the graph checks,
-/// which only warn (cycles, isolated nodes), are not run here.
-pub fn load_valid(path: &Path) -> Option<Inventory> {
-    load_valid_with_inputs(path).map(|(inventory, _)| inventory)
+/// Reads and checks the inventory at `path` for a command that works on it; prints its errors
+/// (as `validate` does) and returns `None` when it has any. Warnings are left to `validate`.
+pub fn load(path: &Path) -> Option<session::Loaded> {
+    Session::load(path)
+        .map_err(|error| print_open_error(path, &error))
+        .ok()
 }
 
-/// [`load_valid`], with the paths of the files it read.
-pub fn load_valid_with_inputs(path: &Path) -> Option<(Inventory, Vec<std::path::PathBuf>)> {
-    let loaded = riskgraph_model::load(path);
-    let n_errors = loaded.diagnostics.n_errors();
-    if n_errors == 0 {
-        return Some((loaded.inventory, loaded.inputs));
-    }
-    let mut errors = loaded.diagnostics;
-    errors
-        .items
-        .retain(|d| d.severity == riskgraph_model::Severity::Error);
-    let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_all(render::human(&errors).as_bytes());
-    let s = if n_errors == 1 { "" } else { "s" };
-    let _ = writeln!(stderr, "invalid: {n_errors} error{s} in {}", path.display());
-    None
+/// Compiles the rules of `loaded` (`--rules`, else the manifest's, else the built-in ones) and
+/// builds its impact graph; prints the problems and returns `None` on them.
+pub fn open(
+    loaded: session::Loaded,
+    path: &Path,
+    rules: Option<&Path>,
+    as_of: jiff::civil::Date,
+) -> Option<Session> {
+    loaded
+        .open(rules, as_of)
+        .map_err(|error| print_open_error(path, &error))
+        .ok()
 }
 
-/// The rules for the inventory at `inventory_path`: the folder of `--rules` when given, else the
-/// manifest's `[method] rules` (relative to the inventory's folder), else the built-in rules.
-/// Prints the problems and returns `None` when a script is broken.
-pub fn load_rules(
-    inventory_path: &Path,
-    inventory: &Inventory,
-    flag: Option<&Path>,
-) -> Option<Rules> {
-    let base = if inventory_path.is_dir() {
-        inventory_path
-    } else {
-        inventory_path.parent().unwrap_or(Path::new("."))
-    };
-    let from_manifest = flag.is_none() && inventory.manifest.rules.is_some();
-    let folder = flag.map(Path::to_path_buf).or_else(|| {
-        inventory
-            .manifest
-            .rules
-            .as_ref()
-            .map(|rules| base.join(rules))
-    });
-    match Rules::load(folder.as_deref(), inventory.manifest.sandbox) {
-        Ok(rules) => Some(rules),
-        Err(mut errors) => {
-            if from_manifest {
-                for error in &mut errors {
-                    error.context.get_or_insert_with(|| {
-                        String::from("the rules folder named by `[method] rules` in riskgraph.toml")
-                    });
-                }
-            }
-            print_rule_errors(&errors);
-            None
+/// [`load`], then [`open`].
+pub fn load_and_open(
+    path: &Path,
+    rules: Option<&Path>,
+    as_of: jiff::civil::Date,
+) -> Option<Session> {
+    open(load(path)?, path, rules, as_of)
+}
+
+/// Prints why the session of the inventory at `path` could not be opened.
+fn print_open_error(path: &Path, error: &OpenError) {
+    match error {
+        OpenError::Inventory(errors) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = stderr.write_all(render::human(errors).as_bytes());
+            let n_errors = errors.n_errors();
+            let s = if n_errors == 1 { "" } else { "s" };
+            let _ = writeln!(stderr, "invalid: {n_errors} error{s} in {}", path.display());
         }
-    }
-}
-
-/// The graph impact flows through, with the edge factors of `rules`. Prints the problem and
-/// returns `None` when the propagation rule fails on an edge.
-pub fn impact_graph(
-    inventory: &Inventory,
-    rules: &Rules,
-) -> Option<riskgraph_engine::propagation::ImpactGraph> {
-    match riskgraph_engine::propagation::ImpactGraph::with_rules(inventory, rules) {
-        Ok(graph) => Some(graph),
-        Err(error) => {
-            print_rule_errors(&[error]);
-            None
-        }
+        OpenError::Rules(errors) => print_rule_errors(errors),
+        OpenError::Graph(error) => print_rule_errors(std::slice::from_ref(error)),
     }
 }
 
@@ -169,20 +137,18 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
-    /// Loads the inventory and rules and runs the assessment; `None` when any of it is invalid
+    /// Opens the inventory's session and runs the assessment; `None` when any of it is invalid
     /// (the problems were printed).
-    pub fn assess(&self) -> Option<(Inventory, riskgraph_engine::assess::Assessment)> {
+    pub fn assess(&self) -> Option<(Session, riskgraph_engine::assess::Assessment)> {
         if self.format == SheetFormat::Xlsx && self.output.is_none() {
             usage("--format xlsx writes a workbook: give it a file with -o FILE.xlsx");
             return None;
         }
         use_threads(self.threads);
-        let inventory = load_valid(&self.path)?;
-        let rules = load_rules(&self.path, &inventory, self.rules.as_deref())?;
         let as_of = self.as_of.unwrap_or_else(assess::today);
-        let graph = impact_graph(&inventory, &rules)?;
-        let assessment = assess::run_assessment(&inventory, &graph, &rules, as_of)?;
-        Some((inventory, assessment))
+        let session = load_and_open(&self.path, self.rules.as_deref(), as_of)?;
+        let assessment = assess::run_assessment(&session)?;
+        Some((session, assessment))
     }
 
     /// Characters per line for a table on the standard output.

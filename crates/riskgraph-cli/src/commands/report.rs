@@ -3,10 +3,8 @@
 
 use std::path::PathBuf;
 
-use riskgraph_engine::compliance::{coverage, statement_of_applicability};
-use riskgraph_engine::exposure::{Exposure, NodeFacts, Workspace};
-use riskgraph_engine::propagation::{ImpactGraph, Limits};
-use riskgraph_engine::rank::rank_vendors;
+use riskgraph_engine::propagation::Limits;
+use riskgraph_engine::session::Session;
 use riskgraph_model::values::Property;
 
 use crate::Outcome;
@@ -44,59 +42,40 @@ pub fn run(args: &Args) -> Outcome {
         Ok(previous) => previous,
         Err(message) => return super::usage(&message),
     };
-    let Some((inventory, inputs)) = super::load_valid_with_inputs(&args.path) else {
-        return Outcome::Invalid;
-    };
-    let Some(rules) = super::load_rules(&args.path, &inventory, args.rules.as_deref()) else {
-        return Outcome::Invalid;
-    };
     let as_of = args.as_of.unwrap_or_else(super::assess::today);
-    let Some(graph) = super::impact_graph(&inventory, &rules) else {
+    let Some(session) = super::load_and_open(&args.path, args.rules.as_deref(), as_of) else {
         return Outcome::Invalid;
     };
-    let Some(assessment) = super::assess::run_assessment(&inventory, &graph, &rules, as_of) else {
+    let Some(assessment) = super::assess::run_assessment(&session) else {
         return Outcome::Invalid;
     };
     let register = Register {
-        inventory: &inventory,
+        inventory: session.inventory(),
         assessment: &assessment,
         shown: assessment.risks.iter().collect(),
-        inputs: super::assess::input_checksums(&args.path, &inputs),
-        rules: super::assess::rule_checksums(&rules),
+        inputs: session.input_checksums(),
+        rules: session.rule_checksums(),
     };
-    let page = build(&register, &graph, previous.as_ref());
+    let page = build(&register, &session, previous.as_ref());
     super::assess::emit(args.output.as_deref(), |out| out.write_all(page.as_bytes()))
 }
 
-/// The report of `register`, assessed over `graph`, as HTML, with the changes since `previous`
+/// The report of `register`, assessed in `session`, as HTML, with the changes since `previous`
 /// when given.
 pub fn build(
     register: &Register<'_>,
-    graph: &ImpactGraph,
+    session: &Session,
     previous: Option<&diff::Document>,
 ) -> String {
-    let inventory = register.inventory;
-    let coverage = coverage(inventory, register.assessment);
-    let soa = statement_of_applicability(inventory, register.assessment);
+    let coverage = session.coverage(register.assessment);
+    let soa = session.statement_of_applicability(register.assessment);
 
-    let facts = NodeFacts::new(inventory);
     let limits = Limits::default();
-    let ranks = rank_vendors(inventory, graph, &facts, &Property::ALL, limits);
-    let mut workspace = Workspace::new(inventory.nodes.len());
-    let vendors: Vec<_> = ranks
-        .into_iter()
-        .take(TOP_VENDORS)
-        .map(|rank| {
-            let exposure = Exposure::compute(
-                graph,
-                &mut workspace,
-                &[rank.vendor],
-                &Property::ALL,
-                limits,
-            );
-            (rank, exposure)
-        })
-        .collect();
+    let mut ranks = session.rank_vendors(&Property::ALL, limits);
+    ranks.truncate(TOP_VENDORS);
+    let origins: Vec<_> = ranks.iter().map(|rank| rank.vendor).collect();
+    let exposures = session.exposures(&origins, &Property::ALL, limits);
+    let vendors: Vec<_> = ranks.into_iter().zip(exposures).collect();
 
     // The changes compare registers as documents: this one, written and read back.
     let current = previous.map(|_| {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use riskgraph_engine::compliance::{SoaEntry, SoaSource, statement_of_applicability};
+use riskgraph_engine::compliance::{SoaEntry, SoaSource};
 use riskgraph_model::Inventory;
 use serde_json::json;
 
@@ -18,11 +18,12 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Outcome {
-    let Some((inventory, assessment)) = args.report.assess() else {
+    let Some((session, assessment)) = args.report.assess() else {
         return Outcome::Invalid;
     };
-    let entries = statement_of_applicability(&inventory, &assessment);
-    let sheet = sheet(&inventory, &entries);
+    let inventory = session.inventory();
+    let entries = session.statement_of_applicability(&assessment);
+    let sheet = sheet(inventory, &entries);
     let summary = summary(&entries);
     let format = args.report.format;
     let width = args.report.width();
@@ -74,7 +75,7 @@ pub fn run(args: &Args) -> Outcome {
                         "decided_by": decided_by(e.source),
                         "justification": e.justification,
                         "status": e.status_name(),
-                        "implemented_by": ids(&inventory, e),
+                        "implemented_by": ids(inventory, e),
                         "risks": e.risks.iter().map(|&r| assessment.risks[r as usize].id.as_str()).collect::<Vec<_>>(),
                         "obligations": e.obligations.iter().map(|&o| inventory.obligations[o as usize].id.as_str()).collect::<Vec<_>>(),
                         "commitments": e.commitments.iter().map(|&c| inventory.commitments[c as usize].id.as_str()).collect::<Vec<_>>(),

@@ -23,16 +23,7 @@ pub use workbook::workbook;
 /// Version of the JSON register; raised on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// A file that went into the assessment, with its SHA-256.
-#[derive(Debug, Clone, Serialize)]
-pub struct Checksum {
-    /// Inputs: the path relative to the inventory. Rules: the hook's file name.
-    pub file: String,
-    /// Rules only: where the script came from, a path or `built-in`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub origin: Option<String>,
-    pub sha256: String,
-}
+pub use riskgraph_engine::session::Checksum;
 
 /// An assessment ready to render: the risks to show (all, or those a filter kept) and the
 /// whole assessment for the summary and matrices.

@@ -1,0 +1,296 @@
+//! One session of work on an inventory: the pipeline in one place.
+//!
+//! A command opens a [`Session`] from an inventory (a folder or a workbook), its rules folder and
+//! the assessment date, and then asks it what it needs: the assessment, an exposure, the vendor
+//! ranking, coverage, the Statement of Applicability, the explanation of one risk. The session
+//! loads and checks the inventory, compiles the rules and builds the impact graph once; what it
+//! derives from them (the node facts, the assessment) is built at most once and shared.
+//!
+//! Opening happens in two steps, [`Session::load`] then [`Loaded::open`], so that a command can
+//! check its own arguments against the inventory (a `--fail-on` level, a risk id) before the
+//! rules are compiled.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use riskgraph_model::diagnostic::{Diagnostics, Severity};
+use riskgraph_model::values::Property;
+use riskgraph_model::{Inventory, NodeIdx};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::assess::{self, Assessment, Explanation, Settings, Source, UnknownRisk};
+use crate::compliance::{self, Coverage, SoaEntry};
+use crate::exposure::{Exposure, NodeFacts, Workspace};
+use crate::propagation::{ImpactGraph, Limits};
+use crate::rank::{self, VendorRank};
+use crate::rules::{RuleError, Rules};
+
+/// Why a session could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The inventory has errors: only the errors are kept, warnings are `validate`'s.
+    Inventory(Diagnostics),
+    /// The rules folder has broken scripts.
+    Rules(Vec<RuleError>),
+    /// The propagation rule failed on a dependency while the impact graph was built.
+    Graph(RuleError),
+}
+
+/// The inventory of a session, read and checked, before its rules are compiled.
+pub struct Loaded {
+    path: PathBuf,
+    inventory: Inventory,
+    /// The files the inventory was read from.
+    inputs: Vec<PathBuf>,
+}
+
+/// An inventory opened with its rules and impact graph, at an assessment date.
+pub struct Session {
+    path: PathBuf,
+    inventory: Inventory,
+    inputs: Vec<PathBuf>,
+    rules: Rules,
+    graph: ImpactGraph,
+    as_of: jiff::civil::Date,
+    facts: OnceLock<NodeFacts>,
+}
+
+/// A file's checksum in a register: an input file of the inventory, or a rules script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checksum {
+    /// Inputs: the path relative to the inventory. Rules: the hook's file name.
+    pub file: String,
+    /// Rules only: where the script came from, a path or `built-in`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    pub sha256: String,
+}
+
+impl Session {
+    /// Reads and checks the inventory at `path`. Graph warnings (cycles, isolated nodes) are not
+    /// looked for: they are `validate`'s.
+    pub fn load(path: &Path) -> Result<Loaded, OpenError> {
+        let loaded = riskgraph_model::load(path);
+        if loaded.diagnostics.n_errors() > 0 {
+            let mut errors = loaded.diagnostics;
+            errors.items.retain(|d| d.severity == Severity::Error);
+            return Err(OpenError::Inventory(errors));
+        }
+        Ok(Loaded {
+            path: path.to_path_buf(),
+            inventory: loaded.inventory,
+            inputs: loaded.inputs,
+        })
+    }
+
+    /// [`Session::load`], then [`Loaded::open`].
+    pub fn open(
+        path: &Path,
+        rules: Option<&Path>,
+        as_of: jiff::civil::Date,
+    ) -> Result<Self, OpenError> {
+        Self::load(path)?.open(rules, as_of)
+    }
+
+    pub fn inventory(&self) -> &Inventory {
+        &self.inventory
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    pub fn graph(&self) -> &ImpactGraph {
+        &self.graph
+    }
+
+    pub fn as_of(&self) -> jiff::civil::Date {
+        self.as_of
+    }
+
+    /// What each node is worth to an exposure summary, built once.
+    pub fn facts(&self) -> &NodeFacts {
+        self.facts.get_or_init(|| NodeFacts::new(&self.inventory))
+    }
+
+    /// Every risk scored, evaluated and treated; `progress` is told how many scenarios are done
+    /// of how many.
+    pub fn assess(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Assessment, RuleError> {
+        assess::assess(
+            &self.inventory,
+            &self.graph,
+            &self.rules,
+            self.settings(),
+            progress,
+        )
+    }
+
+    /// Everything behind the risk `source` on `node` (from [`Loaded::find`]).
+    pub fn explain(&self, source: Source, node: NodeIdx) -> Result<Explanation, RuleError> {
+        assess::explain(
+            &self.inventory,
+            &self.graph,
+            &self.rules,
+            self.settings(),
+            source,
+            node,
+        )
+    }
+
+    /// What a failure or breach of `origins` together reaches, over `properties`.
+    pub fn exposure(
+        &self,
+        origins: &[NodeIdx],
+        properties: &[Property],
+        limits: Limits,
+    ) -> Exposure {
+        let mut workspace = Workspace::new(self.inventory.nodes.len());
+        Exposure::compute(&self.graph, &mut workspace, origins, properties, limits)
+    }
+
+    /// The exposure of each origin in turn, sharing one workspace.
+    pub fn exposures(
+        &self,
+        origins: &[NodeIdx],
+        properties: &[Property],
+        limits: Limits,
+    ) -> Vec<Exposure> {
+        let mut workspace = Workspace::new(self.inventory.nodes.len());
+        origins
+            .iter()
+            .map(|&origin| {
+                Exposure::compute(&self.graph, &mut workspace, &[origin], properties, limits)
+            })
+            .collect()
+    }
+
+    /// Every vendor ranked by its transitive blast radius over `properties`.
+    pub fn rank_vendors(&self, properties: &[Property], limits: Limits) -> Vec<VendorRank> {
+        rank::rank_vendors(
+            &self.inventory,
+            &self.graph,
+            self.facts(),
+            properties,
+            limits,
+        )
+    }
+
+    /// SOC 2 and Annex A coverage of `assessment` (from [`Session::assess`]).
+    pub fn coverage(&self, assessment: &Assessment) -> Coverage {
+        compliance::coverage(&self.inventory, assessment)
+    }
+
+    /// The Statement of Applicability of `assessment`.
+    pub fn statement_of_applicability(&self, assessment: &Assessment) -> Vec<SoaEntry> {
+        compliance::statement_of_applicability(&self.inventory, assessment)
+    }
+
+    /// The SHA-256 of every file the inventory was read from, by path relative to the inventory
+    /// folder (the workbook's file name for a workbook), in path order.
+    pub fn input_checksums(&self) -> Vec<Checksum> {
+        let mut paths: Vec<&PathBuf> = self.inputs.iter().collect();
+        paths.sort();
+        paths.dedup();
+        paths
+            .into_iter()
+            .map(|path| {
+                let shown = path
+                    .strip_prefix(&self.path)
+                    .ok()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .or_else(|| path.file_name().map(Path::new))
+                    .unwrap_or(path);
+                Checksum {
+                    file: shown.to_string_lossy().replace('\\', "/"),
+                    origin: None,
+                    sha256: std::fs::read(path).map_or_else(|_| String::new(), |b| sha256(&b)),
+                }
+            })
+            .collect()
+    }
+
+    /// The SHA-256 of each hook's script, with where it came from.
+    pub fn rule_checksums(&self) -> Vec<Checksum> {
+        self.rules
+            .sources()
+            .map(|(file, origin, source)| Checksum {
+                file: file.to_owned(),
+                origin: Some(if origin.starts_with("built-in") {
+                    "built-in".to_owned()
+                } else {
+                    origin.replace('\\', "/")
+                }),
+                sha256: sha256(source.as_bytes()),
+            })
+            .collect()
+    }
+
+    fn settings(&self) -> Settings {
+        Settings {
+            as_of: self.as_of,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Loaded {
+    pub fn inventory(&self) -> &Inventory {
+        &self.inventory
+    }
+
+    /// The scenario and node of the risk `id` (`<threat-id>@<node-id>` or `fraud@<process-id>`).
+    pub fn find(&self, id: &str) -> Result<(Source, NodeIdx), UnknownRisk> {
+        assess::find(&self.inventory, id)
+    }
+
+    /// Compiles the rules (the folder `rules` when given, else the manifest's `[method] rules`
+    /// relative to the inventory's folder, else the built-in rules) and builds the impact graph.
+    pub fn open(
+        self,
+        rules: Option<&Path>,
+        as_of: jiff::civil::Date,
+    ) -> Result<Session, OpenError> {
+        let base = if self.path.is_dir() {
+            self.path.as_path()
+        } else {
+            self.path.parent().unwrap_or(Path::new("."))
+        };
+        let manifest = &self.inventory.manifest;
+        let from_manifest = rules.is_none() && manifest.rules.is_some();
+        let folder = rules
+            .map(Path::to_path_buf)
+            .or_else(|| manifest.rules.as_ref().map(|rules| base.join(rules)));
+        let rules = Rules::load(folder.as_deref(), manifest.sandbox).map_err(|mut errors| {
+            if from_manifest {
+                for error in &mut errors {
+                    error.context.get_or_insert_with(|| {
+                        String::from("the rules folder named by `[method] rules` in riskgraph.toml")
+                    });
+                }
+            }
+            OpenError::Rules(errors)
+        })?;
+        let graph = ImpactGraph::with_rules(&self.inventory, &rules).map_err(OpenError::Graph)?;
+        Ok(Session {
+            path: self.path,
+            inventory: self.inventory,
+            inputs: self.inputs,
+            rules,
+            graph,
+            as_of,
+            facts: OnceLock::new(),
+        })
+    }
+}
+
+/// `bytes`' SHA-256 in lower-case hexadecimal.
+fn sha256(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+}
