@@ -1,11 +1,17 @@
 //! The crates' layering, read from `cargo metadata`: each crate depends only on the crates below
-//! it (model, then engine, then the CLI), and the library crates depend on nothing that draws on
-//! a terminal or renders diagnostics, nor the model on the engine's Rhai and petgraph.
+//! it (model, then engine, then the renderers, then the CLI), and the library crates depend on
+//! nothing that draws on a terminal or renders diagnostics, nor the model on the engine's Rhai and
+//! petgraph.
 
 use std::collections::BTreeMap;
 
 /// The workspace crates from the bottom layer up.
-const LAYERS: [&str; 3] = ["riskgraph-model", "riskgraph-engine", "riskgraph-cli"];
+const LAYERS: [&str; 4] = [
+    "riskgraph-model",
+    "riskgraph-engine",
+    "riskgraph-report",
+    "riskgraph-cli",
+];
 
 /// Crates that draw on a terminal, render diagnostics or parse command lines: the CLI's business.
 const TERMINAL: [&str; 7] = [
@@ -73,7 +79,7 @@ fn each_crate_depends_only_on_the_crates_below_it() {
 #[test]
 fn the_library_crates_know_nothing_of_the_terminal() {
     let crates = dependencies();
-    for name in ["riskgraph-model", "riskgraph-engine"] {
+    for name in ["riskgraph-model", "riskgraph-engine", "riskgraph-report"] {
         for dependency in &crates[name] {
             assert!(
                 !TERMINAL.contains(&dependency.as_str()),

@@ -5,13 +5,7 @@
 //! the library crates; this crate parses, dispatches and renders.
 
 mod commands;
-mod diff;
-mod palette;
-mod register;
 mod render;
-mod report;
-mod sheets;
-mod xlsx;
 
 use std::process::ExitCode;
 

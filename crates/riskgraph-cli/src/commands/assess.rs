@@ -10,7 +10,7 @@ use riskgraph_model::Inventory;
 use riskgraph_model::values::closest;
 
 use crate::Outcome;
-use crate::register::{self, Register, Style};
+use riskgraph_report::register::{self, Register, Style};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -133,7 +133,9 @@ pub fn run(args: &Args) -> Outcome {
             Format::Csv => register::write_csv(&mut out, &register)?,
             Format::Md => out.write_all(register::markdown(&register).as_bytes())?,
             Format::Xlsx => {
-                out.write_all(&register::workbook(&register).map_err(crate::xlsx::to_io)?)?;
+                out.write_all(
+                    &register::workbook(&register).map_err(riskgraph_report::xlsx::to_io)?,
+                )?;
             }
             Format::Html => {
                 out.write_all(super::report::build(&register, &session, None).as_bytes())?;

@@ -15,7 +15,6 @@ use riskgraph_model::{Inventory, Node, NodeDetail, NodeIdx};
 use serde_json::{Value, json};
 
 use crate::Outcome;
-use crate::render;
 
 /// Version of the JSON documents this command writes; raised on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -314,7 +313,7 @@ impl View<'_> {
             ]);
         }
         let mut out = self.heading();
-        out.push_str(&render::columns(&rows, &[3, 4, 5, 6]));
+        out.push_str(&riskgraph_report::text::columns(&rows, &[3, 4, 5, 6]));
         out.push('\n');
         out.push_str(&self.summary_text());
         out
@@ -617,7 +616,7 @@ fn rank_table(inventory: &Inventory, ranks: &[VendorRank], properties: &[Propert
         "Vendors by blast radius of {} (score: value x impact summed over the in-scope nodes reached)\n\n",
         property_names(properties)
     );
-    out.push_str(&render::columns(&rows, &[0, 3, 4, 5, 6, 7]));
+    out.push_str(&riskgraph_report::text::columns(&rows, &[0, 3, 4, 5, 6, 7]));
     out
 }
 

@@ -7,7 +7,7 @@ use riskgraph_model::catalog::{self, Entry};
 use serde_json::json;
 
 use crate::Outcome;
-use crate::sheets::{self, Sheet};
+use riskgraph_report::sheets::{self, Sheet};
 
 #[derive(clap::Subcommand)]
 pub enum Command {

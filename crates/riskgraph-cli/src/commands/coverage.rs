@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use super::SheetFormat as Format;
 use crate::Outcome;
-use crate::sheets::{self, Sheet, abbreviated};
-use crate::xlsx::{self, Kind};
+use riskgraph_report::sheets::{self, Sheet, abbreviated};
+use riskgraph_report::xlsx::{self, Kind};
 
 #[derive(clap::Args)]
 pub struct Args {

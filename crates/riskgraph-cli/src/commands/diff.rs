@@ -7,9 +7,9 @@ use clap::ValueEnum;
 use serde_json::json;
 
 use crate::Outcome;
-use crate::diff::{Changes, ControlChange, Rerated, TreatmentChange, compare, read};
-use crate::render::{count, without_controls};
-use crate::sheets::{self, Sheet};
+use riskgraph_report::diff::{Changes, ControlChange, Rerated, TreatmentChange, compare, read};
+use riskgraph_report::sheets::{self, Sheet};
+use riskgraph_report::text::{count, without_controls};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -54,7 +54,7 @@ pub fn run(args: &Args) -> Outcome {
             }
             Format::Md => {
                 let mut text = sheets::markdown("Changes between assessments", &sheets(&changes));
-                let line = crate::register::markdown_cell(&summary(&changes));
+                let line = riskgraph_report::register::markdown_cell(&summary(&changes));
                 text.insert_str(
                     text.find('\n').map_or(0, |at| at + 1),
                     &format!("\n{line}\n"),
@@ -93,20 +93,22 @@ fn summary(c: &Changes<'_>) -> String {
         without_controls(&c.new.as_of),
         count(c.added.len(), "risk"),
         c.removed.len(),
-        c.rerated_count(crate::diff::Direction::Up),
+        c.rerated_count(riskgraph_report::diff::Direction::Up),
         c.increases().count(),
-        c.rerated_count(crate::diff::Direction::Down),
+        c.rerated_count(riskgraph_report::diff::Direction::Down),
         count(c.controls.len(), "control"),
         count(c.treatments.len(), "treatment"),
         count(c.vendors.len(), "new vendor"),
     )
 }
 
-fn rated(r: &crate::diff::Rated) -> String {
+fn rated(r: &riskgraph_report::diff::Rated) -> String {
     format!("{} ({}x{}={})", r.level, r.likelihood, r.impact, r.score)
 }
 
-fn risk_rows<'a>(risks: impl Iterator<Item = &'a crate::diff::Risk>) -> Vec<Vec<String>> {
+fn risk_rows<'a>(
+    risks: impl Iterator<Item = &'a riskgraph_report::diff::Risk>,
+) -> Vec<Vec<String>> {
     risks
         .map(|r| {
             vec![
@@ -221,8 +223,8 @@ fn sheets(c: &Changes<'_>) -> Vec<Sheet> {
 }
 
 fn to_json(c: &Changes<'_>) -> serde_json::Value {
-    let rated = |r: &crate::diff::Rated| json!({ "likelihood": r.likelihood, "impact": r.impact, "score": r.score, "level": r.level });
-    let risk = |r: &crate::diff::Risk| {
+    let rated = |r: &riskgraph_report::diff::Rated| json!({ "likelihood": r.likelihood, "impact": r.impact, "score": r.score, "level": r.level });
+    let risk = |r: &riskgraph_report::diff::Risk| {
         json!({
             "id": r.id,
             "threat": r.threat.name,

@@ -8,9 +8,9 @@ use riskgraph_engine::session::Session;
 use riskgraph_model::values::Property;
 
 use crate::Outcome;
-use crate::diff;
-use crate::register::{self, Register};
-use crate::report::{Report, html};
+use riskgraph_report::diff;
+use riskgraph_report::html::{Report, html};
+use riskgraph_report::register::{self, Register};
 
 #[derive(clap::Args)]
 pub struct Args {

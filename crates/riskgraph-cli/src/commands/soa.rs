@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::SheetFormat as Format;
 use crate::Outcome;
-use crate::sheets::{self, Sheet};
-use crate::xlsx;
+use riskgraph_report::sheets::{self, Sheet};
+use riskgraph_report::xlsx;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,7 +27,7 @@ pub fn run(args: &Args) -> Outcome {
     let summary = summary(&entries);
     let format = args.report.format;
     let width = args.report.width();
-    let organization = crate::render::without_controls(&inventory.manifest.organization);
+    let organization = riskgraph_report::text::without_controls(&inventory.manifest.organization);
     let heading = format!("Statement of Applicability: {organization}");
     super::assess::emit(args.report.output.as_deref(), |out| {
         let mut out = std::io::BufWriter::new(out);
@@ -35,7 +35,11 @@ pub fn run(args: &Args) -> Outcome {
             Format::Table => {
                 writeln!(out, "{heading}, as of {}", assessment.as_of)?;
                 if let Some(scope) = &inventory.manifest.scope_statement {
-                    writeln!(out, "Scope: {}", crate::render::without_controls(scope))?;
+                    writeln!(
+                        out,
+                        "Scope: {}",
+                        riskgraph_report::text::without_controls(scope)
+                    )?;
                 }
                 writeln!(out, "{summary}\n")?;
                 out.write_all(sheets::table(std::slice::from_ref(&sheet), width).as_bytes())?;
@@ -44,7 +48,7 @@ pub fn run(args: &Args) -> Outcome {
                 let mut text = sheets::markdown(&heading, std::slice::from_ref(&sheet));
                 let mut preface = format!("\nAs of {}. {summary}\n", assessment.as_of);
                 if let Some(scope) = &inventory.manifest.scope_statement {
-                    let scope = crate::register::markdown_cell(scope);
+                    let scope = riskgraph_report::register::markdown_cell(scope);
                     preface = format!("{preface}\nScope: {scope}\n");
                 }
                 text.insert_str(text.find('\n').map_or(0, |at| at + 1), &preface);

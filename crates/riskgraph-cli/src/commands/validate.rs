@@ -78,8 +78,8 @@ fn print_human(args: &Args, loaded: &Loaded, valid: bool) -> std::io::Result<()>
     let n_warnings = loaded.diagnostics.n_warnings();
     let counts = format!(
         "{}, {}",
-        render::count(n_errors, "error"),
-        render::count(n_warnings, "warning")
+        riskgraph_report::text::count(n_errors, "error"),
+        riskgraph_report::text::count(n_warnings, "warning")
     );
     if valid {
         writeln!(std::io::stdout(), "valid: {counts}")?;

@@ -20,7 +20,7 @@ use riskgraph_model::{Inventory, NodeIdx};
 use crate::diff::Changes;
 use crate::palette;
 use crate::register::{Checksum, Register};
-use crate::render::count;
+use crate::text::count;
 
 const STYLE: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");

@@ -35,7 +35,7 @@ pub fn table(sheets: &[Sheet], width: usize) -> String {
             continue;
         }
         let cut = |text: &str| -> String {
-            let printable = crate::render::without_controls(text);
+            let printable = crate::text::without_controls(text);
             if printable.chars().count() <= width {
                 printable
             } else {
@@ -53,7 +53,7 @@ pub fn table(sheets: &[Sheet], width: usize) -> String {
                         .map(|row| row.iter().map(|c| cut(c)).collect()),
                 )
                 .collect();
-        out.push_str(&crate::render::columns(&rows, &[]));
+        out.push_str(&crate::text::columns(&rows, &[]));
     }
     out
 }

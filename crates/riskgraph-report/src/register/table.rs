@@ -71,7 +71,7 @@ pub fn table(register: &Register<'_>, style: Style) -> String {
         "Risk register of {} as of {}: {}, {} above appetite ({}), {} with findings\n",
         printable(&manifest.organization),
         assessment.as_of,
-        crate::render::count(assessment.risks.len(), "risk"),
+        crate::text::count(assessment.risks.len(), "risk"),
         register.above_appetite(),
         manifest.appetite,
         register.with_findings()

@@ -14,7 +14,7 @@ pub fn markdown(register: &Register<'_>) -> String {
         out,
         "As of {}: {}, {} above appetite ({}), {} with a review overdue, {} with findings.\n",
         assessment.as_of,
-        crate::render::count(assessment.risks.len(), "risk"),
+        crate::text::count(assessment.risks.len(), "risk"),
         register.above_appetite(),
         cell(&manifest.appetite),
         register.overdue(),

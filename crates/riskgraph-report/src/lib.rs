@@ -1,0 +1,18 @@
+//! riskgraph's renderers: what the engine computes, written for people and programs.
+//!
+//! The register as a terminal table, CSV, Markdown, JSON and an Excel workbook (`register`); the
+//! tables of coverage, the Statement of Applicability, the catalogs and diffs (`sheets`, in every
+//! format, with `xlsx` for workbooks); the HTML report (`html`); and the comparison of two
+//! register documents (`diff`). Renderers take the engine's types and return text or bytes, or
+//! write to a `std::io::Write`: they never print, choose a file or exit.
+//!
+//! Architecture invariant: this crate does no terminal input or output of its own and parses no
+//! command line; the CLI chooses a renderer and where its output goes.
+
+pub mod diff;
+pub mod html;
+pub mod palette;
+pub mod register;
+pub mod sheets;
+pub mod text;
+pub mod xlsx;
