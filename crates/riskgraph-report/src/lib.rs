@@ -9,10 +9,15 @@
 //! Architecture invariant: this crate does no terminal input or output of its own and parses no
 //! command line; the CLI chooses a renderer and where its output goes.
 
+pub mod coverage;
 pub mod diff;
+mod format;
 pub mod html;
 pub mod palette;
 pub mod register;
 pub mod sheets;
+pub mod soa;
 pub mod text;
 pub mod xlsx;
+
+pub use format::Format;

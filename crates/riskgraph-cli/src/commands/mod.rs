@@ -17,6 +17,7 @@ use std::io::Write;
 use std::path::Path;
 
 use riskgraph_engine::session::{self, OpenError, Session};
+use riskgraph_report::Format;
 
 use crate::render;
 
@@ -103,14 +104,24 @@ pub fn print_rule_errors(errors: &[riskgraph_engine::rules::RuleError]) {
 }
 
 /// The outputs of `coverage` and `soa`.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SheetFormat {
-    Table,
-    Json,
-    Csv,
-    Md,
-    /// An Excel workbook (needs `-o FILE`)
-    Xlsx,
+pub const SHEET_FORMATS: &[Format] = &[
+    Format::Table,
+    Format::Json,
+    Format::Csv,
+    Format::Md,
+    Format::Xlsx,
+];
+
+/// A `--format` parser that takes the formats in `allowed` only (clap lists them in help, errors
+/// and completions).
+pub fn formats(allowed: &'static [Format]) -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(allowed.iter().map(|f| f.name())).map(|name| {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .unwrap_or(Format::Table)
+    })
 }
 
 /// The arguments of the commands that assess an inventory and report on it in one of the
@@ -120,8 +131,8 @@ pub struct ReportArgs {
     /// The inventory: a folder of CSV files, or a workbook (.xlsx)
     pub path: std::path::PathBuf,
     /// Output: table (for the terminal), json, csv, md (Markdown) or xlsx (a workbook, with -o)
-    #[arg(long, value_enum, default_value_t = SheetFormat::Table)]
-    pub format: SheetFormat,
+    #[arg(long, value_parser = formats(SHEET_FORMATS), default_value = "table")]
+    pub format: Format,
     /// Write to FILE instead of the standard output (all or nothing)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
@@ -140,7 +151,7 @@ impl ReportArgs {
     /// Opens the inventory's session and runs the assessment; `None` when any of it is invalid
     /// (the problems were printed).
     pub fn assess(&self) -> Option<(Session, riskgraph_engine::assess::Assessment)> {
-        if self.format == SheetFormat::Xlsx && self.output.is_none() {
+        if self.format == Format::Xlsx && self.output.is_none() {
             usage("--format xlsx writes a workbook: give it a file with -o FILE.xlsx");
             return None;
         }

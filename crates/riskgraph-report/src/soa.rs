@@ -1,0 +1,153 @@
+//! `riskgraph soa`: the ISO 27001 Statement of Applicability, in every format.
+
+use std::io::Write;
+
+use riskgraph_engine::assess::Assessment;
+use riskgraph_engine::compliance::{SoaEntry, SoaSource};
+use riskgraph_model::Inventory;
+use serde_json::json;
+
+use crate::Format;
+use crate::sheets::{self, Sheet};
+use crate::xlsx;
+
+/// Writes the Statement of Applicability `entries` of `assessment` in `format`; tables are
+/// `width` characters wide.
+pub fn write(
+    out: &mut dyn Write,
+    format: Format,
+    inventory: &Inventory,
+    assessment: &Assessment,
+    entries: &[SoaEntry],
+    width: usize,
+) -> std::io::Result<()> {
+    let sheet = sheet(inventory, entries);
+    let summary = summary(entries);
+    let organization = crate::text::without_controls(&inventory.manifest.organization);
+    let heading = format!("Statement of Applicability: {organization}");
+    let mut out = std::io::BufWriter::new(out);
+    match format {
+        Format::Table => {
+            writeln!(out, "{heading}, as of {}", assessment.as_of)?;
+            if let Some(scope) = &inventory.manifest.scope_statement {
+                writeln!(out, "Scope: {}", crate::text::without_controls(scope))?;
+            }
+            writeln!(out, "{summary}\n")?;
+            out.write_all(sheets::table(std::slice::from_ref(&sheet), width).as_bytes())?;
+        }
+        Format::Md => {
+            let mut text = sheets::markdown(&heading, std::slice::from_ref(&sheet));
+            let mut preface = format!("\nAs of {}. {summary}\n", assessment.as_of);
+            if let Some(scope) = &inventory.manifest.scope_statement {
+                let scope = crate::register::markdown_cell(scope);
+                preface = format!("{preface}\nScope: {scope}\n");
+            }
+            text.insert_str(text.find('\n').map_or(0, |at| at + 1), &preface);
+            out.write_all(text.as_bytes())?;
+        }
+        Format::Csv => sheets::write_csv(&mut out, &sheet)?,
+        Format::Xlsx => {
+            let levels: Vec<&str> = Vec::new();
+            let tab = xlsx::Tab {
+                name: "Statement of Applicability",
+                sheet: &sheet,
+                kinds: Vec::new(),
+            };
+            out.write_all(&xlsx::workbook(&[tab], &levels).map_err(xlsx::to_io)?)?;
+        }
+        Format::Json => {
+            let value = json!({
+                "schema_version": 1,
+                "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
+                "organization": inventory.manifest.organization,
+                "scope": inventory.manifest.scope_statement,
+                "as_of": assessment.as_of.to_string(),
+                "controls": entries.iter().map(|e| json!({
+                    "id": e.id,
+                    "theme": e.theme.as_str(),
+                    "title": e.title,
+                    "applicable": e.applicable,
+                    "decided_by": decided_by(e.source),
+                    "justification": e.justification,
+                    "status": e.status_name(),
+                    "implemented_by": ids(inventory, e),
+                    "risks": e.risks.iter().map(|&r| assessment.risks[r as usize].id.as_str()).collect::<Vec<_>>(),
+                    "obligations": e.obligations.iter().map(|&o| inventory.obligations[o as usize].id.as_str()).collect::<Vec<_>>(),
+                    "commitments": e.commitments.iter().map(|&c| inventory.commitments[c as usize].id.as_str()).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut out, &value)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Tree | Format::Html | Format::Dot => {
+            return Err(crate::coverage::unsupported(format));
+        }
+    }
+    out.flush()
+}
+
+/// Where the applicability decision came from.
+fn decided_by(source: SoaSource) -> &'static str {
+    match source {
+        SoaSource::SoaFile(_) => "soa.csv",
+        SoaSource::Controls => "controls",
+        SoaSource::Default => "default",
+    }
+}
+
+fn ids<'a>(inventory: &'a Inventory, entry: &SoaEntry) -> Vec<&'a str> {
+    entry
+        .controls
+        .iter()
+        .map(|&c| inventory.controls[c as usize].id.as_str())
+        .collect()
+}
+
+fn summary(entries: &[SoaEntry]) -> String {
+    let applicable = entries.iter().filter(|e| e.applicable).count();
+    let count = |wanted: &str| {
+        entries
+            .iter()
+            .filter(|e| e.applicable && e.status_name() == wanted)
+            .count()
+    };
+    format!(
+        "{} Annex A controls: {applicable} applicable ({} implemented, {} partial, {} planned, {} not implemented), {} excluded.",
+        entries.len(),
+        count("implemented"),
+        count("partial"),
+        count("planned"),
+        count("not-implemented"),
+        entries.len() - applicable,
+    )
+}
+
+fn sheet(inventory: &Inventory, entries: &[SoaEntry]) -> Sheet {
+    Sheet {
+        title: String::from("Annex A controls (ISO/IEC 27001:2022)"),
+        columns: vec![
+            "control",
+            "theme",
+            "title",
+            "applicable",
+            "status",
+            "implemented by",
+            "justification",
+        ],
+        rows: entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.clone(),
+                    e.theme.as_str().to_owned(),
+                    e.title.to_owned(),
+                    String::from(if e.applicable { "yes" } else { "no" }),
+                    e.status_name().to_owned(),
+                    ids(inventory, e).join(", "),
+                    e.justification.clone(),
+                ]
+            })
+            .collect(),
+        empty: "no controls",
+    }
+}
