@@ -5,6 +5,7 @@
 //! the library crates; this crate parses, dispatches and renders.
 
 mod commands;
+mod output;
 mod render;
 
 use std::process::ExitCode;

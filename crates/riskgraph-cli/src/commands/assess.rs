@@ -1,7 +1,7 @@
 //! `riskgraph assess`: the risk register, with the risk matrices, in the format asked for.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::ValueEnum;
 use riskgraph_engine::assess::Assessment;
@@ -9,6 +9,9 @@ use riskgraph_engine::session::Session;
 use riskgraph_model::Inventory;
 use riskgraph_model::values::closest;
 
+use riskgraph_report::Format;
+
+use super::today;
 use crate::Outcome;
 use riskgraph_report::register::{self, Register, Style};
 
@@ -18,7 +21,7 @@ pub struct Args {
     pub path: PathBuf,
     /// Output: table (for the terminal), json, csv, md (Markdown), xlsx (a workbook, with -o) or
     /// html (the full report)
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, value_parser = super::formats(FORMATS), default_value = "table")]
     pub format: Format,
     /// Write to FILE instead of the standard output (all or nothing: a temporary file is
     /// renamed once complete)
@@ -28,7 +31,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
     /// The date of the assessment, for incidents, due dates and reviews (default: today, UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<jiff::civil::Date>,
     /// Worker threads (default: one per core); the output does not depend on it
     #[arg(long, value_name = "N")]
@@ -41,38 +44,20 @@ pub struct Args {
     pub only: Option<Only>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
-    Md,
-    /// An Excel workbook (needs `-o FILE`)
-    Xlsx,
-    /// The full HTML report, as `riskgraph report`
-    Html,
-}
+/// The register's formats.
+const FORMATS: &[Format] = &[
+    Format::Table,
+    Format::Json,
+    Format::Csv,
+    Format::Md,
+    Format::Xlsx,
+    Format::Html,
+];
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Only {
     AboveAppetite,
     Overdue,
-}
-
-pub fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
-    riskgraph_model::values::Date::parse(text)
-        .map(riskgraph_model::values::Date::civil)
-        .map_err(|err| match err.help {
-            Some(help) => format!("{}; {help}", err.message),
-            None => err.message,
-        })
-}
-
-/// Today in UTC: the default `--as-of`.
-pub fn today() -> jiff::civil::Date {
-    jiff::tz::TimeZone::UTC
-        .to_datetime(jiff::Timestamp::now())
-        .date()
 }
 
 pub fn run(args: &Args) -> Outcome {
@@ -122,7 +107,7 @@ pub fn run(args: &Args) -> Outcome {
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let style = Style {
-        width: width(to_terminal),
+        width: super::width(to_terminal),
         color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let render = |out: &mut dyn Write| -> std::io::Result<()> {
@@ -138,12 +123,17 @@ pub fn run(args: &Args) -> Outcome {
                 )?;
             }
             Format::Html => {
-                out.write_all(super::report::build(&register, &session, None).as_bytes())?;
+                out.write_all(riskgraph_report::html::build(&register, &session, None).as_bytes())?;
+            }
+            Format::Tree | Format::Dot => {
+                return Err(std::io::Error::other(
+                    "the register has no tree or dot format",
+                ));
             }
         }
         out.flush()
     };
-    let written = emit(args.output.as_deref(), render);
+    let written = crate::output::emit(args.output.as_deref(), render);
     if !matches!(written, Outcome::Success) {
         return written;
     }
@@ -223,80 +213,4 @@ fn gate_level(inventory: &Inventory, name: &str) -> Result<usize, String> {
         "--fail-on `{name}` is not a risk level of this inventory ({}){hint}",
         names.join(", ")
     ))
-}
-
-/// Characters per line for the table: the terminal's width, else `COLUMNS`, else 120.
-pub fn width(to_terminal: bool) -> usize {
-    if to_terminal && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
-        return usize::from(w);
-    }
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|&c: &usize| c >= 40)
-        .unwrap_or(120)
-}
-
-/// Writes what `render` renders to `output` (atomically), else to the standard output. A closed
-/// standard output (`| head`) gives [`Outcome::StdoutClosed`], which ends the run quietly; any
-/// other write error is reported and gives [`Outcome::Invalid`].
-pub fn emit(
-    output: Option<&Path>,
-    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Outcome {
-    let Some(path) = output else {
-        return Outcome::of_stdout(render(&mut std::io::stdout().lock()));
-    };
-    match write_atomically(path, render) {
-        Ok(()) => Outcome::Success,
-        Err(err) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "error: cannot write {}: {err}",
-                path.display()
-            );
-            Outcome::Invalid
-        }
-    }
-}
-
-/// Writes `path` all at once: into a temporary file beside it, renamed over `path` only when
-/// complete. On failure (or an interruption) `path` is left as it was.
-pub fn write_atomically(
-    path: &Path,
-    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::Builder::new()
-        .prefix(".riskgraph-")
-        .suffix(".tmp")
-        .tempfile_in(folder)?;
-    render(file.as_file_mut())?;
-    // The temporary file is private to its owner; the output gets the mode of the file it
-    // replaces, or that of a new file.
-    let permissions = match std::fs::metadata(path) {
-        Ok(existing) => existing.permissions(),
-        Err(_) => new_file_permissions(folder)?,
-    };
-    file.as_file().set_permissions(permissions)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|err| err.error)?;
-    Ok(())
-}
-
-/// The permissions a new file in `folder` gets (on Unix, read and write for all less the
-/// process's umask), found by creating one.
-fn new_file_permissions(folder: &Path) -> std::io::Result<std::fs::Permissions> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".riskgraph-mode-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let probe = builder.tempfile_in(folder)?;
-    probe.as_file().metadata().map(|m| m.permissions())
 }

@@ -91,7 +91,7 @@ pub fn run(args: &Args) -> Outcome {
         return super::usage("--rank vendors prints a table or json; tree and dot need --from");
     }
     // A blast radius does not depend on the date.
-    let as_of = super::assess::today();
+    let as_of = super::today();
     let Some(session) = super::load_and_open(&args.path, args.rules.as_deref(), as_of) else {
         return Outcome::Invalid;
     };

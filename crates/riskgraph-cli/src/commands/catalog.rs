@@ -104,12 +104,11 @@ fn find(id: &str) -> Option<Entry> {
 }
 
 fn print(title: &str, sheets: &[Sheet], format: Format) -> Outcome {
-    super::assess::emit(None, |out| {
+    crate::output::emit(None, |out| {
         let mut out = std::io::BufWriter::new(out);
         match format {
             Format::Table => {
-                let width =
-                    super::assess::width(std::io::IsTerminal::is_terminal(&std::io::stdout()));
+                let width = super::width(std::io::IsTerminal::is_terminal(&std::io::stdout()));
                 out.write_all(sheets::table(sheets, width).as_bytes())?;
             }
             Format::Md => out.write_all(sheets::markdown(title, sheets).as_bytes())?,

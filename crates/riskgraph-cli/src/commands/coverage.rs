@@ -19,7 +19,7 @@ pub fn run(args: &Args) -> Outcome {
     let coverage = session.coverage(&assessment);
     let width = args.report.width();
     let format = args.report.format;
-    let outcome = super::assess::emit(args.report.output.as_deref(), |out| {
+    let outcome = crate::output::emit(args.report.output.as_deref(), |out| {
         riskgraph_report::coverage::write(out, format, inventory, &assessment, &coverage, width)
     });
     if !matches!(outcome, Outcome::Success) {

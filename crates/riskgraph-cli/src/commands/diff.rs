@@ -43,12 +43,11 @@ pub fn run(args: &Args) -> Outcome {
         }
     };
     let changes = compare(&old, &new);
-    let outcome = super::assess::emit(None, |out| {
+    let outcome = crate::output::emit(None, |out| {
         let mut out = std::io::BufWriter::new(out);
         match args.format {
             Format::Table => {
-                let width =
-                    super::assess::width(std::io::IsTerminal::is_terminal(&std::io::stdout()));
+                let width = super::width(std::io::IsTerminal::is_terminal(&std::io::stdout()));
                 writeln!(out, "{}\n", summary(&changes))?;
                 out.write_all(sheets::table(&sheets(&changes), width).as_bytes())?;
             }

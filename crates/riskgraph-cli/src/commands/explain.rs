@@ -10,8 +10,8 @@ use riskgraph_model::values::Rating;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, Node, NodeDetail};
 
+use super::{parse_date, today};
 use crate::Outcome;
-use crate::commands::assess::{parse_date, today};
 
 /// How many reached nodes the exposure section lists, strongest first.
 const PATHS_SHOWN: usize = 15;

@@ -140,7 +140,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR")]
     pub rules: Option<std::path::PathBuf>,
     /// The date of the assessment (default: today, UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = assess::parse_date)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub as_of: Option<jiff::civil::Date>,
     /// Worker threads (default: one per core); the output does not depend on it
     #[arg(long, value_name = "N")]
@@ -156,7 +156,7 @@ impl ReportArgs {
             return None;
         }
         use_threads(self.threads);
-        let as_of = self.as_of.unwrap_or_else(assess::today);
+        let as_of = self.as_of.unwrap_or_else(today);
         let session = load_and_open(&self.path, self.rules.as_deref(), as_of)?;
         let assessment = assess::run_assessment(&session)?;
         Some((session, assessment))
@@ -165,6 +165,35 @@ impl ReportArgs {
     /// Characters per line for a table on the standard output.
     pub fn width(&self) -> usize {
         use std::io::IsTerminal;
-        assess::width(self.output.is_none() && std::io::stdout().is_terminal())
+        width(self.output.is_none() && std::io::stdout().is_terminal())
     }
+}
+
+/// Reads a `--as-of` date.
+pub fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    riskgraph_model::values::Date::parse(text)
+        .map(riskgraph_model::values::Date::civil)
+        .map_err(|err| match err.help {
+            Some(help) => format!("{}; {help}", err.message),
+            None => err.message,
+        })
+}
+
+/// Today in UTC: the default `--as-of`.
+pub fn today() -> jiff::civil::Date {
+    jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+}
+
+/// Characters per line for the table: the terminal's width, else `COLUMNS`, else 120.
+pub fn width(to_terminal: bool) -> usize {
+    if to_terminal && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+        return usize::from(w);
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&c: &usize| c >= 40)
+        .unwrap_or(120)
 }

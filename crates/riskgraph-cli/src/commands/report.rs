@@ -3,14 +3,10 @@
 
 use std::path::PathBuf;
 
-use riskgraph_engine::propagation::Limits;
-use riskgraph_engine::session::Session;
-use riskgraph_model::values::Property;
+use riskgraph_report::diff;
+use riskgraph_report::register::Register;
 
 use crate::Outcome;
-use riskgraph_report::diff;
-use riskgraph_report::html::{Report, html};
-use riskgraph_report::register::{self, Register};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,15 +22,12 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
     /// The date of the assessment (default: today, UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::assess::parse_date)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<jiff::civil::Date>,
     /// Worker threads (default: one per core); the output does not depend on it
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 }
-
-/// How many vendors the supply chain section shows.
-const TOP_VENDORS: usize = 10;
 
 pub fn run(args: &Args) -> Outcome {
     super::use_threads(args.threads);
@@ -42,7 +35,7 @@ pub fn run(args: &Args) -> Outcome {
         Ok(previous) => previous,
         Err(message) => return super::usage(&message),
     };
-    let as_of = args.as_of.unwrap_or_else(super::assess::today);
+    let as_of = args.as_of.unwrap_or_else(super::today);
     let Some(session) = super::load_and_open(&args.path, args.rules.as_deref(), as_of) else {
         return Outcome::Invalid;
     };
@@ -56,41 +49,6 @@ pub fn run(args: &Args) -> Outcome {
         inputs: session.input_checksums(),
         rules: session.rule_checksums(),
     };
-    let page = build(&register, &session, previous.as_ref());
-    super::assess::emit(args.output.as_deref(), |out| out.write_all(page.as_bytes()))
-}
-
-/// The report of `register`, assessed in `session`, as HTML, with the changes since `previous`
-/// when given.
-pub fn build(
-    register: &Register<'_>,
-    session: &Session,
-    previous: Option<&diff::Document>,
-) -> String {
-    let coverage = session.coverage(register.assessment);
-    let soa = session.statement_of_applicability(register.assessment);
-
-    let limits = Limits::default();
-    let mut ranks = session.rank_vendors(&Property::ALL, limits);
-    ranks.truncate(TOP_VENDORS);
-    let origins: Vec<_> = ranks.iter().map(|rank| rank.vendor).collect();
-    let exposures = session.exposures(&origins, &Property::ALL, limits);
-    let vendors: Vec<_> = ranks.into_iter().zip(exposures).collect();
-
-    // The changes compare registers as documents: this one, written and read back.
-    let current = previous.map(|_| {
-        let mut json = Vec::new();
-        register::write_json(&mut json, register).expect("writing to memory cannot fail");
-        serde_json::from_slice::<diff::Document>(&json).expect("a register reads back")
-    });
-    let changes = previous
-        .zip(current.as_ref())
-        .map(|(old, new)| diff::compare(old, new));
-    html(&Report {
-        register,
-        coverage: &coverage,
-        soa: &soa,
-        vendors: &vendors,
-        changes: changes.as_ref(),
-    })
+    let page = riskgraph_report::html::build(&register, &session, previous.as_ref());
+    crate::output::emit(args.output.as_deref(), |out| out.write_all(page.as_bytes()))
 }

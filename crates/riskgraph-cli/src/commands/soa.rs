@@ -15,7 +15,7 @@ pub fn run(args: &Args) -> Outcome {
     let inventory = session.inventory();
     let entries = session.statement_of_applicability(&assessment);
     let (format, width) = (args.report.format, args.report.width());
-    super::assess::emit(args.report.output.as_deref(), |out| {
+    crate::output::emit(args.report.output.as_deref(), |out| {
         riskgraph_report::soa::write(out, format, inventory, &assessment, &entries, width)
     })
 }

@@ -11,7 +11,9 @@ use std::fmt::Write as _;
 use riskgraph_engine::assess::{Source, level_of};
 use riskgraph_engine::compliance::{Coverage, SoaEntry, Verdict};
 use riskgraph_engine::exposure::{Exposure, Reached};
+use riskgraph_engine::propagation::Limits;
 use riskgraph_engine::rank::VendorRank;
+use riskgraph_engine::session::Session;
 use riskgraph_model::manifest::ApprovalState;
 use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::Vocabulary;
@@ -848,6 +850,44 @@ fn evidence(out: &mut String, report: &Report<'_>) {
     out.push_str("</tbody></table>\n<h3>Inputs</h3>\n<table id=\"inputs\"><thead><tr><th>file</th><th></th><th>SHA-256</th></tr></thead><tbody>\n");
     checksum_rows(out, &register.inputs);
     out.push_str("</tbody></table>\n</section>\n");
+}
+
+/// How many vendors the supply chain section shows.
+const TOP_VENDORS: usize = 10;
+
+/// The report of `register`, assessed in `session`, as HTML, with the changes since `previous`
+/// when given.
+pub fn build(
+    register: &Register<'_>,
+    session: &Session,
+    previous: Option<&crate::diff::Document>,
+) -> String {
+    let coverage = session.coverage(register.assessment);
+    let soa = session.statement_of_applicability(register.assessment);
+
+    let limits = Limits::default();
+    let mut ranks = session.rank_vendors(&Property::ALL, limits);
+    ranks.truncate(TOP_VENDORS);
+    let origins: Vec<_> = ranks.iter().map(|rank| rank.vendor).collect();
+    let exposures = session.exposures(&origins, &Property::ALL, limits);
+    let vendors: Vec<_> = ranks.into_iter().zip(exposures).collect();
+
+    // The changes compare registers as documents: this one, written and read back.
+    let current = previous.map(|_| {
+        let mut json = Vec::new();
+        crate::register::write_json(&mut json, register).expect("writing to memory cannot fail");
+        serde_json::from_slice::<crate::diff::Document>(&json).expect("a register reads back")
+    });
+    let changes = previous
+        .zip(current.as_ref())
+        .map(|(old, new)| crate::diff::compare(old, new));
+    html(&Report {
+        register,
+        coverage: &coverage,
+        soa: &soa,
+        vendors: &vendors,
+        changes: changes.as_ref(),
+    })
 }
 
 #[cfg(test)]
