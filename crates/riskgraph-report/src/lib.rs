@@ -9,6 +9,7 @@
 //! Architecture invariant: this crate does no terminal input or output of its own and parses no
 //! command line; the CLI chooses a renderer and where its output goes.
 
+pub mod blast_radius;
 pub mod coverage;
 pub mod diff;
 mod format;

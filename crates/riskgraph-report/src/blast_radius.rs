@@ -1,0 +1,571 @@
+//! `riskgraph blast-radius`: an exposure as a tree, a table, JSON or a Graphviz digraph, and the
+//! vendor ranking as a table or JSON.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use riskgraph_engine::exposure::{Exposure, Lookup, Reached, Summary};
+use riskgraph_engine::propagation::ImpactGraph;
+use riskgraph_engine::rank::VendorRank;
+use riskgraph_model::values::Property;
+use riskgraph_model::vocabulary::Vocabulary;
+use riskgraph_model::{Inventory, Node, NodeDetail, NodeIdx};
+use serde_json::{Value, json};
+
+use crate::Format;
+
+/// Version of the JSON documents of this module; raised on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What was asked: the properties that fail, the smallest impact shown and the deepest path.
+pub struct Query {
+    pub properties: Vec<Property>,
+    pub min: f64,
+    pub depth: Option<u32>,
+}
+
+/// Writes `exposure` (reached in `graph`, summarized as `summary`) in `format`: tree, table,
+/// json or dot.
+pub fn write_exposure(
+    out: &mut dyn std::io::Write,
+    format: Format,
+    inventory: &Inventory,
+    graph: &ImpactGraph,
+    exposure: &Exposure,
+    summary: &Summary,
+    query: &Query,
+) -> std::io::Result<()> {
+    let view = View {
+        inventory,
+        graph,
+        exposure,
+        lookup: exposure.lookup(),
+        summary,
+        query,
+    };
+    let mut out = std::io::BufWriter::new(out);
+    match format {
+        Format::Table => out.write_all(view.table().as_bytes())?,
+        Format::Json => write_json(&mut out, &view.json())?,
+        Format::Dot => out.write_all(view.dot().as_bytes())?,
+        _ => out.write_all(view.tree().as_bytes())?,
+    }
+    out.flush()
+}
+
+/// Writes the vendor ranking `ranks` in `format`: json, else a table.
+pub fn write_ranking(
+    out: &mut dyn std::io::Write,
+    format: Format,
+    inventory: &Inventory,
+    ranks: &[VendorRank],
+    query: &Query,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    match format {
+        Format::Json => write_json(&mut out, &rank_json(inventory, ranks, query))?,
+        _ => out.write_all(rank_table(inventory, ranks, &query.properties).as_bytes())?,
+    }
+    out.flush()
+}
+
+/// Writes `value` as pretty JSON and a newline, without building the text first.
+fn write_json(out: &mut impl std::io::Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+/// `asset/data`, `process`, `vendor`.
+fn kind_label(node: &Node) -> String {
+    match &node.detail {
+        NodeDetail::Asset(asset) => format!("asset/{}", asset.asset_type.as_str()),
+        _ => node.kind().as_str().to_owned(),
+    }
+}
+
+fn asset_type(node: &Node) -> Option<&'static str> {
+    node.asset().map(|a| a.asset_type.as_str())
+}
+
+/// `C 0.80  I 0.80  A 1.00`, a dash where a property is not reached or not asked for.
+fn impacts(reached: &Reached) -> String {
+    Property::ALL
+        .iter()
+        .map(|&p| match reached.impact(p) {
+            Some(impact) => format!("{} {impact:.2}", p.letter()),
+            None => format!("{}    -", p.letter()),
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn property_names(properties: &[Property]) -> String {
+    let names: Vec<&str> = properties.iter().map(|p| p.name()).collect();
+    match names.as_slice() {
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    }
+}
+
+/// One exposure and what it takes to print it.
+struct View<'a> {
+    inventory: &'a Inventory,
+    graph: &'a ImpactGraph,
+    exposure: &'a Exposure,
+    lookup: Lookup<'a>,
+    summary: &'a Summary,
+    query: &'a Query,
+}
+
+impl View<'_> {
+    fn node(&self, idx: NodeIdx) -> &Node {
+        self.inventory.node(idx)
+    }
+
+    fn heading(&self) -> String {
+        let origins: Vec<&str> = self
+            .exposure
+            .origins
+            .iter()
+            .map(|&o| self.node(o).id.as_str())
+            .collect();
+        let mut text = format!(
+            "Blast radius of {}: {}, impact at least {}",
+            origins.join(", "),
+            property_names(&self.exposure.properties),
+            self.query.min
+        );
+        if let Some(depth) = self.query.depth {
+            let _ = write!(text, ", at most {depth} hops");
+        }
+        text.push_str("\n\n");
+        text
+    }
+
+    /// The dependency kind of the row that brought impact to `reached` (its headline path).
+    fn via(&self, reached: &Reached) -> Option<(NodeIdx, &'static str)> {
+        reached.headline().parent.map(|(parent, row)| {
+            (
+                parent,
+                self.inventory.dependencies[row as usize].kind.as_str(),
+            )
+        })
+    }
+
+    fn tree(&self) -> String {
+        let mut out = self.heading();
+        let mut children: std::collections::HashMap<NodeIdx, Vec<&Reached>> =
+            std::collections::HashMap::new();
+        for reached in self.exposure.dependents() {
+            if let Some((parent, _)) = reached.headline().parent {
+                children.entry(parent).or_default().push(reached);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<(&Reached, String, bool, bool)> = Vec::new();
+        for reached in self.exposure.nodes.iter().filter(|r| r.is_origin()).rev() {
+            stack.push((reached, String::new(), true, true));
+        }
+        while let Some((reached, prefix, last, root)) = stack.pop() {
+            if !seen.insert(reached.node) {
+                continue;
+            }
+            let node = self.node(reached.node);
+            let (branch, indent) = match (root, last) {
+                (true, _) => ("", ""),
+                (false, true) => ("└── ", "    "),
+                (false, false) => ("├── ", "│   "),
+            };
+            let via = self
+                .via(reached)
+                .map(|(_, kind)| format!(" via {kind}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{}  {prefix}{branch}{} ({}){via}",
+                impacts(reached),
+                node.id,
+                kind_label(node),
+            );
+            let child_prefix = format!("{prefix}{indent}");
+            if let Some(list) = children.get(&reached.node) {
+                for (i, child) in list.iter().enumerate().rev() {
+                    stack.push((child, child_prefix.clone(), i + 1 == list.len(), false));
+                }
+            }
+        }
+        out.push('\n');
+        out.push_str(&self.summary_text());
+        out
+    }
+
+    fn table(&self) -> String {
+        let mut rows =
+            vec![["NODE", "KIND", "NAME", "C", "I", "A", "HOPS", "VIA"].map(str::to_owned)];
+        for reached in self.exposure.dependents() {
+            let node = self.node(reached.node);
+            let via = self
+                .via(reached)
+                .map(|(parent, kind)| format!("{} ({kind})", self.node(parent).id))
+                .unwrap_or_default();
+            let impact = |p: Property| {
+                reached
+                    .impact(p)
+                    .map_or_else(|| "-".to_owned(), |i| format!("{i:.2}"))
+            };
+            rows.push([
+                node.id.to_string(),
+                kind_label(node),
+                node.name.to_string(),
+                impact(Property::Confidentiality),
+                impact(Property::Integrity),
+                impact(Property::Availability),
+                reached.headline().hops.to_string(),
+                via,
+            ]);
+        }
+        let mut out = self.heading();
+        out.push_str(&crate::text::columns(&rows, &[3, 4, 5, 6]));
+        out.push('\n');
+        out.push_str(&self.summary_text());
+        out
+    }
+
+    fn summary_text(&self) -> String {
+        let s = self.summary;
+        let inv = self.inventory;
+        let id = |n: &NodeIdx| inv.node(*n).id.to_string();
+        let list = |items: Vec<String>| {
+            if items.is_empty() {
+                "none".to_owned()
+            } else {
+                items.join(", ")
+            }
+        };
+        let counts = |map: &std::collections::BTreeMap<&str, usize>, plural: bool| {
+            let word = |k: &str, v: usize| match (plural && v != 1, k) {
+                (true, "process") => "processes".to_owned(),
+                (true, k) => format!("{k}s"),
+                (false, k) => k.to_owned(),
+            };
+            list(
+                map.iter()
+                    .map(|(k, v)| format!("{v} {}", word(k, *v)))
+                    .collect(),
+            )
+        };
+        let lookup = &self.lookup;
+        let processes: Vec<String> = s
+            .processes
+            .iter()
+            .map(|&p| {
+                let criticality = inv
+                    .node(p)
+                    .criticality()
+                    .map_or_else(|| "-".to_owned(), |c| c.get().to_string());
+                let impact = lookup.get(p).map_or(0.0, |r| r.headline().impact());
+                format!("{} (criticality {criticality}, impact {impact:.2})", id(&p))
+            })
+            .collect();
+        let commitments: Vec<String> = s
+            .commitments
+            .iter()
+            .map(|&c| inv.commitments[c as usize].id.to_string())
+            .collect();
+        let rows: Vec<(&str, String)> = vec![
+            (
+                "nodes reached",
+                format!("{} ({})", s.reached, counts(&s.by_kind, true)),
+            ),
+            ("asset types", counts(&s.by_type, false)),
+            ("in-scope assets", s.in_scope_assets.to_string()),
+            ("processes", list(processes)),
+            ("commitments", list(commitments)),
+            (
+                "highest classification",
+                s.highest_classification
+                    .map_or_else(|| "none".to_owned(), |c| c.as_str().to_owned()),
+            ),
+            (
+                "personal data",
+                if s.personal_data { "yes" } else { "no" }.to_owned(),
+            ),
+            ("fourth parties", list(s.vendors.iter().map(id).collect())),
+            (
+                "maximum value reached",
+                s.max_value.map_or_else(
+                    || "none".to_owned(),
+                    |(value, node, p)| format!("{value:.2} of 5 ({}, {})", id(&node), p.name()),
+                ),
+            ),
+        ];
+        let mut out = String::from("Summary\n");
+        for (label, value) in rows {
+            let _ = writeln!(out, "  {label:<24}{value}");
+        }
+        out
+    }
+
+    /// The JSON document; its `nodes`, one per node reached, are serialized one at a time as they
+    /// are written, so a million nodes never sit in memory as JSON values.
+    fn json(&self) -> Document<'_> {
+        let inv = self.inventory;
+        let lookup = &self.lookup;
+        let s = self.summary;
+        let id = |n: &NodeIdx| inv.node(*n).id.as_str();
+        let head = json!({
+            "schema_version": SCHEMA_VERSION,
+            "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
+            "origins": self.exposure.origins.iter().map(id).collect::<Vec<_>>(),
+            "properties": self.exposure.properties.iter().map(|p| p.name()).collect::<Vec<_>>(),
+            "min_impact": self.query.min,
+            "max_depth": self.query.depth,
+            "nodes": null,
+            "summary": {
+                "reached": s.reached,
+                "by_kind": s.by_kind,
+                "by_type": s.by_type,
+                "in_scope_assets": s.in_scope_assets,
+                "processes": s.processes.iter().map(|&p| {
+                    json!({
+                        "id": id(&p),
+                        "criticality": inv.node(p).criticality().map(riskgraph_model::values::Rating::get),
+                        "impact": lookup.get(p).map(|r| round4(r.headline().impact())),
+                    })
+                }).collect::<Vec<_>>(),
+                "commitments": s.commitments.iter().map(|&c| inv.commitments[c as usize].id.as_str()).collect::<Vec<_>>(),
+                "highest_classification": s.highest_classification.map(Vocabulary::as_str),
+                "personal_data": s.personal_data,
+                "fourth_parties": s.vendors.iter().map(id).collect::<Vec<_>>(),
+                "max_value": s.max_value.map(|(value, node, p)| json!({
+                    "value": round4(value),
+                    "node": id(&node),
+                    "property": p.name(),
+                })),
+            },
+        });
+        Document {
+            head,
+            key: "nodes",
+            len: self.exposure.nodes.len(),
+            item: Box::new(|i| self.node_json(&self.exposure.nodes[i])),
+        }
+    }
+
+    /// One node of the JSON document.
+    fn node_json(&self, reached: &Reached) -> Value {
+        let inv = self.inventory;
+        let node = inv.node(reached.node);
+        let hit = reached.headline();
+        let path = self.lookup.path(reached.node, reached.property);
+        let impact: serde_json::Map<String, Value> = self
+            .exposure
+            .properties
+            .iter()
+            .map(|&p| (p.name().to_owned(), json!(reached.impact(p).map(round4))))
+            .collect();
+        json!({
+            "id": node.id.as_str(),
+            "name": &*node.name,
+            "kind": node.kind().as_str(),
+            "type": asset_type(node),
+            "owner": node.owner.as_deref(),
+            "in_scope": node.in_scope,
+            "impact": impact,
+            "property": reached.property.name(),
+            "hops": hit.hops,
+            "path": path.iter().map(|&(n, _)| inv.node(n).id.as_str()).collect::<Vec<_>>(),
+            "via": path
+                .iter()
+                .filter_map(|&(_, row)| row.map(|r| inv.dependencies[r as usize].kind.as_str()))
+                .collect::<Vec<_>>(),
+        })
+    }
+
+    /// A Graphviz digraph of the strongest paths: impact flows along the arrows, from the
+    /// origins (bold outline) to their dependents, each shaded by its impact and each edge
+    /// labelled with its kind and factor.
+    fn dot(&self) -> String {
+        let inv = self.inventory;
+        let mut out = String::from(
+            "digraph blast_radius {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", colorscheme=oranges9];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+        );
+        for reached in &self.exposure.nodes {
+            let node = inv.node(reached.node);
+            let impact = reached.headline().impact();
+            // Shades 1 (palest) to 7 of a single-hue scale, readable with any colour vision.
+            let shade = 1 + (impact * 6.0).round() as u32;
+            let label = format!("{}\n{}\n{}", node.id, kind_label(node), impacts(reached));
+            let origin = if reached.is_origin() {
+                ", penwidth=3, color=black"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {} [label={}, fillcolor={shade}{origin}];",
+                dot_string(node.id.as_str()),
+                dot_string(&label)
+            );
+        }
+        for reached in self.exposure.dependents() {
+            if let Some((parent, row)) = reached.headline().parent {
+                let kind = inv.dependencies[row as usize].kind.as_str();
+                let factor = self.graph.factors[row as usize][reached.property as usize];
+                let _ = writeln!(
+                    out,
+                    "  {} -> {} [label={}];",
+                    dot_string(inv.node(parent).id.as_str()),
+                    dot_string(inv.node(reached.node).id.as_str()),
+                    dot_string(&format!("{kind} {factor:.2}"))
+                );
+            }
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+/// A JSON document written as it is serialized: `head` in order, with the list at `key` made of
+/// `item(0)..item(len)`, one element at a time, so a million elements never sit in memory as JSON
+/// values.
+struct Document<'a> {
+    head: Value,
+    key: &'static str,
+    len: usize,
+    item: Box<dyn Fn(usize) -> Value + 'a>,
+}
+
+impl serde::Serialize for Document<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Items<'d, 'a>(&'d Document<'a>);
+        impl serde::Serialize for Items<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut seq = serializer.serialize_seq(Some(self.0.len))?;
+                for i in 0..self.0.len {
+                    seq.serialize_element(&(self.0.item)(i))?;
+                }
+                seq.end()
+            }
+        }
+        let Value::Object(head) = &self.head else {
+            return self.head.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(head.len()))?;
+        for (key, value) in head {
+            if key == self.key {
+                map.serialize_entry(key, &Items(self))?;
+            } else {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// A double-quoted DOT string.
+fn dot_string(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+fn rank_table(inventory: &Inventory, ranks: &[VendorRank], properties: &[Property]) -> String {
+    // At most four ids per cell, so a vendor that reaches thousands stays on one line; the JSON
+    // output lists them all.
+    let ids = |list: &[NodeIdx]| {
+        let id = |n: &NodeIdx| inventory.node(*n).id.to_string();
+        match list.len() {
+            0 => "-".to_owned(),
+            1..=4 => list.iter().map(id).collect::<Vec<_>>().join(", "),
+            n => {
+                let first: Vec<String> = list.iter().take(3).map(id).collect();
+                format!("{}, and {} more", first.join(", "), n - 3)
+            }
+        }
+    };
+    let mut rows = vec![
+        [
+            "RANK",
+            "VENDOR",
+            "NAME",
+            "SCORE",
+            "REACHED",
+            "PROCESSES",
+            "COMMITMENTS",
+            "ASSETS",
+            "FOURTH PARTIES",
+            "SINGLE POINTS OF FAILURE",
+        ]
+        .map(str::to_owned),
+    ];
+    for (i, rank) in ranks.iter().enumerate() {
+        let vendor = inventory.node(rank.vendor);
+        rows.push([
+            (i + 1).to_string(),
+            vendor.id.to_string(),
+            vendor.name.to_string(),
+            format!("{:.1}", rank.score),
+            rank.reached.to_string(),
+            rank.processes.to_string(),
+            rank.commitments.to_string(),
+            rank.in_scope_assets.to_string(),
+            ids(&rank.fourth_parties),
+            ids(&rank.single_points_of_failure),
+        ]);
+    }
+    let mut out = format!(
+        "Vendors by blast radius of {} (score: value x impact summed over the in-scope nodes reached)\n\n",
+        property_names(properties)
+    );
+    out.push_str(&crate::text::columns(&rows, &[0, 3, 4, 5, 6, 7]));
+    out
+}
+
+fn rank_json<'a>(inventory: &'a Inventory, ranks: &'a [VendorRank], query: &Query) -> Document<'a> {
+    let head = json!({
+        "schema_version": SCHEMA_VERSION,
+        "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
+        "properties": query.properties.iter().map(|p| p.name()).collect::<Vec<_>>(),
+        "min_impact": query.min,
+        "max_depth": query.depth,
+        "vendors": null,
+    });
+    let vendor = move |i: usize| {
+        let rank = &ranks[i];
+        let id = |n: &NodeIdx| inventory.node(*n).id.as_str();
+        json!({
+            "rank": i + 1,
+            "id": id(&rank.vendor),
+            "name": &*inventory.node(rank.vendor).name,
+            "score": rank.score,
+            "reached": rank.reached,
+            "processes": rank.processes,
+            "commitments": rank.commitments,
+            "in_scope_assets": rank.in_scope_assets,
+            "fourth_parties": rank.fourth_parties.iter().map(id).collect::<Vec<_>>(),
+            "single_points_of_failure": rank.single_points_of_failure.iter().map(id).collect::<Vec<_>>(),
+        })
+    };
+    Document {
+        head,
+        key: "vendors",
+        len: ranks.len(),
+        item: Box::new(vendor),
+    }
+}
