@@ -12,6 +12,7 @@
 pub mod blast_radius;
 pub mod coverage;
 pub mod diff;
+pub mod explain;
 mod format;
 pub mod html;
 pub mod palette;
