@@ -100,7 +100,6 @@ fn define(c: &mut Cells<'_, '_>, state: &mut LoadState, col: Col, what: &str) ->
     Some(id)
 }
 
-/// Resolves a node id cell, reporting unknown ids with the nearest known one.
 /// Resolves a required node id cell, reporting unknown ids with the nearest known one.
 fn node_ref(
     c: &mut Cells<'_, '_>,
