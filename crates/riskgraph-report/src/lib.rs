@@ -10,6 +10,7 @@
 //! command line; the CLI chooses a renderer and where its output goes.
 
 pub mod blast_radius;
+pub mod catalog;
 pub mod coverage;
 pub mod diff;
 pub mod explain;

@@ -148,3 +148,45 @@ pub fn abbreviated<'a>(ids: impl ExactSizeIterator<Item = &'a str>, shown: usize
         format!("{n}: {}", first.join(", "))
     }
 }
+
+/// Writes `sheets` under `title` in `format`: a table `width` characters wide, Markdown, CSV (one
+/// sheet as it is, several with a `section` column) or JSON.
+pub fn write_titled(
+    out: &mut dyn Write,
+    format: crate::Format,
+    title: &str,
+    sheets: &[Sheet],
+    width: usize,
+) -> std::io::Result<()> {
+    use serde_json::json;
+
+    use crate::Format;
+
+    let mut out = std::io::BufWriter::new(out);
+    match format {
+        Format::Table => out.write_all(table(sheets, width).as_bytes())?,
+        Format::Md => out.write_all(markdown(title, sheets).as_bytes())?,
+        Format::Csv => {
+            if let [sheet] = sheets {
+                write_csv(&mut out, sheet)?;
+            } else {
+                let keyed: Vec<(&str, &Sheet)> =
+                    sheets.iter().map(|s| (s.title.as_str(), s)).collect();
+                write_csv_sections(&mut out, &keyed)?;
+            }
+        }
+        Format::Json => {
+            let value = json!({
+                "title": title,
+                "sections": sheets.iter().map(|s| json!({
+                    "title": s.title,
+                    "rows": json_rows(s),
+                })).collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut out, &value)?;
+            out.write_all(b"\n")?;
+        }
+        _ => return Err(crate::coverage::unsupported(format)),
+    }
+    out.flush()
+}
