@@ -194,3 +194,47 @@ fn dot_output_renders_with_graphviz() {
     let svg = String::from_utf8_lossy(&rendered.stdout);
     assert!(svg.contains("<svg") && svg.contains("svc&#45;payments"));
 }
+
+/// Every command writes through the same output path: `-o FILE` holds what the standard output
+/// would have.
+#[test]
+fn blast_radius_and_explain_write_to_a_file_with_o() {
+    let dir = crate::validate::tempdir("output-flag");
+    let cases: [(&str, Vec<&str>); 3] = [
+        (
+            "tree.txt",
+            vec!["blast-radius", "datasets/acme-saas", "--from", "aws"],
+        ),
+        (
+            "rank.json",
+            vec![
+                "blast-radius",
+                "datasets/acme-saas",
+                "--rank",
+                "vendors",
+                "--format",
+                "json",
+            ],
+        ),
+        (
+            "explain.txt",
+            vec![
+                "explain",
+                "datasets/acme-saas",
+                "fraud@proc-billing",
+                "--as-of",
+                "2026-11-01",
+            ],
+        ),
+    ];
+    for (file, args) in cases {
+        let (code, stdout, stderr) = crate::output(crate::riskgraph().args(&args));
+        assert_eq!(code, Some(0), "{stderr}");
+        let path = dir.join(file);
+        let (code, written, stderr) =
+            crate::output(crate::riskgraph().args(&args).arg("-o").arg(&path));
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(written.is_empty(), "{written}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), stdout, "{file}");
+    }
+}

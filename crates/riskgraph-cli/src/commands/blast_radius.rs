@@ -35,6 +35,10 @@ pub struct Args {
     /// Output: tree (default with --from), table (default with --rank), json, or dot (Graphviz)
     #[arg(long, value_parser = super::formats(FORMATS))]
     pub format: Option<Format>,
+    /// Write to FILE instead of the standard output (all or nothing: a temporary file is
+    /// renamed once complete)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// The rules folder whose propagation.rhai sets the edge factors (default: the manifest's
     /// `[method] rules`, else the built-in rules)
     #[arg(long, value_name = "DIR")]
@@ -90,11 +94,12 @@ pub fn run(args: &Args) -> Outcome {
         min: args.min,
         depth: args.depth,
     };
-    let written = if args.rank.is_some() {
+    if args.rank.is_some() {
         let format = args.format.unwrap_or(Format::Table);
         let ranks = session.rank_vendors(&args.property.0, limits);
-        let mut stdout = std::io::stdout().lock();
-        blast_radius::write_ranking(&mut stdout, format, inventory, &ranks, &query)
+        crate::output::emit(args.output.as_deref(), |out| {
+            blast_radius::write_ranking(out, format, inventory, &ranks, &query)
+        })
     } else {
         let origins = match resolve(inventory, &args.from) {
             Ok(origins) => origins,
@@ -103,18 +108,10 @@ pub fn run(args: &Args) -> Outcome {
         let exposure = session.exposure(&origins, &args.property.0, limits);
         let summary = exposure.summary(inventory, session.facts());
         let format = args.format.unwrap_or(Format::Tree);
-        let mut stdout = std::io::stdout().lock();
-        blast_radius::write_exposure(
-            &mut stdout,
-            format,
-            inventory,
-            graph,
-            &exposure,
-            &summary,
-            &query,
-        )
-    };
-    Outcome::of_stdout(written)
+        crate::output::emit(args.output.as_deref(), |out| {
+            blast_radius::write_exposure(out, format, inventory, graph, &exposure, &summary, &query)
+        })
+    }
 }
 
 /// The node indexes of `ids`, or a message naming the first unknown one with the closest id.

@@ -12,6 +12,10 @@ pub struct Args {
     pub path: PathBuf,
     /// The risk: `<threat-id>@<node-id>`, or `fraud@<process-id>`
     pub risk: String,
+    /// Write to FILE instead of the standard output (all or nothing: a temporary file is
+    /// renamed once complete)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// The rules folder (default: the manifest's `[method] rules`, else the built-in rules)
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
@@ -63,5 +67,5 @@ pub fn run(args: &Args) -> Outcome {
         session.as_of(),
         &origins,
     );
-    Outcome::of_stdout(std::io::stdout().lock().write_all(text.as_bytes()))
+    crate::output::emit(args.output.as_deref(), |out| out.write_all(text.as_bytes()))
 }
