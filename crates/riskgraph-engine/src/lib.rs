@@ -4,9 +4,10 @@
 //! diagnostics for the CLI to render.
 
 pub mod assess;
+pub mod checks;
 pub mod compliance;
 pub mod exposure;
-pub mod graph;
+pub mod per_node;
 pub mod pool;
 pub mod propagation;
 pub mod rank;
@@ -23,5 +24,5 @@ use riskgraph_model::Loaded;
 /// its diagnostics, after loading's own: everything `riskgraph validate` reports. The graph is
 /// checked beside loading's last checks, which also need the whole inventory.
 pub fn load_and_check(path: &Path) -> Loaded {
-    riskgraph_model::load::load_and_check(path, graph::check)
+    riskgraph_model::load::load_and_check(path, checks::check)
 }

@@ -14,7 +14,8 @@ use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::{RiskCategory, Vocabulary};
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
-use crate::exposure::{DEFAULT_RATING, NodeFacts, PerNode};
+use crate::exposure::{DEFAULT_RATING, NodeFacts};
+use crate::per_node::PerNode;
 use crate::propagation::{ImpactGraph, Limits};
 use crate::reach::{ReachSummary, summaries};
 use crate::rules::memo::{Memo, Varying};

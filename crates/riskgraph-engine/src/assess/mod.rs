@@ -54,7 +54,7 @@ impl Source {
 
 /// What a risk's node reaches when the threat strikes, for the properties it affects.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Reach {
+pub struct ReachCounts {
     /// Nodes reached, the node itself excluded.
     pub nodes: u32,
     /// Business processes among them.
@@ -83,7 +83,7 @@ pub struct Risk {
     pub incidents: Vec<u32>,
     /// For a fraud risk, the factors the `fraud` rule reported, by name.
     pub fraud_factors: Vec<(String, String)>,
-    pub reach: Reach,
+    pub reach: ReachCounts,
     /// Whether the residual level is at most the appetite.
     pub within_appetite: bool,
     pub treatment: Treatment,
@@ -328,7 +328,7 @@ fn reach_counts(
     graph: &ImpactGraph,
     items: &[Item],
     limits: Limits,
-) -> Vec<Reach> {
+) -> Vec<ReachCounts> {
     // Per node, the property sets its items propagate, as a bit set over the 8 possible sets.
     let mut wanted: Vec<(NodeIdx, u8)> = items
         .iter()
@@ -350,7 +350,7 @@ fn reach_counts(
     // so each thread walks a run of them: far fewer cache misses than inventory order.
     let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
     order.par_sort_unstable_by_key(|&i| graph.internal(nodes[i as usize].0));
-    let walked: Vec<[Reach; 8]> = order
+    let walked: Vec<[ReachCounts; 8]> = order
         .par_iter()
         .map(|&i| nodes[i as usize])
         .map_init(
@@ -360,7 +360,8 @@ fn reach_counts(
             },
         )
         .collect();
-    let mut counts = vec![std::array::from_fn::<Reach, 8, _>(|_| Reach::default()); nodes.len()];
+    let mut counts =
+        vec![std::array::from_fn::<ReachCounts, 8, _>(|_| ReachCounts::default()); nodes.len()];
     for (&i, reach) in order.iter().zip(walked) {
         counts[i as usize] = reach;
     }
@@ -385,7 +386,7 @@ fn count_reach_sets(
     origin: NodeIdx,
     sets: u8,
     limits: Limits,
-) -> [Reach; 8] {
+) -> [ReachCounts; 8] {
     let union = (0..8u8)
         .filter(|&set| sets & (1 << set) != 0)
         .fold(0u8, |all, set| all | set);
@@ -416,7 +417,7 @@ fn count_reach_sets(
         }
     });
     covered.sort_unstable();
-    let mut result: [Reach; 8] = std::array::from_fn(|_| Reach::default());
+    let mut result: [ReachCounts; 8] = std::array::from_fn(|_| ReachCounts::default());
     for set in (0..8u8).filter(|&set| sets & (1 << set) != 0) {
         let counts = &mut result[usize::from(set)];
         for reached_by in 1..8u8 {

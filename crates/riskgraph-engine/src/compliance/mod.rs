@@ -16,7 +16,7 @@ use riskgraph_model::selector::NodeIndex;
 use riskgraph_model::vocabulary::ControlStatus;
 
 use crate::assess::Assessment;
-use crate::exposure::PerNode;
+use crate::per_node::PerNode;
 
 pub use coverage::{
     ClauseEvidence, Coverage, CrosswalkFinding, Requirement, UntestedControl, VendorFinding,

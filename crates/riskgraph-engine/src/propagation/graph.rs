@@ -8,7 +8,7 @@ use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeIdx};
 
 use super::{Cost, EdgeProfile, cost_of, default_edge_factor};
-use crate::exposure::PerNode;
+use crate::per_node::PerNode;
 
 /// One dependency row as the graph sees it: `dependent` depends on `failing`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,5 @@
-//! The dependency graph: nodes are assets, processes and vendors, and an edge `X -> Y` is the
+//! The checks of the dependency graph that `validate` reports: cycles and isolated nodes, over a
+//! petgraph graph whose nodes are assets, processes and vendors and whose edge `X -> Y` is the
 //! dependency row "X depends on Y".
 //!
 //! Node indexes in the graph are the inventory's node indexes, so the two never need a mapping.
@@ -8,7 +9,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use riskgraph_model::diagnostic::Diagnostic;
 use riskgraph_model::{Inventory, NodeIdx};
 
-use crate::exposure::PerNode;
+use crate::per_node::PerNode;
 
 /// Edge weight: the position of the dependency row in [`Inventory::dependencies`].
 pub type DependencyIdx = u32;
