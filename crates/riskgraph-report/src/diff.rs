@@ -11,116 +11,34 @@ use std::path::Path;
 
 use std::io::Write as _;
 
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::Format;
-use crate::register::SCHEMA_VERSION;
+use riskgraph_engine::assess::FindingCode;
+
+use crate::register::{
+    ControlEntry, ExposureView, OwnedDocument, RatedView, RiskView, SCHEMA_VERSION, VendorEntry,
+};
 use crate::sheets::{self, Sheet};
 use crate::text::{count, without_controls};
 
-/// The parts of a register document the comparison reads.
-#[derive(Debug, Deserialize)]
-pub struct Document {
-    pub schema_version: u32,
-    pub organization: String,
-    pub as_of: String,
-    pub method: Method,
-    pub summary: Summary,
-    /// Absent in registers written before controls and vendors were listed: those changes are
-    /// then not compared.
-    pub controls: Option<Vec<Control>>,
-    pub vendors: Option<Vec<Vendor>>,
-    pub risks: Vec<Risk>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Method {
-    pub levels: Vec<Level>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Level {
-    pub name: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Summary {
-    pub risks: usize,
-    pub shown: usize,
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub struct Control {
-    pub id: String,
-    pub name: String,
-    pub status: String,
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub struct Vendor {
-    pub id: String,
-    pub name: String,
-    pub criticality: u8,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Risk {
-    pub id: String,
-    pub threat: Threat,
-    pub node: Node,
-    pub residual: Rated,
-    pub treatment: Treatment,
-    pub exposure: Exposure,
-    pub findings: Vec<Finding>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Threat {
-    pub name: String,
-    pub category: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Node {
-    pub id: String,
-    pub kind: String,
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub struct Rated {
-    pub likelihood: u32,
-    pub impact: u32,
-    pub score: u32,
-    pub level: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Treatment {
-    pub decision: String,
-    pub approved_by: String,
-    pub approved_on: String,
-    pub expires: String,
-}
-
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Exposure {
-    pub nodes: u32,
-    pub processes: u32,
-    pub commitments: u32,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Finding {
-    pub code: String,
-}
+/// A register document, read from a file or viewed from an assessment.
+pub type Document<'a> = crate::register::Document<'a>;
+/// A risk of a register document.
+pub type Risk<'a> = RiskView<'a>;
+/// One side of a risk's rating.
+pub type Rated<'a> = RatedView<'a>;
+/// A vendor of a register document.
+pub type Vendor<'a> = VendorEntry<'a>;
+/// A risk's reach.
+pub type Exposure = ExposureView;
 
 /// Reads a register document, or says what is wrong with the file.
-pub fn read(path: &Path) -> Result<Document, String> {
+pub fn read(path: &Path) -> Result<OwnedDocument, String> {
     let shown = path.display();
     let text =
         std::fs::read_to_string(path).map_err(|err| format!("cannot read {shown}: {err}"))?;
-    let document: Document = serde_json::from_str(&text).map_err(|err| {
+    let document: OwnedDocument = serde_json::from_str(&text).map_err(|err| {
         format!(
             "{shown}:{}:{}: not a register: {err}; `riskgraph diff` compares outputs of `riskgraph assess --format json`",
             err.line(),
@@ -162,8 +80,8 @@ impl Direction {
 #[derive(Debug, Clone)]
 pub struct Rerated<'a> {
     pub id: &'a str,
-    pub old: &'a Rated,
-    pub new: &'a Rated,
+    pub old: &'a Rated<'a>,
+    pub new: &'a Rated<'a>,
     pub direction: Direction,
     /// Whether the residual level changed (else only the score did).
     pub level_changed: bool,
@@ -198,7 +116,7 @@ pub enum TreatmentChange<'a> {
 /// on it: its blast radius as the register counts it.
 #[derive(Debug, Clone)]
 pub struct NewVendor<'a> {
-    pub vendor: &'a Vendor,
+    pub vendor: &'a Vendor<'a>,
     pub reach: Exposure,
     /// The risk with that reach; `None` when no risk is on the vendor.
     pub through: Option<&'a str>,
@@ -208,10 +126,10 @@ pub struct NewVendor<'a> {
 /// in the old one's).
 #[derive(Debug)]
 pub struct Changes<'a> {
-    pub old: &'a Document,
-    pub new: &'a Document,
-    pub added: Vec<&'a Risk>,
-    pub removed: Vec<&'a Risk>,
+    pub old: &'a Document<'a>,
+    pub new: &'a Document<'a>,
+    pub added: Vec<&'a Risk<'a>>,
+    pub removed: Vec<&'a Risk<'a>>,
     pub rerated: Vec<Rerated<'a>>,
     pub controls: Vec<ControlChange<'a>>,
     pub treatments: Vec<TreatmentChange<'a>>,
@@ -238,14 +156,16 @@ impl Changes<'_> {
 }
 
 /// Compares two registers.
-pub fn compare<'a>(old: &'a Document, new: &'a Document) -> Changes<'a> {
-    let old_risks: HashMap<&str, &Risk> = old.risks.iter().map(|r| (r.id.as_str(), r)).collect();
-    let new_ids: HashSet<&str> = new.risks.iter().map(|r| r.id.as_str()).collect();
+/// Compares two register documents: `old` as read from a file, `new` read or viewed.
+pub fn compare<'a>(old: &'a Document<'a>, new: &'a Document<'a>) -> Changes<'a> {
+    let old_risks: HashMap<&str, &Risk<'a>> =
+        old.risks.iter().map(|r| (r.id.as_ref(), r)).collect();
+    let new_ids: HashSet<&str> = new.risks.iter().map(|r| r.id.as_ref()).collect();
     let mut added = Vec::new();
     let mut rerated = Vec::new();
     let mut treatments = Vec::new();
     for risk in &new.risks {
-        match old_risks.get(risk.id.as_str()) {
+        match old_risks.get(risk.id.as_ref()) {
             None => added.push(risk),
             Some(before) => {
                 rerated.extend(rerate(old, new, before, risk));
@@ -260,7 +180,7 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document) -> Changes<'a> {
         removed: old
             .risks
             .iter()
-            .filter(|r| !new_ids.contains(r.id.as_str()))
+            .filter(|r| !new_ids.contains(r.id.as_ref()))
             .collect(),
         rerated,
         controls: control_changes(old, new),
@@ -277,13 +197,14 @@ pub fn compare<'a>(old: &'a Document, new: &'a Document) -> Changes<'a> {
 /// own register's method, so a renamed level keeps its place; when the methods have different
 /// numbers of levels, or a name is unknown, the score decides.
 fn rerate<'a>(
-    old: &Document,
-    new: &Document,
-    before: &'a Risk,
-    risk: &'a Risk,
+    old: &Document<'_>,
+    new: &Document<'_>,
+    before: &'a Risk<'a>,
+    risk: &'a Risk<'a>,
 ) -> Option<Rerated<'a>> {
     let (a, b) = (&before.residual, &risk.residual);
-    let rank = |doc: &Document, name: &str| doc.method.levels.iter().position(|l| l.name == name);
+    let rank =
+        |doc: &Document<'_>, name: &str| doc.method.levels.iter().position(|l| l.name == name);
     let ranks = match (rank(old, &a.level), rank(new, &b.level)) {
         (Some(x), Some(y)) if old.method.levels.len() == new.method.levels.len() => Some((x, y)),
         _ => None,
@@ -305,9 +226,13 @@ fn rerate<'a>(
 }
 
 /// An acceptance that expired since, and an approval given since.
-fn treatment_changes<'a>(before: &'a Risk, risk: &'a Risk) -> Vec<TreatmentChange<'a>> {
+fn treatment_changes<'a>(before: &'a Risk<'a>, risk: &'a Risk<'a>) -> Vec<TreatmentChange<'a>> {
     let mut changes = Vec::new();
-    let expired = |r: &Risk| r.findings.iter().any(|f| f.code == "acceptance-expired");
+    let expired = |r: &Risk<'_>| {
+        r.findings
+            .iter()
+            .any(|f| f.code == FindingCode::AcceptanceExpired)
+    };
     if expired(risk) && !expired(before) {
         changes.push(TreatmentChange::Expired {
             risk: &risk.id,
@@ -327,26 +252,26 @@ fn treatment_changes<'a>(before: &'a Risk, risk: &'a Risk) -> Vec<TreatmentChang
 }
 
 /// Controls whose status changed, new ones (in the new register's order), then removed ones.
-fn control_changes<'a>(old: &'a Document, new: &'a Document) -> Vec<ControlChange<'a>> {
+fn control_changes<'a>(old: &'a Document<'a>, new: &'a Document<'a>) -> Vec<ControlChange<'a>> {
     let (Some(old), Some(new)) = (&old.controls, &new.controls) else {
         return Vec::new();
     };
-    let before: HashMap<&str, &Control> = old.iter().map(|c| (c.id.as_str(), c)).collect();
-    let after: HashSet<&str> = new.iter().map(|c| c.id.as_str()).collect();
+    let before: HashMap<&str, &ControlEntry<'a>> = old.iter().map(|c| (c.id.as_ref(), c)).collect();
+    let after: HashSet<&str> = new.iter().map(|c| c.id.as_ref()).collect();
     let mut controls = Vec::new();
     for control in new {
-        match before.get(control.id.as_str()).copied() {
+        match before.get(control.id.as_ref()).copied() {
             Some(before) if before.status == control.status => {}
             before => controls.push(ControlChange {
                 id: &control.id,
                 name: &control.name,
-                old: before.map(|c| c.status.as_str()),
+                old: before.map(|c| c.status.as_ref()),
                 new: Some(&control.status),
             }),
         }
     }
     for control in old {
-        if !after.contains(control.id.as_str()) {
+        if !after.contains(control.id.as_ref()) {
             controls.push(ControlChange {
                 id: &control.id,
                 name: &control.name,
@@ -360,16 +285,16 @@ fn control_changes<'a>(old: &'a Document, new: &'a Document) -> Vec<ControlChang
 
 /// The vendors only the new register has, each with the widest reach of the risks on it (the
 /// first risk in register order among equals).
-fn new_vendors<'a>(old: &'a Document, new: &'a Document) -> Vec<NewVendor<'a>> {
+fn new_vendors<'a>(old: &'a Document<'a>, new: &'a Document<'a>) -> Vec<NewVendor<'a>> {
     let (Some(before), Some(after)) = (&old.vendors, &new.vendors) else {
         return Vec::new();
     };
-    let known: HashSet<&str> = before.iter().map(|v| v.id.as_str()).collect();
+    let known: HashSet<&str> = before.iter().map(|v| v.id.as_ref()).collect();
     // The widest risk on each vendor, in one pass over the register.
-    let mut widest: HashMap<&str, &Risk> = HashMap::new();
+    let mut widest: HashMap<&str, &Risk<'a>> = HashMap::new();
     for risk in new.risks.iter().filter(|r| r.node.kind == "vendor") {
         widest
-            .entry(risk.node.id.as_str())
+            .entry(risk.node.id.as_ref())
             .and_modify(|best| {
                 if best.exposure < risk.exposure {
                     *best = risk;
@@ -379,13 +304,13 @@ fn new_vendors<'a>(old: &'a Document, new: &'a Document) -> Vec<NewVendor<'a>> {
     }
     after
         .iter()
-        .filter(|v| !known.contains(v.id.as_str()))
+        .filter(|v| !known.contains(v.id.as_ref()))
         .map(|vendor| {
-            let widest = widest.get(vendor.id.as_str()).copied();
+            let widest = widest.get(vendor.id.as_ref()).copied();
             NewVendor {
                 vendor,
                 reach: widest.map(|r| r.exposure).unwrap_or_default(),
-                through: widest.map(|r| r.id.as_str()),
+                through: widest.map(|r| r.id.as_ref()),
             }
         })
         .collect()
@@ -444,17 +369,17 @@ fn summary(c: &Changes<'_>) -> String {
     )
 }
 
-fn rated(r: &crate::diff::Rated) -> String {
+fn rated(r: &Rated<'_>) -> String {
     format!("{} ({}x{}={})", r.level, r.likelihood, r.impact, r.score)
 }
 
-fn risk_rows<'a>(risks: impl Iterator<Item = &'a crate::diff::Risk>) -> Vec<Vec<String>> {
+fn risk_rows<'a>(risks: impl Iterator<Item = &'a Risk<'a>>) -> Vec<Vec<String>> {
     risks
         .map(|r| {
             vec![
-                r.id.clone(),
-                r.threat.name.clone(),
-                r.threat.category.clone(),
+                r.id.to_string(),
+                r.threat.name.to_string(),
+                r.threat.category.to_string(),
                 rated(&r.residual),
             ]
         })
@@ -547,8 +472,8 @@ fn sheets(c: &Changes<'_>) -> Vec<Sheet> {
                 .iter()
                 .map(|v| {
                     vec![
-                        v.vendor.id.clone(),
-                        v.vendor.name.clone(),
+                        v.vendor.id.to_string(),
+                        v.vendor.name.to_string(),
                         v.vendor.criticality.to_string(),
                         v.reach.nodes.to_string(),
                         v.reach.processes.to_string(),
@@ -563,8 +488,8 @@ fn sheets(c: &Changes<'_>) -> Vec<Sheet> {
 }
 
 fn to_json(c: &Changes<'_>) -> serde_json::Value {
-    let rated = |r: &crate::diff::Rated| json!({ "likelihood": r.likelihood, "impact": r.impact, "score": r.score, "level": r.level });
-    let risk = |r: &crate::diff::Risk| {
+    let rated = |r: &Rated<'_>| json!({ "likelihood": r.likelihood, "impact": r.impact, "score": r.score, "level": r.level });
+    let risk = |r: &Risk<'_>| {
         json!({
             "id": r.id,
             "threat": r.threat.name,

@@ -85,19 +85,55 @@ pub enum Finding {
     ReviewOverdue { due: Date },
 }
 
-impl Finding {
-    /// A stable short name for filters and JSON.
-    pub fn code(&self) -> &'static str {
+/// The kind of a finding: its stable code in filters, CSV and the register document.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingCode {
+    ResidualAboveInherent,
+    ReducedWithoutControl,
+    Untreated,
+    AcceptedWithoutJustification,
+    AcceptedWithoutApprover,
+    AcceptanceExpired,
+    ControlOverdue,
+    ReviewOverdue,
+}
+
+impl FindingCode {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::ResidualAboveInherent => "residual-above-inherent",
             Self::ReducedWithoutControl => "reduced-without-control",
             Self::Untreated => "untreated",
             Self::AcceptedWithoutJustification => "accepted-without-justification",
             Self::AcceptedWithoutApprover => "accepted-without-approver",
-            Self::AcceptanceExpired { .. } => "acceptance-expired",
-            Self::ControlOverdue { .. } => "control-overdue",
-            Self::ReviewOverdue { .. } => "review-overdue",
+            Self::AcceptanceExpired => "acceptance-expired",
+            Self::ControlOverdue => "control-overdue",
+            Self::ReviewOverdue => "review-overdue",
         }
+    }
+}
+
+impl Finding {
+    /// The finding's kind.
+    pub fn kind(&self) -> FindingCode {
+        match self {
+            Self::ResidualAboveInherent => FindingCode::ResidualAboveInherent,
+            Self::ReducedWithoutControl => FindingCode::ReducedWithoutControl,
+            Self::Untreated => FindingCode::Untreated,
+            Self::AcceptedWithoutJustification => FindingCode::AcceptedWithoutJustification,
+            Self::AcceptedWithoutApprover => FindingCode::AcceptedWithoutApprover,
+            Self::AcceptanceExpired { .. } => FindingCode::AcceptanceExpired,
+            Self::ControlOverdue { .. } => FindingCode::ControlOverdue,
+            Self::ReviewOverdue { .. } => FindingCode::ReviewOverdue,
+        }
+    }
+
+    /// A stable short name for filters and JSON.
+    pub fn code(&self) -> &'static str {
+        self.kind().as_str()
     }
 
     /// What is wrong, in a sentence.

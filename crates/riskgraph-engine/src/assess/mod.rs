@@ -24,7 +24,7 @@ use crate::rank::{COVERED, CompactFacts, PROCESS};
 use crate::rules::{RuleError, Rules};
 use crate::scoring::{Inputs, Scenario, Scored, Scratch, scenarios};
 
-pub use evaluate::{Finding, Rated, Treatment, level_of};
+pub use evaluate::{Finding, FindingCode, Rated, Treatment, level_of};
 pub use explain::{Explanation, UnknownRisk, explain, find};
 
 /// What an assessment depends on besides the inventory and rules.

@@ -355,12 +355,15 @@ fn options(values: impl IntoIterator<Item = String>) -> String {
 
 /// The register's filter controls, with the values the listed risks have.
 fn filters(out: &mut String, inventory: &Inventory, views: &[crate::register::RiskView<'_>]) {
-    let mut categories: Vec<String> = views.iter().map(|v| v.threat.category.to_owned()).collect();
+    let mut categories: Vec<String> = views
+        .iter()
+        .map(|v| v.threat.category.to_string())
+        .collect();
     categories.sort();
     categories.dedup();
     let mut owners: Vec<String> = views
         .iter()
-        .map(|v| v.owner.to_owned())
+        .map(|v| v.owner.to_string())
         .filter(|o| !o.is_empty())
         .collect();
     owners.sort();
@@ -425,7 +428,7 @@ fn register(out: &mut String, report: &Report<'_>) {
     );
     for (n, (risk, view)) in listed.iter().zip(&views).enumerate() {
         let frameworks: Vec<String> = view.frameworks().collect();
-        let findings: Vec<&str> = view.findings.iter().map(|f| f.code).collect();
+        let findings: Vec<&str> = view.findings.iter().map(|f| f.code.as_str()).collect();
         let _ = writeln!(
             out,
             "<tr data-id=\"{id}\" data-level=\"{level}\" data-category=\"{category}\" data-owner=\"{owner}\" data-frameworks=\"{fw}\" data-appetite=\"{appetite_key}\" data-overdue=\"{overdue}\" data-rl=\"{rl}\" data-ri=\"{ri}\" data-il=\"{il}\" data-ii=\"{ii}\">\
@@ -433,19 +436,19 @@ fn register(out: &mut String, report: &Report<'_>) {
              <td>{node}<br><span class=\"muted\">{kind}</span></td>\
              <td data-value=\"{iscore}\">{ibadge} {iscore}</td><td data-value=\"{rscore}\">{rbadge} {rscore}</td>\
              <td>{appetite}</td><td>{treatment}</td><td>{owner}</td><td>{review}</td><td class=\"mono\">{fw}</td><td class=\"mono\">{findings}</td></tr>",
-            id = esc(view.id),
-            level = esc(view.residual.level),
-            category = esc(view.threat.category),
-            owner = esc(view.owner),
+            id = esc(&view.id),
+            level = esc(&view.residual.level),
+            category = esc(&view.threat.category),
+            owner = esc(&view.owner),
             fw = esc(&frameworks.join(" ")),
             rl = view.residual.likelihood,
             ri = view.residual.impact,
             il = view.inherent.likelihood,
             ii = view.inherent.impact,
             number = n + 1,
-            threat = esc(view.threat.name),
-            node = esc(view.node.name),
-            kind = esc(view.node.kind),
+            threat = esc(&view.threat.name),
+            node = esc(&view.node.name),
+            kind = esc(&view.node.kind),
             iscore = view.inherent.score,
             rscore = view.residual.score,
             ibadge = level_badge(inventory, risk.inherent.level),
@@ -465,7 +468,7 @@ fn register(out: &mut String, report: &Report<'_>) {
             } else {
                 "no"
             },
-            treatment = esc(view.treatment.decision),
+            treatment = esc(&view.treatment.decision),
             review = esc(&view.next_review),
             findings = esc(&findings.join(" ")),
         );
@@ -619,8 +622,8 @@ fn fraud(out: &mut String, report: &Report<'_>) {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td><td>{}</td></tr>",
-            esc(view.id),
-            esc(view.node.name),
+            esc(&view.id),
+            esc(&view.node.name),
             level_badge(inventory, risk.residual.level),
             view.residual.score,
             factors.join("<br>"),
@@ -860,7 +863,7 @@ const TOP_VENDORS: usize = 10;
 pub fn build(
     register: &Register<'_>,
     session: &Session,
-    previous: Option<&crate::diff::Document>,
+    previous: Option<&crate::register::OwnedDocument>,
 ) -> String {
     let coverage = session.coverage(register.assessment);
     let soa = session.statement_of_applicability(register.assessment);
@@ -872,12 +875,8 @@ pub fn build(
     let exposures = session.exposures(&origins, &Property::ALL, limits);
     let vendors: Vec<_> = ranks.into_iter().zip(exposures).collect();
 
-    // The changes compare registers as documents: this one, written and read back.
-    let current = previous.map(|_| {
-        let mut json = Vec::new();
-        crate::register::write_json(&mut json, register).expect("writing to memory cannot fail");
-        serde_json::from_slice::<crate::diff::Document>(&json).expect("a register reads back")
-    });
+    // The changes compare register documents: the previous one, read, and this one, viewed.
+    let current = previous.map(|_| register.to_document());
     let changes = previous
         .zip(current.as_ref())
         .map(|(old, new)| crate::diff::compare(old, new));

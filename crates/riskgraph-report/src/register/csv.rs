@@ -59,50 +59,61 @@ pub fn write_csv(out: &mut impl Write, register: &Register<'_>) -> std::io::Resu
     Ok(())
 }
 
+/// Items joined by `; `, as a cell lists them.
+fn list<S: AsRef<str>>(items: &[S]) -> String {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    items.join("; ")
+}
+
 /// One risk's cells, in the order of [`HEADER`], as text (formula-looking cells as they are).
 pub fn cells(view: &RiskView<'_>) -> [String; 37] {
     let text = |s: &str| s.to_owned();
-    let list = |items: &[&str]| items.join("; ");
     let number = |n: u32| n.to_string();
     let treatment = &view.treatment;
     [
-        text(view.id),
-        text(view.threat.id),
-        text(view.threat.name),
-        text(view.threat.category),
-        text(view.node.id),
-        text(view.node.kind),
-        text(view.node.node_type),
-        text(view.node.name),
-        text(view.node.owner),
+        text(&view.id),
+        text(&view.threat.id),
+        text(&view.threat.name),
+        text(&view.threat.category),
+        text(&view.node.id),
+        text(&view.node.kind),
+        text(&view.node.node_type),
+        text(&view.node.name),
+        text(&view.node.owner),
         number(view.inherent.likelihood),
         number(view.inherent.impact),
         number(view.inherent.score),
-        text(view.inherent.level),
+        text(&view.inherent.level),
         number(view.residual.likelihood),
         number(view.residual.impact),
         number(view.residual.score),
-        text(view.residual.level),
+        text(&view.residual.level),
         (if view.within_appetite { "yes" } else { "no" }).to_owned(),
         list(&view.controls),
         list(&view.soc2),
-        list(&view.iso27001.iter().map(String::as_str).collect::<Vec<_>>()),
+        list(&view.iso27001),
         list(&view.vulnerabilities),
         list(&view.incidents),
         number(view.exposure.nodes),
         number(view.exposure.processes),
         number(view.exposure.commitments),
-        text(treatment.decision),
-        text(treatment.source),
-        text(treatment.status),
-        text(view.owner),
-        text(treatment.justification),
-        text(treatment.approved_by),
+        text(&treatment.decision),
+        text(&treatment.source),
+        text(&treatment.status),
+        text(&view.owner),
+        text(&treatment.justification),
+        text(&treatment.approved_by),
         text(&treatment.approved_on),
         text(&treatment.expires),
-        text(treatment.ticket),
+        text(&treatment.ticket),
         text(&view.next_review),
-        list(&view.findings.iter().map(|f| f.code).collect::<Vec<_>>()),
+        list(
+            &view
+                .findings
+                .iter()
+                .map(|f| f.code.as_str())
+                .collect::<Vec<_>>(),
+        ),
     ]
 }
 

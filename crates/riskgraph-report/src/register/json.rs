@@ -1,98 +1,138 @@
-//! The register as a versioned JSON document (see the README's "Assessment JSON" section).
+//! The register document: the versioned JSON that `assess --format json` writes and `diff` and
+//! `report --previous` read (see the README's "Assessment JSON" section).
+//!
+//! One set of types does both: text is `Cow`, borrowed from the assessment when writing and owned
+//! when reading. Writing streams the risks one by one ([`Risks`]), so a register of a million
+//! risks is never held as a document in memory.
 
+use std::borrow::Cow;
 use std::io::Write;
 
-use serde::{Serialize, Serializer};
-
-use super::{Checksum, Register, SCHEMA_VERSION};
 use riskgraph_model::NodeDetail;
 use riskgraph_model::manifest::Level;
 use riskgraph_model::vocabulary::Vocabulary;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-#[derive(Serialize)]
-struct Document<'a> {
-    schema_version: u32,
-    tool: Tool,
-    organization: &'a str,
-    scope: Option<&'a str>,
-    as_of: String,
-    method: Method<'a>,
-    inputs: &'a [Checksum],
-    rules: &'a [Checksum],
-    summary: Summary<'a>,
-    matrix: Matrix,
-    /// Every control of `controls.csv`, for comparing assessments (`riskgraph diff`).
-    controls: Vec<ControlEntry<'a>>,
+use super::{Checksum, Register, RiskView, SCHEMA_VERSION};
+
+/// A register document. `R` is how its risks are held: a list when read, a stream of the
+/// assessment's risks when written.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Document<'a, R = Vec<RiskView<'a>>> {
+    pub schema_version: u32,
+    pub tool: Tool<'a>,
+    pub organization: Cow<'a, str>,
+    pub scope: Option<Cow<'a, str>>,
+    pub as_of: Cow<'a, str>,
+    pub method: Method<'a>,
+    pub inputs: Cow<'a, [Checksum]>,
+    pub rules: Cow<'a, [Checksum]>,
+    pub summary: Summary<'a>,
+    pub matrix: Matrix<'a>,
+    /// Every control of `controls.csv`, for comparing assessments (`riskgraph diff`); absent in
+    /// registers written before controls were listed.
+    #[serde(default)]
+    pub controls: Option<Vec<ControlEntry<'a>>>,
     /// Every vendor, for the same.
-    vendors: Vec<VendorEntry<'a>>,
-    risks: Risks<'a, 'a>,
+    #[serde(default)]
+    pub vendors: Option<Vec<VendorEntry<'a>>>,
+    pub risks: R,
 }
 
-#[derive(Serialize)]
-struct ControlEntry<'a> {
-    id: &'a str,
-    name: &'a str,
-    status: &'static str,
-    owner: &'a str,
-    due: String,
-    last_tested: String,
+/// A register document as read from a file.
+pub type OwnedDocument = Document<'static>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlEntry<'a> {
+    pub id: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    pub status: Cow<'a, str>,
+    pub owner: Cow<'a, str>,
+    pub due: String,
+    pub last_tested: String,
 }
 
-#[derive(Serialize)]
-struct VendorEntry<'a> {
-    id: &'a str,
-    name: &'a str,
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorEntry<'a> {
+    pub id: Cow<'a, str>,
+    pub name: Cow<'a, str>,
     /// 1..5; 0 when empty.
-    criticality: u8,
-    in_scope: bool,
+    pub criticality: u8,
+    pub in_scope: bool,
 }
 
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool<'a> {
+    pub name: Cow<'a, str>,
+    pub version: Cow<'a, str>,
 }
 
-#[derive(Serialize)]
-struct Method<'a> {
-    scale: u8,
-    appetite: &'a str,
-    levels: &'a [Level],
-    grid: Option<&'a [Vec<String>]>,
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Method<'a> {
+    pub scale: u8,
+    pub appetite: Cow<'a, str>,
+    pub levels: Cow<'a, [Level]>,
+    pub grid: Option<Cow<'a, [Vec<String>]>>,
 }
 
-#[derive(Serialize)]
-struct Summary<'a> {
-    risks: usize,
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary<'a> {
+    pub risks: usize,
     /// Risks listed in `risks` (fewer than `risks` with `--only`).
-    shown: usize,
-    above_appetite: usize,
-    review_overdue: usize,
-    with_findings: usize,
-    inherent: Levels<'a>,
-    residual: Levels<'a>,
+    pub shown: usize,
+    pub above_appetite: usize,
+    pub review_overdue: usize,
+    pub with_findings: usize,
+    pub inherent: Levels<'a>,
+    pub residual: Levels<'a>,
 }
 
-/// Counts by level name, lowest level first.
-struct Levels<'a>(Vec<(&'a str, u64)>);
+/// Counts by level name, lowest level first: a JSON object whose keys keep that order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Levels<'a>(pub Vec<(Cow<'a, str>, u64)>);
 
 impl Serialize for Levels<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(name, count)| (name, count)))
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, count) in &self.0 {
+            map.serialize_entry(name, count)?;
+        }
+        map.end()
     }
 }
 
-#[derive(Serialize)]
-struct Matrix {
-    /// How to read the cells.
-    layout: &'static str,
-    inherent: Vec<Vec<u64>>,
-    residual: Vec<Vec<u64>>,
+impl<'de> Deserialize<'de> for Levels<'_> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InOrder<'a>(std::marker::PhantomData<Levels<'a>>);
+        impl<'de, 'a> Visitor<'de> for InOrder<'a> {
+            type Value = Levels<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("counts by level name")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut levels = Vec::new();
+                while let Some((name, count)) = map.next_entry::<String, u64>()? {
+                    levels.push((Cow::Owned(name), count));
+                }
+                Ok(Levels(levels))
+            }
+        }
+        deserializer.deserialize_map(InOrder(std::marker::PhantomData))
+    }
 }
 
-/// The risks, each rendered as it is written, so a register of a million risks is never held
-/// as JSON values in memory.
-struct Risks<'r, 'a>(&'r Register<'a>);
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Matrix<'a> {
+    /// How to read the cells.
+    pub layout: Cow<'a, str>,
+    pub inherent: Vec<Vec<u64>>,
+    pub residual: Vec<Vec<u64>>,
+}
+
+/// The risks of a register, each viewed as it is written.
+pub struct Risks<'r, 'a>(&'r Register<'a>);
 
 impl Serialize for Risks<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -100,64 +140,80 @@ impl Serialize for Risks<'_, '_> {
     }
 }
 
-/// Writes the register as pretty-printed JSON, ending with a newline.
-pub fn write_json(out: &mut impl Write, register: &Register<'_>) -> std::io::Result<()> {
-    let manifest = &register.inventory.manifest;
-    let document = Document {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "riskgraph",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        organization: &manifest.organization,
-        scope: manifest.scope_statement.as_deref(),
-        as_of: register.assessment.as_of.to_string(),
-        method: Method {
-            scale: manifest.scale,
-            appetite: &manifest.appetite,
-            levels: &manifest.levels,
-            grid: manifest.grid.as_deref(),
-        },
-        inputs: &register.inputs,
-        rules: &register.rules,
-        summary: Summary {
-            risks: register.assessment.risks.len(),
-            shown: register.shown.len(),
-            above_appetite: register.above_appetite(),
-            review_overdue: register.overdue(),
-            with_findings: register.with_findings(),
-            inherent: Levels(register.by_level(false)),
-            residual: Levels(register.by_level(true)),
-        },
-        matrix: Matrix {
-            layout: "rows are likelihood from the scale down to 1, columns impact from 1 up",
-            inherent: register.matrix(false),
-            residual: register.matrix(true),
-        },
-        controls: register
-            .inventory
+impl<'a> Register<'a> {
+    /// The register as a document whose risks are held by `risks`.
+    pub fn document<R>(&self, risks: R) -> Document<'a, R> {
+        let manifest = &self.inventory.manifest;
+        Document {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: Cow::Borrowed("riskgraph"),
+                version: Cow::Borrowed(env!("CARGO_PKG_VERSION")),
+            },
+            organization: Cow::Borrowed(&manifest.organization),
+            scope: manifest.scope_statement.as_deref().map(Cow::Borrowed),
+            as_of: Cow::Owned(self.assessment.as_of.to_string()),
+            method: Method {
+                scale: manifest.scale,
+                appetite: Cow::Borrowed(&manifest.appetite),
+                levels: Cow::Borrowed(&manifest.levels),
+                grid: manifest.grid.as_deref().map(Cow::Borrowed),
+            },
+            inputs: Cow::Owned(self.inputs.clone()),
+            rules: Cow::Owned(self.rules.clone()),
+            summary: Summary {
+                risks: self.assessment.risks.len(),
+                shown: self.shown.len(),
+                above_appetite: self.above_appetite(),
+                review_overdue: self.overdue(),
+                with_findings: self.with_findings(),
+                inherent: levels(self.by_level(false)),
+                residual: levels(self.by_level(true)),
+            },
+            matrix: Matrix {
+                layout: Cow::Borrowed(
+                    "rows are likelihood from the scale down to 1, columns impact from 1 up",
+                ),
+                inherent: self.matrix(false),
+                residual: self.matrix(true),
+            },
+            controls: Some(self.controls()),
+            vendors: Some(self.vendors()),
+            risks,
+        }
+    }
+
+    /// The register as a document holding the views of its listed risks, as `diff` reads one.
+    pub fn to_document(&self) -> Document<'_> {
+        self.document(self.shown.iter().map(|risk| self.view(risk)).collect())
+    }
+
+    fn controls(&self) -> Vec<ControlEntry<'a>> {
+        self.inventory
             .controls
             .iter()
             .map(|control| ControlEntry {
-                id: control.id.as_str(),
-                name: &control.name,
-                status: control.status.as_str(),
-                owner: control.owner.as_deref().unwrap_or(""),
+                id: Cow::Borrowed(control.id.as_str()),
+                name: Cow::Borrowed(&control.name),
+                status: Cow::Borrowed(control.status.as_str()),
+                owner: Cow::Borrowed(control.owner.as_deref().unwrap_or("")),
                 due: control.due.map(|d| d.to_string()).unwrap_or_default(),
                 last_tested: control
                     .last_tested
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
             })
-            .collect(),
-        vendors: register
-            .inventory
+            .collect()
+    }
+
+    fn vendors(&self) -> Vec<VendorEntry<'a>> {
+        self.inventory
             .nodes
             .iter()
             .filter_map(|node| match &node.detail {
                 NodeDetail::Vendor(vendor) => Some(VendorEntry {
-                    id: node.id.as_str(),
-                    name: &node.name,
+                    id: Cow::Borrowed(node.id.as_str()),
+                    name: Cow::Borrowed(&node.name),
                     criticality: vendor
                         .criticality
                         .map_or(0, riskgraph_model::values::Rating::get),
@@ -165,9 +221,21 @@ pub fn write_json(out: &mut impl Write, register: &Register<'_>) -> std::io::Res
                 }),
                 _ => None,
             })
+            .collect()
+    }
+}
+
+fn levels(counts: Vec<(&str, u64)>) -> Levels<'_> {
+    Levels(
+        counts
+            .into_iter()
+            .map(|(name, count)| (Cow::Borrowed(name), count))
             .collect(),
-        risks: Risks(register),
-    };
-    serde_json::to_writer_pretty(&mut *out, &document)?;
+    )
+}
+
+/// Writes the register as pretty-printed JSON, ending with a newline, streaming its risks.
+pub fn write_json(out: &mut impl Write, register: &Register<'_>) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &register.document(Risks(register)))?;
     out.write_all(b"\n")
 }

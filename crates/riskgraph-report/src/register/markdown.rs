@@ -76,26 +76,26 @@ fn row(number: usize, view: &RiskView<'_>) -> String {
             r.likelihood,
             r.impact,
             r.score,
-            cell(r.level)
+            cell(&r.level)
         )
     };
     let node_kind = if view.node.node_type.is_empty() {
-        view.node.kind.to_owned()
+        view.node.kind.to_string()
     } else {
         format!("{}, {}", view.node.kind, view.node.node_type)
     };
     let treatment = if view.treatment.status.is_empty() {
-        view.treatment.decision.to_owned()
+        view.treatment.decision.to_string()
     } else {
         format!("{} ({})", view.treatment.decision, view.treatment.status)
     };
-    let findings: Vec<&str> = view.findings.iter().map(|f| f.code).collect();
+    let findings: Vec<&str> = view.findings.iter().map(|f| f.code.as_str()).collect();
     format!(
         "| {number} | `{}` | {} ({}) | {} ({node_kind}) | {} | {} | {} | {} | {} | {} | {} |",
         view.id.replace('`', "'"),
-        cell(view.threat.name),
+        cell(&view.threat.name),
         view.threat.category,
-        cell(view.node.name),
+        cell(&view.node.name),
         rated(&view.inherent),
         rated(&view.residual),
         if view.within_appetite {
@@ -104,7 +104,7 @@ fn row(number: usize, view: &RiskView<'_>) -> String {
             "**above**"
         },
         treatment,
-        cell(view.owner),
+        cell(&view.owner),
         view.next_review,
         findings.join(", ")
     )

@@ -9,13 +9,18 @@ mod workbook;
 
 use std::cmp::Ordering;
 
-use riskgraph_engine::assess::{Assessment, Rated, Risk, Source};
+use std::borrow::Cow;
+
+use riskgraph_engine::assess::{Assessment, FindingCode, Rated, Risk, Source};
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, NodeDetail};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use self::csv::{neutralize, write_csv};
-pub use json::write_json;
+pub use json::{
+    ControlEntry, Document, Levels, Matrix, Method, OwnedDocument, Summary, Tool, VendorEntry,
+    write_json,
+};
 pub use markdown::{cell as markdown_cell, markdown};
 pub use table::{Style, table};
 pub use workbook::workbook;
@@ -36,81 +41,82 @@ pub struct Register<'a> {
 }
 
 /// Likelihood, impact, score and level of one side of a risk.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RatedView<'a> {
     pub likelihood: u32,
     pub impact: u32,
     pub score: u32,
-    pub level: &'a str,
+    pub level: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ThreatView<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub category: &'a str,
+    pub id: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    pub category: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodeView<'a> {
-    pub id: &'a str,
-    pub kind: &'static str,
+    pub id: Cow<'a, str>,
+    pub kind: Cow<'a, str>,
     /// The asset type; empty for processes and vendors.
     #[serde(rename = "type")]
-    pub node_type: &'static str,
-    pub name: &'a str,
-    pub owner: &'a str,
+    pub node_type: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    pub owner: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ExposureView {
     pub nodes: u32,
     pub processes: u32,
     pub commitments: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TreatmentView<'a> {
-    pub decision: &'static str,
+    pub decision: Cow<'a, str>,
     /// `treatments.csv` when a row matched, `default` otherwise.
-    pub source: &'static str,
+    pub source: Cow<'a, str>,
     /// The pattern of the matching row.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    pub status: &'static str,
-    pub owner: &'a str,
-    pub justification: &'a str,
-    pub approved_by: &'a str,
+    pub status: Cow<'a, str>,
+    pub owner: Cow<'a, str>,
+    pub justification: Cow<'a, str>,
+    pub approved_by: Cow<'a, str>,
     pub approved_on: String,
     pub expires: String,
-    pub ticket: &'a str,
+    pub ticket: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FindingView {
-    pub code: &'static str,
+    pub code: FindingCode,
     pub message: String,
 }
 
-/// Everything the register says about one risk.
-#[derive(Debug, Clone, Serialize)]
+/// Everything the register says about one risk: what the register document holds per risk, and
+/// what every format renders.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RiskView<'a> {
-    pub id: &'a str,
+    pub id: Cow<'a, str>,
     pub threat: ThreatView<'a>,
     pub node: NodeView<'a>,
     pub inherent: RatedView<'a>,
     pub residual: RatedView<'a>,
     pub within_appetite: bool,
-    pub controls: Vec<&'a str>,
-    pub soc2: Vec<&'a str>,
+    pub controls: Vec<Cow<'a, str>>,
+    pub soc2: Vec<Cow<'a, str>>,
     pub iso27001: Vec<String>,
-    pub vulnerabilities: Vec<&'a str>,
-    pub incidents: Vec<&'a str>,
+    pub vulnerabilities: Vec<Cow<'a, str>>,
+    pub incidents: Vec<Cow<'a, str>>,
     pub exposure: ExposureView,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub fraud_factors: Vec<(&'a str, &'a str)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fraud_factors: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     pub treatment: TreatmentView<'a>,
-    pub owner: &'a str,
+    pub owner: Cow<'a, str>,
     pub next_review: String,
     pub findings: Vec<FindingView>,
 }
@@ -120,7 +126,7 @@ impl RiskView<'_> {
     pub fn frameworks(&self) -> impl Iterator<Item = String> + '_ {
         self.soc2
             .iter()
-            .map(|s| (*s).to_owned())
+            .map(ToString::to_string)
             .chain(self.iso27001.iter().cloned())
     }
 }
@@ -135,7 +141,7 @@ impl<'a> Register<'a> {
             likelihood: rated.likelihood,
             impact: rated.impact,
             score: rated.score,
-            level: self.level_name(rated.level),
+            level: Cow::Borrowed(self.level_name(rated.level)),
         }
     }
 
@@ -146,14 +152,18 @@ impl<'a> Register<'a> {
             Source::Threat(t) => {
                 let threat = &inventory.threats[t as usize];
                 ThreatView {
-                    id: threat.id.as_str(),
-                    name: &threat.name,
-                    category: threat.category.as_str(),
+                    id: Cow::Borrowed(threat.id.as_str()),
+                    name: Cow::Borrowed(&threat.name),
+                    category: Cow::Borrowed(threat.category.as_str()),
                 }
             }
             Source::Fraud => {
                 let (id, name, category) = Source::FRAUD;
-                ThreatView { id, name, category }
+                ThreatView {
+                    id: Cow::Borrowed(id),
+                    name: Cow::Borrowed(name),
+                    category: Cow::Borrowed(category),
+                }
             }
         };
         let node = inventory.node(risk.node);
@@ -162,7 +172,7 @@ impl<'a> Register<'a> {
             .iter()
             .map(|&c| &inventory.controls[c as usize])
             .collect();
-        let mut soc2: Vec<&str> = controls
+        let mut soc2: Vec<&'a str> = controls
             .iter()
             .flat_map(|c| c.soc2.iter().map(AsRef::as_ref))
             .collect();
@@ -174,35 +184,38 @@ impl<'a> Register<'a> {
             .collect();
         iso27001.sort_by(|a, b| natural(a, b));
         iso27001.dedup();
-        let text = |t: Option<&'a str>| t.unwrap_or_default();
+        let text = |t: Option<&'a str>| Cow::Borrowed(t.unwrap_or_default());
         RiskView {
-            id: &risk.id,
+            id: Cow::Borrowed(&risk.id),
             threat,
             node: NodeView {
-                id: node.id.as_str(),
-                kind: node.kind().as_str(),
-                node_type: match &node.detail {
+                id: Cow::Borrowed(node.id.as_str()),
+                kind: Cow::Borrowed(node.kind().as_str()),
+                node_type: Cow::Borrowed(match &node.detail {
                     NodeDetail::Asset(asset) => asset.asset_type.as_str(),
                     _ => "",
-                },
-                name: &node.name,
+                }),
+                name: Cow::Borrowed(&node.name),
                 owner: text(node.owner.as_deref()),
             },
             inherent: self.rated(risk.inherent),
             residual: self.rated(risk.residual),
             within_appetite: risk.within_appetite,
-            controls: controls.iter().map(|c| c.id.as_str()).collect(),
-            soc2,
+            controls: controls
+                .iter()
+                .map(|c| Cow::Borrowed(c.id.as_str()))
+                .collect(),
+            soc2: soc2.into_iter().map(Cow::Borrowed).collect(),
             iso27001: iso27001.into_iter().map(|id| format!("A.{id}")).collect(),
             vulnerabilities: risk
                 .vulnerabilities
                 .iter()
-                .map(|&v| inventory.vulnerabilities[v as usize].id.as_str())
+                .map(|&v| Cow::Borrowed(inventory.vulnerabilities[v as usize].id.as_str()))
                 .collect(),
             incidents: risk
                 .incidents
                 .iter()
-                .map(|&i| inventory.incidents[i as usize].id.as_str())
+                .map(|&i| Cow::Borrowed(inventory.incidents[i as usize].id.as_str()))
                 .collect(),
             exposure: ExposureView {
                 nodes: risk.reach.nodes,
@@ -212,16 +225,16 @@ impl<'a> Register<'a> {
             fraud_factors: risk
                 .fraud_factors
                 .iter()
-                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .map(|(name, value)| (Cow::Borrowed(name.as_str()), Cow::Borrowed(value.as_str())))
                 .collect(),
             treatment: self.treatment(risk),
-            owner: risk.owner.as_deref().unwrap_or_default(),
+            owner: text(risk.owner.as_deref()),
             next_review: risk.next_review.to_string(),
             findings: risk
                 .findings
                 .iter()
                 .map(|f| FindingView {
-                    code: f.code(),
+                    code: f.kind(),
                     message: f.message(inventory),
                 })
                 .collect(),
@@ -233,19 +246,19 @@ impl<'a> Register<'a> {
             .treatment
             .row
             .map(|t| &self.inventory.treatments[t as usize]);
-        let text = |t: Option<&'a str>| t.unwrap_or_default();
+        let text = |t: Option<&'a str>| Cow::Borrowed(t.unwrap_or_default());
         let date = |d: Option<riskgraph_model::values::Date>| {
             d.map_or_else(String::new, |d| d.civil().to_string())
         };
         TreatmentView {
-            decision: risk.treatment.decision.as_str(),
-            source: if row.is_some() {
+            decision: Cow::Borrowed(risk.treatment.decision.as_str()),
+            source: Cow::Borrowed(if row.is_some() {
                 "treatments.csv"
             } else {
                 "default"
-            },
+            }),
             pattern: row.map(|t| t.risk.to_string()),
-            status: row.and_then(|t| t.status).map_or("", Vocabulary::as_str),
+            status: Cow::Borrowed(row.and_then(|t| t.status).map_or("", Vocabulary::as_str)),
             owner: text(row.and_then(|t| t.owner.as_deref())),
             justification: text(row.and_then(|t| t.justification.as_deref())),
             approved_by: text(row.and_then(|t| t.approved_by.as_deref())),

@@ -43,20 +43,20 @@ pub fn table(register: &Register<'_>, style: Style) -> String {
         let view = register.view(risk);
         let rated = |r: &super::RatedView<'_>| format!("{:>2} {}", r.score, r.level);
         let treatment = if view.treatment.status.is_empty() {
-            view.treatment.decision.to_owned()
+            view.treatment.decision.to_string()
         } else {
             format!("{} ({})", view.treatment.decision, view.treatment.status)
         };
-        let findings: Vec<&str> = view.findings.iter().map(|f| f.code).collect();
+        let findings: Vec<&str> = view.findings.iter().map(|f| f.code.as_str()).collect();
         rows.push((
             [
                 (i + 1).to_string(),
-                view.id.to_owned(),
-                view.threat.category.to_owned(),
+                view.id.to_string(),
+                view.threat.category.to_string(),
                 rated(&view.inherent),
                 rated(&view.residual),
                 treatment,
-                printable(view.owner),
+                printable(&view.owner),
                 view.next_review.clone(),
                 findings.join(", "),
             ],
