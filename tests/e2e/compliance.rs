@@ -26,11 +26,15 @@ fn json(text: &str) -> serde_json::Value {
 fn golden_coverage_and_soa_of_the_bundled_dataset() {
     insta::assert_snapshot!(
         "acme-coverage-json",
-        report("coverage", "datasets/acme-saas", &["--format", "json"])
+        crate::projection(&report(
+            "coverage",
+            "datasets/acme-saas",
+            &["--format", "json"]
+        ))
     );
     insta::assert_snapshot!(
         "acme-soa-json",
-        report("soa", "datasets/acme-saas", &["--format", "json"])
+        crate::projection(&report("soa", "datasets/acme-saas", &["--format", "json"]))
     );
     insta::assert_snapshot!(
         "acme-soa-md",
