@@ -96,7 +96,7 @@ pub fn projection(document: &str) -> String {
             }
             serde_json::Value::Object(fields) if field.to_string().len() > 80 => {
                 for (name, value) in fields {
-                    let _ = writeln!(out, "{key}.{name}: {}", value);
+                    let _ = writeln!(out, "{key}.{name}: {value}");
                 }
             }
             _ => {
@@ -105,7 +105,10 @@ pub fn projection(document: &str) -> String {
         }
     }
     let digest = Sha256::digest(document.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    let _ = writeln!(out, "sha256 of the whole document: {hex}");
+    let _ = write!(out, "sha256 of the whole document: ");
+    for byte in digest {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out.push('\n');
     out
 }
