@@ -131,6 +131,20 @@ fn scripts_that_read_what_the_builtin_ones_do_not() {
             )],
         ),
         (
+            "tag-by-name",
+            &[(
+                "likelihood.rhai",
+                "fn likelihood(threat, node, ctx) { if [\"internet-facing\"].reduce(\"has_tag\", node) { 5 } else { 1 } }",
+            )],
+        ),
+        (
+            "lifecycle-in-closure",
+            &[(
+                "likelihood.rhai",
+                "fn likelihood(threat, node, ctx) { [node].map(|n| if n.lifecycle == \"legacy\" { 5 } else { 1 })[0] }",
+            )],
+        ),
+        (
             "control-ids",
             &[(
                 "residual.rhai",
