@@ -7,24 +7,35 @@
 //! a call whose arguments agree on everything the script can read returns what an earlier call
 //! returned.
 //!
-//! What a script can read is found from its source: an object's fields are only reachable
-//! through their names after a dot (`node.lifecycle`, `c.status`), and the methods that read
-//! more (`has_tag("x")`, `attr("x")`) name their argument, usually as a literal. [`ReadSet`]
+//! What a script can read is found from its compiled form, Rhai's AST: [`ReadSet::of`] walks
+//! every statement and expression of the script and of each function it defines, closures
+//! included. An object's fields are only reachable through their names: after a dot
+//! (`node.lifecycle`, `c.status`) or as a string key (`node["lifecycle"]`); and the methods that
+//! read more (`has_tag("x")`, `attr("x")`) name their argument, usually as a literal. [`ReadSet`]
 //! collects those names; the key of a call is the value of every field whose name the script
-//! writes, of every object it is given. A field named anywhere counts for every object that has
-//! it, so the key can only hold more than the script reads, never less.
+//! uses, of every object it is given. A field named anywhere counts for every object that has it,
+//! so the key can only hold more than the script reads, never less.
 //!
 //! Memoization is off for a script that prints (its output would appear once per distinct key
-//! instead of once per call), that imports helpers (their source is not scanned), that uses
-//! function pointers (`Fn("name")` can name a method in a string), template or raw strings, a
-//! comment between a dot and a name, or Rhai's `get$`/`set$`/`index$` function names; and for one
-//! that reads an `id` or the risk id, which makes every call distinct. The context's fields that are the same for every
-//! call of an assessment (`scale`, `as_of`, `organization`, the levels) are not in the key, so a
-//! [`Memo`] serves one assessment only.
+//! instead of once per call); that imports helpers or names a module (`h::f`, `global::X`: the
+//! helpers are not walked); that makes a function pointer other than a closure (`Fn("name")`,
+//! `call`, `curry`, or a function's name given as a string to an array method, as in
+//! `["x"].reduce("has_tag", node)`: a name in a string can be any method); that indexes with a key
+//! other than a string or integer literal (`node[k]` could be any field); that interpolates
+//! strings; or that holds anything the walk does not know (custom syntax, a kind of node a later
+//! Rhai adds). It is off too for a script that reads an `id` or the risk id, which makes every
+//! call distinct. A closure is walked like any function, so `ctx.vulnerabilities.filter(|v|
+//! v.severity > 3)` keeps reuse. The context's fields that are the same for every call of an
+//! assessment (`scale`, `as_of`, `organization`, the levels) are not in the key, so a [`Memo`]
+//! serves one assessment only.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use rhai::{
+    AST, ASTFlags, ASTNode, BinaryExpr, Dynamic, Expr, FlowControl, FnCallExpr, FnPtr, Stmt,
+    StmtBlock,
+};
 use rustc_hash::FxHashMap;
 
 use super::views::{
@@ -33,8 +44,8 @@ use super::views::{
 };
 use super::{Fraud, RuleError};
 
-/// The names a script writes after a dot, and the literal arguments of its `has_tag` and `attr`
-/// calls.
+/// The names a script reads its arguments by: the properties and methods after its dots, the
+/// string keys it indexes with, and the literal arguments of its `has_tag` and `attr` calls.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReadSet {
     names: BTreeSet<String>,
@@ -49,92 +60,35 @@ pub struct ReadSet {
 }
 
 impl ReadSet {
-    /// Scans a hook's source.
-    pub fn scan(source: &str) -> Self {
-        let mut set = Self {
-            names: BTreeSet::new(),
-            tag_literals: Some(BTreeSet::new()),
-            attr_literals: Some(BTreeSet::new()),
-            reusable: true,
-            mask: 0,
+    /// What the compiled script `ast` can read: every statement of the script and of each
+    /// function it defines, closures included, walked to its last expression.
+    pub fn of(ast: &AST) -> Self {
+        let mut walk = Walk {
+            set: Self {
+                names: BTreeSet::new(),
+                tag_literals: Some(BTreeSet::new()),
+                attr_literals: Some(BTreeSet::new()),
+                reusable: true,
+                mask: 0,
+            },
+            // Those bound to a type of `this` are not called on others.
+            functions: ast
+                .iter_functions()
+                .filter(|f| f.this_type.is_none())
+                .map(|f| (f.name.to_owned(), f.params.len()))
+                .collect(),
         };
-        let chars: Vec<char> = source.chars().collect();
-        let mut i = 0;
-        let identifier_at = |at: usize| -> (String, usize) {
-            let mut end = at;
-            while end < chars.len() && (chars[end].is_alphanumeric() || chars[end] == '_') {
-                end += 1;
+        // `AST::walk` visits the script's statements and the bodies of all its functions, which
+        // the AST does not otherwise show; each statement that starts a body is walked here,
+        // where every kind of statement and expression is classified (`walk` itself skips some,
+        // such as the value of `break`).
+        ast.walk(&mut |path: &[ASTNode<'_>]| {
+            if let [ASTNode::Stmt(stmt)] = path {
+                walk.stmt(stmt);
             }
-            (chars[at..end].iter().collect(), end)
-        };
-        while i < chars.len() {
-            let c = chars[i];
-            let next = chars.get(i + 1).copied();
-            match c {
-                '/' if next == Some('/') => {
-                    while i < chars.len() && chars[i] != '\n' {
-                        i += 1;
-                    }
-                }
-                '/' if next == Some('*') => i = skip_block_comment(&chars, i),
-                '"' | '\'' => i = skip_literal(&chars, i).1,
-                // Template strings (whose `${...}` is code) and raw strings (`#"..."#`) would
-                // need Rhai's own tokenizer to read right; such scripts run every time.
-                '`' => {
-                    set.reusable = false;
-                    i += 1;
-                }
-                '#' if matches!(next, Some('"' | '#')) => {
-                    set.reusable = false;
-                    i += 1;
-                }
-                '.' => {
-                    let mut at = i + 1;
-                    while at < chars.len() && chars[at].is_whitespace() {
-                        at += 1;
-                    }
-                    if chars.get(at) == Some(&'/') {
-                        // A comment between the dot and the name.
-                        set.reusable = false;
-                    }
-                    let (name, end) = identifier_at(at);
-                    if chars.get(end) == Some(&'$') {
-                        set.reusable = false;
-                    }
-                    if !name.is_empty() {
-                        set.method_argument(&name, &chars, end);
-                        set.names.insert(name);
-                    }
-                    i = end.max(i + 1);
-                }
-                c if c.is_alphabetic() || c == '_' => {
-                    let (word, end) = identifier_at(i);
-                    match word.as_str() {
-                        // Output, helper modules, and function pointers, which can name a
-                        // method in a string: not followed.
-                        "print" | "debug" | "import" | "Fn" | "call" | "curry" => {
-                            set.reusable = false;
-                        }
-                        // Methods called as functions, `has_tag(node, x)`: they read the
-                        // object all the same, and the literal is not the first argument.
-                        "has_tag" => {
-                            set.tag_literals = None;
-                            set.names.insert(word.clone());
-                        }
-                        "attr" => {
-                            set.attr_literals = None;
-                            set.names.insert(word.clone());
-                        }
-                        _ => {}
-                    }
-                    if chars.get(end) == Some(&'$') {
-                        set.reusable = false;
-                    }
-                    i = end;
-                }
-                _ => i += 1,
-            }
-        }
+            true
+        });
+        let mut set = walk.set;
         // An id or the risk id makes every call distinct: nothing to reuse, and a memo that
         // would only grow.
         if set.reads("id") || set.reads("risk") {
@@ -148,60 +102,235 @@ impl ReadSet {
         set
     }
 
-    /// Records the argument of `.has_tag(...)` or `.attr(...)` when it is a string literal, and
-    /// gives up on literals otherwise.
-    fn method_argument(&mut self, name: &str, chars: &[char], mut at: usize) {
-        let literals = match name {
-            "has_tag" => &mut self.tag_literals,
-            "attr" => &mut self.attr_literals,
-            _ => return,
-        };
-        let skip_space = |at: &mut usize| {
-            while *at < chars.len() && chars[*at].is_whitespace() {
-                *at += 1;
-            }
-        };
-        skip_space(&mut at);
-        let literal = if chars.get(at) == Some(&'(') {
-            at += 1;
-            skip_space(&mut at);
-            if chars.get(at) == Some(&'"') {
-                let (text, end) = skip_literal(chars, at);
-                let mut after = end;
-                skip_space(&mut after);
-                (chars.get(after) == Some(&')') && !text.contains('\\')).then_some(text)
-            } else {
-                None
-            }
-        } else {
-            None
-        };
-        match (literal, literals.as_mut()) {
-            (Some(text), Some(set)) => {
-                // `has_tag` compares ignoring ASCII case only.
-                let text = if name == "attr" {
-                    riskgraph_model::schema::fold_header(&text)
-                } else {
-                    text.to_ascii_lowercase()
-                };
-                set.insert(text);
-            }
-            _ => *literals = None,
-        }
-    }
-
     /// Whether results of the script may be reused.
     pub fn reusable(&self) -> bool {
         self.reusable
     }
 
-    fn reads(&self, name: &str) -> bool {
+    /// Whether the script reads something by the name `name`: a property, a method, a string
+    /// key.
+    pub fn reads(&self, name: &str) -> bool {
         self.names.contains(name)
     }
 
     /// Whether the script names the field or method `field`, one of [`FIELDS`].
     fn has(&self, field: u8) -> bool {
         self.mask & (1 << field) != 0
+    }
+}
+
+/// A walk through a script's AST, filling its read set.
+struct Walk {
+    set: ReadSet,
+    /// The script's functions for any `this`: name and number of parameters.
+    functions: Vec<(String, usize)>,
+}
+
+impl Walk {
+    /// Results of the script are never reused.
+    fn give_up(&mut self) {
+        self.set.reusable = false;
+    }
+
+    fn block(&mut self, block: &StmtBlock) {
+        for stmt in block.statements() {
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            // Closures capturing variables share them: nothing read.
+            Stmt::Noop(..) | Stmt::Share(..) => {}
+            Stmt::If(flow, ..)
+            | Stmt::While(flow, ..)
+            | Stmt::Do(flow, ..)
+            | Stmt::TryCatch(flow, ..) => self.flow(flow),
+            Stmt::For(for_loop, ..) => self.flow(&for_loop.2),
+            Stmt::Switch(switch, ..) => {
+                let (value, cases) = &**switch;
+                self.expr(value);
+                // Every case's condition and body, the default and the ranges' included.
+                for case in &cases.expressions {
+                    self.expr(&case.lhs);
+                    self.expr(&case.rhs);
+                }
+            }
+            Stmt::Var(var, ..) => self.expr(&var.1),
+            Stmt::Assignment(assignment) => {
+                self.expr(&assignment.1.lhs);
+                self.expr(&assignment.1.rhs);
+            }
+            Stmt::FnCall(call, ..) => self.call(call, false),
+            Stmt::Block(block) => self.block(block),
+            Stmt::Expr(expr) => self.expr(expr),
+            Stmt::BreakLoop(value, ..) | Stmt::Return(value, ..) => {
+                if let Some(value) = value {
+                    self.expr(value);
+                }
+            }
+            // Helper modules are not walked (`export` only makes sense in one), and whatever a
+            // later Rhai adds is not known to be harmless.
+            _ => self.give_up(),
+        }
+    }
+
+    fn flow(&mut self, flow: &FlowControl) {
+        self.expr(&flow.expr);
+        self.block(&flow.body);
+        self.block(&flow.branch);
+    }
+
+    fn expr(&mut self, expr: &Expr) {
+        match expr {
+            Expr::BoolConstant(..)
+            | Expr::IntegerConstant(..)
+            | Expr::FloatConstant(..)
+            | Expr::CharConstant(..)
+            | Expr::StringConstant(..)
+            | Expr::Unit(..)
+            | Expr::ThisPtr(..) => {}
+            Expr::DynamicConstant(value, ..) => {
+                if !harmless(value) {
+                    self.give_up();
+                }
+            }
+            // `${...}` turns values into text through calls the AST does not show.
+            Expr::InterpolatedString(parts, ..) => {
+                self.give_up();
+                parts.iter().for_each(|part| self.expr(part));
+            }
+            Expr::Array(items, ..) => items.iter().for_each(|item| self.expr(item)),
+            Expr::Map(map, ..) => {
+                map.0.iter().for_each(|(_, value)| self.expr(value));
+                if !map.1.values().all(harmless) {
+                    self.give_up();
+                }
+            }
+            // `global::X` or a helper module's `h::X`.
+            Expr::Variable(variable, ..) => {
+                if !variable.2.is_empty() {
+                    self.give_up();
+                }
+            }
+            Expr::Property(property, ..) => {
+                self.set.names.insert(property.2.to_string());
+            }
+            Expr::MethodCall(call, ..) => self.call(call, true),
+            Expr::FnCall(call, ..) => self.call(call, false),
+            Expr::Stmt(block) => self.block(block),
+            Expr::Dot(chain, ..) => {
+                self.expr(&chain.lhs);
+                self.expr(&chain.rhs);
+            }
+            Expr::Index(chain, flags, ..) => {
+                self.index(chain, *flags);
+                self.expr(&chain.lhs);
+                self.expr(&chain.rhs);
+            }
+            Expr::And(operands, ..) | Expr::Or(operands, ..) | Expr::Coalesce(operands, ..) => {
+                operands.iter().for_each(|operand| self.expr(operand));
+            }
+            // Custom syntax, and whatever a later Rhai adds.
+            _ => self.give_up(),
+        }
+    }
+
+    /// The key of an index, `x[key]`: a string literal reads the field of that name, an integer
+    /// literal an element of an array (or a character, or a bit); any other key could name any
+    /// field.
+    fn index(&mut self, chain: &BinaryExpr, flags: ASTFlags) {
+        // Rhai nests a chain to the right, `a[k][j].p` as Index(a, Index(k, Dot(j, p))): an
+        // index's key is the left end of its right side, unless the chain stops there (`BREAK`,
+        // where the whole right side is the key, `a[k.p]` as Index(a, Dot(k, p))).
+        let key = if flags.contains(ASTFlags::BREAK) {
+            &chain.rhs
+        } else {
+            match &chain.rhs {
+                Expr::Index(next, ..) | Expr::Dot(next, ..) => &next.lhs,
+                _ => {
+                    self.give_up();
+                    return;
+                }
+            }
+        };
+        match key {
+            Expr::StringConstant(name, ..) => {
+                self.set.names.insert(name.to_string());
+            }
+            Expr::IntegerConstant(..) => {}
+            _ => self.give_up(),
+        }
+    }
+
+    /// A call: `f(args)`, or `x.f(args)` when it is a `method` (whose name then counts as read,
+    /// `x` being the left side of the dot, not an argument).
+    fn call(&mut self, call: &FnCallExpr, method: bool) {
+        let name = call.name.as_str();
+        // A helper module's function, or Rhai's names for getters, setters and indexers
+        // (`get$x`), which scripts cannot write but could reach through a function pointer.
+        if call.is_qualified() || name.contains('$') {
+            self.give_up();
+        }
+        let unknown = match name {
+            // Output would appear once per distinct key instead of once per call; a function
+            // pointer can name any method, a getter included, in a string.
+            "print" | "debug" | "eval" | "Fn" | "call" => true,
+            // A closure that captures variables is `curry(closure, captured...)`.
+            "curry" => method || !call.args.first().is_some_and(is_closure),
+            // Array methods that also take the name of the function to call, as a string:
+            // `["x"].reduce("has_tag", node)` reads a tag. Only a closure, or a number or
+            // character where some of them take one, is known not to be a name; unless the
+            // script defines a function of that name for as many arguments, which Rhai calls
+            // instead (`fn reduce(score, through)` in the built-in residual rule).
+            "all" | "dedup" | "drain" | "filter" | "index_of" | "map" | "reduce" | "reduce_rev"
+            | "retain" | "some" | "sort" => {
+                let callback = call.args.get(usize::from(!method));
+                callback.is_some_and(|arg| !is_closure(arg) && !is_number_or_char(arg))
+                    && !self.defines(name, call.args.len())
+            }
+            _ => false,
+        };
+        if unknown {
+            self.give_up();
+        }
+        if matches!(name, "has_tag" | "attr") {
+            self.literal(name, method, &call.args);
+        }
+        if method {
+            self.set.names.insert(name.to_owned());
+        }
+        call.args.iter().for_each(|arg| self.expr(arg));
+    }
+
+    /// A call of `has_tag` or `attr`: records the argument of `.has_tag("x")` or `.attr("x")`,
+    /// and gives up on literals for any other argument or form (`has_tag(node, "x")`).
+    fn literal(&mut self, name: &str, method: bool, args: &[Expr]) {
+        self.set.names.insert(name.to_owned());
+        let literals = if name == "attr" {
+            &mut self.set.attr_literals
+        } else {
+            &mut self.set.tag_literals
+        };
+        match (method, args, literals.as_mut()) {
+            (true, [Expr::StringConstant(text, ..)], Some(set)) => {
+                // `has_tag` compares ignoring ASCII case only.
+                set.insert(if name == "attr" {
+                    riskgraph_model::schema::fold_header(text)
+                } else {
+                    text.to_ascii_lowercase()
+                });
+            }
+            _ => *literals = None,
+        }
+    }
+
+    /// Whether the script defines a function `name` with `params` parameters (called as a
+    /// method, `this` is not one of them).
+    fn defines(&self, name: &str, params: usize) -> bool {
+        self.functions
+            .iter()
+            .any(|(defined, n)| defined == name && *n == params)
     }
 }
 
@@ -293,43 +422,59 @@ const OBLIGATIONS: u8 = 39;
 const RISK: u8 = 40;
 const VULNERABILITIES: u8 = 41;
 
-/// The index after the block comment opening at `start`; block comments nest.
-fn skip_block_comment(chars: &[char], start: usize) -> usize {
-    let mut depth = 0;
-    let mut i = start;
-    while i < chars.len() {
-        if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-            depth += 1;
-            i += 2;
-        } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-            depth -= 1;
-            i += 2;
-            if depth == 0 {
-                break;
-            }
-        } else {
-            i += 1;
-        }
+/// Whether `value`, a constant the parser or optimizer made, is harmless: a function pointer
+/// only when it points to a closure (an anonymous function of the script, walked with the
+/// others), arrays and maps when their items are.
+fn harmless(value: &Dynamic) -> bool {
+    if let Some(pointer) = value.read_lock::<FnPtr>() {
+        return pointer.is_anonymous() && pointer.iter_curry().all(harmless);
     }
-    i
+    if let Some(items) = value.read_lock::<rhai::Array>() {
+        return items.iter().all(harmless);
+    }
+    if let Some(map) = value.read_lock::<rhai::Map>() {
+        return map.values().all(harmless);
+    }
+    value.is_unit()
+        || value.is_bool()
+        || value.is_int()
+        || value.is_float()
+        || value.is_char()
+        || value.is_string()
+        || value.is::<std::ops::Range<rhai::INT>>()
+        || value.is::<std::ops::RangeInclusive<rhai::INT>>()
 }
 
-/// The text of the string or character literal opening at `start`, and the index after it.
-fn skip_literal(chars: &[char], start: usize) -> (String, usize) {
-    let quote = chars[start];
-    let mut i = start + 1;
-    let mut text = String::new();
-    while i < chars.len() && chars[i] != quote {
-        if chars[i] == '\\' {
-            text.push('\\');
-            i += 1;
+/// Whether `expr` is a closure: a constant pointer to an anonymous function of the script, with
+/// the variables it captures curried in (`{ share ...; curry(closure, captured...) }`).
+fn is_closure(expr: &Expr) -> bool {
+    match expr {
+        Expr::DynamicConstant(value, ..) => value
+            .read_lock::<FnPtr>()
+            .is_some_and(|pointer| pointer.is_anonymous() && !pointer.is_curried()),
+        Expr::Stmt(block) => {
+            let curry = |call: &FnCallExpr| {
+                call.name == "curry"
+                    && !call.is_qualified()
+                    && call.args.first().is_some_and(is_closure)
+            };
+            match block.statements() {
+                [Stmt::Share(..), Stmt::FnCall(call, ..)] => curry(call),
+                [Stmt::Share(..), Stmt::Expr(expr)] => {
+                    matches!(&**expr, Expr::FnCall(call, ..) if curry(call))
+                }
+                _ => false,
+            }
         }
-        if let Some(&c) = chars.get(i) {
-            text.push(c);
-        }
-        i += 1;
+        _ => false,
     }
-    (text, i + 1)
+}
+
+fn is_number_or_char(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::IntegerConstant(..) | Expr::FloatConstant(..) | Expr::CharConstant(..)
+    )
 }
 
 /// A key under construction: the fields a script reads, in a fixed order, each length-prefixed
@@ -671,7 +816,18 @@ impl Memo {
 
 #[cfg(test)]
 mod tests {
-    use super::ReadSet;
+    use std::collections::BTreeSet;
+
+    use super::{FIELDS, ReadSet};
+
+    /// The read set of `source`, compiled as the rules are (imports left unresolved).
+    fn read_set(source: &str) -> ReadSet {
+        let engine = super::super::sandboxed_engine(super::super::Limits::default(), None);
+        let ast = engine
+            .compile(source)
+            .unwrap_or_else(|err| panic!("{source}: {err}"));
+        ReadSet::of(&ast)
+    }
 
     fn names(set: &ReadSet) -> Vec<&str> {
         set.names.iter().map(String::as_str).collect()
@@ -679,7 +835,7 @@ mod tests {
 
     #[test]
     fn finds_the_names_after_dots_outside_comments_and_strings() {
-        let set = ReadSet::scan(
+        let set = read_set(
             "// node.id in a comment\n/* threat.name /* nested */ ctx.risk */\n\
              fn likelihood(threat, node, ctx) {\n  let s = \"node.name\";\n  \
              threat.likelihood + node . lifecycle.len()\n}",
@@ -687,13 +843,27 @@ mod tests {
         assert_eq!(names(&set), ["len", "lifecycle", "likelihood"]);
         assert!(set.reusable());
         // Backticks and hashes in comments are only comments.
-        assert!(ReadSet::scan("// `ctx.scale` # \"x\"\nnode.lifecycle").reusable());
+        assert!(read_set("// `ctx.scale` # \"x\"\nnode.lifecycle").reusable());
+    }
+
+    #[test]
+    fn strings_and_comments_are_what_rhai_reads() {
+        // The text scan gave up on these; the AST holds plain strings and the name after the
+        // comment.
+        for source in [
+            "let s = `don't`; node.lifecycle",
+            "let s = #\"C:\\\"#; node.lifecycle",
+            "node./* x */lifecycle",
+        ] {
+            let set = read_set(source);
+            assert!(set.reusable(), "{source}");
+            assert_eq!(names(&set), ["lifecycle"], "{source}");
+        }
     }
 
     #[test]
     fn literal_arguments_of_has_tag_and_attr() {
-        let set =
-            ReadSet::scan(r#"node.has_tag("Internet-Facing") || node.attr("Cost Centre") == 1"#);
+        let set = read_set(r#"node.has_tag("Internet-Facing") || node.attr("Cost Centre") == 1"#);
         assert_eq!(
             set.tag_literals
                 .as_ref()
@@ -703,28 +873,213 @@ mod tests {
             ["internet-facing"]
         );
         assert_eq!(set.attr_literals.as_ref().unwrap().len(), 1);
-        let dynamic = ReadSet::scan("let t = \"x\"; node.has_tag(t)");
+        let dynamic = read_set("let t = \"x\"; node.has_tag(t)");
         assert!(dynamic.tag_literals.is_none());
-        let as_function = ReadSet::scan("has_tag(node, \"x\")");
+        let as_function = read_set("has_tag(node, \"x\")");
         assert!(as_function.tag_literals.is_none());
         assert!(as_function.reads("has_tag"));
+        let attr_as_function = read_set("attr(node, \"x\")");
+        assert!(attr_as_function.attr_literals.is_none());
+        assert!(attr_as_function.reads("attr"));
+        // A closure's call counts like any other.
+        let in_closure = read_set("[node].filter(|n| n.has_tag(\"A\") && n.attr(k) == 1)");
+        assert_eq!(
+            in_closure
+                .tag_literals
+                .unwrap()
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["a"]
+        );
+        assert!(in_closure.attr_literals.is_none());
     }
 
     #[test]
-    fn printing_importing_and_special_names_turn_reuse_off() {
+    fn string_keys_are_names_and_other_keys_turn_reuse_off() {
+        for (source, read) in [
+            ("node[\"lifecycle\"]", &["lifecycle"][..]),
+            ("node[(\"lifecycle\")]", &["lifecycle"]),
+            ("node[\"a\"][\"b\"].c", &["a", "b", "c"]),
+            ("node.tags[0]", &["tags"]),
+            ("node.tags[-1].len()", &["len", "tags"]),
+            ("node?[\"a\"]?.b", &["a", "b"]),
+            // Folded into one string by Rhai's optimizer, as it runs.
+            ("node[\"life\" + \"cycle\"]", &["lifecycle"]),
+        ] {
+            let set = read_set(source);
+            assert!(set.reusable(), "{source}");
+            assert_eq!(names(&set), read, "{source}");
+        }
         for source in [
-            "print(node.id)",
+            "node[k]",
+            "node[k].lifecycle",
+            "node[\"a\"][k]",
+            "node.tags[k]",
+            "node.attributes[k][\"x\"]",
+            "node[k.lifecycle]",
+            "node[\"xlifecycle\".sub_string(1)]",
+            "node[\"life\" + k]",
+            "node[\"id\"]",
+        ] {
+            assert!(!read_set(source).reusable(), "{source}");
+        }
+    }
+
+    #[test]
+    fn reads_inside_functions_closures_and_every_statement() {
+        for source in [
+            "fn likelihood(threat, node, ctx) { weight(node) } fn weight(n) { n.lifecycle }",
+            "fn likelihood(threat, node, ctx) { node.weight() } fn weight() { this.lifecycle }",
+            "fn f(node) { [node].map(|x| x.lifecycle)[0] }",
+            "fn f(node) { [0].map(|i| node.lifecycle)[0] }",
+            "fn f(node) { [node].map(|x| { let y = x; y.lifecycle }) }",
+            "fn f(node) { ctx.vulnerabilities.filter(|v| node.lifecycle == v.status) }",
+            "fn f(node) { loop { break node.lifecycle; } }",
+            "fn f(node) { let r = (); while r == () { r = node.lifecycle; } r }",
+            "fn f(node) { let r = (); do { r = node.lifecycle; } until r != (); r }",
+            "fn f(node) { for i in 0..1 { return node.lifecycle; } }",
+            "fn f(node) { for i in 0..=1 { return node.lifecycle; } }",
+            "fn f(node) { for (t, i) in [1, 2] { return node.lifecycle; } }",
+            "fn f(node) { switch type_of(node) { \"x\" => 1, _ => node.lifecycle } }",
+            "fn f(node) { switch 2 { 1 => 1, 2 if node.lifecycle == \"\" => 2, 0..9 => 3 } }",
+            "fn f(node) { switch 5 { 1 => 1, 0..9 => node.lifecycle } }",
+            "fn f(node) { try { throw node.lifecycle; } catch (e) { e } }",
+            "fn f(node) { if type_of(node) == \"\" { 1 } else if true { node.lifecycle } }",
+            "fn f(node) { #{ a: node.lifecycle }.a }",
+            "fn f(node) { node.lifecycle ?? 1 }",
+            "let x = 1; { { node.lifecycle } }",
+        ] {
+            let set = read_set(source);
+            assert!(set.reusable(), "{source}");
+            assert!(set.reads("lifecycle"), "{source}: {:?}", names(&set));
+        }
+    }
+
+    #[test]
+    fn printing_importing_and_pointers_turn_reuse_off() {
+        for source in [
+            "print(node.lifecycle)",
             "debug(1)",
+            "fn f(node) { if node.x { print(\"x\") } }",
             "import \"helpers\" as h;",
-            "node.get$lifecycle()",
+            "fn f(node) { h::weight(node) }",
+            "fn f(node) { global::X }",
             "Fn(\"has_tag\").call(node, \"x\")",
-            "let s = `don't`; node.lifecycle",
-            "let s = #\"C:\\\"#; node.lifecycle",
-            "node./* x */lifecycle",
+            "let f = Fn(\"has_tag\"); f(node, \"x\")",
+            "[Fn(\"has_tag\")]",
+            "let f = |x| x.lifecycle; f.call(node)",
+            "let f = |x, y| x + y; f.curry(1)",
+            "[\"pii\"].reduce(\"has_tag\", node)",
+            "reduce([\"pii\"], \"has_tag\", node)",
+            "let n = \"has_tag\"; [\"pii\"].reduce(n, node)",
+            "node.name.index_of(\"x\")",
+            "[node].map(f)",
+            "let s = `${node.lifecycle}`;",
             "node.id",
             "ctx.risk.len()",
         ] {
-            assert!(!ReadSet::scan(source).reusable(), "{source}");
+            assert!(!read_set(source).reusable(), "{source}");
         }
+        // Rhai's own names for getters and setters cannot be written in a script.
+        let engine = super::super::sandboxed_engine(super::super::Limits::default(), None);
+        assert!(engine.compile("node.get$lifecycle()").is_err());
+        assert!(engine.compile("get$lifecycle(node)").is_err());
+    }
+
+    #[test]
+    fn closures_and_numbers_keep_array_methods_reusable() {
+        for source in [
+            "[node].map(|x| x.lifecycle)",
+            "map([node], |x| x.lifecycle)",
+            "ctx.vulnerabilities.filter(|v| v.severity > 3).len()",
+            "ctx.vulnerabilities.reduce(|sum, v| sum + v.severity, 0)",
+            "let w = 2; ctx.obligations.map(|o| o.severity * w)",
+            "node.tags.sort(); node.tags.drain(0, 1); node.tags.index_of(3)",
+            // The script's own functions are called instead of Rhai's of the same arity.
+            "fn f(node) { reduce(node.criticality, 0.5) } fn reduce(score, through) { score }",
+            "fn f(node) { [\"pii\"].reduce(\"has_tag\", node) } fn reduce(a, b) { 4 }",
+        ] {
+            assert!(read_set(source).reusable(), "{source}");
+        }
+        // Rhai's `reduce(array, name, initial)` called: the script's has another arity, or is
+        // only for another type of `this`.
+        for native in [
+            "fn f(node) { [\"pii\"].reduce(\"has_tag\", node) } fn reduce(a, b, c) { 4 }",
+            "fn f(node) { [\"pii\"].reduce(\"has_tag\", node) } fn Node.reduce(a, b) { 4 }",
+        ] {
+            assert!(!read_set(native).reusable(), "{native}");
+        }
+    }
+
+    #[test]
+    fn builtin_scripts_stay_reusable_with_the_fields_they_read() {
+        let expected: [(&str, &[&str]); 4] = [
+            (
+                "likelihood",
+                &[
+                    "has_tag",
+                    "incidents",
+                    "lifecycle",
+                    "likelihood",
+                    "severity",
+                    "status",
+                    "vulnerabilities",
+                ],
+            ),
+            (
+                "impact",
+                &[
+                    "commitment_reached",
+                    "max_process_criticality",
+                    "max_value",
+                    "obligations",
+                    "personal_data",
+                    "severity",
+                ],
+            ),
+            (
+                "fraud",
+                &[
+                    "criticality",
+                    "financial",
+                    "has_tag",
+                    "incidents",
+                    "manual_override",
+                    "segregation_of_duties",
+                ],
+            ),
+            (
+                "residual",
+                &["effectiveness", "impact", "likelihood", "reduces", "status"],
+            ),
+        ];
+        let rules = super::super::Rules::builtin().unwrap();
+        for (hook, fields) in expected {
+            let set = rules.reads(hook);
+            assert!(set.reusable(), "{hook}");
+            let read: Vec<&str> = FIELDS
+                .iter()
+                .enumerate()
+                .filter(|&(bit, _)| set.has(bit as u8))
+                .map(|(_, name)| *name)
+                .collect();
+            let mut read = read;
+            read.sort_unstable();
+            assert_eq!(read, fields, "{hook}");
+            assert_eq!(
+                set.attr_literals.as_ref().map(BTreeSet::len),
+                Some(0),
+                "{hook}"
+            );
+        }
+        let tags = |hook| rules.reads(hook).tag_literals.clone().unwrap();
+        assert_eq!(
+            tags("likelihood").into_iter().collect::<Vec<_>>(),
+            ["internet-facing"]
+        );
+        assert_eq!(
+            tags("fraud").into_iter().collect::<Vec<_>>(),
+            ["privileged-access"]
+        );
     }
 }

@@ -195,7 +195,7 @@ impl Rules {
                 Ok(ast) => scripts.push(Script {
                     hook,
                     origin,
-                    reads: memo::ReadSet::scan(&source),
+                    reads: memo::ReadSet::of(&ast),
                     source,
                     ast,
                 }),
