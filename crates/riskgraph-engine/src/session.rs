@@ -24,7 +24,7 @@ use crate::compliance::{self, Coverage, SoaEntry};
 use crate::exposure::{Exposure, NodeFacts, Workspace};
 use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{self, VendorRank};
-use crate::rules::{RuleError, Rules};
+use crate::rules::{PrintSink, RuleError, Rules};
 
 /// Why a session could not be opened.
 #[derive(Debug)]
@@ -89,8 +89,9 @@ impl Session {
         path: &Path,
         rules: Option<&Path>,
         as_of: jiff::civil::Date,
+        print: PrintSink,
     ) -> Result<Self, OpenError> {
-        Self::load(path)?.open(rules, as_of)
+        Self::load(path)?.open(rules, as_of, print)
     }
 
     pub fn inventory(&self) -> &Inventory {
@@ -245,11 +246,13 @@ impl Loaded {
     }
 
     /// Compiles the rules (the folder `rules` when given, else the manifest's `[method] rules`
-    /// relative to the inventory's folder, else the built-in rules) and builds the impact graph.
+    /// relative to the inventory's folder, else the built-in rules), with what their scripts
+    /// print going to `print`, and builds the impact graph.
     pub fn open(
         self,
         rules: Option<&Path>,
         as_of: jiff::civil::Date,
+        print: PrintSink,
     ) -> Result<Session, OpenError> {
         let base = if self.path.is_dir() {
             self.path.as_path()
@@ -261,16 +264,20 @@ impl Loaded {
         let folder = rules
             .map(Path::to_path_buf)
             .or_else(|| manifest.rules.as_ref().map(|rules| base.join(rules)));
-        let rules = Rules::load(folder.as_deref(), manifest.sandbox).map_err(|mut errors| {
-            if from_manifest {
-                for error in &mut errors {
-                    error.context.get_or_insert_with(|| {
-                        String::from("the rules folder named by `[method] rules` in riskgraph.toml")
-                    });
+        let rules = Rules::load_printing_to(folder.as_deref(), manifest.sandbox, print).map_err(
+            |mut errors| {
+                if from_manifest {
+                    for error in &mut errors {
+                        error.context.get_or_insert_with(|| {
+                            String::from(
+                                "the rules folder named by `[method] rules` in riskgraph.toml",
+                            )
+                        });
+                    }
                 }
-            }
-            OpenError::Rules(errors)
-        })?;
+                OpenError::Rules(errors)
+            },
+        )?;
         let graph = ImpactGraph::with_rules(&self.inventory, &rules).map_err(OpenError::Graph)?;
         Ok(Session {
             path: self.path,

@@ -436,3 +436,35 @@ fn strengths_reach_scripts_as_written() {
     let factor = rules.edge_factor(&edge, Property::Availability).unwrap();
     assert!((factor - 0.72).abs() < 1e-12, "{factor}");
 }
+
+#[test]
+fn what_a_script_prints_goes_to_the_sink_the_caller_chooses() {
+    let dir = rules_folder(
+        "print-sink",
+        "fn edge_factor(edge, property) { print(`factor for ${edge.kind}`); debug(\"here\"); 1.0 }\n",
+    );
+    let printed = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = {
+        let printed = printed.clone();
+        std::sync::Arc::new(move |text: &str| printed.lock().unwrap().push(text.to_owned()))
+    };
+    let rules = Rules::load_printing_to(Some(&dir), Limits::default(), sink).unwrap();
+    let edge = profile(
+        DependencyKind::Uses,
+        1.0,
+        false,
+        true,
+        Property::Availability,
+    );
+    assert_eq!(
+        rules.edge_factor(&edge, Property::Availability).unwrap(),
+        1.0
+    );
+    let printed = printed.lock().unwrap().clone();
+    assert_eq!(printed.len(), 2, "{printed:?}");
+    assert_eq!(printed[0], "factor for uses");
+    assert!(printed[1].ends_with(": \"here\""), "{printed:?}");
+    // A fork prints to the same sink.
+    let fork = rules.fork().unwrap();
+    fork.edge_factor(&edge, Property::Availability).unwrap();
+}

@@ -8,7 +8,8 @@ use riskgraph_report::register::{OwnedDocument, Register, write_json};
 
 fn acme() -> Session {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
-    Session::open(&root, None, jiff::civil::date(2026, 11, 1))
+    let print = riskgraph_engine::rules::discard_print();
+    Session::open(&root, None, jiff::civil::date(2026, 11, 1), print)
         .unwrap_or_else(|_| panic!("the bundled dataset opens"))
 }
 

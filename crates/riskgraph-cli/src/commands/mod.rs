@@ -38,7 +38,7 @@ pub fn open(
     as_of: jiff::civil::Date,
 ) -> Option<Session> {
     loaded
-        .open(rules, as_of)
+        .open(rules, as_of, print_to_stderr())
         .map_err(|error| print_open_error(path, &error))
         .ok()
 }
@@ -196,4 +196,11 @@ pub fn width(to_terminal: bool) -> usize {
         .and_then(|c| c.parse().ok())
         .filter(|&c: &usize| c >= 40)
         .unwrap_or(120)
+}
+
+/// What rules scripts print, on stderr, each line after `rules: `, never in a command's output.
+pub fn print_to_stderr() -> riskgraph_engine::rules::PrintSink {
+    std::sync::Arc::new(|text| {
+        let _ = writeln!(std::io::stderr(), "rules: {text}");
+    })
 }

@@ -32,7 +32,7 @@ pub fn run(command: &Command) -> Outcome {
 }
 
 fn test(dir: Option<&std::path::Path>) -> Outcome {
-    let rules = match Rules::load(dir, Limits::default()) {
+    let rules = match Rules::load_printing_to(dir, Limits::default(), super::print_to_stderr()) {
         Ok(rules) => rules,
         Err(errors) => {
             super::print_rule_errors(&errors);
@@ -83,7 +83,7 @@ fn test(dir: Option<&std::path::Path>) -> Outcome {
 }
 
 fn check(dir: Option<&std::path::Path>) -> Outcome {
-    match Rules::load(dir, Limits::default()) {
+    match Rules::load_printing_to(dir, Limits::default(), super::print_to_stderr()) {
         Ok(rules) => {
             let lines: Vec<String> = rules
                 .origins()

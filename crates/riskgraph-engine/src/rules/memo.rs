@@ -822,7 +822,11 @@ mod tests {
 
     /// The read set of `source`, compiled as the rules are (imports left unresolved).
     fn read_set(source: &str) -> ReadSet {
-        let engine = super::super::sandboxed_engine(super::super::Limits::default(), None);
+        let engine = super::super::sandboxed_engine(
+            super::super::Limits::default(),
+            None,
+            &super::super::discard_print(),
+        );
         let ast = engine
             .compile(source)
             .unwrap_or_else(|err| panic!("{source}: {err}"));
@@ -981,7 +985,11 @@ mod tests {
             assert!(!read_set(source).reusable(), "{source}");
         }
         // Rhai's own names for getters and setters cannot be written in a script.
-        let engine = super::super::sandboxed_engine(super::super::Limits::default(), None);
+        let engine = super::super::sandboxed_engine(
+            super::super::Limits::default(),
+            None,
+            &super::super::discard_print(),
+        );
         assert!(engine.compile("node.get$lifecycle()").is_err());
         assert!(engine.compile("get$lifecycle(node)").is_err());
     }

@@ -10,7 +10,6 @@
 //! and map sizes, so a runaway script stops with an error instead of hanging the assessment.
 
 use std::fmt;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
@@ -127,6 +126,17 @@ pub struct Rules {
     scripts: Vec<Script>,
     limits: Limits,
     folder: Option<PathBuf>,
+    print: PrintSink,
+}
+
+/// Where what a script writes with `print` or `debug` goes, one line at a time (for `debug`,
+/// prefixed with the script and position). The caller chooses: the CLI writes it to stderr; by
+/// default it is dropped, since the engine writes to no terminal.
+pub type PrintSink = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
+/// A sink that drops what scripts print.
+pub fn discard_print() -> PrintSink {
+    std::sync::Arc::new(|_| {})
 }
 
 impl fmt::Debug for Rules {
@@ -153,9 +163,18 @@ impl Rules {
     }
 
     /// The rules of `folder` (each hook's file when it has one, the built-in script otherwise),
-    /// compiled; every problem in every script is reported.
+    /// compiled; every problem in every script is reported. What scripts print is dropped.
     pub fn load(folder: Option<&Path>, limits: Limits) -> Result<Self, Vec<RuleError>> {
-        let engine = sandboxed_engine(limits, folder);
+        Self::load_printing_to(folder, limits, discard_print())
+    }
+
+    /// [`Rules::load`], with what scripts print going to `print`.
+    pub fn load_printing_to(
+        folder: Option<&Path>,
+        limits: Limits,
+        print: PrintSink,
+    ) -> Result<Self, Vec<RuleError>> {
+        let engine = sandboxed_engine(limits, folder, &print);
         let mut scripts = Vec::new();
         let mut errors = Vec::new();
         if let Some(folder) = folder
@@ -208,6 +227,7 @@ impl Rules {
                 scripts,
                 limits,
                 folder: folder.map(Path::to_path_buf),
+                print,
             })
         } else {
             Err(errors)
@@ -218,7 +238,7 @@ impl Rules {
     /// one `Rules` from several threads share the compiled scripts' reference counts, and the
     /// cache line they sit on bounces between cores on every call; one copy per thread does not.
     pub fn fork(&self) -> Result<Self, RuleError> {
-        let engine = sandboxed_engine(self.limits, self.folder.as_deref());
+        let engine = sandboxed_engine(self.limits, self.folder.as_deref(), &self.print);
         let mut scripts = Vec::with_capacity(self.scripts.len());
         for script in &self.scripts {
             let ast = compile(&engine, script.hook, &script.origin, &script.source)?;
@@ -235,6 +255,7 @@ impl Rules {
             scripts,
             limits: self.limits,
             folder: self.folder.clone(),
+            print: self.print.clone(),
         })
     }
 
@@ -550,16 +571,16 @@ fn scores_map(
 
 /// An engine with the standard library (strings, maths, arrays, maps) and nothing that reaches
 /// outside: no `eval`, `import` only of scripts inside `folder`, and the limits of `limits`.
-fn sandboxed_engine(limits: Limits, folder: Option<&Path>) -> Engine {
+fn sandboxed_engine(limits: Limits, folder: Option<&Path>, print: &PrintSink) -> Engine {
     let mut engine = Engine::new();
     engine.disable_symbol("eval");
-    // `print` and `debug` go to stderr, never into a command's output.
-    engine.on_print(|text| {
-        let _ = writeln!(std::io::stderr(), "rules: {text}");
-    });
-    engine.on_debug(|text, source, pos| {
+    // `print` and `debug` go to the caller's sink, never into a command's output.
+    let sink = print.clone();
+    engine.on_print(move |text| sink(text));
+    let sink = print.clone();
+    engine.on_debug(move |text, source, pos| {
         let at = source.map_or_else(String::new, |s| format!("{s} "));
-        let _ = writeln!(std::io::stderr(), "rules: {at}{pos:?}: {text}");
+        sink(&format!("{at}{pos:?}: {text}"));
     });
     engine.set_module_resolver(FolderResolver::new(folder));
     engine.set_max_modules(if folder.is_some() { 16 } else { 0 });
