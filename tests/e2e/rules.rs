@@ -50,11 +50,27 @@ fn a_broken_script_exits_2_with_its_line_and_column() {
     let (code, stdout, stderr) = output(riskgraph().args(["rules", "check"]).arg(&dir));
     assert_eq!(code, Some(2), "{stdout}");
     let path = dir.join("propagation.rhai").display().to_string();
+    // The message line names the script, line and column; the snippet shows the script's lines.
     assert!(
-        stderr.starts_with(&format!("error: {path}:4:1: syntax error")),
+        stderr.contains(&format!("× {path}:4:1: syntax error")),
         "{stderr}"
     );
+    assert!(stderr.contains(" 3 │ }"), "{stderr}");
     assert!(stderr.contains("invalid rules: 1 problem"), "{stderr}");
+}
+
+#[test]
+fn a_rules_error_shows_the_offending_token_in_its_line() {
+    let dir = propagation_rules(
+        "rules-broken-token",
+        "fn edge_factor(edge, property) {\n    let x = edge.strength +;\n    x\n}\n",
+    );
+    let (code, _, stderr) = output(riskgraph().args(["rules", "check"]).arg(&dir));
+    assert_eq!(code, Some(2), "{stderr}");
+    let path = dir.join("propagation.rhai").display().to_string();
+    assert!(stderr.contains(&format!("{path}:2:28")), "{stderr}");
+    assert!(stderr.contains(" 2 │     let x = edge.strength +;"), "{stderr}");
+    assert!(stderr.contains("╰── here"), "{stderr}");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! the library crates; this crate parses, dispatches and renders.
 
 mod commands;
+mod error;
 mod output;
 mod render;
 
@@ -56,28 +57,10 @@ pub enum Outcome {
     Success,
     /// Exit 1: a gate the user asked for tripped.
     GateTripped,
-    /// Exit 2: invalid input, rules or usage; the details were already printed.
+    /// Exit 2: `validate` found the inventory invalid (its report is the command's output).
     Invalid,
     /// Exit 0, quietly: the standard output was closed (`| head`), so nobody reads the rest.
     StdoutClosed,
-}
-
-impl Outcome {
-    /// The outcome of writing to the standard output: a closed pipe ends the run quietly, any
-    /// other error is reported.
-    pub fn of_stdout(written: std::io::Result<()>) -> Self {
-        match written {
-            Ok(()) => Self::Success,
-            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Self::StdoutClosed,
-            Err(err) => {
-                let _ = std::io::Write::write_fmt(
-                    &mut std::io::stderr(),
-                    format_args!("error: cannot write the standard output: {err}\n"),
-                );
-                Self::Invalid
-            }
-        }
-    }
 }
 
 fn main() -> ExitCode {
@@ -107,9 +90,14 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::run(&args),
         Command::Completions(args) => commands::completions::run(&args),
     };
+    // Exit codes are decided here, and only here.
     match outcome {
-        Outcome::Success | Outcome::StdoutClosed => ExitCode::SUCCESS,
-        Outcome::GateTripped => ExitCode::from(1),
-        Outcome::Invalid => ExitCode::from(2),
+        Ok(Outcome::Success | Outcome::StdoutClosed) => ExitCode::SUCCESS,
+        Ok(Outcome::GateTripped) => ExitCode::from(1),
+        Ok(Outcome::Invalid) => ExitCode::from(2),
+        Err(error) => {
+            error::report(&error);
+            ExitCode::from(2)
+        }
     }
 }

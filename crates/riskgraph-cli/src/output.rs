@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::Outcome;
+use crate::error::{Error, Result};
 
 /// Writes what `render` renders to `output` (atomically), else to the standard output. A closed
 /// standard output (`| head`) gives [`Outcome::StdoutClosed`], which ends the run quietly; any
@@ -12,20 +13,24 @@ use crate::Outcome;
 pub fn emit(
     output: Option<&Path>,
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Outcome {
+) -> Result {
     let Some(path) = output else {
-        return Outcome::of_stdout(render(&mut std::io::stdout().lock()));
+        return stdout(render(&mut std::io::stdout().lock()));
     };
-    match write_atomically(path, render) {
-        Ok(()) => Outcome::Success,
-        Err(err) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "error: cannot write {}: {err}",
-                path.display()
-            );
-            Outcome::Invalid
-        }
+    write_atomically(path, render)
+        .map(|()| Outcome::Success)
+        .map_err(|err| Error::message(format!("cannot write {}: {err}", path.display())))
+}
+
+/// The outcome of writing to the standard output: a closed pipe ends the run quietly
+/// ([`Outcome::StdoutClosed`]), any other error is an error.
+pub fn stdout(written: std::io::Result<()>) -> Result {
+    match written {
+        Ok(()) => Ok(Outcome::Success),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(Outcome::StdoutClosed),
+        Err(err) => Err(Error::message(format!(
+            "cannot write the standard output: {err}"
+        ))),
     }
 }
 

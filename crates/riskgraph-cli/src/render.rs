@@ -54,6 +54,65 @@ pub fn human(diagnostics: &Diagnostics) -> String {
     out
 }
 
+/// One rules problem as text: its location and message, then the line of the script it points at
+/// (the script is read again: an organization's file, or the built-in source).
+pub fn rule_error(error: &riskgraph_engine::rules::RuleError) -> String {
+    let source = error.line.and_then(|line| {
+        let text = match error.script.strip_prefix("built-in ") {
+            Some(file) => riskgraph_engine::rules::default_scripts()
+                .find(|(name, _)| *name == file)
+                .map(|(_, source)| source.to_owned()),
+            None => std::fs::read_to_string(&error.script).ok(),
+        }?;
+        let start = offset_of(&text, line, error.column.unwrap_or(1))?;
+        let end = text[start..]
+            .chars()
+            .next()
+            .filter(|c| *c != '\n')
+            .map_or(start, |c| start + c.len_utf8());
+        Some(Snippet::new(
+            error.script.clone(),
+            &text,
+            (start, end),
+            Some(line),
+        ))
+    });
+    let label = source
+        .as_ref()
+        .map(|snippet| LabeledSpan::new_with_span(Some(String::from("here")), snippet.label));
+    let report = Report {
+        message: error.to_string(),
+        code: "rules",
+        severity: Severity::Error,
+        help: None,
+        source,
+        label,
+    };
+    let mut out = String::new();
+    if handler().render_report(&mut out, &report).is_err() {
+        out = format!("{}\n", report.message);
+    }
+    out
+}
+
+/// The byte offset of 1-based `line` and `column` (in characters) in `text`, when it is there.
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(line - 2)
+            .map(|(at, _)| at + 1)?
+    };
+    let rest = &text[line_start..];
+    let line_text = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let within = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.len(), |(at, _)| at);
+    Some(line_start + within)
+}
+
 /// Every diagnostic as a JSON value, with the file path and sheet spelled out.
 pub fn json(diagnostics: &Diagnostics) -> Vec<serde_json::Value> {
     diagnostics

@@ -13,6 +13,7 @@ use riskgraph_report::Format;
 
 use super::today;
 use crate::Outcome;
+use crate::error::{self};
 use riskgraph_report::register::{self, Register, Style};
 
 #[derive(clap::Args)]
@@ -60,33 +61,29 @@ pub enum Only {
     Overdue,
 }
 
-pub fn run(args: &Args) -> Outcome {
+pub fn run(args: &Args) -> error::Result {
     if args.format == Format::Xlsx && args.output.is_none() {
-        return super::usage("--format xlsx writes a workbook: give it a file with -o FILE.xlsx");
+        return Err(super::usage(
+            "--format xlsx writes a workbook: give it a file with -o FILE.xlsx",
+        ));
     }
     if args.format == Format::Html && args.only.is_some() {
-        return super::usage(
+        return Err(super::usage(
             "--format html writes the whole report; filter its register in the browser instead of with --only",
-        );
+        ));
     }
     super::use_threads(args.threads);
-    let Some(loaded) = super::load(&args.path) else {
-        return Outcome::Invalid;
-    };
+    let loaded = super::load(&args.path)?;
     let gate = match &args.fail_on {
         Some(name) => match gate_level(loaded.inventory(), name) {
             Ok(level) => Some(level),
-            Err(message) => return super::usage(&message),
+            Err(message) => return Err(super::usage(&message)),
         },
         None => None,
     };
     let as_of = args.as_of.unwrap_or_else(today);
-    let Some(session) = super::open(loaded, &args.path, args.rules.as_deref(), as_of) else {
-        return Outcome::Invalid;
-    };
-    let Some(assessment) = run_assessment(&session) else {
-        return Outcome::Invalid;
-    };
+    let session = super::open(loaded, &args.path, args.rules.as_deref(), as_of)?;
+    let assessment = run_assessment(&session)?;
     let inventory = session.inventory();
 
     let shown = assessment
@@ -133,9 +130,9 @@ pub fn run(args: &Args) -> Outcome {
         }
         out.flush()
     };
-    let written = crate::output::emit(args.output.as_deref(), render);
+    let written = crate::output::emit(args.output.as_deref(), render)?;
     if !matches!(written, Outcome::Success) {
-        return written;
+        return Ok(written);
     }
 
     if let Some(gate) = gate {
@@ -151,15 +148,14 @@ pub fn run(args: &Args) -> Outcome {
                 std::io::stderr(),
                 "fail-on: {tripped} risk{s} with a residual level of {level} or above"
             );
-            return Outcome::GateTripped;
+            return Ok(Outcome::GateTripped);
         }
     }
-    Outcome::Success
+    Ok(Outcome::Success)
 }
 
 /// Runs the session's assessment, with a progress bar on a terminal when the work is large.
-/// Prints rules problems and returns `None` on them.
-pub fn run_assessment(session: &Session) -> Option<Assessment> {
+pub fn run_assessment(session: &Session) -> error::Result<Assessment> {
     let bar = progress_bar(session.inventory());
     let progress = |done: u64, total: u64| {
         if let Some(bar) = &bar {
@@ -171,13 +167,7 @@ pub fn run_assessment(session: &Session) -> Option<Assessment> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    match result {
-        Ok(assessment) => Some(assessment),
-        Err(error) => {
-            super::print_rule_errors(&[error]);
-            None
-        }
-    }
+    Ok(result?)
 }
 
 /// A progress bar on stderr for an inventory large enough to take a while, when stderr is a

@@ -10,7 +10,7 @@ use riskgraph_model::{Inventory, NodeIdx};
 use riskgraph_report::Format;
 use riskgraph_report::blast_radius::{self, Query};
 
-use crate::Outcome;
+use crate::error::{self};
 
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["from", "rank"])))]
@@ -77,16 +77,16 @@ fn parse_factor(text: &str) -> Result<f64, String> {
         })
 }
 
-pub fn run(args: &Args) -> Outcome {
+pub fn run(args: &Args) -> error::Result {
     super::use_threads(args.threads);
     if args.rank.is_some() && matches!(args.format, Some(Format::Tree | Format::Dot)) {
-        return super::usage("--rank vendors prints a table or json; tree and dot need --from");
+        return Err(super::usage(
+            "--rank vendors prints a table or json; tree and dot need --from",
+        ));
     }
     // A blast radius does not depend on the date.
     let as_of = super::today();
-    let Some(session) = super::load_and_open(&args.path, args.rules.as_deref(), as_of) else {
-        return Outcome::Invalid;
-    };
+    let session = super::load_and_open(&args.path, args.rules.as_deref(), as_of)?;
     let (inventory, graph) = (session.inventory(), session.graph());
     let limits = Limits::new(args.min, args.depth);
     let query = Query {
@@ -103,7 +103,7 @@ pub fn run(args: &Args) -> Outcome {
     } else {
         let origins = match resolve(inventory, &args.from) {
             Ok(origins) => origins,
-            Err(message) => return super::usage(&message),
+            Err(message) => return Err(super::usage(&message)),
         };
         let exposure = session.exposure(&origins, &args.property.0, limits);
         let summary = exposure.summary(inventory, session.facts());

@@ -6,7 +6,7 @@ use riskgraph_report::Format;
 use riskgraph_report::catalog::{Catalog, list, mappings, show};
 use riskgraph_report::sheets::{self, Sheet};
 
-use crate::Outcome;
+use crate::error::{self};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -64,28 +64,24 @@ impl Which {
     }
 }
 
-pub fn run(command: &Command) -> Outcome {
+pub fn run(command: &Command) -> error::Result {
     match command {
         Command::List { catalog, format } => {
             let (title, sheet) = list(catalog.catalog());
             print(&title, &[sheet], *format)
         }
         Command::Show { id, format } => {
-            let Some(entry) = find(id) else {
-                return Outcome::Invalid;
-            };
+            let entry = find(id)?;
             let (title, sheets) = show(entry);
             print(&title, &sheets, *format)
         }
         Command::Map { id, format } => {
-            let Some(entry) = find(id) else {
-                return Outcome::Invalid;
-            };
+            let entry = find(id)?;
             if let Entry::Clause(_) = entry {
-                return super::usage(&format!(
+                return Err(super::usage(&format!(
                     "{} is a management-system clause: clauses have no counterpart to map to",
                     entry.display_id()
-                ));
+                )));
             }
             let sheet = mappings(entry);
             print(
@@ -98,19 +94,17 @@ pub fn run(command: &Command) -> Outcome {
 }
 
 /// The entry `id` names, or a usage error with the closest id.
-fn find(id: &str) -> Option<Entry> {
-    let entry = catalog::lookup(id);
-    if entry.is_none() {
+fn find(id: &str) -> error::Result<Entry> {
+    catalog::lookup(id).ok_or_else(|| {
         let hint = catalog::closest_id(id)
             .map_or_else(String::new, |near| format!("; did you mean {near}?"));
         super::usage(&format!(
             "`{id}` is not a SOC 2 criterion, an ISO 27001 Annex A control (2022 or 2013) or a clause (`clause:9.3`){hint}"
-        ));
-    }
-    entry
+        ))
+    })
 }
 
-fn print(title: &str, sheets: &[Sheet], format: Format) -> Outcome {
+fn print(title: &str, sheets: &[Sheet], format: Format) -> error::Result {
     let width = super::width(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     crate::output::emit(None, |out| {
         sheets::write_titled(out, format, title, sheets, width)

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
-use crate::Outcome;
+use crate::error::{self};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -13,7 +13,7 @@ pub struct Args {
     pub shell: clap_complete::Shell,
 }
 
-pub fn run(args: &Args) -> Outcome {
+pub fn run(args: &Args) -> error::Result {
     let mut script = Vec::new();
     clap_complete::generate(
         args.shell,
@@ -21,5 +21,5 @@ pub fn run(args: &Args) -> Outcome {
         "riskgraph",
         &mut script,
     );
-    Outcome::of_stdout(std::io::stdout().lock().write_all(&script))
+    crate::output::stdout(std::io::stdout().lock().write_all(&script))
 }

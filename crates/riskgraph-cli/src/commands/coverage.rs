@@ -1,6 +1,7 @@
 //! `riskgraph coverage`: the assessment read through SOC 2 and ISO 27001, with the gaps of each.
 
 use crate::Outcome;
+use crate::error::{self};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -11,19 +12,17 @@ pub struct Args {
     pub fail_on_gap: bool,
 }
 
-pub fn run(args: &Args) -> Outcome {
-    let Some((session, assessment)) = args.report.assess() else {
-        return Outcome::Invalid;
-    };
+pub fn run(args: &Args) -> error::Result {
+    let (session, assessment) = args.report.assess()?;
     let inventory = session.inventory();
     let coverage = session.coverage(&assessment);
     let width = args.report.width();
     let format = args.report.format;
     let outcome = crate::output::emit(args.report.output.as_deref(), |out| {
         riskgraph_report::coverage::write(out, format, inventory, &assessment, &coverage, width)
-    });
+    })?;
     if !matches!(outcome, Outcome::Success) {
-        return outcome;
+        return Ok(outcome);
     }
     let gaps: Vec<&str> = coverage.gaps().map(|r| r.id.as_str()).collect();
     let message = format!(
@@ -31,5 +30,5 @@ pub fn run(args: &Args) -> Outcome {
         gaps.len(),
         if gaps.len() == 1 { "on" } else { "a" }
     );
-    super::gate(args.fail_on_gap, &message, &gaps)
+    Ok(super::gate(args.fail_on_gap, &message, &gaps))
 }

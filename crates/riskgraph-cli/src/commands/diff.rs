@@ -1,12 +1,12 @@
 //! `riskgraph diff OLD.json NEW.json`: what changed between two assessments.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use riskgraph_report::Format;
 use riskgraph_report::diff::{compare, read};
 
 use crate::Outcome;
+use crate::error::{self, Error};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -25,23 +25,21 @@ pub struct Args {
 /// The formats of a diff.
 const FORMATS: &[Format] = &[Format::Table, Format::Json, Format::Md];
 
-pub fn run(args: &Args) -> Outcome {
+pub fn run(args: &Args) -> error::Result {
     let (old, new) = match (read(&args.old), read(&args.new)) {
         (Ok(old), Ok(new)) => (old, new),
         (old, new) => {
-            for err in [old.err(), new.err()].into_iter().flatten() {
-                let _ = writeln!(std::io::stderr(), "error: {err}");
-            }
-            return Outcome::Invalid;
+            let errors = [old.err(), new.err()].into_iter().flatten().collect();
+            return Err(Error::Messages(errors));
         }
     };
     let changes = compare(&old, &new);
     let width = super::width(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let outcome = crate::output::emit(None, |out| {
         riskgraph_report::diff::write(out, args.format, &changes, width)
-    });
+    })?;
     if !matches!(outcome, Outcome::Success) {
-        return outcome;
+        return Ok(outcome);
     }
     let rose: Vec<&str> = changes.increases().map(|r| r.id).collect();
     let message = format!(
@@ -49,5 +47,5 @@ pub fn run(args: &Args) -> Outcome {
         rose.len(),
         if rose.len() == 1 { "" } else { "s" }
     );
-    super::gate(args.fail_on_increase, &message, &rose)
+    Ok(super::gate(args.fail_on_increase, &message, &rose))
 }

@@ -1,10 +1,9 @@
 //! `riskgraph explain`: every input and rule result behind one risk's scores.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use super::{parse_date, today};
-use crate::Outcome;
+use crate::error::{self, Error};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -24,32 +23,15 @@ pub struct Args {
     pub as_of: Option<jiff::civil::Date>,
 }
 
-pub fn run(args: &Args) -> Outcome {
-    let Some(loaded) = super::load(&args.path) else {
-        return Outcome::Invalid;
-    };
-    let (source, node) = match loaded.find(&args.risk) {
-        Ok(found) => found,
-        Err(unknown) => {
-            let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "error: {unknown}");
-            if let Some(help) = &unknown.help {
-                let _ = writeln!(stderr, "help: {help}");
-            }
-            return Outcome::Invalid;
-        }
-    };
+pub fn run(args: &Args) -> error::Result {
+    let loaded = super::load(&args.path)?;
+    let (source, node) = loaded.find(&args.risk).map_err(|unknown| Error::Message {
+        message: unknown.to_string(),
+        help: unknown.help.clone(),
+    })?;
     let as_of = args.as_of.unwrap_or_else(today);
-    let Some(session) = super::open(loaded, &args.path, args.rules.as_deref(), as_of) else {
-        return Outcome::Invalid;
-    };
-    let explanation = match session.explain(source, node) {
-        Ok(explanation) => explanation,
-        Err(error) => {
-            super::print_rule_errors(&[error]);
-            return Outcome::Invalid;
-        }
-    };
+    let session = super::open(loaded, &args.path, args.rules.as_deref(), as_of)?;
+    let explanation = session.explain(source, node)?;
     let origins: Vec<String> = session
         .rules()
         .origins()

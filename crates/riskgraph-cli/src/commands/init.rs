@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::Outcome;
+use crate::error::{self, Error};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -11,11 +11,7 @@ pub struct Args {
     pub dir: PathBuf,
 }
 
-#[expect(
-    clippy::print_stderr,
-    reason = "a command reports its errors on the terminal"
-)]
-pub fn run(args: &Args) -> Outcome {
+pub fn run(args: &Args) -> error::Result {
     let mut files = riskgraph_model::template::files();
     // The built-in rules, to edit: the manifest points `[method] rules` at this folder.
     for (file, source) in riskgraph_engine::rules::default_scripts() {
@@ -31,16 +27,19 @@ pub fn run(args: &Args) -> Outcome {
         .map(|path| path.display().to_string())
         .collect();
     if !existing.is_empty() {
-        eprintln!(
-            "error: refusing to overwrite existing files: {}",
-            existing.join(", ")
-        );
-        eprintln!("  help: choose an empty folder, or move those files away first");
-        return Outcome::Invalid;
+        return Err(Error::with_help(
+            format!(
+                "refusing to overwrite existing files: {}",
+                existing.join(", ")
+            ),
+            "choose an empty folder, or move those files away first",
+        ));
     }
     if let Err(err) = std::fs::create_dir_all(args.dir.join("rules").join("tests")) {
-        eprintln!("error: cannot create `{}`: {err}", args.dir.display());
-        return Outcome::Invalid;
+        return Err(Error::message(format!(
+            "cannot create `{}`: {err}",
+            args.dir.display()
+        )));
     }
     for (name, content) in &files {
         let path = args.dir.join(name);
@@ -51,12 +50,14 @@ pub fn run(args: &Args) -> Outcome {
             .open(&path)
             .and_then(|mut file| std::io::Write::write_all(&mut file, content.as_bytes()));
         if let Err(err) = written {
-            eprintln!("error: cannot write `{}`: {err}", path.display());
-            return Outcome::Invalid;
+            return Err(Error::message(format!(
+                "cannot write `{}`: {err}",
+                path.display()
+            )));
         }
     }
     let dir = args.dir.display();
-    Outcome::of_stdout(write!(
+    crate::output::stdout(write!(
         std::io::stdout().lock(),
         "Created a new inventory in {dir} ({} files).\nFill in the CSV files, then run: riskgraph validate {dir}\n",
         files.len()

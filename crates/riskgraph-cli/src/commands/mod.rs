@@ -16,31 +16,28 @@ pub mod validate;
 use std::io::Write;
 use std::path::Path;
 
-use riskgraph_engine::session::{self, OpenError, Session};
+use riskgraph_engine::session::{self, Session};
 use riskgraph_report::Format;
 
-use crate::render;
+use crate::error::{Error, Result};
 
-/// Reads and checks the inventory at `path` for a command that works on it; prints its errors
-/// (as `validate` does) and returns `None` when it has any. Warnings are left to `validate`.
-pub fn load(path: &Path) -> Option<session::Loaded> {
-    Session::load(path)
-        .map_err(|error| print_open_error(path, &error))
-        .ok()
+/// Reads and checks the inventory at `path` for a command that works on it; its errors when it
+/// has any. Warnings are left to `validate`.
+pub fn load(path: &Path) -> Result<session::Loaded> {
+    Session::load(path).map_err(|error| Error::open(path, error))
 }
 
 /// Compiles the rules of `loaded` (`--rules`, else the manifest's, else the built-in ones) and
-/// builds its impact graph; prints the problems and returns `None` on them.
+/// builds its impact graph.
 pub fn open(
     loaded: session::Loaded,
     path: &Path,
     rules: Option<&Path>,
     as_of: jiff::civil::Date,
-) -> Option<Session> {
+) -> Result<Session> {
     loaded
         .open(rules, as_of, print_to_stderr())
-        .map_err(|error| print_open_error(path, &error))
-        .ok()
+        .map_err(|error| Error::open(path, error))
 }
 
 /// [`load`], then [`open`].
@@ -48,23 +45,8 @@ pub fn load_and_open(
     path: &Path,
     rules: Option<&Path>,
     as_of: jiff::civil::Date,
-) -> Option<Session> {
+) -> Result<Session> {
     open(load(path)?, path, rules, as_of)
-}
-
-/// Prints why the session of the inventory at `path` could not be opened.
-fn print_open_error(path: &Path, error: &OpenError) {
-    match error {
-        OpenError::Inventory(errors) => {
-            let mut stderr = std::io::stderr().lock();
-            let _ = stderr.write_all(render::human(errors).as_bytes());
-            let n_errors = errors.n_errors();
-            let s = if n_errors == 1 { "" } else { "s" };
-            let _ = writeln!(stderr, "invalid: {n_errors} error{s} in {}", path.display());
-        }
-        OpenError::Rules(errors) => print_rule_errors(errors),
-        OpenError::Graph(error) => print_rule_errors(std::slice::from_ref(error)),
-    }
 }
 
 /// Runs the parallel work on `threads` worker threads, or one per core when `None`.
@@ -87,20 +69,9 @@ pub fn gate(asked: bool, message: &str, ids: &[&str]) -> crate::Outcome {
     crate::Outcome::GateTripped
 }
 
-/// A usage error: the message on stderr, exit 2.
-pub fn usage(message: &str) -> crate::Outcome {
-    let _ = writeln!(std::io::stderr(), "error: {message}");
-    crate::Outcome::Invalid
-}
-
-/// Prints rules problems to stderr, one per line, with a count.
-pub fn print_rule_errors(errors: &[riskgraph_engine::rules::RuleError]) {
-    let mut stderr = std::io::stderr().lock();
-    for error in errors {
-        let _ = writeln!(stderr, "error: {error}");
-    }
-    let s = if errors.len() == 1 { "" } else { "s" };
-    let _ = writeln!(stderr, "invalid rules: {} problem{s}", errors.len());
+/// A usage error (exit 2).
+pub fn usage(message: &str) -> Error {
+    Error::message(message)
 }
 
 /// The outputs of `coverage` and `soa`.
@@ -148,18 +119,18 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
-    /// Opens the inventory's session and runs the assessment; `None` when any of it is invalid
-    /// (the problems were printed).
-    pub fn assess(&self) -> Option<(Session, riskgraph_engine::assess::Assessment)> {
+    /// Opens the inventory's session and runs the assessment.
+    pub fn assess(&self) -> Result<(Session, riskgraph_engine::assess::Assessment)> {
         if self.format == Format::Xlsx && self.output.is_none() {
-            usage("--format xlsx writes a workbook: give it a file with -o FILE.xlsx");
-            return None;
+            return Err(usage(
+                "--format xlsx writes a workbook: give it a file with -o FILE.xlsx",
+            ));
         }
         use_threads(self.threads);
         let as_of = self.as_of.unwrap_or_else(today);
         let session = load_and_open(&self.path, self.rules.as_deref(), as_of)?;
         let assessment = assess::run_assessment(&session)?;
-        Some((session, assessment))
+        Ok((session, assessment))
     }
 
     /// Characters per line for a table on the standard output.
@@ -170,7 +141,7 @@ impl ReportArgs {
 }
 
 /// Reads a `--as-of` date.
-pub fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+pub fn parse_date(text: &str) -> std::result::Result<jiff::civil::Date, String> {
     riskgraph_model::values::Date::parse(text)
         .map(riskgraph_model::values::Date::civil)
         .map_err(|err| match err.help {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use riskgraph_report::diff;
 use riskgraph_report::register::Register;
 
-use crate::Outcome;
+use crate::error::{self};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -29,19 +29,15 @@ pub struct Args {
     pub threads: Option<usize>,
 }
 
-pub fn run(args: &Args) -> Outcome {
+pub fn run(args: &Args) -> error::Result {
     super::use_threads(args.threads);
     let previous = match args.previous.as_deref().map(diff::read).transpose() {
         Ok(previous) => previous,
-        Err(message) => return super::usage(&message),
+        Err(message) => return Err(super::usage(&message)),
     };
     let as_of = args.as_of.unwrap_or_else(super::today);
-    let Some(session) = super::load_and_open(&args.path, args.rules.as_deref(), as_of) else {
-        return Outcome::Invalid;
-    };
-    let Some(assessment) = super::assess::run_assessment(&session) else {
-        return Outcome::Invalid;
-    };
+    let session = super::load_and_open(&args.path, args.rules.as_deref(), as_of)?;
+    let assessment = super::assess::run_assessment(&session)?;
     let register = Register {
         inventory: session.inventory(),
         assessment: &assessment,

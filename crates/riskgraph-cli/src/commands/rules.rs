@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use riskgraph_engine::rules::{Limits, Rules, testing};
 
 use crate::Outcome;
+use crate::error::{self, Error};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -24,41 +25,24 @@ pub enum Command {
     },
 }
 
-pub fn run(command: &Command) -> Outcome {
+pub fn run(command: &Command) -> error::Result {
     match command {
         Command::Check { dir } => check(dir.as_deref()),
         Command::Test { dir } => test(dir.as_deref()),
     }
 }
 
-fn test(dir: Option<&std::path::Path>) -> Outcome {
-    let rules = match Rules::load_printing_to(dir, Limits::default(), super::print_to_stderr()) {
-        Ok(rules) => rules,
-        Err(errors) => {
-            super::print_rule_errors(&errors);
-            return Outcome::Invalid;
-        }
-    };
+fn test(dir: Option<&std::path::Path>) -> error::Result {
+    let rules = Rules::load_printing_to(dir, Limits::default(), super::print_to_stderr())
+        .map_err(Error::Rules)?;
     let files = match dir {
-        Some(dir) => match testing::read_folder(dir) {
-            Ok(files) => files,
-            Err(error) => {
-                super::print_rule_errors(&[error]);
-                return Outcome::Invalid;
-            }
-        },
+        Some(dir) => testing::read_folder(dir)?,
         None => testing::DEFAULT_TESTS
             .iter()
             .map(|(name, content)| (format!("built-in {name}"), (*content).to_owned()))
             .collect(),
     };
-    let outcomes = match testing::run(&rules, &files) {
-        Ok(outcomes) => outcomes,
-        Err(error) => {
-            super::print_rule_errors(&[error]);
-            return Outcome::Invalid;
-        }
-    };
+    let outcomes = testing::run(&rules, &files)?;
     if outcomes.is_empty() {
         let where_ = dir.map_or_else(String::new, |d| d.join("tests").display().to_string());
         return print(&format!("no test cases in {where_}\n"));
@@ -76,29 +60,23 @@ fn test(dir: Option<&std::path::Path>) -> Outcome {
         )])
         .collect();
     let text = lines.concat();
-    match print(&text) {
+    Ok(match print(&text)? {
         Outcome::Success if failed > 0 => Outcome::GateTripped,
         printed => printed,
-    }
+    })
 }
 
-fn check(dir: Option<&std::path::Path>) -> Outcome {
-    match Rules::load_printing_to(dir, Limits::default(), super::print_to_stderr()) {
-        Ok(rules) => {
-            let lines: Vec<String> = rules
-                .origins()
-                .map(|(file, origin)| format!("ok  {file:<20} {origin}\n"))
-                .collect();
-            print(&lines.concat())
-        }
-        Err(errors) => {
-            super::print_rule_errors(&errors);
-            Outcome::Invalid
-        }
-    }
+fn check(dir: Option<&std::path::Path>) -> error::Result {
+    let rules = Rules::load_printing_to(dir, Limits::default(), super::print_to_stderr())
+        .map_err(Error::Rules)?;
+    let lines: Vec<String> = rules
+        .origins()
+        .map(|(file, origin)| format!("ok  {file:<20} {origin}\n"))
+        .collect();
+    print(&lines.concat())
 }
 
 /// Prints `text` on the standard output.
-fn print(text: &str) -> Outcome {
-    Outcome::of_stdout(std::io::stdout().lock().write_all(text.as_bytes()))
+fn print(text: &str) -> error::Result {
+    crate::output::stdout(std::io::stdout().lock().write_all(text.as_bytes()))
 }

@@ -1,6 +1,6 @@
 //! `riskgraph soa`: the ISO 27001 Statement of Applicability.
 
-use crate::Outcome;
+use crate::error::{self};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -8,10 +8,8 @@ pub struct Args {
     pub report: super::ReportArgs,
 }
 
-pub fn run(args: &Args) -> Outcome {
-    let Some((session, assessment)) = args.report.assess() else {
-        return Outcome::Invalid;
-    };
+pub fn run(args: &Args) -> error::Result {
+    let (session, assessment) = args.report.assess()?;
     let inventory = session.inventory();
     let entries = session.statement_of_applicability(&assessment);
     let (format, width) = (args.report.format, args.report.width());

@@ -7,6 +7,7 @@ use clap::ValueEnum;
 use riskgraph_model::Loaded;
 
 use crate::Outcome;
+use crate::error::{self};
 use crate::render;
 
 #[derive(clap::Args)]
@@ -28,7 +29,7 @@ pub enum ErrorFormat {
     Json,
 }
 
-pub fn run(args: &Args) -> Outcome {
+pub fn run(args: &Args) -> error::Result {
     let loaded = riskgraph_engine::load_and_check(&args.path);
     let n_errors = loaded.diagnostics.n_errors();
     let n_warnings = loaded.diagnostics.n_warnings();
@@ -40,15 +41,15 @@ pub fn run(args: &Args) -> Outcome {
     // The process ends here: freeing a million nodes one allocation at a time would take a
     // tenth of a second, and the system takes the memory back at once.
     std::mem::forget(loaded);
-    match Outcome::of_stdout(written) {
+    match crate::output::stdout(written)? {
         Outcome::Success => {}
-        closed_or_failed => return closed_or_failed,
+        closed => return Ok(closed),
     }
-    if valid {
+    Ok(if valid {
         Outcome::Success
     } else {
         Outcome::Invalid
-    }
+    })
 }
 
 fn print_human(args: &Args, loaded: &Loaded, valid: bool) -> std::io::Result<()> {
