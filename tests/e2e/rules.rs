@@ -69,7 +69,10 @@ fn a_rules_error_shows_the_offending_token_in_its_line() {
     assert_eq!(code, Some(2), "{stderr}");
     let path = dir.join("propagation.rhai").display().to_string();
     assert!(stderr.contains(&format!("{path}:2:28")), "{stderr}");
-    assert!(stderr.contains(" 2 │     let x = edge.strength +;"), "{stderr}");
+    assert!(
+        stderr.contains(" 2 │     let x = edge.strength +;"),
+        "{stderr}"
+    );
     assert!(stderr.contains("╰── here"), "{stderr}");
 }
 

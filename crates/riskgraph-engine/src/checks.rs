@@ -1,10 +1,9 @@
 //! The checks of the dependency graph that `validate` reports: cycles and isolated nodes, over a
-//! petgraph graph whose nodes are assets, processes and vendors and whose edge `X -> Y` is the
+//! petgraph graph (its breadth-first search prints one concrete cycle) whose nodes are assets, processes and vendors and whose edge `X -> Y` is the
 //! dependency row "X depends on Y".
 //!
 //! Node indexes in the graph are the inventory's node indexes, so the two never need a mapping.
 
-use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use riskgraph_model::diagnostic::Diagnostic;
 use riskgraph_model::{Inventory, NodeIdx};
@@ -35,23 +34,15 @@ impl DependencyGraph {
         Self { graph }
     }
 
-    /// Groups of nodes that depend on each other in a circle, each in a deterministic order.
+    /// Groups of nodes that depend on each other in a circle, each in a deterministic order
+    /// (found by [`crate::scc`], the engine's one strongly-connected-components implementation).
     pub fn cycles(&self) -> Vec<Vec<NodeIdx>> {
-        let mut cycles: Vec<Vec<NodeIdx>> = tarjan_scc(&self.graph)
-            .into_iter()
-            .filter(|component| component.len() > 1)
-            .map(|component| {
-                component
-                    .into_iter()
-                    .map(|n| n.index() as NodeIdx)
-                    .collect()
-            })
-            .collect();
-        for cycle in &mut cycles {
-            cycle.sort_unstable();
-        }
-        cycles.sort_unstable();
-        cycles
+        let edges = self
+            .graph
+            .raw_edges()
+            .iter()
+            .map(|e| (e.source().index() as NodeIdx, e.target().index() as NodeIdx));
+        crate::scc::cycles(self.graph.node_count(), edges)
     }
 
     /// One concrete cycle through the strongly connected `component`, starting at its first

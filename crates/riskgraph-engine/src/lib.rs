@@ -13,6 +13,7 @@ pub mod propagation;
 pub mod rank;
 pub mod reach;
 pub mod rules;
+pub mod scc;
 pub mod scoring;
 pub mod session;
 

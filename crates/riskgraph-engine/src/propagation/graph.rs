@@ -344,7 +344,8 @@ impl ImpactGraph {
     /// `node_count`. `factors` is left empty.
     pub fn from_edges(node_count: usize, edges: &[RawEdge]) -> Self {
         let n = node_count;
-        let (node_of, component_end) = topological_components(n, edges);
+        let (node_of, component_end) =
+            crate::scc::topological_components(n, edges.iter().map(|e| (e.failing, e.dependent)));
         let mut internal_of = vec![0; n];
         for (internal, &node) in node_of.iter().enumerate() {
             internal_of[node as usize] = internal as NodeIdx;
@@ -394,91 +395,6 @@ impl ImpactGraph {
     }
 }
 
-/// The nodes in topological order of the strongly connected components of `edges` (failing node
-/// before dependents), each component's members consecutive and in index order; and, per position
-/// in that order, one past the end of the position's component.
-///
-/// Tarjan's algorithm, iterative so that long dependency chains cannot overflow the stack. It
-/// completes components dependents first, so the order is the reverse of completion.
-fn topological_components(n: usize, edges: &[RawEdge]) -> (Vec<NodeIdx>, Vec<NodeIdx>) {
-    const UNVISITED: u32 = u32::MAX;
-    let dependents = PerNode::grouped(n, edges.iter().map(|e| (e.failing, e.dependent)));
-    let (offsets, targets) = dependents.arrays();
-
-    let mut index = vec![UNVISITED; n];
-    let mut low = vec![0u32; n];
-    let mut on_stack = vec![false; n];
-    let mut stack: Vec<NodeIdx> = Vec::new();
-    let mut calls: Vec<(NodeIdx, u32)> = Vec::new();
-    let mut counter = 0u32;
-    // Components as they complete: members in `completed`, split by `ends`.
-    let mut completed: Vec<NodeIdx> = Vec::with_capacity(n);
-    let mut ends: Vec<usize> = Vec::new();
-    for start in 0..n as NodeIdx {
-        if index[start as usize] != UNVISITED {
-            continue;
-        }
-        // The node to enter next: the walk's start, then each unvisited dependent it meets.
-        let mut enter = Some(start);
-        loop {
-            if let Some(w) = enter.take() {
-                index[w as usize] = counter;
-                low[w as usize] = counter;
-                counter += 1;
-                stack.push(w);
-                on_stack[w as usize] = true;
-                calls.push((w, offsets[w as usize]));
-            }
-            let Some(&mut (v, ref mut position)) = calls.last_mut() else {
-                break;
-            };
-            if *position < offsets[v as usize + 1] {
-                let w = targets[*position as usize];
-                *position += 1;
-                if index[w as usize] == UNVISITED {
-                    enter = Some(w);
-                } else if on_stack[w as usize] {
-                    low[v as usize] = low[v as usize].min(index[w as usize]);
-                }
-                continue;
-            }
-            calls.pop();
-            if let Some(&(parent, _)) = calls.last() {
-                low[parent as usize] = low[parent as usize].min(low[v as usize]);
-            }
-            if low[v as usize] == index[v as usize] {
-                let begin = completed.len();
-                while let Some(w) = stack.pop() {
-                    on_stack[w as usize] = false;
-                    completed.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                completed[begin..].sort_unstable();
-                ends.push(completed.len());
-            }
-        }
-    }
-
-    let mut order = Vec::with_capacity(n);
-    let mut component_end = Vec::with_capacity(n);
-    let mut end = n;
-    for (k, &stop) in ends.iter().enumerate().rev() {
-        let begin = if k == 0 { 0 } else { ends[k - 1] };
-        let members = &completed[begin..stop];
-        let first = order.len();
-        order.extend_from_slice(members);
-        component_end.extend(std::iter::repeat_n(
-            (first + members.len()) as NodeIdx,
-            members.len(),
-        ));
-        end -= members.len();
-    }
-    debug_assert_eq!(end, 0);
-    (order, component_end)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -496,7 +412,8 @@ mod tests {
     fn components_come_in_topological_order() {
         // 0 -> 1 <-> 2 -> 3, and 4 alone.
         let edges = [edge(0, 1), edge(1, 2), edge(2, 1), edge(2, 3)];
-        let (order, ends) = topological_components(5, &edges);
+        let (order, ends) =
+            crate::scc::topological_components(5, edges.iter().map(|e| (e.failing, e.dependent)));
         let position = |node: NodeIdx| order.iter().position(|&n| n == node).unwrap();
         assert!(position(0) < position(1) && position(2) < position(3));
         assert_eq!(position(1).abs_diff(position(2)), 1);
