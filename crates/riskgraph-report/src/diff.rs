@@ -33,29 +33,63 @@ pub type Vendor<'a> = VendorEntry<'a>;
 /// A risk's reach.
 pub type Exposure = ExposureView;
 
+/// Why a file is not a register `diff` can compare.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}:{line}:{column}: not a register: {source}; `riskgraph diff` compares outputs of `riskgraph assess --format json`"
+    )]
+    NotARegister {
+        path: String,
+        line: usize,
+        column: usize,
+        source: serde_json::Error,
+    },
+    #[error(
+        "{path}: register schema version {found} (this riskgraph reads version {SCHEMA_VERSION}); assess the inventory again with this version"
+    )]
+    Version { path: String, found: u32 },
+    #[error(
+        "{path} lists {shown} of its {risks} risks (written with `--only`); compare full registers"
+    )]
+    Partial {
+        path: String,
+        shown: usize,
+        risks: usize,
+    },
+}
+
 /// Reads a register document, or says what is wrong with the file.
-pub fn read(path: &Path) -> Result<OwnedDocument, String> {
-    let shown = path.display();
-    let text =
-        std::fs::read_to_string(path).map_err(|err| format!("cannot read {shown}: {err}"))?;
-    let document: OwnedDocument = serde_json::from_str(&text).map_err(|err| {
-        format!(
-            "{shown}:{}:{}: not a register: {err}; `riskgraph diff` compares outputs of `riskgraph assess --format json`",
-            err.line(),
-            err.column()
-        )
+pub fn read(path: &Path) -> Result<OwnedDocument, ReadError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        path: shown.clone(),
+        source,
     })?;
+    let document: OwnedDocument =
+        serde_json::from_str(&text).map_err(|source| ReadError::NotARegister {
+            path: shown.clone(),
+            line: source.line(),
+            column: source.column(),
+            source,
+        })?;
     if document.schema_version != SCHEMA_VERSION {
-        return Err(format!(
-            "{shown}: register schema version {} (this riskgraph reads version {SCHEMA_VERSION}); assess the inventory again with this version",
-            document.schema_version
-        ));
+        return Err(ReadError::Version {
+            path: shown,
+            found: document.schema_version,
+        });
     }
     if document.summary.shown != document.summary.risks {
-        return Err(format!(
-            "{shown} lists {} of its {} risks (written with `--only`); compare full registers",
-            document.summary.shown, document.summary.risks
-        ));
+        return Err(ReadError::Partial {
+            path: shown,
+            shown: document.summary.shown,
+            risks: document.summary.risks,
+        });
     }
     Ok(document)
 }

@@ -13,7 +13,7 @@ use riskgraph_report::Format;
 
 use super::today;
 use crate::Outcome;
-use crate::error::{self};
+use crate::error;
 use riskgraph_report::register::{self, Register, Style};
 
 #[derive(clap::Args)]

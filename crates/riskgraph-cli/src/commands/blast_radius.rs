@@ -10,7 +10,7 @@ use riskgraph_model::{Inventory, NodeIdx};
 use riskgraph_report::Format;
 use riskgraph_report::blast_radius::{self, Query};
 
-use crate::error::{self};
+use crate::error;
 
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["from", "rank"])))]

@@ -6,7 +6,7 @@ use riskgraph_report::Format;
 use riskgraph_report::catalog::{Catalog, list, mappings, show};
 use riskgraph_report::sheets::{self, Sheet};
 
-use crate::error::{self};
+use crate::error;
 
 #[derive(clap::Subcommand)]
 pub enum Command {

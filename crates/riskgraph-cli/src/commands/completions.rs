@@ -5,7 +5,7 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
-use crate::error::{self};
+use crate::error;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -1,7 +1,7 @@
 //! `riskgraph coverage`: the assessment read through SOC 2 and ISO 27001, with the gaps of each.
 
 use crate::Outcome;
-use crate::error::{self};
+use crate::error;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -29,7 +29,11 @@ pub fn run(args: &Args) -> error::Result {
     let (old, new) = match (read(&args.old), read(&args.new)) {
         (Ok(old), Ok(new)) => (old, new),
         (old, new) => {
-            let errors = [old.err(), new.err()].into_iter().flatten().collect();
+            let errors = [old.err(), new.err()]
+                .into_iter()
+                .flatten()
+                .map(|err| err.to_string())
+                .collect();
             return Err(Error::Messages(errors));
         }
     };

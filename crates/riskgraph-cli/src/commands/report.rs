@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use riskgraph_report::diff;
 use riskgraph_report::register::Register;
 
-use crate::error::{self};
+use crate::error::{self, Error};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -33,7 +33,7 @@ pub fn run(args: &Args) -> error::Result {
     super::use_threads(args.threads);
     let previous = match args.previous.as_deref().map(diff::read).transpose() {
         Ok(previous) => previous,
-        Err(message) => return Err(super::usage(&message)),
+        Err(err) => return Err(Error::message(err.to_string())),
     };
     let as_of = args.as_of.unwrap_or_else(super::today);
     let session = super::load_and_open(&args.path, args.rules.as_deref(), as_of)?;

@@ -1,6 +1,6 @@
 //! `riskgraph soa`: the ISO 27001 Statement of Applicability.
 
-use crate::error::{self};
+use crate::error;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -7,7 +7,7 @@ use clap::ValueEnum;
 use riskgraph_model::Loaded;
 
 use crate::Outcome;
-use crate::error::{self};
+use crate::error;
 use crate::render;
 
 #[derive(clap::Args)]
