@@ -45,17 +45,8 @@ fn a_written_register_reads_back_into_the_same_document() {
 
 #[test]
 fn finding_codes_read_and_write_as_their_names() {
-    use riskgraph_engine::assess::FindingCode::{self, *};
-    for code in [
-        ResidualAboveInherent,
-        ReducedWithoutControl,
-        Untreated,
-        AcceptedWithoutJustification,
-        AcceptedWithoutApprover,
-        AcceptanceExpired,
-        ControlOverdue,
-        ReviewOverdue,
-    ] {
+    use riskgraph_engine::assess::FindingCode;
+    for code in FindingCode::ALL {
         let json = serde_json::to_string(&code).unwrap();
         assert_eq!(json, format!("\"{}\"", code.as_str()));
         assert_eq!(serde_json::from_str::<FindingCode>(&json).unwrap(), code);

@@ -102,6 +102,18 @@ pub enum FindingCode {
 }
 
 impl FindingCode {
+    /// Every finding code, in the order the README lists them.
+    pub const ALL: [Self; 8] = [
+        Self::ResidualAboveInherent,
+        Self::ReducedWithoutControl,
+        Self::Untreated,
+        Self::AcceptedWithoutJustification,
+        Self::AcceptedWithoutApprover,
+        Self::AcceptanceExpired,
+        Self::ControlOverdue,
+        Self::ReviewOverdue,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ResidualAboveInherent => "residual-above-inherent",
