@@ -17,7 +17,7 @@ pub struct Sheet {
 
 /// The sheets one after the other, each as a title line and columns two spaces apart. Cells are
 /// cut to half of `width` characters (the other formats keep them whole); control characters
-/// from the inventory are dropped.
+/// from the inventory are shown as spaces ([`crate::text::printable`]).
 pub fn table(sheets: &[Sheet], width: usize) -> String {
     let width = (width / 2).max(24);
     let mut out = String::new();
@@ -35,9 +35,9 @@ pub fn table(sheets: &[Sheet], width: usize) -> String {
             continue;
         }
         let cut = |text: &str| -> String {
-            let printable = crate::text::without_controls(text);
+            let printable = crate::text::printable(text, crate::text::Newlines::Replaced);
             if printable.chars().count() <= width {
-                printable
+                printable.into_owned()
             } else {
                 let mut short: String = printable.chars().take(width.saturating_sub(3)).collect();
                 short.push_str("...");

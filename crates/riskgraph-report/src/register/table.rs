@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Register;
+use crate::text::{Newlines, printable};
 
 const HEADER: [&str; 9] = [
     "#",
@@ -56,7 +57,7 @@ pub fn table(register: &Register<'_>, style: Style) -> String {
                 rated(&view.inherent),
                 rated(&view.residual),
                 treatment,
-                printable(&view.owner),
+                printable(&view.owner, Newlines::Replaced).into_owned(),
                 view.next_review.clone(),
                 findings.join(", "),
             ],
@@ -69,7 +70,7 @@ pub fn table(register: &Register<'_>, style: Style) -> String {
     let _ = writeln!(
         out,
         "Risk register of {} as of {}: {}, {} above appetite ({}), {} with findings\n",
-        printable(&manifest.organization),
+        printable(&manifest.organization, Newlines::Replaced),
         assessment.as_of,
         crate::text::count(assessment.risks.len(), "risk"),
         register.above_appetite(),
@@ -177,14 +178,6 @@ fn fit(text: &str, width: usize) -> String {
     let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
     cut.push('…');
     cut
-}
-
-/// Inventory text with control characters replaced, so a cell cannot move the cursor or change
-/// colours.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 /// `text` in the colour of `level`: green for the lowest, red for the highest, yellow between.
