@@ -1,5 +1,5 @@
-//! Small text helpers every renderer shares: counts with their noun, text made safe for a
-//! terminal or a document, and plain columns.
+//! Small text helpers every renderer shares: counts with their noun and text made safe for a
+//! terminal or a document. Tables are laid out by [`crate::layout`].
 
 use std::borrow::Cow;
 
@@ -40,40 +40,6 @@ pub fn printable(text: &str, newlines: Newlines) -> Cow<'_, str> {
             .map(|c| if replaced(c) { ' ' } else { c })
             .collect(),
     )
-}
-
-/// Lays out `rows` (the first is the header) in columns two spaces apart, right-aligning the
-/// columns listed in `right`; the last column is not padded.
-pub fn columns<R: AsRef<[String]>>(rows: &[R], right: &[usize]) -> String {
-    let n = rows.iter().map(|row| row.as_ref().len()).max().unwrap_or(0);
-    let mut widths = vec![0usize; n];
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row.as_ref()) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in rows {
-        let mut line = String::new();
-        for (i, cell) in row.as_ref().iter().enumerate() {
-            if i > 0 {
-                line.push_str("  ");
-            }
-            let pad = widths[i] - cell.chars().count();
-            if right.contains(&i) {
-                line.extend(std::iter::repeat_n(' ', pad));
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                if i + 1 < n {
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 #[cfg(test)]
