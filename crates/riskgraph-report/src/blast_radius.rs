@@ -13,6 +13,7 @@ use riskgraph_model::{Inventory, Node, NodeDetail, NodeIdx};
 use serde_json::{Value, json};
 
 use crate::Format;
+use crate::layout::Table;
 
 /// Version of the JSON documents of this module; raised on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -205,8 +206,7 @@ impl View<'_> {
     }
 
     fn table(&self) -> String {
-        let mut rows =
-            vec![["NODE", "KIND", "NAME", "C", "I", "A", "HOPS", "VIA"].map(str::to_owned)];
+        let mut rows = Vec::new();
         for reached in self.exposure.dependents() {
             let node = self.node(reached.node);
             let via = self
@@ -230,7 +230,8 @@ impl View<'_> {
             ]);
         }
         let mut out = self.heading();
-        out.push_str(&crate::text::columns(&rows, &[3, 4, 5, 6]));
+        let header = ["NODE", "KIND", "NAME", "C", "I", "A", "HOPS", "VIA"];
+        out.push_str(&Table::new(&header, &rows).right(&[3, 4, 5, 6]).render());
         out.push('\n');
         out.push_str(&self.summary_text());
         out
@@ -499,21 +500,19 @@ fn rank_table(inventory: &Inventory, ranks: &[VendorRank], properties: &[Propert
             }
         }
     };
-    let mut rows = vec![
-        [
-            "RANK",
-            "VENDOR",
-            "NAME",
-            "SCORE",
-            "REACHED",
-            "PROCESSES",
-            "COMMITMENTS",
-            "ASSETS",
-            "FOURTH PARTIES",
-            "SINGLE POINTS OF FAILURE",
-        ]
-        .map(str::to_owned),
+    let header = [
+        "RANK",
+        "VENDOR",
+        "NAME",
+        "SCORE",
+        "REACHED",
+        "PROCESSES",
+        "COMMITMENTS",
+        "ASSETS",
+        "FOURTH PARTIES",
+        "SINGLE POINTS OF FAILURE",
     ];
+    let mut rows = Vec::with_capacity(ranks.len());
     for (i, rank) in ranks.iter().enumerate() {
         let vendor = inventory.node(rank.vendor);
         rows.push([
@@ -533,7 +532,11 @@ fn rank_table(inventory: &Inventory, ranks: &[VendorRank], properties: &[Propert
         "Vendors by blast radius of {} (score: value x impact summed over the in-scope nodes reached)\n\n",
         property_names(properties)
     );
-    out.push_str(&crate::text::columns(&rows, &[0, 3, 4, 5, 6, 7]));
+    out.push_str(
+        &Table::new(&header, &rows)
+            .right(&[0, 3, 4, 5, 6, 7])
+            .render(),
+    );
     out
 }
 

@@ -20,7 +20,7 @@ use crate::register::{
     ControlEntry, ExposureView, OwnedDocument, RatedView, RiskView, SCHEMA_VERSION, VendorEntry,
 };
 use crate::sheets::{self, Sheet};
-use crate::text::{count, without_controls};
+use crate::text::{Newlines, count, printable};
 
 /// A register document, read from a file or viewed from an assessment.
 pub type Document<'a> = crate::register::Document<'a>;
@@ -389,9 +389,9 @@ fn summary(c: &Changes<'_>) -> String {
     };
     format!(
         "{} as of {} -> as of {}: {} added, {} removed, {} rated higher ({} to a higher level), {} lower; {} changed, {} expired or approved, {}{unlisted}",
-        without_controls(&c.new.organization),
-        without_controls(&c.old.as_of),
-        without_controls(&c.new.as_of),
+        printable(&c.new.organization, Newlines::Replaced),
+        printable(&c.old.as_of, Newlines::Replaced),
+        printable(&c.new.as_of, Newlines::Replaced),
         count(c.added.len(), "risk"),
         c.removed.len(),
         c.rerated_count(crate::diff::Direction::Up),

@@ -12,8 +12,8 @@ use riskgraph_model::{Inventory, Node, NodeDetail};
 const PATHS_SHOWN: usize = 15;
 
 /// The explanation of one risk as of `as_of`, naming the rules scripts `rules` (file and origin)
-/// it was scored with. Control characters of the inventory's text are shown as spaces, so they
-/// cannot move the cursor or change colours.
+/// it was scored with. Control characters of the inventory's text are shown as spaces (newlines
+/// kept: see [`crate::text::printable`]), so they cannot move the cursor or change colours.
 pub fn render(
     inventory: &Inventory,
     explanation: &Explanation,
@@ -26,9 +26,7 @@ pub fn render(
         as_of,
     }
     .render(rules);
-    text.chars()
-        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
-        .collect()
+    crate::text::printable(&text, crate::text::Newlines::Kept).into_owned()
 }
 
 struct Text<'a> {

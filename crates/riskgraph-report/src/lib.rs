@@ -16,6 +16,7 @@ pub mod diff;
 pub mod explain;
 mod format;
 pub mod html;
+pub mod layout;
 pub mod palette;
 pub mod register;
 pub mod sheets;

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
+use crate::layout::Table;
 use crate::register::{markdown_cell, neutralize};
 
 /// One titled table.
@@ -15,9 +16,9 @@ pub struct Sheet {
     pub empty: &'static str,
 }
 
-/// The sheets one after the other, each as a title line and columns two spaces apart. Cells are
-/// cut to half of `width` characters (the other formats keep them whole); control characters
-/// from the inventory are dropped.
+/// The sheets one after the other, each as a title line and a [`Table`]. Cells are cut to half
+/// of `width` columns (the other formats keep them whole); control characters from the
+/// inventory are shown as spaces ([`crate::text::printable`]).
 pub fn table(sheets: &[Sheet], width: usize) -> String {
     let width = (width / 2).max(24);
     let mut out = String::new();
@@ -27,33 +28,18 @@ pub fn table(sheets: &[Sheet], width: usize) -> String {
         }
         out.push_str(&sheet.title);
         out.push('\n');
-        out.push_str(&"-".repeat(sheet.title.chars().count()));
+        out.push_str(&"-".repeat(crate::layout::width(&sheet.title)));
         out.push('\n');
         if sheet.rows.is_empty() {
             out.push_str(sheet.empty);
             out.push('\n');
             continue;
         }
-        let cut = |text: &str| -> String {
-            let printable = crate::text::without_controls(text);
-            if printable.chars().count() <= width {
-                printable
-            } else {
-                let mut short: String = printable.chars().take(width.saturating_sub(3)).collect();
-                short.push_str("...");
-                short
-            }
-        };
-        let rows: Vec<Vec<String>> =
-            std::iter::once(sheet.columns.iter().map(|c| (*c).to_owned()).collect())
-                .chain(
-                    sheet
-                        .rows
-                        .iter()
-                        .map(|row| row.iter().map(|c| cut(c)).collect()),
-                )
-                .collect();
-        out.push_str(&crate::text::columns(&rows, &[]));
+        out.push_str(
+            &Table::new(&sheet.columns, &sheet.rows)
+                .cap(width, "...")
+                .render(),
+        );
     }
     out
 }
@@ -189,4 +175,38 @@ pub fn write_titled(
         _ => return Err(crate::coverage::unsupported(format)),
     }
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Sheet, table};
+
+    #[test]
+    fn wide_cells_are_cut_and_aligned_by_display_width() {
+        let sheet = Sheet {
+            title: String::from("Vendors 供应商"),
+            columns: vec!["VENDOR", "NAME", "N"],
+            rows: vec![
+                vec![
+                    "aws".into(),
+                    "🦀 Amazon ウェブ サービス ☁️ クラウド".into(),
+                    "1".into(),
+                ],
+                vec!["stripe".into(), "Stripe 决済".into(), "22".into()],
+                vec!["gusto".into(), "Gusto".into(), "3".into()],
+            ],
+            empty: "none",
+        };
+        // Cells are capped at 24 columns (21 and the ellipsis) and padded by the columns they
+        // take, as is the title's underline (14 columns, 11 characters).
+        assert_eq!(
+            table(&[sheet], 48),
+            "Vendors 供应商\n\
+             --------------\n\
+             VENDOR  NAME                      N\n\
+             aws     🦀 Amazon ウェブ サー...  1\n\
+             stripe  Stripe 决済               22\n\
+             gusto   Gusto                     3\n"
+        );
+    }
 }

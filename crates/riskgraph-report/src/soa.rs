@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::Format;
 use crate::sheets::{self, Sheet};
+use crate::text::{Newlines, printable};
 use crate::xlsx;
 
 /// Writes the Statement of Applicability `entries` of `assessment` in `format`; tables are
@@ -23,14 +24,14 @@ pub fn write(
 ) -> std::io::Result<()> {
     let sheet = sheet(inventory, entries);
     let summary = summary(entries);
-    let organization = crate::text::without_controls(&inventory.manifest.organization);
+    let organization = printable(&inventory.manifest.organization, Newlines::Replaced);
     let heading = format!("Statement of Applicability: {organization}");
     let mut out = std::io::BufWriter::new(out);
     match format {
         Format::Table => {
             writeln!(out, "{heading}, as of {}", assessment.as_of)?;
             if let Some(scope) = &inventory.manifest.scope_statement {
-                writeln!(out, "Scope: {}", crate::text::without_controls(scope))?;
+                writeln!(out, "Scope: {}", printable(scope, Newlines::Replaced))?;
             }
             writeln!(out, "{summary}\n")?;
             out.write_all(sheets::table(std::slice::from_ref(&sheet), width).as_bytes())?;

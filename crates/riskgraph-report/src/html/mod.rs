@@ -45,8 +45,10 @@ pub struct Report<'a> {
     pub changes: Option<&'a Changes<'a>>,
 }
 
-/// Text made safe for HTML content and attribute values.
+/// Text made safe for HTML content and attribute values: markup characters escaped, control
+/// characters shown as spaces with newlines kept ([`crate::text::printable`]).
 pub fn esc(text: &str) -> String {
+    let text = crate::text::printable(text, crate::text::Newlines::Kept);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -55,7 +57,6 @@ pub fn esc(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {}
             c => out.push(c),
         }
     }
@@ -899,6 +900,6 @@ mod tests {
             esc("<script>alert('x')</script> & \"y\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
         );
-        assert_eq!(esc("a\u{1b}[31mb"), "a[31mb");
+        assert_eq!(esc("a\u{1b}[31mb\tc\nd"), "a [31mb c\nd");
     }
 }

@@ -110,9 +110,11 @@ fn row(number: usize, view: &RiskView<'_>) -> String {
     )
 }
 
-/// Inventory text made safe inside a table cell: pipes escaped, line breaks joined, and markup
-/// characters that would turn into HTML or formatting escaped.
+/// Inventory text made safe inside a table cell: pipes escaped, control characters (line breaks
+/// among them) shown as spaces ([`crate::text::printable`]), and markup characters that would
+/// turn into HTML or formatting escaped.
 pub fn cell(text: &str) -> String {
+    let text = crate::text::printable(text, crate::text::Newlines::Replaced);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -123,8 +125,6 @@ pub fn cell(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\r' => {}
-            '\n' => out.push(' '),
             _ => out.push(c),
         }
     }
@@ -138,6 +138,7 @@ mod tests {
     #[test]
     fn cells_cannot_break_the_table() {
         assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(cell("a\u{1b}[31mb\r\nc"), "a \\[31mb  c");
         assert_eq!(cell("<script>"), "&lt;script&gt;");
         assert_eq!(cell("*x*"), "\\*x\\*");
     }

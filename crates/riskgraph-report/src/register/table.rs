@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 
 use super::Register;
+use crate::layout::{Fit, Table};
+use crate::text::{Newlines, printable};
 
 const HEADER: [&str; 9] = [
     "#",
@@ -16,8 +18,8 @@ const HEADER: [&str; 9] = [
     "NEXT REVIEW",
     "FINDINGS",
 ];
-/// Columns that may be cut to fit, with the narrowest each may become, in tiers: the risk id is
-/// cut only when the others are as narrow as they go.
+/// Columns that may be cut to fit, with the narrowest (in columns of the terminal) each may
+/// become, in tiers: the risk id is cut only when the others are as narrow as they go.
 const FLEXIBLE: [&[(usize, usize)]; 2] = [&[(2, 10), (5, 10), (6, 10), (8, 12)], &[(1, 16)]];
 const RIGHT: [usize; 1] = [0];
 /// Columns left out, in this order, on a terminal too narrow for all: category, next review,
@@ -30,7 +32,7 @@ const TOP: usize = 10;
 /// How to lay the table out.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
-    /// Characters per line.
+    /// Columns per line (display width).
     pub width: usize,
     /// ANSI colours on the level names.
     pub color: bool,
@@ -38,7 +40,8 @@ pub struct Style {
 
 /// The register table, the matrices and the top risks.
 pub fn table(register: &Register<'_>, style: Style) -> String {
-    let mut rows: Vec<([String; 9], [usize; 2])> = Vec::with_capacity(register.shown.len());
+    let mut rows: Vec<[String; 9]> = Vec::with_capacity(register.shown.len());
+    let mut levels: Vec<[usize; 2]> = Vec::with_capacity(register.shown.len());
     for (i, risk) in register.shown.iter().enumerate() {
         let view = register.view(risk);
         let rated = |r: &super::RatedView<'_>| format!("{:>2} {}", r.score, r.level);
@@ -48,20 +51,18 @@ pub fn table(register: &Register<'_>, style: Style) -> String {
             format!("{} ({})", view.treatment.decision, view.treatment.status)
         };
         let findings: Vec<&str> = view.findings.iter().map(|f| f.code.as_str()).collect();
-        rows.push((
-            [
-                (i + 1).to_string(),
-                view.id.to_string(),
-                view.threat.category.to_string(),
-                rated(&view.inherent),
-                rated(&view.residual),
-                treatment,
-                printable(&view.owner),
-                view.next_review.clone(),
-                findings.join(", "),
-            ],
-            [risk.inherent.level, risk.residual.level],
-        ));
+        rows.push([
+            (i + 1).to_string(),
+            view.id.to_string(),
+            view.threat.category.to_string(),
+            rated(&view.inherent),
+            rated(&view.residual),
+            treatment,
+            view.owner.to_string(),
+            view.next_review.clone(),
+            findings.join(", "),
+        ]);
+        levels.push([risk.inherent.level, risk.residual.level]);
     }
     let mut out = String::new();
     let assessment = register.assessment;
@@ -69,7 +70,7 @@ pub fn table(register: &Register<'_>, style: Style) -> String {
     let _ = writeln!(
         out,
         "Risk register of {} as of {}: {}, {} above appetite ({}), {} with findings\n",
-        printable(&manifest.organization),
+        printable(&manifest.organization, Newlines::Replaced),
         assessment.as_of,
         crate::text::count(assessment.risks.len(), "risk"),
         register.above_appetite(),
@@ -84,107 +85,39 @@ pub fn table(register: &Register<'_>, style: Style) -> String {
             assessment.risks.len()
         );
     }
-    out.push_str(&layout(register, &rows, style));
+    out.push_str(&layout(register, &rows, &levels, style));
     out.push('\n');
     out.push_str(&matrices(register, style));
     let _ = writeln!(out, "\nTop {TOP} by residual score\n");
-    let top: Vec<_> = rows.iter().take(TOP).cloned().collect();
-    out.push_str(&layout(register, &top, style));
+    let top = rows.len().min(TOP);
+    out.push_str(&layout(register, &rows[..top], &levels[..top], style));
     out
 }
 
-/// Lays out rows under the header to fit `style.width`: the flexible columns are cut first, and
-/// when even their narrowest does not fit, the columns of [`HIDE`] are left out in turn.
-fn layout(register: &Register<'_>, rows: &[([String; 9], [usize; 2])], style: Style) -> String {
-    let mut widths = HEADER.map(|h| h.chars().count());
-    for (row, _) in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
+/// Lays out rows under the header to fit `style.width` ([`Table`] with [`Fit`]): the flexible
+/// columns are cut first, and when even their narrowest does not fit, the columns of [`HIDE`]
+/// are left out in turn. With `style.color`, the inherent and residual levels of each row
+/// (`levels`, one pair per row) are painted.
+fn layout(
+    register: &Register<'_>,
+    rows: &[[String; 9]],
+    levels: &[[usize; 2]],
+    style: Style,
+) -> String {
+    let table = Table::new(&HEADER, rows).right(&RIGHT).fit(Fit {
+        width: style.width,
+        flexible: &FLEXIBLE,
+        hide: &HIDE,
+        ellipsis: "…",
+    });
+    if !style.color {
+        return table.render();
     }
-    let mut shown = [true; 9];
-    let total = |widths: &[usize; 9], shown: &[bool; 9]| {
-        let columns = shown.iter().filter(|&&s| s).count();
-        (0..9)
-            .filter(|&i| shown[i])
-            .map(|i| widths[i])
-            .sum::<usize>()
-            + 2 * columns.saturating_sub(1)
-    };
-    let mut narrowest = widths;
-    for &(column, min) in FLEXIBLE.iter().copied().flatten() {
-        narrowest[column] = narrowest[column].min(min);
-    }
-    for &column in &HIDE {
-        if total(&narrowest, &shown) <= style.width {
-            break;
-        }
-        shown[column] = false;
-    }
-    for tier in FLEXIBLE {
-        while total(&widths, &shown) > style.width {
-            let widest = tier
-                .iter()
-                .filter(|&&(column, min)| shown[column] && widths[column] > min)
-                .max_by_key(|&&(column, _)| (widths[column], std::cmp::Reverse(column)));
-            match widest {
-                Some(&(column, _)) => widths[column] -= 1,
-                None => break,
-            }
-        }
-    }
-    let last_shown = (0..9).rev().find(|&i| shown[i]).unwrap_or(0);
-    let mut out = String::new();
-    let header = HEADER.map(str::to_owned);
-    for (row, levels) in
-        std::iter::once((&header, None)).chain(rows.iter().map(|(r, l)| (r, Some(l))))
-    {
-        let mut line = String::new();
-        for (i, cell) in row.iter().enumerate() {
-            if !shown[i] {
-                continue;
-            }
-            if (0..i).any(|j| shown[j]) {
-                line.push_str("  ");
-            }
-            let text = fit(cell, widths[i]);
-            let pad = widths[i] - text.chars().count();
-            if RIGHT.contains(&i) {
-                line.extend(std::iter::repeat_n(' ', pad));
-            }
-            match levels {
-                Some(levels) if style.color && (i == INHERENT || i == RESIDUAL) => {
-                    let level = if i == INHERENT { levels[0] } else { levels[1] };
-                    line.push_str(&paint(&text, level, register));
-                }
-                _ => line.push_str(&text),
-            }
-            if !RIGHT.contains(&i) && i != last_shown {
-                line.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// `text` cut to `width` characters, with an ellipsis when cut.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
-}
-
-/// Inventory text with control characters replaced, so a cell cannot move the cursor or change
-/// colours.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    table.render_painted(|row, column, text, line| match column {
+        INHERENT => line.push_str(&paint(text, levels[row][0], register)),
+        RESIDUAL => line.push_str(&paint(text, levels[row][1], register)),
+        _ => line.push_str(text),
+    })
 }
 
 /// `text` in the colour of `level`: green for the lowest, red for the highest, yellow between.
