@@ -14,7 +14,8 @@ use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::{RiskCategory, Vocabulary};
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
-use crate::exposure::{DEFAULT_RATING, NodeFacts};
+use crate::exposure::DEFAULT_RATING;
+use crate::indexes::{Indexed, Indexes};
 use crate::per_node::PerNode;
 use crate::propagation::{ImpactGraph, Limits};
 use crate::reach::{ReachSummary, summaries};
@@ -35,9 +36,13 @@ pub struct Scenario {
 /// Every scenario of the inventory: each threat on each in-scope node its targets select, by
 /// threat then node order.
 pub fn scenarios(inventory: &Inventory) -> Vec<Scenario> {
-    let index = NodeIndex::new(inventory);
+    scenarios_with(inventory, &NodeIndex::new(inventory))
+}
+
+/// [`scenarios`], selecting through `index`, the inventory's node index.
+pub fn scenarios_with(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Scenario> {
     let targets =
-        crate::exposure::select_each(&index, inventory.threats.iter().map(|t| Some(&t.targets)));
+        crate::exposure::select_each(index, inventory.threats.iter().map(|t| Some(&t.targets)));
     let mut list = Vec::new();
     for (t, nodes) in targets.iter().enumerate() {
         for &node in nodes.as_deref().unwrap_or_default() {
@@ -131,7 +136,8 @@ pub struct Inputs<'a> {
     reach: [Vec<ReachSummary>; 3],
     vulnerabilities_of: PerNode,
     incidents_of: PerNode,
-    obligations_of: PerNode,
+    /// Shared with the session's indexes.
+    obligations_of: Arc<PerNode>,
     /// Per vulnerability, the threats it concerns.
     vulnerability_threats: Vec<Threats>,
     /// Per control, the nodes its `applies_to` selects; controls with the same selector share
@@ -158,20 +164,43 @@ pub struct Scored {
 impl<'a> Inputs<'a> {
     /// Prepares the inputs of `inventory` as of `as_of`, with exposures from `graph` within
     /// `limits`.
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one straight sequence: each kind of input is built and indexed by node"
-    )]
     pub fn new(
         inventory: &'a Inventory,
         graph: &ImpactGraph,
         limits: Limits,
         as_of: jiff::civil::Date,
     ) -> Self {
-        let facts = NodeFacts::new(inventory);
+        let indexes = Indexes::default();
+        Self::prepare(inventory, indexes.of(inventory), graph, limits, as_of)
+    }
+
+    /// [`Inputs::new`] for an inventory whose indexes are already built (or kept for later).
+    pub fn with(
+        indexed: Indexed<'a>,
+        graph: &ImpactGraph,
+        limits: Limits,
+        as_of: jiff::civil::Date,
+    ) -> Self {
+        Self::prepare(indexed.inventory(), indexed, graph, limits, as_of)
+    }
+
+    /// The inputs of `inventory`, whose indexes are `indexed`.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one straight sequence: each kind of input is built and indexed by node"
+    )]
+    fn prepare(
+        inventory: &'a Inventory,
+        indexed: Indexed<'_>,
+        graph: &ImpactGraph,
+        limits: Limits,
+        as_of: jiff::civil::Date,
+    ) -> Self {
+        debug_assert!(std::ptr::eq(inventory, indexed.inventory()));
+        let facts = indexed.facts();
         let n = inventory.nodes.len();
-        let index = NodeIndex::new(inventory);
-        let reach = Property::ALL.map(|p| summaries(graph, &facts, p, limits));
+        let index = indexed.nodes();
+        let reach = Property::ALL.map(|p| summaries(graph, facts, p, limits));
 
         let vulnerabilities = inventory
             .vulnerabilities
@@ -232,7 +261,7 @@ impl<'a> Inputs<'a> {
                 })
             })
             .collect();
-        let obligations_of = PerNode::obligations(inventory, &index);
+        let obligations_of = Arc::clone(indexed.obligations());
 
         let controls = inventory
             .controls
