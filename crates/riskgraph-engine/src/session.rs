@@ -6,7 +6,9 @@
 //! loads and checks the inventory, compiles the rules and builds the impact graph once; what it
 //! derives from them is built at most once and shared: its [`Indexes`] (the node index
 //! selectors select through, the node facts, the obligations of each node) serve the
-//! assessment, the explanation of a risk and the ranking alike.
+//! assessment, the explanation of a risk, the ranking, coverage and the Statement of
+//! Applicability alike, and [`Session::compliance`] indexes an assessment once for coverage and
+//! the Statement of Applicability.
 //!
 //! Opening happens in two steps, [`Session::load`] then [`Loaded::open`], so that a command can
 //! check its own arguments against the inventory (a `--fail-on` level, a risk id) before the
@@ -190,14 +192,20 @@ impl Session {
         )
     }
 
+    /// What coverage and the Statement of Applicability of `assessment` (from
+    /// [`Session::assess`]) start from: build it once to ask for both.
+    pub fn compliance<'a>(&'a self, assessment: &'a Assessment) -> compliance::Index<'a> {
+        compliance::Index::new(self.indexed(), assessment)
+    }
+
     /// SOC 2 and Annex A coverage of `assessment` (from [`Session::assess`]).
     pub fn coverage(&self, assessment: &Assessment) -> Coverage {
-        compliance::coverage(&self.inventory, assessment)
+        self.compliance(assessment).coverage()
     }
 
     /// The Statement of Applicability of `assessment`.
     pub fn statement_of_applicability(&self, assessment: &Assessment) -> Vec<SoaEntry> {
-        compliance::statement_of_applicability(&self.inventory, assessment)
+        self.compliance(assessment).statement_of_applicability()
     }
 
     /// The SHA-256 of every file the inventory was read from, by path relative to the inventory
