@@ -173,6 +173,8 @@ pub fn assess_with(
     let inputs = Inputs::with(indexed, graph, settings.limits, settings.as_of);
     let items = items(inventory, &indexed.nodes());
     let scorings = score(&inputs, rules, &items, progress)?;
+    // The reach counts are the assessment's largest allocation: the inputs, done with, go first.
+    drop(inputs);
     let reach = reach_counts(inventory, graph, indexed.facts(), &items, settings.limits);
     let evaluator = evaluate::Evaluator::new(inventory, settings.as_of);
     let mut risks: Vec<Risk> = items
