@@ -193,18 +193,17 @@ pub struct ScoreFigures {
 /// per scenario) on one thread and on `threads`, and the same method written in Rust (the twin,
 /// kept here only) on `threads`.
 pub fn score(prepared: &Prepared, threads: usize, runs: usize) -> Result<ScoreFigures> {
+    use riskgraph_engine::indexes::Indexes;
     use riskgraph_engine::rules::Rules;
-    use riskgraph_engine::scoring::{Inputs, scenarios};
+    use riskgraph_engine::scoring::{Inputs, scenarios_with};
     let rules = Rules::builtin().map_err(|errors| format!("built-in rules: {}", errors[0]))?;
     let as_of = jiff::civil::date(2026, 11, 1);
     let started = Instant::now();
-    let list = scenarios(&prepared.inventory);
-    let inputs = Inputs::new(
-        &prepared.inventory,
-        &prepared.graph,
-        Limits::default(),
-        as_of,
-    );
+    // One node index for the scenarios and the inputs, as in a session.
+    let cache = Indexes::default();
+    let indexed = cache.of(&prepared.inventory);
+    let list = scenarios_with(&prepared.inventory, &indexed.nodes());
+    let inputs = Inputs::with(indexed, &prepared.graph, Limits::default(), as_of);
     let prepare = started.elapsed().as_secs_f64();
     let time = |threads: usize, twin: bool| -> Result<Vec<f64>> {
         let pool = rayon::ThreadPoolBuilder::new()

@@ -30,8 +30,18 @@ pub struct NodeFacts {
 
 impl NodeFacts {
     pub fn new(inventory: &Inventory) -> Self {
+        Self::indexed(
+            inventory,
+            &riskgraph_model::selector::NodeIndex::new(inventory),
+        )
+    }
+
+    /// The facts of `inventory`, selecting through `index`, its node index.
+    pub fn indexed(
+        inventory: &Inventory,
+        index: &riskgraph_model::selector::NodeIndex<'_>,
+    ) -> Self {
         let n = inventory.nodes.len();
-        let index = riskgraph_model::selector::NodeIndex::new(inventory);
         let mut facts = Self {
             value: Vec::with_capacity(n),
             kind: Vec::with_capacity(n),
@@ -39,7 +49,7 @@ impl NodeFacts {
             personal_data: Vec::with_capacity(n),
             in_scope: Vec::with_capacity(n),
             commitments: PerNode::selected(
-                &index,
+                index,
                 inventory.commitments.iter().map(|c| c.covers.as_ref()),
             ),
         };

@@ -7,6 +7,7 @@ pub mod assess;
 pub mod checks;
 pub mod compliance;
 pub mod exposure;
+pub mod indexes;
 pub mod per_node;
 pub mod pool;
 pub mod propagation;

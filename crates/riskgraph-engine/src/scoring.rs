@@ -14,7 +14,8 @@ use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::{RiskCategory, Vocabulary};
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
-use crate::exposure::{DEFAULT_RATING, NodeFacts};
+use crate::exposure::DEFAULT_RATING;
+use crate::indexes::{Indexed, Indexes};
 use crate::per_node::PerNode;
 use crate::propagation::{ImpactGraph, Limits};
 use crate::reach::{ReachSummary, summaries};
@@ -35,9 +36,13 @@ pub struct Scenario {
 /// Every scenario of the inventory: each threat on each in-scope node its targets select, by
 /// threat then node order.
 pub fn scenarios(inventory: &Inventory) -> Vec<Scenario> {
-    let index = NodeIndex::new(inventory);
+    scenarios_with(inventory, &NodeIndex::new(inventory))
+}
+
+/// [`scenarios`], selecting through `index`, the inventory's node index.
+pub fn scenarios_with(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Scenario> {
     let targets =
-        crate::exposure::select_each(&index, inventory.threats.iter().map(|t| Some(&t.targets)));
+        crate::exposure::select_each(index, inventory.threats.iter().map(|t| Some(&t.targets)));
     let mut list = Vec::new();
     for (t, nodes) in targets.iter().enumerate() {
         for &node in nodes.as_deref().unwrap_or_default() {
@@ -69,6 +74,22 @@ pub struct Views {
 }
 
 impl Views {
+    /// The views of `inventory`'s threats, vulnerabilities, incidents, obligations and controls,
+    /// by file order.
+    fn new(inventory: &Inventory) -> Self {
+        Self {
+            threats: inventory.threats.iter().map(threat_view).collect(),
+            vulnerabilities: inventory
+                .vulnerabilities
+                .iter()
+                .map(vulnerability_view)
+                .collect(),
+            incidents: inventory.incidents.iter().map(incident_view).collect(),
+            obligations: inventory.obligations.iter().map(obligation_view).collect(),
+            controls: inventory.controls.iter().map(control_view).collect(),
+        }
+    }
+
     /// A copy with its own reference counts.
     #[must_use]
     pub fn copy(&self) -> Self {
@@ -131,7 +152,8 @@ pub struct Inputs<'a> {
     reach: [Vec<ReachSummary>; 3],
     vulnerabilities_of: PerNode,
     incidents_of: PerNode,
-    obligations_of: PerNode,
+    /// Shared with the session's indexes.
+    obligations_of: Arc<PerNode>,
     /// Per vulnerability, the threats it concerns.
     vulnerability_threats: Vec<Threats>,
     /// Per control, the nodes its `applies_to` selects; controls with the same selector share
@@ -158,34 +180,39 @@ pub struct Scored {
 impl<'a> Inputs<'a> {
     /// Prepares the inputs of `inventory` as of `as_of`, with exposures from `graph` within
     /// `limits`.
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one straight sequence: each kind of input is built and indexed by node"
-    )]
     pub fn new(
         inventory: &'a Inventory,
         graph: &ImpactGraph,
         limits: Limits,
         as_of: jiff::civil::Date,
     ) -> Self {
-        let facts = NodeFacts::new(inventory);
-        let n = inventory.nodes.len();
-        let index = NodeIndex::new(inventory);
-        let reach = Property::ALL.map(|p| summaries(graph, &facts, p, limits));
+        let indexes = Indexes::default();
+        Self::prepare(inventory, indexes.of(inventory), graph, limits, as_of)
+    }
 
-        let vulnerabilities = inventory
-            .vulnerabilities
-            .iter()
-            .map(|v| {
-                Arc::new(VulnerabilityData {
-                    id: v.id.to_string(),
-                    severity: rating(v.severity),
-                    status: v.status.as_str().to_owned(),
-                    cve: v.cve.as_deref().unwrap_or_default().to_owned(),
-                    found: v.found.map(riskgraph_model::values::Date::civil),
-                })
-            })
-            .collect();
+    /// [`Inputs::new`] for an inventory whose indexes are already built (or kept for later).
+    pub fn with(
+        indexed: Indexed<'a>,
+        graph: &ImpactGraph,
+        limits: Limits,
+        as_of: jiff::civil::Date,
+    ) -> Self {
+        Self::prepare(indexed.inventory(), indexed, graph, limits, as_of)
+    }
+
+    /// The inputs of `inventory`, whose indexes are `indexed`.
+    fn prepare(
+        inventory: &'a Inventory,
+        indexed: Indexed<'_>,
+        graph: &ImpactGraph,
+        limits: Limits,
+        as_of: jiff::civil::Date,
+    ) -> Self {
+        debug_assert!(std::ptr::eq(inventory, indexed.inventory()));
+        let index = indexed.nodes();
+        let facts = indexed.facts();
+        let obligations_of = Arc::clone(indexed.obligations());
+        let reach = Property::ALL.map(|p| summaries(graph, facts, p, limits));
         let vulnerability_threats = inventory
             .vulnerabilities
             .iter()
@@ -195,126 +222,15 @@ impl<'a> Inputs<'a> {
             &index,
             inventory.vulnerabilities.iter().map(|v| Some(&v.targets)),
         );
-
-        // Incidents of the past 365 days.
-        let window = jiff::Span::new().days(365);
-        let since = as_of.checked_sub(window).unwrap_or(as_of);
-        let incidents = inventory
-            .incidents
-            .iter()
-            .map(|i| {
-                Arc::new(IncidentData {
-                    id: i.id.to_string(),
-                    date: Some(i.date.civil()),
-                    severity: rating(i.severity),
-                })
-            })
-            .collect();
-        let mut pairs = Vec::new();
-        for (i, incident) in inventory.incidents.iter().enumerate() {
-            let date = incident.date.civil();
-            if date > since && date <= as_of {
-                pairs.extend(incident.affected.iter().map(|&node| (node, i as u32)));
-            }
-        }
-        let incidents_of = PerNode::new(n, &mut pairs);
-
-        let obligations = inventory
-            .obligations
-            .iter()
-            .map(|o| {
-                Arc::new(ObligationData {
-                    id: o.id.to_string(),
-                    obligation_type: o
-                        .obligation_type
-                        .map_or_else(String::new, |t| t.as_str().to_owned()),
-                    severity: rating(o.severity),
-                })
-            })
-            .collect();
-        let obligations_of = PerNode::obligations(inventory, &index);
-
-        let controls = inventory
-            .controls
-            .iter()
-            .map(|c| {
-                Arc::new(ControlData {
-                    id: c.id.to_string(),
-                    status: c.status.as_str().to_owned(),
-                    effectiveness: c.effectiveness.map_or(0.0, |e| f64::from(e.get())),
-                    reduces: c.reduces.as_str().to_owned(),
-                    due: c.due.map(riskgraph_model::values::Date::civil),
-                    last_tested: c.last_tested.map(riskgraph_model::values::Date::civil),
-                })
-            })
-            .collect();
-        let mut sets: std::collections::HashMap<*const NodeIdx, NodeSet> =
-            std::collections::HashMap::new();
-        let control_nodes: Vec<NodeSet> = crate::exposure::select_each(
-            &index,
-            inventory.controls.iter().map(|c| Some(&c.applies_to)),
-        )
-        .into_iter()
-        .map(|nodes| {
-            let nodes = nodes.unwrap_or_else(|| Arc::from([]));
-            sets.entry(nodes.as_ptr())
-                .or_insert_with(|| NodeSet::new(&nodes, n))
-                .clone()
-        })
-        .collect();
+        let control_nodes = control_node_sets(inventory, &index);
         let control_threats: Vec<Threats> = inventory
             .controls
             .iter()
             .map(|c| Threats::named(inventory, &c.mitigates))
             .collect();
-        let wide_controls_of_threat = (0..inventory.threats.len() as u32)
-            .map(|t| {
-                (0..inventory.controls.len() as u32)
-                    .filter(|&c| {
-                        control_nodes[c as usize].is_wide()
-                            && control_threats[c as usize].contains(t)
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut pairs: Vec<(NodeIdx, u32)> = Vec::new();
-        for (c, set) in control_nodes.iter().enumerate() {
-            if let NodeSet::List(nodes) = set {
-                pairs.extend(nodes.iter().map(|&node| (node, c as u32)));
-            }
-        }
-        let narrow_controls_of = PerNode::new(n, &mut pairs);
-
-        let fraud_controls = (0..inventory.controls.len() as u32)
-            .filter(|&c| {
-                inventory.controls[c as usize]
-                    .mitigates
-                    .iter()
-                    .any(|r| is_fraud(inventory, r))
-            })
-            .collect();
-
-        let manifest = &inventory.manifest;
-        let base = ContextData {
-            scale: i64::from(manifest.scale),
-            as_of,
-            organization: manifest.organization.clone(),
-            levels: manifest
-                .levels
-                .iter()
-                .map(|l| (l.name.clone(), i64::from(l.max)))
-                .collect(),
-            ..ContextData::default()
-        };
         Self {
             inventory,
-            views: Views {
-                threats: inventory.threats.iter().map(threat_view).collect(),
-                vulnerabilities,
-                incidents,
-                obligations,
-                controls,
-            },
+            views: Views::new(inventory),
             nodes: inventory
                 .nodes
                 .par_iter()
@@ -324,14 +240,18 @@ impl<'a> Inputs<'a> {
             reach,
             vulnerabilities_of,
             vulnerability_threats,
-            incidents_of,
+            incidents_of: recent_incidents_by_node(inventory, as_of),
             obligations_of,
+            wide_controls_of_threat: wide_controls_of_threat(
+                inventory,
+                &control_nodes,
+                &control_threats,
+            ),
+            narrow_controls_of: narrow_controls_by_node(inventory, &control_nodes),
             control_nodes,
-            wide_controls_of_threat,
-            narrow_controls_of,
             control_threats,
-            fraud_controls,
-            base,
+            fraud_controls: fraud_controls(inventory),
+            base: base_context(inventory, as_of),
         }
     }
 
@@ -724,6 +644,143 @@ fn threat_view(threat: &riskgraph_model::records::Threat) -> Threat {
         likelihood: rating(threat.likelihood),
         tags: threat.tags.iter().map(ToString::to_string).collect(),
     }))
+}
+
+fn vulnerability_view(
+    vulnerability: &riskgraph_model::records::Vulnerability,
+) -> Arc<VulnerabilityData> {
+    Arc::new(VulnerabilityData {
+        id: vulnerability.id.to_string(),
+        severity: rating(vulnerability.severity),
+        status: vulnerability.status.as_str().to_owned(),
+        cve: vulnerability.cve.as_deref().unwrap_or_default().to_owned(),
+        found: vulnerability
+            .found
+            .map(riskgraph_model::values::Date::civil),
+    })
+}
+
+fn incident_view(incident: &riskgraph_model::records::Incident) -> Arc<IncidentData> {
+    Arc::new(IncidentData {
+        id: incident.id.to_string(),
+        date: Some(incident.date.civil()),
+        severity: rating(incident.severity),
+    })
+}
+
+fn obligation_view(obligation: &riskgraph_model::records::Obligation) -> Arc<ObligationData> {
+    Arc::new(ObligationData {
+        id: obligation.id.to_string(),
+        obligation_type: obligation
+            .obligation_type
+            .map_or_else(String::new, |t| t.as_str().to_owned()),
+        severity: rating(obligation.severity),
+    })
+}
+
+fn control_view(control: &riskgraph_model::records::Control) -> Arc<ControlData> {
+    Arc::new(ControlData {
+        id: control.id.to_string(),
+        status: control.status.as_str().to_owned(),
+        effectiveness: control.effectiveness.map_or(0.0, |e| f64::from(e.get())),
+        reduces: control.reduces.as_str().to_owned(),
+        due: control.due.map(riskgraph_model::values::Date::civil),
+        last_tested: control
+            .last_tested
+            .map(riskgraph_model::values::Date::civil),
+    })
+}
+
+/// Per node, the incidents of the 365 days up to `as_of` that affected it.
+fn recent_incidents_by_node(inventory: &Inventory, as_of: jiff::civil::Date) -> PerNode {
+    let window = jiff::Span::new().days(365);
+    let since = as_of.checked_sub(window).unwrap_or(as_of);
+    let mut pairs = Vec::new();
+    for (i, incident) in inventory.incidents.iter().enumerate() {
+        let date = incident.date.civil();
+        if date > since && date <= as_of {
+            pairs.extend(incident.affected.iter().map(|&node| (node, i as u32)));
+        }
+    }
+    PerNode::new(inventory.nodes.len(), &mut pairs)
+}
+
+/// Per control, the nodes its `applies_to` selects; controls with the same selector share the
+/// set.
+fn control_node_sets(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<NodeSet> {
+    let n = inventory.nodes.len();
+    let mut sets: std::collections::HashMap<*const NodeIdx, NodeSet> =
+        std::collections::HashMap::new();
+    crate::exposure::select_each(
+        index,
+        inventory.controls.iter().map(|c| Some(&c.applies_to)),
+    )
+    .into_iter()
+    .map(|nodes| {
+        let nodes = nodes.unwrap_or_else(|| Arc::from([]));
+        sets.entry(nodes.as_ptr())
+            .or_insert_with(|| NodeSet::new(&nodes, n))
+            .clone()
+    })
+    .collect()
+}
+
+/// Per threat, the controls that mitigate it (`control_threats`) among those that apply to many
+/// nodes (`control_nodes`).
+fn wide_controls_of_threat(
+    inventory: &Inventory,
+    control_nodes: &[NodeSet],
+    control_threats: &[Threats],
+) -> Vec<Vec<u32>> {
+    (0..inventory.threats.len() as u32)
+        .map(|t| {
+            (0..inventory.controls.len() as u32)
+                .filter(|&c| {
+                    control_nodes[c as usize].is_wide() && control_threats[c as usize].contains(t)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Per node, the controls that apply to it among those that apply to few nodes.
+fn narrow_controls_by_node(inventory: &Inventory, control_nodes: &[NodeSet]) -> PerNode {
+    let mut pairs: Vec<(NodeIdx, u32)> = Vec::new();
+    for (c, set) in control_nodes.iter().enumerate() {
+        if let NodeSet::List(nodes) = set {
+            pairs.extend(nodes.iter().map(|&node| (node, c as u32)));
+        }
+    }
+    PerNode::new(inventory.nodes.len(), &mut pairs)
+}
+
+/// The controls that mitigate fraud, by file order.
+fn fraud_controls(inventory: &Inventory) -> Vec<u32> {
+    (0..inventory.controls.len() as u32)
+        .filter(|&c| {
+            inventory.controls[c as usize]
+                .mitigates
+                .iter()
+                .any(|r| is_fraud(inventory, r))
+        })
+        .collect()
+}
+
+/// What every scenario's context shares: the manifest's scale, organization and levels, and the
+/// assessment date.
+fn base_context(inventory: &Inventory, as_of: jiff::civil::Date) -> ContextData {
+    let manifest = &inventory.manifest;
+    ContextData {
+        scale: i64::from(manifest.scale),
+        as_of,
+        organization: manifest.organization.clone(),
+        levels: manifest
+            .levels
+            .iter()
+            .map(|l| (l.name.clone(), i64::from(l.max)))
+            .collect(),
+        ..ContextData::default()
+    }
 }
 
 /// The view of `node`, whose values per property (`NodeFacts::value`) are `value`.

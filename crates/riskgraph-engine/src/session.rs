@@ -4,16 +4,20 @@
 //! the assessment date, and then asks it what it needs: the assessment, an exposure, the vendor
 //! ranking, coverage, the Statement of Applicability, the explanation of one risk. The session
 //! loads and checks the inventory, compiles the rules and builds the impact graph once; what it
-//! derives from them (the node facts, the assessment) is built at most once and shared.
+//! derives from them is built at most once and shared: its [`Indexes`] (the node index
+//! selectors select through, the node facts, the obligations of each node) serve the
+//! assessment, the explanation of a risk, the ranking, coverage and the Statement of
+//! Applicability alike, and [`Session::compliance`] indexes an assessment once for coverage and
+//! the Statement of Applicability.
 //!
 //! Opening happens in two steps, [`Session::load`] then [`Loaded::open`], so that a command can
 //! check its own arguments against the inventory (a `--fail-on` level, a risk id) before the
 //! rules are compiled.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use riskgraph_model::diagnostic::{Diagnostics, Severity};
+use riskgraph_model::selector::NodeIndex;
 use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeIdx};
 use serde::{Deserialize, Serialize};
@@ -22,6 +26,7 @@ use sha2::{Digest, Sha256};
 use crate::assess::{self, Assessment, Explanation, Settings, Source, UnknownRisk};
 use crate::compliance::{self, Coverage, SoaEntry};
 use crate::exposure::{Exposure, NodeFacts, Workspace};
+use crate::indexes::{Indexed, Indexes};
 use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{self, VendorRank};
 use crate::rules::{PrintSink, RuleError, Rules};
@@ -53,7 +58,8 @@ pub struct Session {
     rules: Rules,
     graph: ImpactGraph,
     as_of: jiff::civil::Date,
-    facts: OnceLock<NodeFacts>,
+    /// Of `inventory`, each built on first use.
+    indexes: Indexes,
 }
 
 /// A file's checksum in a register: an input file of the inventory, or a rules script.
@@ -110,16 +116,26 @@ impl Session {
         self.as_of
     }
 
+    /// The inventory with its indexes, each built once (on first use) for the whole session.
+    pub fn indexed(&self) -> Indexed<'_> {
+        self.indexes.of(&self.inventory)
+    }
+
+    /// The index selectors select through, built once.
+    pub fn node_index(&self) -> NodeIndex<'_> {
+        self.indexed().nodes()
+    }
+
     /// What each node is worth to an exposure summary, built once.
     pub fn facts(&self) -> &NodeFacts {
-        self.facts.get_or_init(|| NodeFacts::new(&self.inventory))
+        self.indexed().facts()
     }
 
     /// Every risk scored, evaluated and treated; `progress` is told how many scenarios are done
     /// of how many.
     pub fn assess(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Assessment, RuleError> {
-        assess::assess(
-            &self.inventory,
+        assess::assess_with(
+            self.indexed(),
             &self.graph,
             &self.rules,
             self.settings(),
@@ -129,8 +145,8 @@ impl Session {
 
     /// Everything behind the risk `source` on `node` (from [`Loaded::find`]).
     pub fn explain(&self, source: Source, node: NodeIdx) -> Result<Explanation, RuleError> {
-        assess::explain(
-            &self.inventory,
+        assess::explain_with(
+            self.indexed(),
             &self.graph,
             &self.rules,
             self.settings(),
@@ -177,14 +193,20 @@ impl Session {
         )
     }
 
+    /// What coverage and the Statement of Applicability of `assessment` (from
+    /// [`Session::assess`]) start from: build it once to ask for both.
+    pub fn compliance<'a>(&'a self, assessment: &'a Assessment) -> compliance::Index<'a> {
+        compliance::Index::new(self.indexed(), assessment)
+    }
+
     /// SOC 2 and Annex A coverage of `assessment` (from [`Session::assess`]).
     pub fn coverage(&self, assessment: &Assessment) -> Coverage {
-        compliance::coverage(&self.inventory, assessment)
+        self.compliance(assessment).coverage()
     }
 
     /// The Statement of Applicability of `assessment`.
     pub fn statement_of_applicability(&self, assessment: &Assessment) -> Vec<SoaEntry> {
-        compliance::statement_of_applicability(&self.inventory, assessment)
+        self.compliance(assessment).statement_of_applicability()
     }
 
     /// The SHA-256 of every file the inventory was read from, by path relative to the inventory
@@ -286,7 +308,7 @@ impl Loaded {
             rules,
             graph,
             as_of,
-            facts: OnceLock::new(),
+            indexes: Indexes::default(),
         })
     }
 }

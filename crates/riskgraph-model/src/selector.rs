@@ -4,6 +4,7 @@
 //! Terms joined with `&` must all hold; a list of selectors (separated by `;` or `|`) matches when
 //! any of them does: `kind:asset&tag:internet-facing; id:okta`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use rustc_hash::FxHashMap;
@@ -170,21 +171,51 @@ impl Term {
 
 /// Lists of nodes by tag, asset type and kind, built once so that selectors select without
 /// scanning the whole inventory.
+///
+/// The index owns its [`NodeLists`] ([`NodeIndex::new`]) or borrows lists kept beside the
+/// inventory ([`NodeIndex::over`]), so that a holder of the inventory can build them once and
+/// select through them as often as it likes.
 pub struct NodeIndex<'a> {
     inventory: &'a crate::Inventory,
-    lists: Lists,
+    lists: Cow<'a, NodeLists>,
 }
 
-/// The nodes of each tag, asset type and kind, in node order.
-#[derive(Default)]
-struct Lists {
+/// The nodes of each tag, asset type and kind of an inventory, in node order: what a
+/// [`NodeIndex`] holds besides the inventory.
+#[derive(Default, Clone)]
+pub struct NodeLists {
     /// Lower-cased tag -> nodes.
     tags: FxHashMap<String, Vec<NodeIdx>>,
     types: FxHashMap<AssetType, Vec<NodeIdx>>,
     kinds: [Vec<NodeIdx>; 3],
+    /// How many nodes the lists were built from.
+    node_count: usize,
 }
 
-impl Lists {
+impl NodeLists {
+    /// The lists of `inventory`'s nodes.
+    pub fn new(inventory: &crate::Inventory) -> Self {
+        use rayon::prelude::*;
+        // Ranges of nodes are listed on every thread, then their lists joined in node order.
+        let nodes = &inventory.nodes;
+        let size = nodes
+            .len()
+            .div_ceil(rayon::current_num_threads() * 4)
+            .max(1 << 14);
+        let parts: Vec<Self> = nodes
+            .par_chunks(size)
+            .enumerate()
+            .map(|(at, chunk)| Self::of(chunk, (at * size) as NodeIdx))
+            .collect();
+        let mut parts = parts.into_iter();
+        let mut lists = parts.next().unwrap_or_default();
+        for part in parts {
+            lists.append(part);
+        }
+        lists.node_count = nodes.len();
+        lists
+    }
+
     /// The lists of `nodes`, the first of which is node `first`.
     fn of(nodes: &[Node], first: NodeIdx) -> Self {
         let mut lists = Self::default();
@@ -242,25 +273,26 @@ enum Candidates<'i> {
 }
 
 impl<'a> NodeIndex<'a> {
+    /// Builds the index of `inventory`.
     pub fn new(inventory: &'a crate::Inventory) -> Self {
-        use rayon::prelude::*;
-        // Ranges of nodes are listed on every thread, then their lists joined in node order.
-        let nodes = &inventory.nodes;
-        let size = nodes
-            .len()
-            .div_ceil(rayon::current_num_threads() * 4)
-            .max(1 << 14);
-        let parts: Vec<Lists> = nodes
-            .par_chunks(size)
-            .enumerate()
-            .map(|(at, chunk)| Lists::of(chunk, (at * size) as NodeIdx))
-            .collect();
-        let mut parts = parts.into_iter();
-        let mut lists = parts.next().unwrap_or_default();
-        for part in parts {
-            lists.append(part);
+        Self {
+            inventory,
+            lists: Cow::Owned(NodeLists::new(inventory)),
         }
-        Self { inventory, lists }
+    }
+
+    /// The index of `inventory` through `lists`, which [`NodeLists::new`] built from it: costs
+    /// nothing.
+    pub fn over(inventory: &'a crate::Inventory, lists: &'a NodeLists) -> Self {
+        debug_assert_eq!(
+            lists.node_count,
+            inventory.nodes.len(),
+            "node lists of another inventory"
+        );
+        Self {
+            inventory,
+            lists: Cow::Borrowed(lists),
+        }
     }
 
     /// How many nodes the index covers.
@@ -417,6 +449,8 @@ mod tests {
             ..crate::Inventory::default()
         };
         let index = NodeIndex::new(&inventory);
+        let lists = NodeLists::new(&inventory);
+        let borrowed = NodeIndex::over(&inventory, &lists);
         for text in [
             "*",
             "n17",
@@ -437,6 +471,7 @@ mod tests {
                 .filter(|&i| selector.matches(inventory.node(i)))
                 .collect();
             assert_eq!(selector.select(&index), scan, "{text}");
+            assert_eq!(selector.select(&borrowed), scan, "{text}");
             assert_eq!(selector.matches_any(&index), !scan.is_empty(), "{text}");
         }
     }

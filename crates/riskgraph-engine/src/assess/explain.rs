@@ -7,7 +7,8 @@ use super::evaluate::Evaluator;
 use super::{
     Applied, Risk, Settings, Source, count_reach_sets, properties_in, properties_of, risk_id,
 };
-use crate::exposure::{Exposure, NodeFacts, Workspace};
+use crate::exposure::{Exposure, Workspace};
+use crate::indexes::{Indexed, Indexes};
 use crate::propagation::ImpactGraph;
 use crate::rank::CompactFacts;
 use crate::rules::views::{ExposureData, ScoresData};
@@ -117,7 +118,22 @@ pub fn explain(
     source: Source,
     node: NodeIdx,
 ) -> Result<Explanation, RuleError> {
-    let inputs = Inputs::new(inventory, graph, settings.limits, settings.as_of);
+    let indexes = Indexes::default();
+    explain_with(indexes.of(inventory), graph, rules, settings, source, node)
+}
+
+/// [`explain`] for an inventory whose indexes are already built (or kept for later).
+pub fn explain_with(
+    indexed: Indexed<'_>,
+    graph: &ImpactGraph,
+    rules: &Rules,
+    settings: Settings,
+    source: Source,
+    node: NodeIdx,
+) -> Result<Explanation, RuleError> {
+    let inventory = indexed.inventory();
+    let facts = indexed.facts();
+    let inputs = Inputs::with(indexed, graph, settings.limits, settings.as_of);
     let views = inputs.views();
     let mut scratch = Scratch::default();
     let (scored, fraud_factors, exposure_seen) = match source {
@@ -139,11 +155,10 @@ pub fn explain(
     let bits = properties_of(inventory, source);
     let properties = properties_in(bits);
     let mut workspace = Workspace::new(inventory.nodes.len());
-    let facts = NodeFacts::new(inventory);
-    let compact = CompactFacts::new(inventory, graph, &facts);
+    let compact = CompactFacts::new(inventory, graph, facts);
     let reach = count_reach_sets(
         graph,
-        &facts,
+        facts,
         &compact,
         &mut workspace,
         node,

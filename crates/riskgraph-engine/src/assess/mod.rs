@@ -14,18 +14,20 @@ mod explain;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use riskgraph_model::selector::NodeIndex;
 use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
 use crate::exposure::{NodeFacts, Workspace};
+use crate::indexes::{Indexed, Indexes};
 use crate::pool::Pool;
 use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{COVERED, CompactFacts, PROCESS};
 use crate::rules::{RuleError, Rules};
-use crate::scoring::{Inputs, Scenario, Scored, Scratch, scenarios};
+use crate::scoring::{Inputs, Scenario, Scored, Scratch, scenarios_with};
 
 pub use evaluate::{Finding, FindingCode, Rated, Treatment, level_of};
-pub use explain::{Explanation, UnknownRisk, explain, find};
+pub use explain::{Explanation, UnknownRisk, explain, explain_with, find};
 
 /// What an assessment depends on besides the inventory and rules.
 #[derive(Debug, Clone, Copy)]
@@ -154,10 +156,26 @@ pub fn assess(
     settings: Settings,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Assessment, RuleError> {
-    let inputs = Inputs::new(inventory, graph, settings.limits, settings.as_of);
-    let items = items(inventory);
+    let indexes = Indexes::default();
+    assess_with(indexes.of(inventory), graph, rules, settings, progress)
+}
+
+/// [`assess`] for an inventory whose indexes are already built (or kept for later): each is
+/// built at most once, and shared by the scoring inputs, the scenarios and the reach counts.
+pub fn assess_with(
+    indexed: Indexed<'_>,
+    graph: &ImpactGraph,
+    rules: &Rules,
+    settings: Settings,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Assessment, RuleError> {
+    let inventory = indexed.inventory();
+    let inputs = Inputs::with(indexed, graph, settings.limits, settings.as_of);
+    let items = items(inventory, &indexed.nodes());
     let scorings = score(&inputs, rules, &items, progress)?;
-    let reach = reach_counts(inventory, graph, &items, settings.limits);
+    // The reach counts are the assessment's largest allocation: the inputs, done with, go first.
+    drop(inputs);
+    let reach = reach_counts(inventory, graph, indexed.facts(), &items, settings.limits);
     let evaluator = evaluate::Evaluator::new(inventory, settings.as_of);
     let mut risks: Vec<Risk> = items
         .par_iter()
@@ -215,8 +233,8 @@ pub fn risk_id(inventory: &Inventory, source: Source, node: NodeIdx) -> String {
 
 /// Every scenario: threats by file order, each on its nodes by node order, then the fraud risk
 /// of each in-scope process by node order.
-fn items(inventory: &Inventory) -> Vec<Item> {
-    let mut items: Vec<Item> = scenarios(inventory)
+fn items(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Item> {
+    let mut items: Vec<Item> = scenarios_with(inventory, index)
         .into_iter()
         .map(|s| Item {
             source: Source::Threat(s.threat),
@@ -326,6 +344,7 @@ fn properties_in(bits: u8) -> Vec<Property> {
 fn reach_counts(
     inventory: &Inventory,
     graph: &ImpactGraph,
+    facts: &NodeFacts,
     items: &[Item],
     limits: Limits,
 ) -> Vec<ReachCounts> {
@@ -343,8 +362,7 @@ fn reach_counts(
             _ => nodes.push((node, 1 << properties)),
         }
     }
-    let facts = NodeFacts::new(inventory);
-    let compact = CompactFacts::new(inventory, graph, &facts);
+    let compact = CompactFacts::new(inventory, graph, facts);
     let pool = Pool::new(|| Workspace::new(inventory.nodes.len()));
     // Walks from nodes close in the graph's internal (topological) order touch the same memory,
     // so each thread walks a run of them: far fewer cache misses than inventory order.
@@ -356,7 +374,7 @@ fn reach_counts(
         .map_init(
             || pool.take(),
             |workspace, (node, sets)| {
-                count_reach_sets(graph, &facts, &compact, workspace, node, sets, limits)
+                count_reach_sets(graph, facts, &compact, workspace, node, sets, limits)
             },
         )
         .collect();

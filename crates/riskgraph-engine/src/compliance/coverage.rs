@@ -14,8 +14,9 @@ use riskgraph_model::vocabulary::{
 };
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
-use super::{addressed_by, best_status, obligations_by_node, risks_by_control, soa_decision};
+use super::{Index, best_status, soa_decision};
 use crate::assess::{Assessment, Source};
+use crate::indexes::Indexes;
 
 /// How well the organization's controls address a criterion or Annex A control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -139,7 +140,13 @@ const CRITICAL: u8 = 4;
 
 /// Reads `assessment` (of `inventory`) through both frameworks.
 pub fn coverage(inventory: &Inventory, assessment: &Assessment) -> Coverage {
-    let by_control = risks_by_control(inventory, assessment);
+    let indexes = Indexes::default();
+    Index::new(indexes.of(inventory), assessment).coverage()
+}
+
+/// Reads the assessment of `index` through both frameworks.
+pub(super) fn of(index: &Index<'_>) -> Coverage {
+    let (inventory, assessment) = (index.inventory, index.assessment);
     let manifest = &inventory.manifest;
     let mut tsc = vec![TrustCategory::Security];
     tsc.extend(
@@ -151,9 +158,8 @@ pub fn coverage(inventory: &Inventory, assessment: &Assessment) -> Coverage {
         .iter()
         .filter(|criterion| tsc.contains(&criterion.category))
         .map(|criterion| {
-            let (controls, risks) = addressed_by(inventory, &by_control, |control| {
-                control.soc2.iter().any(|id| **id == *criterion.id)
-            });
+            let (controls, risks) =
+                index.addressed_by(|control| control.soc2.iter().any(|id| **id == *criterion.id));
             Requirement {
                 id: criterion.id.clone(),
                 title: &criterion.title,
@@ -167,9 +173,8 @@ pub fn coverage(inventory: &Inventory, assessment: &Assessment) -> Coverage {
     let annex_a = catalog::iso27001_2022()
         .iter()
         .map(|control| {
-            let (controls, risks) = addressed_by(inventory, &by_control, |c| {
-                c.iso27001.iter().any(|id| **id == *control.id)
-            });
+            let (controls, risks) =
+                index.addressed_by(|c| c.iso27001.iter().any(|id| **id == *control.id));
             let excluded = soa_decision(inventory, &control.id)
                 .is_some_and(|at| !inventory.soa[at].applicable);
             let verdict = if excluded {
@@ -199,7 +204,7 @@ pub fn coverage(inventory: &Inventory, assessment: &Assessment) -> Coverage {
         annex_a,
         forgotten: forgotten_categories(inventory),
         commitments: commitments_threatened(inventory, assessment),
-        obligations: obligations_affected(inventory, assessment),
+        obligations: obligations_affected(index),
         unlinked_context: unlinked_context(inventory, assessment),
         incomplete_objectives: incomplete_objectives(inventory),
         vendors: vendor_findings(inventory, assessment, year_before),
@@ -297,11 +302,10 @@ fn commitments_threatened(inventory: &Inventory, assessment: &Assessment) -> Vec
     threatened
 }
 
-fn obligations_affected(inventory: &Inventory, assessment: &Assessment) -> Vec<Vec<u32>> {
-    let per_node = obligations_by_node(inventory);
-    let mut affected = vec![Vec::new(); inventory.obligations.len()];
-    for (r, risk) in assessment.risks.iter().enumerate() {
-        for &obligation in per_node.of(risk.node) {
+fn obligations_affected(index: &Index<'_>) -> Vec<Vec<u32>> {
+    let mut affected = vec![Vec::new(); index.inventory.obligations.len()];
+    for (r, risk) in index.assessment.risks.iter().enumerate() {
+        for &obligation in index.obligations_of.of(risk.node) {
             affected[obligation as usize].push(r as u32);
         }
     }

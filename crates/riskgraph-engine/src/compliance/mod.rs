@@ -2,9 +2,10 @@
 //! organization's controls address and how well ([`coverage`]), and the Statement of
 //! Applicability ([`soa`]).
 //!
-//! Both start from the same index: per catalog entry, the controls of `controls.csv` that cite it
-//! (2013 Annex A ids already read as their 2022 controls by the loader) and the risks those
-//! controls treat in the register.
+//! Both start from the same [`Index`] of the assessment: per catalog entry, the controls of
+//! `controls.csv` that cite it (2013 Annex A ids already read as their 2022 controls by the
+//! loader) and the risks those controls treat in the register; per node, the obligations that
+//! apply to it. A command that shows both builds the index once.
 
 mod coverage;
 mod soa;
@@ -12,10 +13,10 @@ mod soa;
 use riskgraph_model::Inventory;
 use riskgraph_model::catalog::{self, Relationship};
 use riskgraph_model::records::Control;
-use riskgraph_model::selector::NodeIndex;
 use riskgraph_model::vocabulary::ControlStatus;
 
 use crate::assess::Assessment;
+use crate::indexes::Indexed;
 use crate::per_node::PerNode;
 
 pub use coverage::{
@@ -24,48 +25,70 @@ pub use coverage::{
 };
 pub use soa::{SoaEntry, SoaSource, statement_of_applicability};
 
-/// Per control of `controls.csv`, the risks of the register it treats, in register order.
-pub(crate) fn risks_by_control(inventory: &Inventory, assessment: &Assessment) -> Vec<Vec<u32>> {
-    let mut by_control = vec![Vec::new(); inventory.controls.len()];
-    for (r, risk) in assessment.risks.iter().enumerate() {
-        for &control in &risk.controls {
-            by_control[control as usize].push(r as u32);
+/// What coverage and the Statement of Applicability both start from, computed once for an
+/// assessment: per control, the risks it treats, and per node, the obligations that apply to it.
+pub struct Index<'a> {
+    inventory: &'a Inventory,
+    assessment: &'a Assessment,
+    /// Per control of `controls.csv`, the risks of the register it treats, in register order.
+    risks_by_control: Vec<Vec<u32>>,
+    /// Per node, the obligations whose `applies_to` selects it.
+    obligations_of: &'a PerNode,
+}
+
+impl<'a> Index<'a> {
+    /// The index of `assessment`, the register of `indexed`'s inventory.
+    pub fn new(indexed: Indexed<'a>, assessment: &'a Assessment) -> Self {
+        let inventory = indexed.inventory();
+        let mut risks_by_control = vec![Vec::new(); inventory.controls.len()];
+        for (r, risk) in assessment.risks.iter().enumerate() {
+            for &control in &risk.controls {
+                risks_by_control[control as usize].push(r as u32);
+            }
+        }
+        Self {
+            inventory,
+            assessment,
+            risks_by_control,
+            obligations_of: indexed.obligations(),
         }
     }
-    by_control
+
+    /// SOC 2 and Annex A coverage of the assessment.
+    pub fn coverage(&self) -> Coverage {
+        coverage::of(self)
+    }
+
+    /// The Statement of Applicability of the assessment.
+    pub fn statement_of_applicability(&self) -> Vec<SoaEntry> {
+        soa::of(self)
+    }
+
+    /// The controls citing a catalog entry and the risks they treat, the latter in register
+    /// order.
+    fn addressed_by(&self, cites: impl Fn(&Control) -> bool) -> (Vec<u32>, Vec<u32>) {
+        let controls: Vec<u32> = self
+            .inventory
+            .controls
+            .iter()
+            .enumerate()
+            .filter(|(_, control)| cites(control))
+            .map(|(i, _)| i as u32)
+            .collect();
+        let mut risks: Vec<u32> = controls
+            .iter()
+            .flat_map(|&c| self.risks_by_control[c as usize].iter().copied())
+            .collect();
+        risks.sort_unstable();
+        risks.dedup();
+        (controls, risks)
+    }
 }
 
 /// The position in `soa.csv` of the row that decides Annex A control `annex` (a 2022 id without
 /// the `A.` prefix), if one does; loading allows one row per control.
 pub(crate) fn soa_decision(inventory: &Inventory, annex: &str) -> Option<usize> {
     inventory.soa.iter().position(|row| *row.control == *annex)
-}
-
-/// Per node, the obligations whose `applies_to` selects it.
-pub(crate) fn obligations_by_node(inventory: &Inventory) -> PerNode {
-    PerNode::obligations(inventory, &NodeIndex::new(inventory))
-}
-
-/// The controls citing a catalog entry and the risks they treat, the latter in register order.
-pub(crate) fn addressed_by(
-    inventory: &Inventory,
-    risks_by_control: &[Vec<u32>],
-    cites: impl Fn(&riskgraph_model::records::Control) -> bool,
-) -> (Vec<u32>, Vec<u32>) {
-    let controls: Vec<u32> = inventory
-        .controls
-        .iter()
-        .enumerate()
-        .filter(|(_, control)| cites(control))
-        .map(|(i, _)| i as u32)
-        .collect();
-    let mut risks: Vec<u32> = controls
-        .iter()
-        .flat_map(|&c| risks_by_control[c as usize].iter().copied())
-        .collect();
-    risks.sort_unstable();
-    risks.dedup();
-    (controls, risks)
 }
 
 /// Whether `control` cites the 2022 Annex A control `annex` only in part: through 2013 controls

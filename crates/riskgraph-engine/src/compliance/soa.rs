@@ -14,8 +14,9 @@ use riskgraph_model::Inventory;
 use riskgraph_model::catalog::{self, Theme};
 use riskgraph_model::vocabulary::ControlStatus;
 
-use super::{addressed_by, best_status, obligations_by_node, risks_by_control, soa_decision};
+use super::{Index, best_status, soa_decision};
 use crate::assess::Assessment;
+use crate::indexes::Indexes;
 
 /// What decided a control's applicability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,19 +69,23 @@ const NAMED_RISKS: usize = 3;
 
 /// The Statement of Applicability of `inventory`, whose register is `assessment`.
 pub fn statement_of_applicability(inventory: &Inventory, assessment: &Assessment) -> Vec<SoaEntry> {
-    let by_control = risks_by_control(inventory, assessment);
-    let obligations_of = obligations_by_node(inventory);
+    let indexes = Indexes::default();
+    Index::new(indexes.of(inventory), assessment).statement_of_applicability()
+}
+
+/// The Statement of Applicability of the assessment of `index`.
+pub(super) fn of(index: &Index<'_>) -> Vec<SoaEntry> {
+    let (inventory, assessment) = (index.inventory, index.assessment);
     catalog::iso27001_2022()
         .iter()
         .map(|annex| {
-            let (controls, risks) = addressed_by(inventory, &by_control, |c| {
-                c.iso27001.iter().any(|id| **id == *annex.id)
-            });
+            let (controls, risks) =
+                index.addressed_by(|c| c.iso27001.iter().any(|id| **id == *annex.id));
             let mut obligations: Vec<u32> = Vec::new();
             let mut commitments: Vec<u32> = Vec::new();
             for &r in &risks {
                 let risk = &assessment.risks[r as usize];
-                obligations.extend_from_slice(obligations_of.of(risk.node));
+                obligations.extend_from_slice(index.obligations_of.of(risk.node));
                 commitments.extend(risk.reach.commitment_list.iter().copied());
             }
             obligations.sort_unstable();

@@ -866,8 +866,9 @@ pub fn build(
     session: &Session,
     previous: Option<&crate::register::OwnedDocument>,
 ) -> String {
-    let coverage = session.coverage(register.assessment);
-    let soa = session.statement_of_applicability(register.assessment);
+    let compliance = session.compliance(register.assessment);
+    let coverage = compliance.coverage();
+    let soa = compliance.statement_of_applicability();
 
     let limits = Limits::default();
     let mut ranks = session.rank_vendors(&Property::ALL, limits);
