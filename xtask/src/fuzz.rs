@@ -567,6 +567,10 @@ fn some_node_id(rng: &mut Rng, inventory: &[(String, Vec<u8>)]) -> String {
 /// holds), and its manifest, which stands beside a workbook.
 fn workbook(inventory: &[(String, Vec<u8>)]) -> (Vec<u8>, Option<Vec<u8>>) {
     let mut book = rust_xlsxwriter::Workbook::new();
+    // A fixed creation time, so the same seed makes the same workbook bytes whenever it runs.
+    if let Ok(created) = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 1, 1) {
+        book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    }
     let mut manifest = None;
     for (name, bytes) in inventory {
         if name == "riskgraph.toml" {
@@ -769,6 +773,19 @@ mod tests {
             assert_eq!(a.files, b.files);
             assert_eq!(a.mutations, b.mutations);
         }
+    }
+
+    #[test]
+    fn a_workbook_is_the_same_bytes_whenever_it_is_made() {
+        let (inventories, _) = seeds();
+        let (first, _) = workbook(&inventories[0].files);
+        // The workbook records when it was made, to the second.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (second, _) = workbook(&inventories[0].files);
+        assert!(
+            first == second,
+            "the workbook depends on the time it was made"
+        );
     }
 
     #[test]

@@ -14,7 +14,8 @@ use riskgraph_model::selector::NodeIndex;
 fn a_session_answers_as_the_free_functions_do() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
     let as_of = jiff::civil::date(2026, 11, 1);
-    let session = Session::open(&root, None, as_of).expect("the bundled dataset opens");
+    let print = riskgraph_engine::rules::discard_print();
+    let session = Session::open(&root, None, as_of, print).expect("the bundled dataset opens");
     let inventory = session.inventory();
     let settings = Settings {
         as_of,
