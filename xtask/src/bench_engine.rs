@@ -195,7 +195,7 @@ pub struct ScoreFigures {
 pub fn score(prepared: &Prepared, threads: usize, runs: usize) -> Result<ScoreFigures> {
     use riskgraph_engine::indexes::Indexes;
     use riskgraph_engine::rules::Rules;
-    use riskgraph_engine::scoring::{Inputs, scenarios_with};
+    use riskgraph_engine::scenarios::{Inputs, scenarios_with};
     let rules = Rules::builtin().map_err(|errors| format!("built-in rules: {}", errors[0]))?;
     let as_of = jiff::civil::date(2026, 11, 1);
     let started = Instant::now();
@@ -273,9 +273,9 @@ pub fn score(prepared: &Prepared, threads: usize, runs: usize) -> Result<ScoreFi
 
 /// The built-in likelihood, impact and residual rules, written in Rust: the benchmark's yardstick.
 fn twin_score(
-    inputs: &riskgraph_engine::scoring::Inputs<'_>,
-    views: &riskgraph_engine::scoring::Views,
-    scenario: riskgraph_engine::scoring::Scenario,
+    inputs: &riskgraph_engine::scenarios::Inputs<'_>,
+    views: &riskgraph_engine::scenarios::Views,
+    scenario: riskgraph_engine::scenarios::Scenario,
 ) -> (i64, i64, i64, i64) {
     let ctx = inputs.context(views, scenario);
     let ctx = &ctx.0;

@@ -15,7 +15,7 @@ pub mod rank;
 pub mod reach;
 pub mod rules;
 pub mod scc;
-pub mod scoring;
+pub mod scenarios;
 pub mod session;
 
 use std::path::Path;

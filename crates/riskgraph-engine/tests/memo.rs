@@ -15,7 +15,7 @@ use riskgraph_engine::rules::memo::{Memo, Varying};
 use riskgraph_engine::rules::views::{
     AttrData, Context, ContextData, Node, NodeData, ScoresData, Threat, ThreatData,
 };
-use riskgraph_engine::scoring::{Inputs, Scored, Scratch, scenarios};
+use riskgraph_engine::scenarios::{Inputs, Scored, Scratch, scenarios};
 use riskgraph_model::Inventory;
 
 fn acme() -> Inventory {

@@ -2,7 +2,7 @@
 
 use riskgraph_engine::propagation::{ImpactGraph, Limits};
 use riskgraph_engine::rules::Rules;
-use riskgraph_engine::scoring::{Inputs, scenarios};
+use riskgraph_engine::scenarios::{Inputs, scenarios};
 
 #[test]
 fn every_scenario_scores_within_bounds_and_the_same_on_any_thread_count() {

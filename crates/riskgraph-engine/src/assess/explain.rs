@@ -13,7 +13,7 @@ use crate::propagation::ImpactGraph;
 use crate::rank::CompactFacts;
 use crate::rules::views::{ExposureData, ScoresData};
 use crate::rules::{RuleError, Rules};
-use crate::scoring::{Inputs, Scenario, Scratch};
+use crate::scenarios::{Inputs, Scenario, Scratch};
 
 /// A risk, evaluated as in the register, with the inputs and results of each rule.
 #[derive(Debug, Clone)]

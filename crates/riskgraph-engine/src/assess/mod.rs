@@ -24,7 +24,7 @@ use crate::pool::Pool;
 use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{COVERED, CompactFacts, PROCESS};
 use crate::rules::{RuleError, Rules};
-use crate::scoring::{Inputs, Scenario, Scored, Scratch, scenarios_with};
+use crate::scenarios::{Inputs, Scenario, Scored, Scratch, scenarios_with};
 
 pub use evaluate::{Finding, FindingCode, Rated, Treatment, level_of};
 pub use explain::{Explanation, UnknownRisk, explain, explain_with, find};
