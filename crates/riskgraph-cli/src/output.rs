@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 /// Writes what `render` renders to `output` (atomically), else to the standard output. A closed
 /// standard output (`| head`) gives [`Outcome::StdoutClosed`], which ends the run quietly; any
-/// other write error is reported and gives [`Outcome::Invalid`].
+/// other write error is an [`Error`].
 pub fn emit(
     output: Option<&Path>,
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,

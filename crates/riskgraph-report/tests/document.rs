@@ -17,13 +17,7 @@ fn acme() -> Session {
 fn a_written_register_reads_back_into_the_same_document() {
     let session = acme();
     let assessment = session.assess(&|_, _| {}).expect("the built-in rules run");
-    let register = Register {
-        inventory: session.inventory(),
-        assessment: &assessment,
-        shown: assessment.risks.iter().collect(),
-        inputs: session.input_checksums(),
-        rules: session.rule_checksums(),
-    };
+    let register = Register::new(&session, &assessment, assessment.risks.iter().collect());
     let mut written = Vec::new();
     write_json(&mut written, &register).unwrap();
 

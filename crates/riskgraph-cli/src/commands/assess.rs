@@ -95,13 +95,7 @@ pub fn run(args: &Args) -> error::Result {
             Some(Only::Overdue) => risk.review_overdue(assessment.as_of),
         })
         .collect();
-    let register = Register {
-        inventory,
-        assessment: &assessment,
-        shown,
-        inputs: session.input_checksums(),
-        rules: session.rule_checksums(),
-    };
+    let register = Register::new(&session, &assessment, shown);
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let style = Style {
         width: super::width(to_terminal),

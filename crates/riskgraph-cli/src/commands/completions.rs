@@ -1,8 +1,6 @@
 //! `riskgraph completions SHELL`: the completion script for a shell, generated from the same
 //! argument definitions the binary parses with.
 
-use std::io::Write;
-
 use clap::CommandFactory;
 
 use crate::error;
@@ -21,5 +19,5 @@ pub fn run(args: &Args) -> error::Result {
         "riskgraph",
         &mut script,
     );
-    crate::output::stdout(std::io::stdout().lock().write_all(&script))
+    crate::output::emit(None, |out| out.write_all(&script))
 }

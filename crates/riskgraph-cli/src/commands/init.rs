@@ -1,6 +1,5 @@
 //! `riskgraph init`: write a new inventory to fill in, never overwriting a file.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use crate::error::{self, Error};
@@ -57,9 +56,11 @@ pub fn run(args: &Args) -> error::Result {
         }
     }
     let dir = args.dir.display();
-    crate::output::stdout(write!(
-        std::io::stdout().lock(),
-        "Created a new inventory in {dir} ({} files).\nFill in the CSV files, then run: riskgraph validate {dir}\n",
-        files.len()
-    ))
+    crate::output::emit(None, |out| {
+        write!(
+            out,
+            "Created a new inventory in {dir} ({} files).\nFill in the CSV files, then run: riskgraph validate {dir}\n",
+            files.len()
+        )
+    })
 }

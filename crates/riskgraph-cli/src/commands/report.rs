@@ -38,13 +38,7 @@ pub fn run(args: &Args) -> error::Result {
     let as_of = args.as_of.unwrap_or_else(super::today);
     let session = super::load_and_open(&args.path, args.rules.as_deref(), as_of)?;
     let assessment = super::assess::run_assessment(&session)?;
-    let register = Register {
-        inventory: session.inventory(),
-        assessment: &assessment,
-        shown: assessment.risks.iter().collect(),
-        inputs: session.input_checksums(),
-        rules: session.rule_checksums(),
-    };
+    let register = Register::new(&session, &assessment, assessment.risks.iter().collect());
     let page = riskgraph_report::html::build(&register, &session, previous.as_ref());
     crate::output::emit(args.output.as_deref(), |out| out.write_all(page.as_bytes()))
 }

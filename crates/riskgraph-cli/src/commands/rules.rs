@@ -1,7 +1,6 @@
 //! `riskgraph rules check [DIR]`: compile every rules script and check its hook;
 //! `riskgraph rules test [DIR]`: run the rules' test cases.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use riskgraph_engine::rules::{Limits, Rules, testing};
@@ -78,5 +77,5 @@ fn check(dir: Option<&std::path::Path>) -> error::Result {
 
 /// Prints `text` on the standard output.
 fn print(text: &str) -> error::Result {
-    crate::output::stdout(std::io::stdout().lock().write_all(text.as_bytes()))
+    crate::output::emit(None, |out| out.write_all(text.as_bytes()))
 }

@@ -12,6 +12,7 @@ use std::cmp::Ordering;
 use std::borrow::Cow;
 
 use riskgraph_engine::assess::{Assessment, FindingCode, Rated, Risk, Source};
+use riskgraph_engine::session::Session;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, NodeDetail};
 use serde::{Deserialize, Serialize};
@@ -132,6 +133,18 @@ impl RiskView<'_> {
 }
 
 impl<'a> Register<'a> {
+    /// The register of `assessment`, made in `session`, listing `shown` (all its risks, or
+    /// those a filter kept), with the checksums of the session's inputs and rules.
+    pub fn new(session: &'a Session, assessment: &'a Assessment, shown: Vec<&'a Risk>) -> Self {
+        Self {
+            inventory: session.inventory(),
+            assessment,
+            shown,
+            inputs: session.input_checksums(),
+            rules: session.rule_checksums(),
+        }
+    }
+
     pub fn level_name(&self, level: usize) -> &'a str {
         &self.inventory.manifest.levels[level].name
     }
