@@ -231,7 +231,8 @@ impl Snippet {
         );
 
         let offending = &text[line_start..line_end];
-        let (window, label) = Window::around(offending, start - line_start, end - line_start);
+        let (window, offending_shown, label) =
+            Window::around(offending, start - line_start, end - line_start);
         let previous = line_start
             .checked_sub(1)
             .map(|newline| {
@@ -259,7 +260,7 @@ impl Snippet {
         }
         let label_line = usize::from(previous.is_some());
         let label_start = shown.len() + label.0;
-        shown.push_str(&window.apply(offending).0);
+        shown.push_str(&offending_shown);
         shown.push_str(line_break(after));
         if let Some(next) = next {
             shown.push_str(&window.context(next));
@@ -298,9 +299,9 @@ struct Window {
 }
 
 impl Window {
-    /// The window for `line`, whose offending span is the byte range `start..end`, and that
-    /// span's byte range in the line as the window shows it.
-    fn around(line: &str, start: usize, end: usize) -> (Self, (usize, usize)) {
+    /// The window for `line`, whose offending span is the byte range `start..end`; the line as
+    /// the window shows it; and the span's byte range in that text.
+    fn around(line: &str, start: usize, end: usize) -> (Self, String, (usize, usize)) {
         let n_chars = line.chars().count();
         let whole = Self {
             cut: false,
@@ -325,13 +326,8 @@ impl Window {
                 n_chars: span_first - first_char + span_chars.min(SPAN_CHARS) + after,
             }
         };
-        let (_, label) = window.apply_with_span(line, start, end);
-        (window, label)
-    }
-
-    /// `line` as the window shows it, with the byte range of nothing in particular.
-    fn apply(self, line: &str) -> (String, (usize, usize)) {
-        self.apply_with_span(line, 0, 0)
+        let (shown, label) = window.apply_with_span(line, start, end);
+        (window, shown, label)
     }
 
     /// A line before or after the offending one: whole when it is short, else in the same
@@ -353,7 +349,7 @@ impl Window {
         } else {
             self
         };
-        window.apply(line).0
+        window.apply_with_span(line, 0, 0).0
     }
 
     /// `line` as the window shows it: its characters in the window, an ellipsis for each side
