@@ -486,21 +486,24 @@ fn read_row(
     state: &mut LoadState,
     inventory: &mut Inventory,
 ) -> bool {
-    let is_node_file = NODE_FILES.contains(&table.spec.stem);
+    // Asked only when a row is not read, so the rows that are pay nothing for it.
+    let is_node_file = || NODE_FILES.contains(&table.spec.stem);
     if !table.complete {
-        state.node_rows_lost |= is_node_file;
+        state.node_rows_lost |= is_node_file();
         return false;
     }
     if !table.check_row(row, diagnostics) {
         // A malformed node row is not read: its id, if it has one, is not a node, and references
         // to it are not reported as unknown (the row's own error says what is wrong).
-        if is_node_file
+        if is_node_file()
             && let Some(id) = table
                 .column("id")
                 .position()
                 .and_then(|at| row.record.get(at))
+                .map(table::trim)
+                .filter(|id| !id.is_empty())
         {
-            state.lost_node_ids.insert(Box::from(table::trim(id)));
+            state.lost_node_ids.insert(Box::from(id));
         }
         return false;
     }
