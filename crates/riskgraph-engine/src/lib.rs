@@ -28,3 +28,17 @@ use riskgraph_model::Loaded;
 pub fn load_and_check(path: &Path) -> Loaded {
     riskgraph_model::load::load_and_check(path, checks::check)
 }
+
+/// The files of a new inventory (`riskgraph init`), as (relative path, content): the model's
+/// templates, the built-in rules to edit (the manifest points `[method] rules` at `rules/`) and
+/// their test cases.
+pub fn new_inventory_files() -> Vec<(String, String)> {
+    let mut files = riskgraph_model::template::files();
+    for (file, source) in rules::default_scripts() {
+        files.push((format!("rules/{file}"), source.to_owned()));
+    }
+    for (file, content) in rules::testing::DEFAULT_TESTS {
+        files.push((format!("rules/tests/{file}"), (*content).to_owned()));
+    }
+    files
+}

@@ -204,6 +204,24 @@ impl Manifest {
         self.levels.iter().find(|level| score <= level.max)
     }
 
+    /// The index of the level `name` names, in any case; or a message naming the levels and the
+    /// closest one.
+    pub fn level_named(&self, name: &str) -> Result<usize, String> {
+        if let Some(at) = self
+            .levels
+            .iter()
+            .position(|l| l.name.eq_ignore_ascii_case(name))
+        {
+            return Ok(at);
+        }
+        let hint = crate::values::closest(name, self.levels.iter().map(|l| l.name.as_str()))
+            .map_or_else(String::new, |c| format!("; did you mean `{c}`?"));
+        Err(format!(
+            "`{name}` is not a risk level of this inventory ({}){hint}",
+            level_names(&self.levels)
+        ))
+    }
+
     /// Parses and validates the manifest text, reporting every problem against `file`.
     pub fn parse(text: &str, file: FileIdx, diagnostics: &mut Diagnostics) -> Self {
         let raw: RawManifest = match toml::from_str(text) {

@@ -16,6 +16,29 @@ pub enum Catalog {
     Crosswalk,
 }
 
+impl Catalog {
+    pub const ALL: [Self; 6] = [
+        Self::Soc2,
+        Self::Iso27001,
+        Self::Iso27001_2013,
+        Self::Clauses,
+        Self::Categories,
+        Self::Crosswalk,
+    ];
+
+    /// The name `catalog list` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Soc2 => "soc2",
+            Self::Iso27001 => "iso27001",
+            Self::Iso27001_2013 => "iso27001:2013",
+            Self::Clauses => "clauses",
+            Self::Categories => "categories",
+            Self::Crosswalk => "crosswalk",
+        }
+    }
+}
+
 pub fn list(which: Catalog) -> (String, Sheet) {
     let (title, columns, rows): (&str, Vec<&'static str>, Vec<Vec<String>>) = match which {
         Catalog::Soc2 => (

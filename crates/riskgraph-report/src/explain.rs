@@ -29,6 +29,21 @@ pub fn render(
     crate::text::printable(&text, crate::text::Newlines::Kept).into_owned()
 }
 
+/// The rules scripts as an explanation names them: an organization's by its path, a built-in
+/// one as `file (built-in)`.
+pub fn rules_named(rules: &riskgraph_engine::rules::Rules) -> Vec<String> {
+    rules
+        .origins()
+        .map(|(file, origin)| {
+            if origin.starts_with("built-in") {
+                format!("{file} (built-in)")
+            } else {
+                origin.to_owned()
+            }
+        })
+        .collect()
+}
+
 struct Text<'a> {
     inventory: &'a Inventory,
     explanation: &'a Explanation,

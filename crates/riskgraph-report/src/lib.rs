@@ -12,13 +12,16 @@
 pub mod blast_radius;
 pub mod catalog;
 pub mod coverage;
+pub mod diagnostics;
 pub mod diff;
+pub mod excerpt;
 pub mod explain;
 mod format;
 pub mod html;
 pub mod layout;
 pub mod palette;
 pub mod register;
+pub mod rules;
 pub mod sheets;
 pub mod soa;
 pub mod text;

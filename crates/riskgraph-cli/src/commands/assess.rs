@@ -7,7 +7,6 @@ use clap::ValueEnum;
 use riskgraph_engine::assess::Assessment;
 use riskgraph_engine::session::Session;
 use riskgraph_model::Inventory;
-use riskgraph_model::values::closest;
 
 use riskgraph_report::Format;
 
@@ -22,7 +21,7 @@ pub struct Args {
     pub path: PathBuf,
     /// Output: table (for the terminal), json, csv, md (Markdown), xlsx (a workbook, with -o) or
     /// html (the full report)
-    #[arg(long, value_parser = super::formats(FORMATS), default_value = "table")]
+    #[arg(long, value_parser = super::formats(register::FORMATS), default_value = "table")]
     pub format: Format,
     /// Write to FILE instead of the standard output (all or nothing: a temporary file is
     /// renamed once complete)
@@ -45,16 +44,6 @@ pub struct Args {
     pub only: Option<Only>,
 }
 
-/// The register's formats.
-const FORMATS: &[Format] = &[
-    Format::Table,
-    Format::Json,
-    Format::Csv,
-    Format::Md,
-    Format::Xlsx,
-    Format::Html,
-];
-
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Only {
     AboveAppetite,
@@ -75,9 +64,9 @@ pub fn run(args: &Args) -> error::Result {
     super::use_threads(args.threads);
     let loaded = super::load(&args.path)?;
     let gate = match &args.fail_on {
-        Some(name) => match gate_level(loaded.inventory(), name) {
+        Some(name) => match loaded.inventory().manifest.level_named(name) {
             Ok(level) => Some(level),
-            Err(message) => return Err(super::usage(&message)),
+            Err(message) => return Err(super::usage(&format!("--fail-on {message}"))),
         },
         None => None,
     };
@@ -101,30 +90,9 @@ pub fn run(args: &Args) -> error::Result {
         width: super::width(to_terminal),
         color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let render = |out: &mut dyn Write| -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::new(out);
-        match args.format {
-            Format::Table => out.write_all(register::table(&register, style).as_bytes())?,
-            Format::Json => register::write_json(&mut out, &register)?,
-            Format::Csv => register::write_csv(&mut out, &register)?,
-            Format::Md => out.write_all(register::markdown(&register).as_bytes())?,
-            Format::Xlsx => {
-                out.write_all(
-                    &register::workbook(&register).map_err(riskgraph_report::xlsx::to_io)?,
-                )?;
-            }
-            Format::Html => {
-                out.write_all(riskgraph_report::html::build(&register, &session, None).as_bytes())?;
-            }
-            Format::Tree | Format::Dot => {
-                return Err(std::io::Error::other(
-                    "the register has no tree or dot format",
-                ));
-            }
-        }
-        out.flush()
-    };
-    let written = crate::output::emit(args.output.as_deref(), render)?;
+    let written = crate::output::emit(args.output.as_deref(), |out| {
+        register::write(out, args.format, &register, &session, style)
+    })?;
     if !matches!(written, Outcome::Success) {
         return Ok(written);
     }
@@ -179,22 +147,4 @@ fn progress_bar(inventory: &Inventory) -> Option<indicatif::ProgressBar> {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(bar)
-}
-
-/// The index of the level `name` names, or a usage message with the closest level.
-fn gate_level(inventory: &Inventory, name: &str) -> Result<usize, String> {
-    let levels = &inventory.manifest.levels;
-    if let Some(at) = levels
-        .iter()
-        .position(|l| l.name.eq_ignore_ascii_case(name))
-    {
-        return Ok(at);
-    }
-    let names: Vec<&str> = levels.iter().map(|l| l.name.as_str()).collect();
-    let hint = closest(name, names.iter().copied())
-        .map_or_else(String::new, |c| format!("; did you mean `{c}`?"));
-    Err(format!(
-        "--fail-on `{name}` is not a risk level of this inventory ({}){hint}",
-        names.join(", ")
-    ))
 }

@@ -1,6 +1,5 @@
 //! `riskgraph catalog`: the framework catalogs and the crosswalks between them.
 
-use clap::ValueEnum;
 use riskgraph_model::catalog::{self, Entry};
 use riskgraph_report::Format;
 use riskgraph_report::catalog::{Catalog, list, mappings, show};
@@ -15,7 +14,8 @@ pub enum Command {
         /// soc2, iso27001 (2022 Annex A), iso27001:2013 (with the 2022 controls of each),
         /// clauses (ISO 27001 clauses 4-10 an assessment evidences), categories (the risk
         /// categories, with example threats) or crosswalk (SOC 2 <-> ISO 27001:2022)
-        catalog: Which,
+        #[arg(value_parser = super::one_of(&Catalog::ALL, Catalog::name))]
+        catalog: Catalog,
         #[arg(long, value_parser = super::formats(FORMATS), default_value = "table")]
         format: Format,
     },
@@ -39,35 +39,10 @@ pub enum Command {
 /// How a catalog is printed.
 const FORMATS: &[Format] = &[Format::Table, Format::Json, Format::Csv, Format::Md];
 
-/// The catalogs, as `catalog list` names them.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Which {
-    Soc2,
-    Iso27001,
-    #[value(name = "iso27001:2013")]
-    Iso27001_2013,
-    Clauses,
-    Categories,
-    Crosswalk,
-}
-
-impl Which {
-    fn catalog(self) -> Catalog {
-        match self {
-            Self::Soc2 => Catalog::Soc2,
-            Self::Iso27001 => Catalog::Iso27001,
-            Self::Iso27001_2013 => Catalog::Iso27001_2013,
-            Self::Clauses => Catalog::Clauses,
-            Self::Categories => Catalog::Categories,
-            Self::Crosswalk => Catalog::Crosswalk,
-        }
-    }
-}
-
 pub fn run(command: &Command) -> error::Result {
     match command {
         Command::List { catalog, format } => {
-            let (title, sheet) = list(catalog.catalog());
+            let (title, sheet) = list(*catalog);
             print(&title, &[sheet], *format)
         }
         Command::Show { id, format } => {

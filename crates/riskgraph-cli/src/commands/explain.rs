@@ -32,17 +32,7 @@ pub fn run(args: &Args) -> error::Result {
     let as_of = args.as_of.unwrap_or_else(today);
     let session = super::open(loaded, &args.path, args.rules.as_deref(), as_of)?;
     let explanation = session.explain(source, node)?;
-    let origins: Vec<String> = session
-        .rules()
-        .origins()
-        .map(|(file, origin)| {
-            if origin.starts_with("built-in") {
-                format!("{file} (built-in)")
-            } else {
-                origin.to_owned()
-            }
-        })
-        .collect();
+    let origins = riskgraph_report::explain::rules_named(session.rules());
     let text = riskgraph_report::explain::render(
         session.inventory(),
         &explanation,

@@ -11,14 +11,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> error::Result {
-    let mut files = riskgraph_model::template::files();
-    // The built-in rules, to edit: the manifest points `[method] rules` at this folder.
-    for (file, source) in riskgraph_engine::rules::default_scripts() {
-        files.push((format!("rules/{file}"), source.to_owned()));
-    }
-    for (file, content) in riskgraph_engine::rules::testing::DEFAULT_TESTS {
-        files.push((format!("rules/tests/{file}"), (*content).to_owned()));
-    }
+    let files = riskgraph_engine::new_inventory_files();
     let existing: Vec<String> = files
         .iter()
         .map(|(name, _)| args.dir.join(name))

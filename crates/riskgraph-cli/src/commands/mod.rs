@@ -86,13 +86,24 @@ pub const SHEET_FORMATS: &[Format] = &[
 /// A `--format` parser that takes the formats in `allowed` only (clap lists them in help, errors
 /// and completions).
 pub fn formats(allowed: &'static [Format]) -> impl clap::builder::TypedValueParser<Value = Format> {
+    one_of(allowed, Format::name)
+}
+
+/// A parser that takes one of `allowed` by its `name`.
+pub fn one_of<T: Copy + Send + Sync + 'static>(
+    allowed: &'static [T],
+    name: fn(T) -> &'static str,
+) -> impl clap::builder::TypedValueParser<Value = T> {
     use clap::builder::TypedValueParser as _;
-    clap::builder::PossibleValuesParser::new(allowed.iter().map(|f| f.name())).map(|name| {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == name)
-            .unwrap_or(Format::Table)
-    })
+    clap::builder::PossibleValuesParser::new(allowed.iter().map(move |&t| name(t))).map(
+        move |chosen| {
+            allowed
+                .iter()
+                .copied()
+                .find(|&t| name(t) == chosen)
+                .unwrap_or(allowed[0])
+        },
+    )
 }
 
 /// The arguments of the commands that assess an inventory and report on it in one of the

@@ -46,21 +46,9 @@ fn test(dir: Option<&std::path::Path>) -> error::Result {
         let where_ = dir.map_or_else(String::new, |d| d.join("tests").display().to_string());
         return print(&format!("no test cases in {where_}\n"));
     }
-    let failed = outcomes.iter().filter(|o| o.failure.is_some()).count();
-    let lines: Vec<String> = outcomes
-        .iter()
-        .map(|outcome| match &outcome.failure {
-            None => format!("ok    {}\n", outcome.case),
-            Some(failure) => format!("FAIL  {}\n      {failure}\n", outcome.case),
-        })
-        .chain([format!(
-            "{} passed, {failed} failed\n",
-            outcomes.len() - failed
-        )])
-        .collect();
-    let text = lines.concat();
-    Ok(match print(&text)? {
-        Outcome::Success if failed > 0 => Outcome::GateTripped,
+    let failed = outcomes.iter().any(|o| o.failure.is_some());
+    Ok(match print(&riskgraph_report::rules::tested(&outcomes))? {
+        Outcome::Success if failed => Outcome::GateTripped,
         printed => printed,
     })
 }
@@ -68,11 +56,7 @@ fn test(dir: Option<&std::path::Path>) -> error::Result {
 fn check(dir: Option<&std::path::Path>) -> error::Result {
     let rules = Rules::load_printing_to(dir, Limits::default(), super::print_to_stderr())
         .map_err(Error::Rules)?;
-    let lines: Vec<String> = rules
-        .origins()
-        .map(|(file, origin)| format!("ok  {file:<20} {origin}\n"))
-        .collect();
-    print(&lines.concat())
+    print(&riskgraph_report::rules::checked(&rules))
 }
 
 /// Prints `text` on the standard output.

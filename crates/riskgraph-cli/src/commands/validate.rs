@@ -9,6 +9,7 @@ use riskgraph_model::Loaded;
 use crate::Outcome;
 use crate::error;
 use crate::render;
+use riskgraph_report::diagnostics;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -54,23 +55,7 @@ pub fn run(args: &Args) -> error::Result {
 
 fn print_human(args: &Args, loaded: &Loaded, valid: bool) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "Loaded {}", args.path.display())?;
-    for file in &loaded.files {
-        let name = match &file.sheet {
-            Some(sheet) => format!("sheet {sheet}"),
-            None => file_name(&file.path),
-        };
-        let unit = if file.rows == 1 { "row" } else { "rows" };
-        writeln!(stdout, "  {name:<24} {:>9} {unit}", file.rows)?;
-    }
-    if let Some(manifest) = &loaded.manifest_path {
-        writeln!(
-            stdout,
-            "  {:<24} {:>9}",
-            file_name(&manifest.display().to_string()),
-            "manifest"
-        )?;
-    }
+    stdout.write_all(diagnostics::files(&args.path, loaded).as_bytes())?;
     stdout.flush()?;
     drop(stdout);
     let mut stderr = std::io::stderr().lock();
@@ -93,20 +78,7 @@ fn print_human(args: &Args, loaded: &Loaded, valid: bool) -> std::io::Result<()>
 }
 
 fn print_json(loaded: &Loaded, valid: bool) -> std::io::Result<()> {
-    let document = serde_json::json!({
-        "valid": valid,
-        "errors": loaded.diagnostics.n_errors(),
-        "warnings": loaded.diagnostics.n_warnings(),
-        "files": loaded.files,
-        "diagnostics": render::json(&loaded.diagnostics),
-    });
     let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut stdout, &document)?;
+    serde_json::to_writer_pretty(&mut stdout, &diagnostics::document(loaded, valid))?;
     writeln!(stdout)
-}
-
-fn file_name(path: &str) -> String {
-    std::path::Path::new(path)
-        .file_name()
-        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
 }

@@ -88,6 +88,19 @@ pub struct RuleError {
     pub context: Option<String>,
 }
 
+impl RuleError {
+    /// The text of the script the error points into: the organization's file read again, or the
+    /// built-in source; `None` when the file cannot be read any more.
+    pub fn script_text(&self) -> Option<String> {
+        match self.script.strip_prefix("built-in ") {
+            Some(file) => default_scripts()
+                .find(|(name, _)| *name == file)
+                .map(|(_, source)| source.to_owned()),
+            None => std::fs::read_to_string(&self.script).ok(),
+        }
+    }
+}
+
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.script)?;

@@ -15,6 +15,8 @@ use riskgraph_engine::assess::{Assessment, FindingCode, Rated, Risk, Source};
 use riskgraph_engine::session::Session;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, NodeDetail};
+
+use crate::Format;
 use serde::{Deserialize, Serialize};
 
 pub use self::csv::{neutralize, write_csv};
@@ -39,6 +41,43 @@ pub struct Register<'a> {
     pub shown: Vec<&'a Risk>,
     pub inputs: Vec<Checksum>,
     pub rules: Vec<Checksum>,
+}
+
+/// The register's formats.
+pub const FORMATS: &[Format] = &[
+    Format::Table,
+    Format::Json,
+    Format::Csv,
+    Format::Md,
+    Format::Xlsx,
+    Format::Html,
+];
+
+/// Writes `register` in `format`: a table in `style`; `html` is the whole report on the
+/// session's assessment.
+pub fn write(
+    out: &mut dyn std::io::Write,
+    format: Format,
+    register: &Register<'_>,
+    session: &Session,
+    style: Style,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(out);
+    match format {
+        Format::Table => out.write_all(table(register, style).as_bytes())?,
+        Format::Json => write_json(&mut out, register)?,
+        Format::Csv => write_csv(&mut out, register)?,
+        Format::Md => out.write_all(markdown(register).as_bytes())?,
+        Format::Xlsx => out.write_all(&workbook(register).map_err(crate::xlsx::to_io)?)?,
+        Format::Html => out.write_all(crate::html::build(register, session, None).as_bytes())?,
+        Format::Tree | Format::Dot => {
+            return Err(std::io::Error::other(
+                "the register has no tree or dot format",
+            ));
+        }
+    }
+    out.flush()
 }
 
 /// Likelihood, impact, score and level of one side of a risk.
