@@ -28,6 +28,14 @@ pub struct Indexes {
 }
 
 impl Indexes {
+    /// Indexes that start from `lists`, the node lists loading built, when it built them.
+    pub fn with_node_lists(lists: Option<NodeLists>) -> Self {
+        Self {
+            nodes: lists.map_or_else(OnceLock::new, OnceLock::from),
+            ..Self::default()
+        }
+    }
+
     /// These indexes over `inventory`, the inventory they are (or will be) built from.
     pub fn of<'a>(&'a self, inventory: &'a Inventory) -> Indexed<'a> {
         Indexed {

@@ -30,6 +30,7 @@ use crate::indexes::{Indexed, Indexes};
 use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{self, VendorRank};
 use crate::rules::{PrintSink, RuleError, Rules};
+use riskgraph_model::selector::NodeLists;
 
 /// Why a session could not be opened.
 #[derive(Debug)]
@@ -48,6 +49,8 @@ pub struct Loaded {
     inventory: Inventory,
     /// The files the inventory was read from.
     inputs: Vec<PathBuf>,
+    /// The lists selectors select through, when loading built them.
+    node_lists: Option<NodeLists>,
 }
 
 /// An inventory opened with its rules and impact graph, at an assessment date.
@@ -87,6 +90,7 @@ impl Session {
             path: path.to_path_buf(),
             inventory: loaded.inventory,
             inputs: loaded.inputs,
+            node_lists: loaded.node_lists,
         })
     }
 
@@ -308,7 +312,7 @@ impl Loaded {
             rules,
             graph,
             as_of,
-            indexes: Indexes::default(),
+            indexes: Indexes::with_node_lists(self.node_lists),
         })
     }
 }

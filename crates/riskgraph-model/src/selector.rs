@@ -182,7 +182,7 @@ pub struct NodeIndex<'a> {
 
 /// The nodes of each tag, asset type and kind of an inventory, in node order: what a
 /// [`NodeIndex`] holds besides the inventory.
-#[derive(Default, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct NodeLists {
     /// Lower-cased tag -> nodes.
     tags: FxHashMap<String, Vec<NodeIdx>>,

@@ -5,8 +5,14 @@ use riskgraph_model::selector::{NodeIndex, Selector};
 #[test]
 fn indexed_selection_equals_matching_every_node() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
-    let inventory = riskgraph_model::load(&root).inventory;
+    let loaded = riskgraph_model::load(&root);
+    let inventory = loaded.inventory;
     let index = NodeIndex::new(&inventory);
+    // The lists loading built to check its selectors select the same.
+    let kept = loaded
+        .node_lists
+        .expect("loading checks the selectors with node lists");
+    let kept = NodeIndex::over(&inventory, &kept);
     let mut selectors: Vec<&Selector> = Vec::new();
     selectors.extend(inventory.threats.iter().map(|t| &t.targets));
     selectors.extend(inventory.vulnerabilities.iter().map(|v| &v.targets));
@@ -43,6 +49,7 @@ fn indexed_selection_equals_matching_every_node() {
             .filter(|&i| selector.matches(inventory.node(i)))
             .collect();
         assert_eq!(selector.select(&index), expected, "{selector}");
+        assert_eq!(selector.select(&kept), expected, "{selector}");
     }
 }
 

@@ -43,6 +43,9 @@ pub struct Loaded {
     pub manifest_path: Option<PathBuf>,
     /// The files read, for checksums in reports.
     pub inputs: Vec<PathBuf>,
+    /// The lists selectors select through, when loading built them to check the inventory's
+    /// selectors: whoever selects next can take them instead of building them again.
+    pub node_lists: Option<crate::selector::NodeLists>,
 }
 
 /// One table that was read, and how many data rows it had.
@@ -532,10 +535,11 @@ fn finish_inventory(state: &mut LoadState, loaded: &mut Loaded, last: &mut Last<
     let pending = std::mem::take(&mut state.pending_selectors);
     let inventory = &loaded.inventory;
     let check = last.check.take();
-    let (unmatched, found) = rayon::join(
+    let ((unmatched, node_lists), found) = rayon::join(
         || rows::selectors_matching_nothing(pending, inventory),
         || check.map(|check| check(inventory)),
     );
+    loaded.node_lists = node_lists;
     for warning in unmatched {
         loaded.diagnostics.push(warning);
     }

@@ -28,7 +28,7 @@ use crate::load::table::{Cells, Col, Table};
 use crate::load::{LoadState, PendingSelectors};
 use crate::node::NodeIdx;
 use crate::records::ThreatRef;
-use crate::selector::Selector;
+use crate::selector::{NodeIndex, NodeLists, Selector};
 use crate::values::{Id, Properties, Property, ValueError, closest};
 use crate::vocabulary::{RiskCategory, Vocabulary};
 
@@ -291,15 +291,17 @@ fn defer_selects_nothing(c: &Cells<'_, '_>, state: &mut LoadState, col: Col, sel
         .push(diagnostic);
 }
 
-/// The warnings of every queued selector that matches no node, in file and line order.
+/// The warnings of every queued selector that matches no node, in file and line order; and the
+/// node lists built to select, when there were selectors.
 pub fn selectors_matching_nothing(
     pending: PendingSelectors,
     inventory: &Inventory,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, Option<NodeLists>) {
     if pending.is_empty() {
-        return Vec::new();
+        return (Vec::new(), None);
     }
-    let index = crate::selector::NodeIndex::new(inventory);
+    let lists = NodeLists::new(inventory);
+    let index = NodeIndex::over(inventory, &lists);
     // Thousands of selectors at a million nodes: each may scan many nodes to find none.
     let pending: Vec<_> = pending.into_values().collect();
     let mut warnings: Vec<Diagnostic> = pending
@@ -308,7 +310,7 @@ pub fn selectors_matching_nothing(
         .flat_map_iter(|(_, d)| d)
         .collect();
     warnings.sort_by_key(|d| (d.location.file, d.location.line, d.location.column));
-    warnings
+    (warnings, Some(lists))
 }
 
 /// Parses one `threat id` or `category:X` item.
