@@ -1,6 +1,7 @@
 //! `riskgraph assess`: a small register derived by hand, golden registers of the bundled
 //! dataset, determinism, the `--fail-on` gate, `-o` and spreadsheet safety.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::Value;
@@ -489,4 +490,137 @@ fn a_workbook_assesses_like_the_folder() {
     let from_folder = small();
     assert_eq!(from_workbook["risks"], from_folder["risks"]);
     assert_eq!(from_workbook["inputs"][0]["file"], "inventory.xlsx");
+}
+
+#[test]
+fn group_by_reads_the_register_a_page_at_a_time() {
+    // small: T2@host (high, above appetite), fraud@billing, T1@db, T3@old.
+    let stdout = assess(SMALL, &["--group-by", "vendor", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], "vendor");
+    assert_eq!(&header[1], "risks");
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    // The vendor's own risk counts under it; db is hosted by it directly; the rest have none.
+    let keys: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str()))
+        .collect();
+    assert_eq!(keys, [("host", "2"), ("(none)", "2")]);
+    assert_eq!(rows[0][header.len() - 2], "T2@host");
+
+    let document: Value = serde_json::from_str(&assess(
+        SMALL,
+        &["--group-by", "category", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(document["group_by"], "category");
+    assert_eq!(document["risks"], 4);
+    let groups = document["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 4);
+    assert_eq!(groups[0]["key"], "service-outage");
+    assert_eq!(groups[0]["highest"]["id"], "T2@host");
+    let total: u64 = groups
+        .iter()
+        .flat_map(|g| g["per_level"].as_array().unwrap())
+        .map(|l| l["risks"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 4);
+
+    // --only filters before grouping.
+    let document: Value = serde_json::from_str(&assess(
+        SMALL,
+        &[
+            "--group-by",
+            "threat",
+            "--only",
+            "above-appetite",
+            "--format",
+            "json",
+        ],
+    ))
+    .unwrap();
+    let keys: Vec<&str> = document["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["T2", "fraud"]);
+    assert_eq!(document["risks"], 2);
+
+    let table = assess("datasets/acme-saas", &["--group-by", "owner"]);
+    assert!(
+        table.starts_with("Risks by owner: Acme SaaS (262 risks in "),
+        "{table}"
+    );
+}
+
+#[test]
+fn top_lists_the_highest_risks_and_says_how_many_are_left_out() {
+    let table = assess(SMALL, &["--top", "2"]);
+    assert!(
+        table.contains("2 of 4 risks shown: the highest 2 by residual score"),
+        "{table}"
+    );
+    let stdout = assess(SMALL, &["--top", "1", "--format", "csv"]);
+    let ids: Vec<String> = csv::Reader::from_reader(stdout.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[0].to_owned())
+        .collect();
+    assert_eq!(ids, ["T2@host"]);
+    let document: Value =
+        serde_json::from_str(&assess(SMALL, &["--top", "3", "--format", "json"])).unwrap();
+    assert_eq!(risks(&document).len(), 3);
+    assert_eq!(document["summary"]["risks"], 4);
+    // Without --top, a small register is listed whole.
+    assert!(!assess(SMALL, &[]).contains("risks shown"));
+}
+
+#[test]
+fn group_by_and_top_refuse_what_does_not_fit() {
+    for args in [
+        &["--group-by", "threat", "--format", "xlsx", "-o", "x.xlsx"][..],
+        &["--group-by", "threat", "--top", "3"],
+        &["--top", "3", "--format", "html"],
+        &["--group-by", "colour"],
+    ] {
+        let mut command = riskgraph();
+        command.args(["assess", SMALL, "--as-of", AS_OF]).args(args);
+        let (code, stdout, stderr) = output(&mut command);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}");
+        assert!(!stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn human_formats_list_at_most_ten_thousand_risks_unless_told() {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("assess-ten-thousand");
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut assets = String::from("id,name,type,confidentiality,integrity,availability\n");
+    for i in 0..10_050 {
+        let _ = writeln!(assets, "a{i},Asset {i},hardware,3,3,3");
+    }
+    std::fs::write(folder.join("assets.csv"), assets).unwrap();
+    std::fs::write(
+        folder.join("threats.csv"),
+        "id,name,category,targets,likelihood\nT1,Theft,physical,kind:asset,3\n",
+    )
+    .unwrap();
+    let path = folder.to_str().unwrap();
+    let table = assess(path, &[]);
+    assert!(
+        table.contains("10000 of 10050 risks shown: the highest 10000 by residual score"),
+        "{}",
+        &table[..400]
+    );
+    let markdown = assess(path, &["--format", "md", "--top", "20000"]);
+    assert!(!markdown.contains("risks shown"));
+    let csv = assess(path, &["--format", "csv"]);
+    assert_eq!(csv.lines().count(), 10_051);
 }

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod excerpt;
 pub mod explain;
 mod format;
+pub mod groups;
 pub mod html;
 pub mod layout;
 pub mod palette;

@@ -4,9 +4,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use riskgraph_engine::assess::Assessment;
+use riskgraph_engine::assess::groups::{self, GroupBy};
+use riskgraph_engine::assess::{Assessment, Risk};
 use riskgraph_engine::session::Session;
 use riskgraph_model::Inventory;
+use riskgraph_report::groups::Grouped;
 
 use riskgraph_report::Format;
 
@@ -42,6 +44,13 @@ pub struct Args {
     /// List only the risks above appetite, or those whose review is overdue
     #[arg(long, value_enum)]
     pub only: Option<Only>,
+    /// List only the N highest risks (table and md list at most 10,000 unless told)
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// One row per threat, category, node-type, owner or vendor: its risks per residual level,
+    /// those above appetite and its highest risk (formats table, json, csv, md)
+    #[arg(long, value_name = "BY", value_parser = super::one_of(&GroupBy::ALL, GroupBy::name))]
+    pub group_by: Option<GroupBy>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,10 +65,20 @@ pub fn run(args: &Args) -> error::Result {
             "--format xlsx writes a workbook: give it a file with -o FILE.xlsx",
         ));
     }
-    if args.format == Format::Html && args.only.is_some() {
+    if args.format == Format::Html && (args.only.is_some() || args.top.is_some()) {
         return Err(super::usage(
-            "--format html writes the whole report; filter its register in the browser instead of with --only",
+            "--format html writes the whole report; filter its register in the browser instead of with --only or --top",
         ));
+    }
+    if args.group_by.is_some() {
+        if !riskgraph_report::groups::FORMATS.contains(&args.format) {
+            return Err(super::usage("--group-by writes table, json, csv or md"));
+        }
+        if args.top.is_some() {
+            return Err(super::usage(
+                "--top lists the highest risks; --group-by lists every group",
+            ));
+        }
     }
     super::use_threads(args.threads);
     let loaded = super::load(&args.path)?;
@@ -75,24 +94,43 @@ pub fn run(args: &Args) -> error::Result {
     let assessment = run_assessment(&session)?;
     let inventory = session.inventory();
 
-    let shown = assessment
-        .risks
-        .iter()
-        .filter(|risk| match args.only {
-            None => true,
-            Some(Only::AboveAppetite) => !risk.within_appetite,
-            Some(Only::Overdue) => risk.review_overdue(assessment.as_of),
-        })
-        .collect();
-    let register = Register::new(&session, &assessment, shown);
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let style = Style {
-        width: super::width(to_terminal),
-        color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    let keep = |risk: &&Risk| match args.only {
+        None => true,
+        Some(Only::AboveAppetite) => !risk.within_appetite,
+        Some(Only::Overdue) => risk.review_overdue(assessment.as_of),
     };
-    let written = crate::output::emit(args.output.as_deref(), |out| {
-        register::write(out, args.format, &register, &session, style)
-    })?;
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let written = if let Some(by) = args.group_by {
+        let groups = groups::group(&assessment, inventory, by, |risk| keep(&risk));
+        let grouped = Grouped {
+            inventory,
+            assessment: &assessment,
+            by,
+            groups: &groups,
+            risks: assessment.risks.iter().filter(keep).count(),
+        };
+        let width = super::width(to_terminal);
+        crate::output::emit(args.output.as_deref(), |out| {
+            riskgraph_report::groups::write(out, args.format, &grouped, width)
+        })?
+    } else {
+        let mut register = Register::new(
+            &session,
+            &assessment,
+            assessment.risks.iter().filter(keep).collect(),
+        );
+        let human = matches!(args.format, Format::Table | Format::Md);
+        if let Some(top) = args.top.or(human.then_some(register::HUMAN_TOP)) {
+            register.cut_to(top);
+        }
+        let style = Style {
+            width: super::width(to_terminal),
+            color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        crate::output::emit(args.output.as_deref(), |out| {
+            register::write(out, args.format, &register, &session, style)
+        })?
+    };
     if !matches!(written, Outcome::Success) {
         return Ok(written);
     }

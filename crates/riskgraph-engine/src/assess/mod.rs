@@ -10,6 +10,7 @@
 
 mod evaluate;
 mod explain;
+pub mod groups;
 
 use std::sync::Arc;
 

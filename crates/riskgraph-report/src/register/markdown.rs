@@ -53,10 +53,9 @@ pub fn markdown(register: &Register<'_>) -> String {
         }
     }
 
-    let shown = register.shown.len();
     let _ = writeln!(out, "\n## Register\n");
-    if shown < assessment.risks.len() {
-        let _ = writeln!(out, "{shown} of {} risks shown.\n", assessment.risks.len());
+    if let Some(note) = register.shown_note() {
+        let _ = writeln!(out, "{note}.\n");
     }
     out.push_str(
         "| # | Risk | Threat | Node | Inherent | Residual | Appetite | Treatment | Owner | Next review | Findings |\n",

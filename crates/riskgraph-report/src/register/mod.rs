@@ -39,9 +39,14 @@ pub struct Register<'a> {
     pub inventory: &'a Inventory,
     pub assessment: &'a Assessment,
     pub shown: Vec<&'a Risk>,
+    /// The `--top` cut that left risks out of `shown`, when one did.
+    pub cut: Option<usize>,
     pub inputs: Vec<Checksum>,
     pub rules: Vec<Checksum>,
 }
+
+/// How many risks the human formats (table, Markdown) list at most unless `--top` says.
+pub const HUMAN_TOP: usize = 10_000;
 
 /// The register's formats.
 pub const FORMATS: &[Format] = &[
@@ -179,9 +184,32 @@ impl<'a> Register<'a> {
             inventory: session.inventory(),
             assessment,
             shown,
+            cut: None,
             inputs: session.input_checksums(),
             rules: session.rule_checksums(),
         }
+    }
+
+    /// Keeps the highest `top` of the shown risks (they are in register order).
+    pub fn cut_to(&mut self, top: usize) {
+        if self.shown.len() > top {
+            self.shown.truncate(top);
+            self.cut = Some(top);
+        }
+    }
+
+    /// `N of M risks shown` when some are not, saying why when it was a `--top` cut.
+    pub fn shown_note(&self) -> Option<String> {
+        let (shown, all) = (self.shown.len(), self.assessment.risks.len());
+        if shown == all {
+            return None;
+        }
+        Some(match self.cut {
+            None => format!("{shown} of {all} risks shown"),
+            Some(top) => format!(
+                "{shown} of {all} risks shown: the highest {top} by residual score (--top N shows more; --format csv or json lists them all)"
+            ),
+        })
     }
 
     pub fn level_name(&self, level: usize) -> &'a str {

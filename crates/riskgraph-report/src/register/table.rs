@@ -77,13 +77,8 @@ pub fn table(register: &Register<'_>, style: Style) -> String {
         manifest.appetite,
         register.with_findings()
     );
-    if register.shown.len() < assessment.risks.len() {
-        let _ = writeln!(
-            out,
-            "{} of {} risks shown\n",
-            register.shown.len(),
-            assessment.risks.len()
-        );
+    if let Some(note) = register.shown_note() {
+        let _ = writeln!(out, "{note}\n");
     }
     out.push_str(&layout(register, &rows, &levels, style));
     out.push('\n');
