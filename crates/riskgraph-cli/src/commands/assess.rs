@@ -1,48 +1,33 @@
 //! `riskgraph assess`: the risk register, with the risk matrices, in the format asked for.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 
-use clap::ValueEnum;
 use riskgraph_engine::assess::groups::{self, GroupBy};
-use riskgraph_engine::assess::{Assessment, Risk};
+use riskgraph_engine::assess::{Assessment, Only, Risk};
 use riskgraph_engine::session::Session;
 use riskgraph_model::Inventory;
 use riskgraph_report::groups::Grouped;
+use riskgraph_report::text::count;
 
 use riskgraph_report::Format;
 
-use super::today;
 use crate::Outcome;
 use crate::error;
 use riskgraph_report::register::{self, Register, Style};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The inventory: a folder of CSV files, or a workbook (.xlsx)
-    pub path: PathBuf,
+    #[command(flatten)]
+    pub inventory: super::Assessing,
     /// Output: table (for the terminal), json, csv, md (Markdown), xlsx (a workbook, with -o) or
     /// html (the full report)
     #[arg(long, value_parser = super::formats(register::FORMATS), default_value = "table")]
     pub format: Format,
-    /// Write to FILE instead of the standard output (all or nothing: a temporary file is
-    /// renamed once complete)
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// The rules folder (default: the manifest's `[method] rules`, else the built-in rules)
-    #[arg(long, value_name = "DIR")]
-    pub rules: Option<PathBuf>,
-    /// The date of the assessment, for incidents, due dates and reviews (default: today, UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
-    pub as_of: Option<jiff::civil::Date>,
-    /// Worker threads (default: one per core); the output does not depend on it
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
     /// Exit with 1 when any residual risk is at or above this level (a gate for CI)
     #[arg(long, value_name = "LEVEL")]
     pub fail_on: Option<String>,
     /// List only the risks above appetite, or those whose review is overdue
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::one_of(&Only::ALL, Only::name))]
     pub only: Option<Only>,
     /// List only the N highest risks (table and md list at most 10,000 unless told)
     #[arg(long, value_name = "N")]
@@ -53,14 +38,8 @@ pub struct Args {
     pub group_by: Option<GroupBy>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Only {
-    AboveAppetite,
-    Overdue,
-}
-
 pub fn run(args: &Args) -> error::Result {
-    if args.format == Format::Xlsx && args.output.is_none() {
+    if args.format == Format::Xlsx && args.inventory.output.is_none() {
         return Err(super::usage(
             "--format xlsx writes a workbook: give it a file with -o FILE.xlsx",
         ));
@@ -80,8 +59,7 @@ pub fn run(args: &Args) -> error::Result {
             ));
         }
     }
-    super::use_threads(args.threads);
-    let loaded = super::load(&args.path)?;
+    let loaded = args.inventory.load()?;
     let gate = match &args.fail_on {
         Some(name) => match loaded.inventory().manifest.level_named(name) {
             Ok(level) => Some(level),
@@ -89,17 +67,15 @@ pub fn run(args: &Args) -> error::Result {
         },
         None => None,
     };
-    let as_of = args.as_of.unwrap_or_else(today);
-    let session = super::open(loaded, &args.path, args.rules.as_deref(), as_of)?;
+    let session = args.inventory.open(loaded)?;
     let assessment = run_assessment(&session)?;
     let inventory = session.inventory();
 
-    let keep = |risk: &&Risk| match args.only {
-        None => true,
-        Some(Only::AboveAppetite) => !risk.within_appetite,
-        Some(Only::Overdue) => risk.review_overdue(assessment.as_of),
+    let keep = |risk: &&Risk| {
+        args.only
+            .is_none_or(|only| only.keeps(risk, assessment.as_of))
     };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let to_terminal = args.inventory.output.is_none() && std::io::stdout().is_terminal();
     let written = if let Some(by) = args.group_by {
         let groups = groups::group(&assessment, inventory, by, |risk| keep(&risk));
         let grouped = Grouped {
@@ -110,7 +86,7 @@ pub fn run(args: &Args) -> error::Result {
             risks: assessment.risks.iter().filter(keep).count(),
         };
         let width = super::width(to_terminal);
-        crate::output::emit(args.output.as_deref(), |out| {
+        crate::output::emit(args.inventory.output.as_deref(), |out| {
             riskgraph_report::groups::write(out, args.format, &grouped, width)
         })?
     } else {
@@ -127,7 +103,7 @@ pub fn run(args: &Args) -> error::Result {
             width: super::width(to_terminal),
             color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
-        crate::output::emit(args.output.as_deref(), |out| {
+        crate::output::emit(args.inventory.output.as_deref(), |out| {
             register::write(out, args.format, &register, &session, style)
         })?
     };
@@ -135,23 +111,16 @@ pub fn run(args: &Args) -> error::Result {
         return Ok(written);
     }
 
-    if let Some(gate) = gate {
-        let tripped = assessment
-            .risks
-            .iter()
-            .filter(|risk| risk.residual.level >= gate)
-            .count();
-        if tripped > 0 {
-            let level = &inventory.manifest.levels[gate].name;
-            let s = if tripped == 1 { "" } else { "s" };
-            let _ = writeln!(
-                std::io::stderr(),
-                "fail-on: {tripped} risk{s} with a residual level of {level} or above"
-            );
-            return Ok(Outcome::GateTripped);
-        }
-    }
-    Ok(Outcome::Success)
+    let Some(gate) = gate.filter(|&level| assessment.at_or_above(level) > 0) else {
+        return Ok(Outcome::Success);
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "fail-on: {} with a residual level of {} or above",
+        count(assessment.at_or_above(gate), "risk"),
+        inventory.manifest.levels[gate].name
+    );
+    Ok(Outcome::GateTripped)
 }
 
 /// Runs the session's assessment, with a progress bar on a terminal when the work is large.

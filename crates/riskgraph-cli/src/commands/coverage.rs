@@ -6,7 +6,7 @@ use crate::error;
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    pub report: super::ReportArgs,
+    pub report: super::SheetArgs,
     /// Exit with 1 when an in-scope SOC 2 criterion is a gap (no implemented or partial control)
     #[arg(long)]
     pub fail_on_gap: bool,
@@ -16,9 +16,9 @@ pub fn run(args: &Args) -> error::Result {
     let (session, assessment) = args.report.assess()?;
     let inventory = session.inventory();
     let coverage = session.coverage(&assessment);
-    let width = args.report.width();
+    let width = args.report.inventory.width();
     let format = args.report.format;
-    let outcome = crate::output::emit(args.report.output.as_deref(), |out| {
+    let outcome = crate::output::emit(args.report.inventory.output.as_deref(), |out| {
         riskgraph_report::coverage::write(out, format, inventory, &assessment, &coverage, width)
     })?;
     if !matches!(outcome, Outcome::Success) {

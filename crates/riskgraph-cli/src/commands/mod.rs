@@ -13,40 +13,27 @@ pub mod rules;
 pub mod soa;
 pub mod validate;
 
-use std::io::Write;
-use std::path::Path;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
+use riskgraph_engine::assess::Assessment;
 use riskgraph_engine::session::{self, Session};
 use riskgraph_report::Format;
 
 use crate::error::{Error, Result};
 
-/// Reads and checks the inventory at `path` for a command that works on it; its errors when it
-/// has any. Warnings are left to `validate`.
-pub fn load(path: &Path) -> Result<session::Loaded> {
-    Session::load(path).map_err(|error| Error::open(path, error))
-}
-
-/// Compiles the rules of `loaded` (`--rules`, else the manifest's, else the built-in ones) and
-/// builds its impact graph.
-pub fn open(
-    loaded: session::Loaded,
-    path: &Path,
-    rules: Option<&Path>,
-    as_of: jiff::civil::Date,
-) -> Result<Session> {
-    loaded
-        .open(rules, as_of, print_to_stderr())
-        .map_err(|error| Error::open(path, error))
-}
-
-/// [`load`], then [`open`].
+/// Reads and checks the inventory at `path` (its errors when it has any; warnings are left to
+/// `validate`), then compiles its rules (`--rules`, else the manifest's, else the built-in ones)
+/// and builds its impact graph.
 pub fn load_and_open(
     path: &Path,
     rules: Option<&Path>,
     as_of: jiff::civil::Date,
 ) -> Result<Session> {
-    open(load(path)?, path, rules, as_of)
+    let loaded = Session::load(path).map_err(|error| Error::open(path, error))?;
+    loaded
+        .open(rules, as_of, print_to_stderr())
+        .map_err(|error| Error::open(path, error))
 }
 
 /// Runs the parallel work on `threads` worker threads, or one per core when `None`.
@@ -106,22 +93,20 @@ pub fn one_of<T: Copy + Send + Sync + 'static>(
     )
 }
 
-/// The arguments of the commands that assess an inventory and report on it in one of the
-/// register's formats (`coverage`, `soa`).
+/// The arguments of every command that assesses an inventory: what to assess, how, and where
+/// the output goes.
 #[derive(clap::Args)]
-pub struct ReportArgs {
+pub struct Assessing {
     /// The inventory: a folder of CSV files, or a workbook (.xlsx)
-    pub path: std::path::PathBuf,
-    /// Output: table (for the terminal), json, csv, md (Markdown) or xlsx (a workbook, with -o)
-    #[arg(long, value_parser = formats(SHEET_FORMATS), default_value = "table")]
-    pub format: Format,
-    /// Write to FILE instead of the standard output (all or nothing)
+    pub path: PathBuf,
+    /// Write to FILE instead of the standard output (all or nothing: a temporary file is
+    /// renamed once complete)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<std::path::PathBuf>,
+    pub output: Option<PathBuf>,
     /// The rules folder (default: the manifest's `[method] rules`, else the built-in rules)
     #[arg(long, value_name = "DIR")]
-    pub rules: Option<std::path::PathBuf>,
-    /// The date of the assessment (default: today, UTC)
+    pub rules: Option<PathBuf>,
+    /// The date of the assessment, for incidents, due dates and reviews (default: today, UTC)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub as_of: Option<jiff::civil::Date>,
     /// Worker threads (default: one per core); the output does not depend on it
@@ -129,25 +114,53 @@ pub struct ReportArgs {
     pub threads: Option<usize>,
 }
 
-impl ReportArgs {
-    /// Opens the inventory's session and runs the assessment.
-    pub fn assess(&self) -> Result<(Session, riskgraph_engine::assess::Assessment)> {
-        if self.format == Format::Xlsx && self.output.is_none() {
-            return Err(usage(
-                "--format xlsx writes a workbook: give it a file with -o FILE.xlsx",
-            ));
-        }
+impl Assessing {
+    /// Reads and checks the inventory, on the threads asked for.
+    pub fn load(&self) -> Result<session::Loaded> {
         use_threads(self.threads);
+        Session::load(&self.path).map_err(|error| Error::open(&self.path, error))
+    }
+
+    /// Opens `loaded` (this inventory) with its rules at the assessment date.
+    pub fn open(&self, loaded: session::Loaded) -> Result<Session> {
         let as_of = self.as_of.unwrap_or_else(today);
-        let session = load_and_open(&self.path, self.rules.as_deref(), as_of)?;
+        loaded
+            .open(self.rules.as_deref(), as_of, print_to_stderr())
+            .map_err(|error| Error::open(&self.path, error))
+    }
+
+    /// Opens the inventory's session and runs the assessment.
+    pub fn assess(&self) -> Result<(Session, Assessment)> {
+        let session = self.open(self.load()?)?;
         let assessment = assess::run_assessment(&session)?;
         Ok((session, assessment))
     }
 
     /// Characters per line for a table on the standard output.
     pub fn width(&self) -> usize {
-        use std::io::IsTerminal;
         width(self.output.is_none() && std::io::stdout().is_terminal())
+    }
+}
+
+/// The arguments of `coverage` and `soa`.
+#[derive(clap::Args)]
+pub struct SheetArgs {
+    #[command(flatten)]
+    pub inventory: Assessing,
+    /// Output: table (for the terminal), json, csv, md (Markdown) or xlsx (a workbook, with -o)
+    #[arg(long, value_parser = formats(SHEET_FORMATS), default_value = "table")]
+    pub format: Format,
+}
+
+impl SheetArgs {
+    /// Opens the inventory's session and runs the assessment.
+    pub fn assess(&self) -> Result<(Session, Assessment)> {
+        if self.format == Format::Xlsx && self.inventory.output.is_none() {
+            return Err(usage(
+                "--format xlsx writes a workbook: give it a file with -o FILE.xlsx",
+            ));
+        }
+        self.inventory.assess()
     }
 }
 

@@ -104,11 +104,50 @@ impl Risk {
     }
 }
 
+/// The risks `assess --only` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Only {
+    /// Those whose residual level is above the appetite.
+    AboveAppetite,
+    /// Those whose next review date has passed.
+    Overdue,
+}
+
+impl Only {
+    pub const ALL: [Self; 2] = [Self::AboveAppetite, Self::Overdue];
+
+    /// The name `--only` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AboveAppetite => "above-appetite",
+            Self::Overdue => "overdue",
+        }
+    }
+
+    /// Whether `risk` of an assessment made on `as_of` is one of these.
+    pub fn keeps(self, risk: &Risk, as_of: jiff::civil::Date) -> bool {
+        match self {
+            Self::AboveAppetite => !risk.within_appetite,
+            Self::Overdue => risk.review_overdue(as_of),
+        }
+    }
+}
+
 /// The register: every risk, residual score descending, then id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
     pub as_of: jiff::civil::Date,
     pub risks: Vec<Risk>,
+}
+
+impl Assessment {
+    /// How many risks have a residual level of `level` or above: what `--fail-on` counts.
+    pub fn at_or_above(&self, level: usize) -> usize {
+        self.risks
+            .iter()
+            .filter(|risk| risk.residual.level >= level)
+            .count()
+    }
 }
 
 /// One scenario to score.
