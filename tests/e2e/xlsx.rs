@@ -199,3 +199,28 @@ fn a_workbook_needs_an_output_file() {
         assert!(stderr.contains("-o FILE.xlsx"), "{stderr}");
     }
 }
+
+#[test]
+fn the_same_assessment_gives_the_same_workbook_bytes() {
+    let dir = tempdir("xlsx-same-bytes");
+    for command in ["assess", "coverage", "soa"] {
+        let bytes: Vec<Vec<u8>> = (0..2)
+            .map(|run| {
+                if run == 1 {
+                    // A workbook records when it was made: a second later must change nothing.
+                    std::thread::sleep(std::time::Duration::from_millis(1100));
+                }
+                let path = dir.join(format!("{command}-{run}.xlsx"));
+                let (code, _, stderr) = output(
+                    riskgraph()
+                        .args([command, "datasets/acme-saas", "--as-of", "2026-11-01"])
+                        .args(["--format", "xlsx", "-o"])
+                        .arg(&path),
+                );
+                assert_eq!(code, Some(0), "{stderr}");
+                std::fs::read(&path).unwrap()
+            })
+            .collect();
+        assert!(bytes[0] == bytes[1], "{command}: the two workbooks differ");
+    }
+}

@@ -81,7 +81,7 @@ pub fn write(
                         .collect(),
                 })
                 .collect();
-            out.write_all(&xlsx::workbook(&tabs, &[]).map_err(xlsx::to_io)?)?;
+            out.write_all(&xlsx::workbook(&tabs, &[], assessment.as_of).map_err(xlsx::to_io)?)?;
         }
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &report.json())?;

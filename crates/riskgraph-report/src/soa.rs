@@ -54,7 +54,9 @@ pub fn write(
                 sheet: &sheet,
                 kinds: Vec::new(),
             };
-            out.write_all(&xlsx::workbook(&[tab], &levels).map_err(xlsx::to_io)?)?;
+            out.write_all(
+                &xlsx::workbook(&[tab], &levels, assessment.as_of).map_err(xlsx::to_io)?,
+            )?;
         }
         Format::Json => {
             let value = json!({

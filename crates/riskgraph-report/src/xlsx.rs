@@ -39,14 +39,31 @@ const MAX_ROWS: usize = 1_048_575;
 /// The most characters Excel keeps in a cell; a longer text is cut with a note.
 const MAX_CELL: usize = 32_767;
 
-/// The workbook's bytes. `levels` are the risk level names, lowest first, for colouring.
-pub fn workbook(tabs: &[Tab<'_>], levels: &[&str]) -> Result<Vec<u8>, XlsxError> {
-    workbook_of(tabs, levels, MAX_ROWS)
+/// The workbook's bytes. `levels` are the risk level names, lowest first, for colouring;
+/// `created`, the assessment date, is the workbook's creation date (midnight UTC), so the same
+/// assessment gives the same bytes.
+pub fn workbook(
+    tabs: &[Tab<'_>],
+    levels: &[&str],
+    created: jiff::civil::Date,
+) -> Result<Vec<u8>, XlsxError> {
+    workbook_of(tabs, levels, created, MAX_ROWS)
 }
 
 /// [`workbook`], with at most `max_rows` data rows per worksheet.
-fn workbook_of(tabs: &[Tab<'_>], levels: &[&str], max_rows: usize) -> Result<Vec<u8>, XlsxError> {
+fn workbook_of(
+    tabs: &[Tab<'_>],
+    levels: &[&str],
+    created: jiff::civil::Date,
+    max_rows: usize,
+) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(
+        created.year().try_into().unwrap_or(1900),
+        created.month().try_into().unwrap_or(1),
+        created.day().try_into().unwrap_or(1),
+    )?;
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let header = Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0x00D9_E1EA))
@@ -236,7 +253,7 @@ mod tests {
             sheet: &sheet,
             kinds: vec![Kind::Number],
         };
-        let bytes = workbook_of(&[tab], &[], 2).unwrap();
+        let bytes = workbook_of(&[tab], &[], jiff::civil::date(2026, 11, 1), 2).unwrap();
         let mut book: calamine::Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         assert_eq!(

@@ -83,6 +83,7 @@ pub fn workbook(register: &Register<'_>) -> Result<Vec<u8>, rust_xlsxwriter::Xls
             },
         ],
         &levels,
+        register.assessment.as_of,
     )
 }
 
