@@ -66,7 +66,7 @@ pub struct Session {
 }
 
 /// A file's checksum in a register: an input file of the inventory, or a rules script.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Checksum {
     /// Inputs: the path relative to the inventory. Rules: the hook's file name.
     pub file: String,

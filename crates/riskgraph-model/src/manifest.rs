@@ -79,7 +79,7 @@ impl Default for SandboxLimits {
 }
 
 /// A named band of scores: a score belongs to the first level whose `max` it does not exceed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Level {
     pub name: String,
     pub max: u32,

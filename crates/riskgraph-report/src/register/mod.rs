@@ -17,6 +17,7 @@ use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, NodeDetail};
 
 use crate::Format;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use self::csv::{neutralize, write_csv};
@@ -81,7 +82,7 @@ pub fn write(
 }
 
 /// Likelihood, impact, score and level of one side of a risk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RatedView<'a> {
     pub likelihood: u32,
     pub impact: u32,
@@ -89,14 +90,14 @@ pub struct RatedView<'a> {
     pub level: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ThreatView<'a> {
     pub id: Cow<'a, str>,
     pub name: Cow<'a, str>,
     pub category: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct NodeView<'a> {
     pub id: Cow<'a, str>,
     pub kind: Cow<'a, str>,
@@ -107,14 +108,16 @@ pub struct NodeView<'a> {
     pub owner: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub struct ExposureView {
     pub nodes: u32,
     pub processes: u32,
     pub commitments: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct TreatmentView<'a> {
     pub decision: Cow<'a, str>,
     /// `treatments.csv` when a row matched, `default` otherwise.
@@ -131,7 +134,7 @@ pub struct TreatmentView<'a> {
     pub ticket: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct FindingView {
     pub code: FindingCode,
     pub message: String,
@@ -139,7 +142,7 @@ pub struct FindingView {
 
 /// Everything the register says about one risk: what the register document holds per risk, and
 /// what every format renders.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RiskView<'a> {
     pub id: Cow<'a, str>,
     pub threat: ThreatView<'a>,
