@@ -292,7 +292,10 @@ fn without_null(schema: &mut schemars::Schema) {
     let Some(object) = schema.as_object_mut() else {
         return;
     };
-    if object.get("default").is_some_and(serde_json::Value::is_null) {
+    if object
+        .get("default")
+        .is_some_and(serde_json::Value::is_null)
+    {
         object.remove("default");
     }
     if let Some(serde_json::Value::Array(types)) = object.get_mut("type") {

@@ -26,10 +26,7 @@ pub fn files() -> Vec<(String, String)> {
             MANIFEST_FILE.to_owned(),
             include_str!("../templates/riskgraph.toml").to_owned(),
         ),
-        (
-            MANIFEST_SCHEMA_FILE.to_owned(),
-            manifest_schema_text(),
-        ),
+        (MANIFEST_SCHEMA_FILE.to_owned(), manifest_schema_text()),
         (
             String::from("README.md"),
             include_str!("../templates/README.md").to_owned(),

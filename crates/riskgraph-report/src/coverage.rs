@@ -89,7 +89,9 @@ pub fn write(
             serde_json::to_writer_pretty(&mut out, &report.json())?;
             out.write_all(b"\n")?;
         }
-        Format::Tree | Format::Html | Format::Dot => return Err(unsupported(format)),
+        Format::Tree | Format::Html | Format::Dot | Format::Sarif => {
+            return Err(unsupported(format));
+        }
     }
     out.flush()
 }

@@ -22,6 +22,7 @@ pub mod layout;
 pub mod palette;
 pub mod register;
 pub mod rules;
+pub mod sarif;
 pub mod schema;
 pub mod sheets;
 pub mod soa;

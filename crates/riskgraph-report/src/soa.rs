@@ -62,7 +62,7 @@ pub fn write(
             serde_json::to_writer_pretty(&mut out, &document(inventory, assessment, entries))?;
             out.write_all(b"\n")?;
         }
-        Format::Tree | Format::Html | Format::Dot => {
+        Format::Tree | Format::Html | Format::Dot | Format::Sarif => {
             return Err(crate::coverage::unsupported(format));
         }
     }

@@ -18,8 +18,8 @@ pub struct Args {
     /// Treat warnings as errors
     #[arg(long)]
     pub deny_warnings: bool,
-    /// How to print problems: `human` (stderr, with the offending cell shown) or `json` (one
-    /// document on stdout)
+    /// How to print problems: `human` (stderr, with the offending cell shown), `json` (one
+    /// document on stdout) or `sarif` (code scanning, on stdout)
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     pub error_format: ErrorFormat,
 }
@@ -28,6 +28,7 @@ pub struct Args {
 pub enum ErrorFormat {
     Human,
     Json,
+    Sarif,
 }
 
 pub fn run(args: &Args) -> error::Result {
@@ -38,6 +39,16 @@ pub fn run(args: &Args) -> error::Result {
     let written = match args.error_format {
         ErrorFormat::Human => print_human(args, &loaded, valid),
         ErrorFormat::Json => print_json(&loaded, valid),
+        ErrorFormat::Sarif => {
+            let working_dir = std::env::current_dir().ok();
+            let out = &mut std::io::stdout().lock();
+            riskgraph_report::sarif::write_diagnostics(
+                out,
+                &args.path,
+                &loaded,
+                working_dir.as_deref(),
+            )
+        }
     };
     // The process ends here: freeing a million nodes one allocation at a time would take a
     // tenth of a second, and the system takes the memory back at once.

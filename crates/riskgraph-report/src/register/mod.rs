@@ -52,16 +52,18 @@ pub const FORMATS: &[Format] = &[
     Format::Md,
     Format::Xlsx,
     Format::Html,
+    Format::Sarif,
 ];
 
 /// Writes `register` in `format`: a table in `style`; `html` is the whole report on the
-/// session's assessment.
+/// session's assessment; `sarif` the risks `sarif` selects, as code-scanning results.
 pub fn write(
     out: &mut dyn std::io::Write,
     format: Format,
     register: &Register<'_>,
     session: &Session,
     style: Style,
+    sarif: &crate::sarif::Options<'_>,
 ) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut out = std::io::BufWriter::new(out);
@@ -72,6 +74,7 @@ pub fn write(
         Format::Md => out.write_all(markdown(register).as_bytes())?,
         Format::Xlsx => out.write_all(&workbook(register).map_err(crate::xlsx::to_io)?)?,
         Format::Html => out.write_all(crate::html::build(register, session, None).as_bytes())?,
+        Format::Sarif => crate::sarif::write_risks(&mut out, register, session, sarif)?,
         Format::Tree | Format::Dot => {
             return Err(std::io::Error::other(
                 "the register has no tree or dot format",
