@@ -10,6 +10,8 @@ use riskgraph_model::load::FileSummary;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::text::count;
+
 /// `Loaded PATH`, then a line per file read with its number of rows, then the manifest.
 pub fn files(path: &Path, loaded: &Loaded) -> String {
     let mut out = format!("Loaded {}\n", path.display());
@@ -59,6 +61,36 @@ pub struct Entry<'a> {
     pub file: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sheet: Option<&'a str>,
+}
+
+/// `valid: 0 errors, 2 warnings`, or `invalid: ...` (with `(--deny-warnings)` when only
+/// warnings made it so).
+pub fn verdict(diagnostics: &Diagnostics, valid: bool) -> String {
+    let n_errors = diagnostics.n_errors();
+    let counts = format!(
+        "{}, {}",
+        count(n_errors, "error"),
+        count(diagnostics.n_warnings(), "warning")
+    );
+    if valid {
+        format!("valid: {counts}")
+    } else if n_errors == 0 {
+        format!("invalid: {counts} (--deny-warnings)")
+    } else {
+        format!("invalid: {counts}")
+    }
+}
+
+/// Writes the document of `validate --error-format json` for `loaded`, and a newline.
+pub fn write_json(
+    out: &mut dyn std::io::Write,
+    loaded: &Loaded,
+    valid: bool,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &document(loaded, valid))?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)
 }
 
 /// The document of `validate --error-format json` for `loaded`.
