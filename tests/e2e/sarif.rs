@@ -170,7 +170,7 @@ fn fail_on_chooses_the_results_and_still_gates_the_exit_code() {
             .iter()
             .all(|r| r["properties"]["residual"]["level"] == "critical")
     );
-    assert_eq!(code, Some(if critical.is_empty() { 0 } else { 1 }));
+    assert_eq!(code, Some(i32::from(!critical.is_empty())));
     let register: Value = serde_json::from_str(
         &output(
             riskgraph()

@@ -448,6 +448,32 @@ impl Report<'_> {
         }
     }
 
+    fn commitments_json(&self) -> Vec<CommitmentEntry<'_>> {
+        let commitments = &self.inventory.commitments;
+        commitments
+            .iter()
+            .zip(&self.coverage.commitments)
+            .map(|(commitment, risks)| CommitmentEntry {
+                id: commitment.id.as_str(),
+                statement: &commitment.statement,
+                risks: self.risk_ids(risks),
+            })
+            .collect()
+    }
+
+    fn obligations_json(&self) -> Vec<ObligationEntry<'_>> {
+        let obligations = &self.inventory.obligations;
+        obligations
+            .iter()
+            .zip(&self.coverage.obligations)
+            .map(|(obligation, risks)| ObligationEntry {
+                id: obligation.id.as_str(),
+                name: &obligation.name,
+                risks: self.risk_ids(risks),
+            })
+            .collect()
+    }
+
     fn json(&self) -> Document<'_> {
         let inventory = self.inventory;
         let c = self.coverage;
@@ -477,26 +503,8 @@ impl Report<'_> {
                     example_threat: &g.example_threat,
                 })
                 .collect(),
-            commitments: inventory
-                .commitments
-                .iter()
-                .zip(&c.commitments)
-                .map(|(commitment, risks)| CommitmentEntry {
-                    id: commitment.id.as_str(),
-                    statement: &commitment.statement,
-                    risks: self.risk_ids(risks),
-                })
-                .collect(),
-            obligations: inventory
-                .obligations
-                .iter()
-                .zip(&c.obligations)
-                .map(|(obligation, risks)| ObligationEntry {
-                    id: obligation.id.as_str(),
-                    name: &obligation.name,
-                    risks: self.risk_ids(risks),
-                })
-                .collect(),
+            commitments: self.commitments_json(),
+            obligations: self.obligations_json(),
             unlinked_context: c
                 .unlinked_context
                 .iter()
