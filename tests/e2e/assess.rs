@@ -455,7 +455,18 @@ fn bad_arguments_exit_2() {
 
 #[test]
 fn a_workbook_assesses_like_the_folder() {
-    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("assess-workbook");
+    let path = small_as_workbook("assess-workbook");
+    let from_workbook: Value =
+        serde_json::from_str(&assess(path.to_str().unwrap(), &["--format", "json"])).unwrap();
+    let from_folder = small();
+    assert_eq!(from_workbook["risks"], from_folder["risks"]);
+    assert_eq!(from_workbook["inputs"][0]["file"], "inventory.xlsx");
+}
+
+/// The small inventory as a workbook, `inventory.xlsx`, with its manifest beside it, in a fresh
+/// folder `name` under the target directory.
+pub fn small_as_workbook(name: &str) -> std::path::PathBuf {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&folder);
     std::fs::create_dir_all(&folder).unwrap();
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root().join(SMALL))
@@ -485,11 +496,7 @@ fn a_workbook_assesses_like_the_folder() {
     }
     let path = folder.join("inventory.xlsx");
     workbook.save(&path).unwrap();
-    let from_workbook: Value =
-        serde_json::from_str(&assess(path.to_str().unwrap(), &["--format", "json"])).unwrap();
-    let from_folder = small();
-    assert_eq!(from_workbook["risks"], from_folder["risks"]);
-    assert_eq!(from_workbook["inputs"][0]["file"], "inventory.xlsx");
+    path
 }
 
 #[test]

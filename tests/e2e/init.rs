@@ -8,9 +8,10 @@ fn init_writes_every_file_and_the_result_validates() {
     let dir = tempdir("init").join("inventory");
     let (code, stdout, stderr) = output(riskgraph().arg("init").arg(&dir));
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stdout.contains("26 files"), "{stdout}");
+    assert!(stdout.contains("27 files"), "{stdout}");
     for name in [
         "riskgraph.toml",
+        "riskgraph.schema.json",
         "README.md",
         "assets.csv",
         "treatments.csv",

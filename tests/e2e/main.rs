@@ -13,6 +13,8 @@ mod invalid;
 mod layering;
 mod report;
 mod rules;
+mod sarif;
+mod schema;
 mod validate;
 mod xlsx;
 

@@ -47,6 +47,8 @@ enum Command {
     /// Check the Rhai scoring rules
     #[command(subcommand)]
     Rules(commands::rules::Command),
+    /// The JSON Schema of a JSON document riskgraph writes, or of riskgraph.toml
+    Schema(commands::schema::Args),
     /// The shell completion script for bash, zsh, fish, powershell or elvish
     Completions(commands::completions::Args),
 }
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(&args),
         Command::Report(args) => commands::report::run(&args),
         Command::Completions(args) => commands::completions::run(&args),
+        Command::Schema(args) => commands::schema::run(&args),
     };
     // Exit codes are decided here, and only here.
     match outcome {

@@ -16,7 +16,8 @@
 
 use std::path::{Path, PathBuf};
 
-use riskgraph_model::diagnostic::{Diagnostics, Severity};
+use riskgraph_model::diagnostic::{Diagnostics, Severity, SourceFile};
+use riskgraph_model::node::RowRef;
 use riskgraph_model::selector::NodeIndex;
 use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeIdx};
@@ -51,6 +52,8 @@ pub struct Loaded {
     inputs: Vec<PathBuf>,
     /// The lists selectors select through, when loading built them.
     node_lists: Option<NodeLists>,
+    /// The files (and sheets) rows were read from, by [`riskgraph_model::diagnostic::FileIdx`].
+    sources: Vec<SourceFile>,
 }
 
 /// An inventory opened with its rules and impact graph, at an assessment date.
@@ -58,6 +61,7 @@ pub struct Session {
     path: PathBuf,
     inventory: Inventory,
     inputs: Vec<PathBuf>,
+    sources: Vec<SourceFile>,
     rules: Rules,
     graph: ImpactGraph,
     as_of: jiff::civil::Date,
@@ -66,7 +70,7 @@ pub struct Session {
 }
 
 /// A file's checksum in a register: an input file of the inventory, or a rules script.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Checksum {
     /// Inputs: the path relative to the inventory. Rules: the hook's file name.
     pub file: String,
@@ -86,11 +90,16 @@ impl Session {
             errors.items.retain(|d| d.severity == Severity::Error);
             return Err(OpenError::Inventory(errors));
         }
+        let mut sources = loaded.diagnostics.files;
+        for source in &mut sources {
+            source.text = None;
+        }
         Ok(Loaded {
             path: path.to_path_buf(),
             inventory: loaded.inventory,
             inputs: loaded.inputs,
             node_lists: loaded.node_lists,
+            sources,
         })
     }
 
@@ -118,6 +127,16 @@ impl Session {
 
     pub fn as_of(&self) -> jiff::civil::Date {
         self.as_of
+    }
+
+    /// The path of the inventory, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file (with its sheet, for a workbook) that `row` is a row of.
+    pub fn source_of(&self, row: RowRef) -> Option<&SourceFile> {
+        self.sources.get(row.file as usize)
     }
 
     /// The inventory with its indexes, each built once (on first use) for the whole session.
@@ -309,6 +328,7 @@ impl Loaded {
             path: self.path,
             inventory: self.inventory,
             inputs: self.inputs,
+            sources: self.sources,
             rules,
             graph,
             as_of,

@@ -7,11 +7,12 @@
 use std::fmt;
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// How bad a problem is. Errors make the inventory invalid; warnings do not, unless the user asks
 /// for `--deny-warnings`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -37,7 +38,7 @@ pub struct SourceFile {
 pub type FileIdx = u32;
 
 /// Where a problem is: a file, and if known a line, a column and the exact bytes.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct Location {
     /// Index into [`Diagnostics::files`]; `None` for problems about the inventory as a whole.
     #[serde(skip)]
@@ -60,7 +61,7 @@ pub struct Location {
 }
 
 /// One problem, with everything a user needs to fix it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// A stable, greppable code such as `bad-enum` or `unknown-id`.
@@ -112,7 +113,7 @@ fn shorten_quoted(text: String) -> String {
 }
 
 /// A second location attached to a diagnostic.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Related {
     pub message: String,
     #[serde(flatten)]

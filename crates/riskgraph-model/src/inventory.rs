@@ -42,6 +42,29 @@ impl Inventory {
         self.node_idx(id).map(|idx| self.node(idx))
     }
 
+    /// The node indexes of `ids` (trimmed, empty ones skipped), or a message naming the first
+    /// unknown one with the closest id, or saying there was none.
+    pub fn resolve(&self, ids: &[String]) -> Result<Vec<NodeIdx>, String> {
+        let mut found = Vec::new();
+        for id in ids.iter().map(|id| id.trim()).filter(|id| !id.is_empty()) {
+            let Some(idx) = self.node_idx(id) else {
+                let ids = self.nodes.iter().map(|n| n.id.as_str());
+                let hint = crate::values::closest(id, ids).map_or_else(
+                    || "the ids are those of assets.csv, processes.csv and vendors.csv".to_owned(),
+                    |near| format!("did you mean `{near}`?"),
+                );
+                return Err(format!(
+                    "no asset, process or vendor has the id `{id}`; {hint}"
+                ));
+            };
+            found.push(idx);
+        }
+        if found.is_empty() {
+            return Err("--from needs at least one node id".to_owned());
+        }
+        Ok(found)
+    }
+
     pub fn threat(&self, id: &str) -> Option<&Threat> {
         self.threats.iter().find(|t| t.id.as_str() == id)
     }

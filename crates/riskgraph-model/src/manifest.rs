@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -37,7 +38,7 @@ pub struct Manifest {
 
 /// The `[sandbox]` limits on what one call of a rules script may use. The defaults allow far more
 /// than a scoring rule needs and stop a runaway script within milliseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SandboxLimits {
     /// Operations per call (each loop step, each function call...).
@@ -79,7 +80,7 @@ impl Default for SandboxLimits {
 }
 
 /// A named band of scores: a score belongs to the first level whose `max` it does not exceed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Level {
     pub name: String,
     pub max: u32,
@@ -276,50 +277,144 @@ fn toml_location(text: &str, file: FileIdx, span: Option<std::ops::Range<usize>>
     }
 }
 
-#[derive(Debug, Deserialize, Default)]
+/// The JSON Schema (draft 2020-12) of `riskgraph.toml`, derived from the types the manifest is
+/// read into, for editors that validate and complete TOML (Taplo's `#:schema` directive).
+pub fn json_schema() -> schemars::Schema {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .with_transform(schemars::transform::RecursiveTransform(without_null))
+        .into_generator()
+        .into_root_schema_for::<RawManifest>()
+}
+
+/// TOML has no null: an absent setting is left out. Takes `null` out of the types an optional
+/// setting's schema allows.
+fn without_null(schema: &mut schemars::Schema) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    if object
+        .get("default")
+        .is_some_and(serde_json::Value::is_null)
+    {
+        object.remove("default");
+    }
+    if let Some(serde_json::Value::Array(types)) = object.get_mut("type") {
+        types.retain(|t| t != "null");
+        if let [only] = types.as_slice() {
+            let only = only.clone();
+            object.insert("type".into(), only);
+        }
+    }
+    let any_of = object.remove("anyOf");
+    if let Some(serde_json::Value::Array(mut options)) = any_of {
+        options.retain(|option| option.get("type").is_none_or(|t| t != "null"));
+        match <[serde_json::Value; 1]>::try_from(options) {
+            Ok([serde_json::Value::Object(only)]) => object.extend(only),
+            Ok([only]) => {
+                object.insert("anyOf".into(), serde_json::Value::Array(vec![only]));
+            }
+            Err(options) => {
+                object.insert("anyOf".into(), serde_json::Value::Array(options));
+            }
+        }
+    }
+}
+
+/// `riskgraph.toml` as written, before its values are checked. Its doc comments are the schema's
+/// descriptions, which editors show.
+#[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "riskgraph.toml",
+    description = "The manifest of a riskgraph inventory: organization, scope, scoring method, review intervals and management approval. Every setting is optional."
+)]
 struct RawManifest {
     #[serde(default)]
     organization: RawOrganization,
+    /// The ISMS scope (ISO 27001 4.3) and the SOC 2 system boundary.
     #[serde(default)]
     scope: RawScope,
+    /// How risks are scored and evaluated.
     #[serde(default)]
     method: RawMethod,
+    /// Days between reviews of a risk, by the name of its residual level.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, u32>")]
     review: BTreeMap<String, Spanned<i64>>,
+    /// Management review of the assessment (ISO 27001 9.3).
     approval: Option<RawApproval>,
+    /// Limits on what one call of a rules script may use.
+    #[schemars(with = "Option<SandboxLimits>")]
     sandbox: Option<Spanned<toml::Value>>,
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Organization")]
 struct RawOrganization {
+    /// The organization's name, shown on reports.
     name: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Scope")]
 struct RawScope {
+    /// The ISMS scope and SOC 2 system boundary, in a sentence or two.
     statement: Option<String>,
+    /// SOC 2 Trust Services categories in scope: security (always in scope), availability,
+    /// confidentiality, processing-integrity, privacy.
+    #[schemars(with = "Option<Vec<String>>")]
     tsc: Option<Vec<Spanned<String>>>,
+    /// Edition of the Annex A ids written in controls.csv: "2022" (the default) or "2013".
+    #[serde(default)]
+    #[schemars(schema_with = "iso_edition_schema")]
     iso27001: Option<Spanned<toml::Value>>,
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Method")]
 struct RawMethod {
+    /// Computed likelihood and impact run from 1 to `scale` (2..=10, default 5).
+    #[schemars(with = "Option<u8>", range(min = 2, max = 10))]
     scale: Option<Spanned<i64>>,
+    /// The highest residual level accepted without a treatment decision (default "medium").
+    #[schemars(with = "Option<String>")]
     appetite: Option<Spanned<String>>,
+    /// The organization's Rhai rules folder, relative to the inventory; files it lacks fall
+    /// back to the built-in ones.
     rules: Option<String>,
+    /// Risk levels by score, lowest first: a score belongs to the first level whose `max` it
+    /// does not exceed.
+    #[schemars(with = "Option<Vec<Level>>")]
     levels: Option<Spanned<Vec<Level>>>,
+    /// A likelihood x impact grid of level names (row = likelihood 1..scale, column = impact
+    /// 1..scale), instead of levels by score.
+    #[schemars(with = "Option<Vec<Vec<String>>>")]
     grid: Option<Spanned<Vec<Vec<String>>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Approval")]
 struct RawApproval {
+    /// Who approved the assessment.
     approved_by: Option<String>,
+    /// When: a TOML date or a `YYYY-MM-DD` string.
+    #[serde(default)]
+    #[schemars(schema_with = "date_schema")]
     approved_on: Option<Spanned<toml::Value>>,
+}
+
+/// `iso27001`: the edition as a string, or as a bare number.
+fn iso_edition_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "enum": ["2022", "2013", 2022, 2013] })
+}
+
+/// A date: editors give TOML dates to a schema as strings.
+fn date_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "format": "date" })
 }
 
 /// Validates the raw manifest, one check per setting, pushing a diagnostic for each problem and

@@ -1,6 +1,8 @@
 //! `riskgraph blast-radius`: an exposure as a tree, a table, JSON or a Graphviz digraph, and the
 //! vendor ranking as a table or JSON.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -10,10 +12,12 @@ use riskgraph_engine::rank::VendorRank;
 use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, Node, NodeDetail, NodeIdx};
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use crate::Format;
 use crate::layout::Table;
+use crate::register::Tool;
 
 /// Version of the JSON documents of this module; raised on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -314,78 +318,83 @@ impl View<'_> {
 
     /// The JSON document; its `nodes`, one per node reached, are serialized one at a time as they
     /// are written, so a million nodes never sit in memory as JSON values.
-    fn json(&self) -> Document<'_> {
+    fn json(&self) -> ExposureDocument<'_> {
         let inv = self.inventory;
         let lookup = &self.lookup;
         let s = self.summary;
         let id = |n: &NodeIdx| inv.node(*n).id.as_str();
-        let head = json!({
-            "schema_version": SCHEMA_VERSION,
-            "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
-            "origins": self.exposure.origins.iter().map(id).collect::<Vec<_>>(),
-            "properties": self.exposure.properties.iter().map(|p| p.name()).collect::<Vec<_>>(),
-            "min_impact": self.query.min,
-            "max_depth": self.query.depth,
-            "nodes": null,
-            "summary": {
-                "reached": s.reached,
-                "by_kind": s.by_kind,
-                "by_type": s.by_type,
-                "in_scope_assets": s.in_scope_assets,
-                "processes": s.processes.iter().map(|&p| {
-                    json!({
-                        "id": id(&p),
-                        "criticality": inv.node(p).criticality().map(riskgraph_model::values::Rating::get),
-                        "impact": lookup.get(p).map(|r| round4(r.headline().impact())),
+        ExposureDocument {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::riskgraph(),
+            origins: self.exposure.origins.iter().map(id).collect(),
+            properties: self.exposure.properties.iter().map(|p| p.name()).collect(),
+            min_impact: self.query.min,
+            max_depth: self.query.depth,
+            nodes: Stream::new(self.exposure.nodes.len(), |i| {
+                self.node_json(&self.exposure.nodes[i])
+            }),
+            summary: ExposureSummary {
+                reached: s.reached,
+                by_kind: &s.by_kind,
+                by_type: &s.by_type,
+                in_scope_assets: s.in_scope_assets,
+                processes: s
+                    .processes
+                    .iter()
+                    .map(|&p| ProcessReached {
+                        id: id(&p),
+                        criticality: inv
+                            .node(p)
+                            .criticality()
+                            .map(riskgraph_model::values::Rating::get),
+                        impact: lookup.get(p).map(|r| round4(r.headline().impact())),
                     })
-                }).collect::<Vec<_>>(),
-                "commitments": s.commitments.iter().map(|&c| inv.commitments[c as usize].id.as_str()).collect::<Vec<_>>(),
-                "highest_classification": s.highest_classification.map(Vocabulary::as_str),
-                "personal_data": s.personal_data,
-                "fourth_parties": s.vendors.iter().map(id).collect::<Vec<_>>(),
-                "max_value": s.max_value.map(|(value, node, p)| json!({
-                    "value": round4(value),
-                    "node": id(&node),
-                    "property": p.name(),
-                })),
+                    .collect(),
+                commitments: s
+                    .commitments
+                    .iter()
+                    .map(|&c| inv.commitments[c as usize].id.as_str())
+                    .collect(),
+                highest_classification: s.highest_classification.map(Vocabulary::as_str),
+                personal_data: s.personal_data,
+                fourth_parties: s.vendors.iter().map(id).collect(),
+                max_value: s.max_value.map(|(value, node, p)| MaxValue {
+                    value: round4(value),
+                    node: id(&node),
+                    property: p.name(),
+                }),
             },
-        });
-        Document {
-            head,
-            key: "nodes",
-            len: self.exposure.nodes.len(),
-            item: Box::new(|i| self.node_json(&self.exposure.nodes[i])),
         }
     }
 
     /// One node of the JSON document.
-    fn node_json(&self, reached: &Reached) -> Value {
+    fn node_json(&self, reached: &Reached) -> NodeReached<'_> {
         let inv = self.inventory;
         let node = inv.node(reached.node);
         let hit = reached.headline();
         let path = self.lookup.path(reached.node, reached.property);
-        let impact: serde_json::Map<String, Value> = self
-            .exposure
-            .properties
-            .iter()
-            .map(|&p| (p.name().to_owned(), json!(reached.impact(p).map(round4))))
-            .collect();
-        json!({
-            "id": node.id.as_str(),
-            "name": &*node.name,
-            "kind": node.kind().as_str(),
-            "type": asset_type(node),
-            "owner": node.owner.as_deref(),
-            "in_scope": node.in_scope,
-            "impact": impact,
-            "property": reached.property.name(),
-            "hops": hit.hops,
-            "path": path.iter().map(|&(n, _)| inv.node(n).id.as_str()).collect::<Vec<_>>(),
-            "via": path
+        NodeReached {
+            id: node.id.as_str(),
+            name: &node.name,
+            kind: node.kind().as_str(),
+            node_type: asset_type(node),
+            owner: node.owner.as_deref(),
+            in_scope: node.in_scope,
+            impact: Impacts(
+                self.exposure
+                    .properties
+                    .iter()
+                    .map(|&p| (p.name(), reached.impact(p).map(round4)))
+                    .collect(),
+            ),
+            property: reached.property.name(),
+            hops: hit.hops,
+            path: path.iter().map(|&(n, _)| inv.node(n).id.as_str()).collect(),
+            via: path
                 .iter()
                 .filter_map(|&(_, row)| row.map(|r| inv.dependencies[r as usize].kind.as_str()))
-                .collect::<Vec<_>>(),
-        })
+                .collect(),
+        }
     }
 
     /// A Graphviz digraph of the strongest paths: impact flows along the arrows, from the
@@ -432,41 +441,188 @@ impl View<'_> {
     }
 }
 
-/// A JSON document written as it is serialized: `head` in order, with the list at `key` made of
-/// `item(0)..item(len)`, one element at a time, so a million elements never sit in memory as JSON
-/// values.
-struct Document<'a> {
-    head: Value,
-    key: &'static str,
-    len: usize,
-    item: Box<dyn Fn(usize) -> Value + 'a>,
+/// The JSON document of `blast-radius --from ID --format json` (version 1): every node reached,
+/// with its impact per property and its strongest path, and a summary.
+#[derive(Serialize, JsonSchema)]
+pub struct ExposureDocument<'a> {
+    pub schema_version: u32,
+    pub tool: Tool<'a>,
+    /// The ids of the nodes that fail or are breached, together.
+    pub origins: Vec<&'a str>,
+    /// The properties that fail: `confidentiality`, `integrity`, `availability`.
+    pub properties: Vec<&'a str>,
+    /// Nodes whose impact is below this factor are left out.
+    pub min_impact: f64,
+    /// Nodes whose strongest path is longer than this many hops are left out; null for no limit.
+    pub max_depth: Option<u32>,
+    /// The origins and every node reached, strongest impact first.
+    pub nodes: Stream<'a, NodeReached<'a>>,
+    pub summary: ExposureSummary<'a>,
 }
 
-impl serde::Serialize for Document<'_> {
+/// A node an exposure reaches.
+#[derive(Serialize, JsonSchema)]
+pub struct NodeReached<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    /// `asset`, `process` or `vendor`.
+    pub kind: &'a str,
+    /// The asset type; null for processes and vendors.
+    #[serde(rename = "type")]
+    pub node_type: Option<&'a str>,
+    pub owner: Option<&'a str>,
+    pub in_scope: bool,
+    /// The impact (0..1) on the node per property asked for; null where not reached.
+    pub impact: Impacts,
+    /// The property of the strongest impact, whose path `path` is.
+    pub property: &'a str,
+    /// Dependencies on the strongest path.
+    pub hops: u32,
+    /// Node ids from an origin to this node.
+    pub path: Vec<&'a str>,
+    /// The kind of each dependency along `path`.
+    pub via: Vec<&'a str>,
+}
+
+/// What an exposure reaches, counted.
+#[derive(Serialize, JsonSchema)]
+pub struct ExposureSummary<'a> {
+    /// Nodes reached besides the origins.
+    pub reached: usize,
+    pub by_kind: &'a BTreeMap<&'static str, usize>,
+    /// Assets reached by asset type.
+    pub by_type: &'a BTreeMap<&'static str, usize>,
+    pub in_scope_assets: usize,
+    /// Business processes reached, strongest first.
+    pub processes: Vec<ProcessReached<'a>>,
+    /// Ids of the commitments whose `covers` selects a reached node.
+    pub commitments: Vec<&'a str>,
+    pub highest_classification: Option<&'a str>,
+    pub personal_data: bool,
+    /// Vendors reached besides the origins.
+    pub fourth_parties: Vec<&'a str>,
+    /// The largest node value times attenuated impact.
+    pub max_value: Option<MaxValue<'a>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ProcessReached<'a> {
+    pub id: &'a str,
+    pub criticality: Option<u8>,
+    pub impact: Option<f64>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct MaxValue<'a> {
+    pub value: f64,
+    pub node: &'a str,
+    pub property: &'a str,
+}
+
+/// Impacts by property name, in the order the properties were asked for.
+pub struct Impacts(Vec<(&'static str, Option<f64>)>);
+
+impl Serialize for Impacts {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeMap, SerializeSeq};
-        struct Items<'d, 'a>(&'d Document<'a>);
-        impl serde::Serialize for Items<'_, '_> {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut seq = serializer.serialize_seq(Some(self.0.len))?;
-                for i in 0..self.0.len {
-                    seq.serialize_element(&(self.0.item)(i))?;
-                }
-                seq.end()
-            }
+        serializer.collect_map(self.0.iter().map(|(name, impact)| (name, impact)))
+    }
+}
+
+impl JsonSchema for Impacts {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("Impacts")
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let impact =
+            schemars::json_schema!({ "type": ["number", "null"], "minimum": 0, "maximum": 1 });
+        let properties: serde_json::Map<String, serde_json::Value> = Property::ALL
+            .iter()
+            .map(|p| (p.name().to_owned(), impact.clone().to_value()))
+            .collect();
+        schemars::json_schema!({
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false
+        })
+    }
+}
+
+/// The JSON document of `blast-radius --rank vendors --format json` (version 1): every vendor
+/// ranked by its transitive blast radius.
+#[derive(Serialize, JsonSchema)]
+pub struct RankingDocument<'a> {
+    pub schema_version: u32,
+    pub tool: Tool<'a>,
+    pub properties: Vec<&'a str>,
+    pub min_impact: f64,
+    pub max_depth: Option<u32>,
+    /// Highest score first.
+    pub vendors: Stream<'a, VendorRanked<'a>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct VendorRanked<'a> {
+    /// 1 for the widest blast radius.
+    pub rank: usize,
+    pub id: &'a str,
+    pub name: &'a str,
+    /// Value x impact summed over the in-scope nodes reached.
+    pub score: f64,
+    pub reached: usize,
+    pub processes: usize,
+    pub commitments: usize,
+    pub in_scope_assets: usize,
+    pub fourth_parties: Vec<&'a str>,
+    pub single_points_of_failure: Vec<&'a str>,
+}
+
+/// Either document `blast-radius --format json` writes: an exposure (`--from`) or the vendor
+/// ranking (`--rank vendors`). Only its schema is used.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum BlastRadiusDocument<'a> {
+    Exposure(ExposureDocument<'a>),
+    Ranking(RankingDocument<'a>),
+}
+
+/// A list serialized as it is written, one element at a time, each made by `item(i)`: a million
+/// elements never sit in memory together. Its schema is that of a `Vec<T>`.
+pub struct Stream<'a, T> {
+    len: usize,
+    item: Box<dyn Fn(usize) -> T + 'a>,
+}
+
+impl<'a, T> Stream<'a, T> {
+    pub fn new(len: usize, item: impl Fn(usize) -> T + 'a) -> Self {
+        Self {
+            len,
+            item: Box::new(item),
         }
-        let Value::Object(head) = &self.head else {
-            return self.head.serialize(serializer);
-        };
-        let mut map = serializer.serialize_map(Some(head.len()))?;
-        for (key, value) in head {
-            if key == self.key {
-                map.serialize_entry(key, &Items(self))?;
-            } else {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        map.end()
+    }
+}
+
+impl<T: Serialize> Serialize for Stream<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((0..self.len).map(|i| (self.item)(i)))
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Stream<'_, T> {
+    fn inline_schema() -> bool {
+        <Vec<T>>::inline_schema()
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        <Vec<T>>::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        <Vec<T>>::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Vec<T>>::json_schema(generator)
     }
 }
 
@@ -540,35 +696,33 @@ fn rank_table(inventory: &Inventory, ranks: &[VendorRank], properties: &[Propert
     out
 }
 
-fn rank_json<'a>(inventory: &'a Inventory, ranks: &'a [VendorRank], query: &Query) -> Document<'a> {
-    let head = json!({
-        "schema_version": SCHEMA_VERSION,
-        "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
-        "properties": query.properties.iter().map(|p| p.name()).collect::<Vec<_>>(),
-        "min_impact": query.min,
-        "max_depth": query.depth,
-        "vendors": null,
-    });
+fn rank_json<'a>(
+    inventory: &'a Inventory,
+    ranks: &'a [VendorRank],
+    query: &Query,
+) -> RankingDocument<'a> {
     let vendor = move |i: usize| {
         let rank = &ranks[i];
         let id = |n: &NodeIdx| inventory.node(*n).id.as_str();
-        json!({
-            "rank": i + 1,
-            "id": id(&rank.vendor),
-            "name": &*inventory.node(rank.vendor).name,
-            "score": rank.score,
-            "reached": rank.reached,
-            "processes": rank.processes,
-            "commitments": rank.commitments,
-            "in_scope_assets": rank.in_scope_assets,
-            "fourth_parties": rank.fourth_parties.iter().map(id).collect::<Vec<_>>(),
-            "single_points_of_failure": rank.single_points_of_failure.iter().map(id).collect::<Vec<_>>(),
-        })
+        VendorRanked {
+            rank: i + 1,
+            id: id(&rank.vendor),
+            name: &inventory.node(rank.vendor).name,
+            score: rank.score,
+            reached: rank.reached,
+            processes: rank.processes,
+            commitments: rank.commitments,
+            in_scope_assets: rank.in_scope_assets,
+            fourth_parties: rank.fourth_parties.iter().map(id).collect(),
+            single_points_of_failure: rank.single_points_of_failure.iter().map(id).collect(),
+        }
     };
-    Document {
-        head,
-        key: "vendors",
-        len: ranks.len(),
-        item: Box::new(vendor),
+    RankingDocument {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::riskgraph(),
+        properties: query.properties.iter().map(|p| p.name()).collect(),
+        min_impact: query.min,
+        max_depth: query.depth,
+        vendors: Stream::new(ranks.len(), vendor),
     }
 }

@@ -7,9 +7,11 @@ use riskgraph_engine::assess::Assessment;
 use riskgraph_engine::compliance::{Coverage, Requirement, Verdict};
 use riskgraph_model::Inventory;
 use riskgraph_model::vocabulary::Vocabulary;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use crate::Format;
+use crate::register::Tool;
 use crate::sheets::{self, Sheet, abbreviated};
 use crate::xlsx::{self, Kind};
 
@@ -87,7 +89,9 @@ pub fn write(
             serde_json::to_writer_pretty(&mut out, &report.json())?;
             out.write_all(b"\n")?;
         }
-        Format::Tree | Format::Html | Format::Dot => return Err(unsupported(format)),
+        Format::Tree | Format::Html | Format::Dot | Format::Sarif => {
+            return Err(unsupported(format));
+        }
     }
     out.flush()
 }
@@ -423,78 +427,259 @@ impl Report<'_> {
         ]
     }
 
-    fn requirement_json(&self, r: &Requirement) -> Value {
-        json!({
-            "id": r.id,
-            "group": r.group,
-            "title": r.title,
-            "verdict": r.verdict.as_str(),
-            "controls": r.controls.iter().map(|&c| {
-                let control = &self.inventory.controls[c as usize];
-                json!({ "id": control.id.as_str(), "status": control.status.as_str() })
-            }).collect::<Vec<_>>(),
-            "risks": self.risk_ids(&r.risks),
-        })
+    fn requirement_json<'r>(&'r self, r: &'r Requirement) -> RequirementEntry<'r> {
+        RequirementEntry {
+            id: &r.id,
+            group: r.group,
+            title: r.title,
+            verdict: r.verdict.as_str(),
+            controls: r
+                .controls
+                .iter()
+                .map(|&c| {
+                    let control = &self.inventory.controls[c as usize];
+                    ControlRef {
+                        id: control.id.as_str(),
+                        status: control.status.as_str(),
+                    }
+                })
+                .collect(),
+            risks: self.risk_ids(&r.risks),
+        }
     }
 
-    fn json(&self) -> Value {
+    fn commitments_json(&self) -> Vec<CommitmentEntry<'_>> {
+        let commitments = &self.inventory.commitments;
+        commitments
+            .iter()
+            .zip(&self.coverage.commitments)
+            .map(|(commitment, risks)| CommitmentEntry {
+                id: commitment.id.as_str(),
+                statement: &commitment.statement,
+                risks: self.risk_ids(risks),
+            })
+            .collect()
+    }
+
+    fn obligations_json(&self) -> Vec<ObligationEntry<'_>> {
+        let obligations = &self.inventory.obligations;
+        obligations
+            .iter()
+            .zip(&self.coverage.obligations)
+            .map(|(obligation, risks)| ObligationEntry {
+                id: obligation.id.as_str(),
+                name: &obligation.name,
+                risks: self.risk_ids(risks),
+            })
+            .collect()
+    }
+
+    fn json(&self) -> Document<'_> {
         let inventory = self.inventory;
         let c = self.coverage;
-        json!({
-            "schema_version": 1,
-            "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
-            "organization": inventory.manifest.organization,
-            "as_of": self.assessment.as_of.to_string(),
-            "tsc": c.tsc.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
-            "soc2": c.soc2.iter().map(|r| self.requirement_json(r)).collect::<Vec<_>>(),
-            "annex_a": c.annex_a.iter().map(|r| self.requirement_json(r)).collect::<Vec<_>>(),
-            "crosswalk": c.crosswalk.iter().map(|f| json!({
-                "control": self.control_id(f.control),
-                "cites": f.cites,
-                "corresponds_to": f.corresponds_to,
-            })).collect::<Vec<_>>(),
-            "forgotten_categories": c.forgotten.iter().map(|g| json!({
-                "category": g.category.as_str(),
-                "meaning": g.meaning,
-                "example_threat": g.example_threat,
-            })).collect::<Vec<_>>(),
-            "commitments": inventory.commitments.iter().zip(&c.commitments).map(|(commitment, risks)| json!({
-                "id": commitment.id.as_str(),
-                "statement": &*commitment.statement,
-                "risks": self.risk_ids(risks),
-            })).collect::<Vec<_>>(),
-            "obligations": inventory.obligations.iter().zip(&c.obligations).map(|(obligation, risks)| json!({
-                "id": obligation.id.as_str(),
-                "name": &*obligation.name,
-                "risks": self.risk_ids(risks),
-            })).collect::<Vec<_>>(),
-            "unlinked_context": c.unlinked_context.iter().map(|&i| {
-                let item = &inventory.context[i as usize];
-                json!({ "id": item.id.as_str(), "kind": item.kind.as_str(), "description": &*item.description })
-            }).collect::<Vec<_>>(),
-            "incomplete_objectives": c.incomplete_objectives.iter().map(|(i, missing)| {
-                let objective = &inventory.objectives[*i as usize];
-                json!({ "id": objective.id.as_str(), "objective": &*objective.objective, "missing": missing })
-            }).collect::<Vec<_>>(),
-            "vendors": c.vendors.iter().map(|f| json!({
-                "vendor": inventory.node(f.node).id.as_str(),
-                "code": f.code,
-                "message": f.message,
-            })).collect::<Vec<_>>(),
-            "untested_controls": c.untested.iter().map(|u| {
-                let control = &inventory.controls[u.control as usize];
-                json!({
-                    "id": control.id.as_str(),
-                    "status": control.status.as_str(),
-                    "last_tested": u.last_tested.map(|d| d.to_string()),
+        Document {
+            schema_version: 1,
+            tool: Tool::riskgraph(),
+            organization: &inventory.manifest.organization,
+            as_of: self.assessment.as_of.to_string(),
+            tsc: c.tsc.iter().map(|t| t.as_str()).collect(),
+            soc2: c.soc2.iter().map(|r| self.requirement_json(r)).collect(),
+            annex_a: c.annex_a.iter().map(|r| self.requirement_json(r)).collect(),
+            crosswalk: c
+                .crosswalk
+                .iter()
+                .map(|f| CrosswalkEntry {
+                    control: self.control_id(f.control),
+                    cites: &f.cites,
+                    corresponds_to: &f.corresponds_to,
                 })
-            }).collect::<Vec<_>>(),
-            "clauses": c.clauses.iter().map(|e| json!({
-                "clause": e.clause.id,
-                "title": e.clause.title,
-                "evidenced": e.evidenced,
-                "detail": e.detail,
-            })).collect::<Vec<_>>(),
-        })
+                .collect(),
+            forgotten_categories: c
+                .forgotten
+                .iter()
+                .map(|g| ForgottenCategory {
+                    category: g.category.as_str(),
+                    meaning: &g.meaning,
+                    example_threat: &g.example_threat,
+                })
+                .collect(),
+            commitments: self.commitments_json(),
+            obligations: self.obligations_json(),
+            unlinked_context: c
+                .unlinked_context
+                .iter()
+                .map(|&i| {
+                    let item = &inventory.context[i as usize];
+                    ContextEntry {
+                        id: item.id.as_str(),
+                        kind: item.kind.as_str(),
+                        description: &item.description,
+                    }
+                })
+                .collect(),
+            incomplete_objectives: c
+                .incomplete_objectives
+                .iter()
+                .map(|(i, missing)| {
+                    let objective = &inventory.objectives[*i as usize];
+                    ObjectiveEntry {
+                        id: objective.id.as_str(),
+                        objective: &objective.objective,
+                        missing,
+                    }
+                })
+                .collect(),
+            vendors: c
+                .vendors
+                .iter()
+                .map(|f| VendorFindingEntry {
+                    vendor: inventory.node(f.node).id.as_str(),
+                    code: f.code,
+                    message: &f.message,
+                })
+                .collect(),
+            untested_controls: c
+                .untested
+                .iter()
+                .map(|u| {
+                    let control = &inventory.controls[u.control as usize];
+                    UntestedEntry {
+                        id: control.id.as_str(),
+                        status: control.status.as_str(),
+                        last_tested: u.last_tested.map(|d| d.to_string()),
+                    }
+                })
+                .collect(),
+            clauses: c
+                .clauses
+                .iter()
+                .map(|e| ClauseEntry {
+                    clause: &e.clause.id,
+                    title: &e.clause.title,
+                    evidenced: e.evidenced,
+                    detail: &e.detail,
+                })
+                .collect(),
+        }
     }
+}
+
+/// The JSON document of `coverage --format json` (version 1): SOC 2 and Annex A coverage with
+/// the controls and risks behind each verdict, and every other finding.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "CoverageDocument")]
+pub struct Document<'a> {
+    pub schema_version: u32,
+    pub tool: Tool<'a>,
+    pub organization: &'a str,
+    /// The assessment date, `YYYY-MM-DD`.
+    pub as_of: String,
+    /// The SOC 2 categories in scope.
+    pub tsc: Vec<&'a str>,
+    /// The SOC 2 criteria in scope.
+    pub soc2: Vec<RequirementEntry<'a>>,
+    /// The ISO 27001:2022 Annex A controls.
+    pub annex_a: Vec<RequirementEntry<'a>>,
+    /// Controls citing one framework but not the other's corresponding entries.
+    pub crosswalk: Vec<CrosswalkEntry<'a>>,
+    /// Risk categories no threat considers.
+    pub forgotten_categories: Vec<ForgottenCategory<'a>>,
+    pub commitments: Vec<CommitmentEntry<'a>>,
+    pub obligations: Vec<ObligationEntry<'a>>,
+    /// Context issues and interested parties linked to no risk.
+    pub unlinked_context: Vec<ContextEntry<'a>>,
+    /// Objectives without a metric or an owner.
+    pub incomplete_objectives: Vec<ObjectiveEntry<'a>>,
+    /// Vendor management findings.
+    pub vendors: Vec<VendorFindingEntry<'a>>,
+    /// Running controls not tested in the 12 months before the assessment.
+    pub untested_controls: Vec<UntestedEntry<'a>>,
+    /// ISO 27001 management-system clauses and whether the inventory evidences them.
+    pub clauses: Vec<ClauseEntry<'a>>,
+}
+
+/// A SOC 2 criterion or an Annex A control, with its verdict.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RequirementEntry<'a> {
+    pub id: &'a str,
+    pub group: &'a str,
+    pub title: &'a str,
+    /// `covered`, `partial`, `gap` or `excluded`.
+    pub verdict: &'a str,
+    pub controls: Vec<ControlRef<'a>>,
+    /// Ids of the risks its controls treat.
+    pub risks: Vec<&'a str>,
+}
+
+/// A control of `controls.csv` and its status.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ControlRef<'a> {
+    pub id: &'a str,
+    pub status: &'a str,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CrosswalkEntry<'a> {
+    pub control: &'a str,
+    pub cites: &'a str,
+    pub corresponds_to: &'a [String],
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ForgottenCategory<'a> {
+    pub category: &'a str,
+    pub meaning: &'a str,
+    pub example_threat: &'a str,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CommitmentEntry<'a> {
+    pub id: &'a str,
+    pub statement: &'a str,
+    pub risks: Vec<&'a str>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ObligationEntry<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub risks: Vec<&'a str>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ContextEntry<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub description: &'a str,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ObjectiveEntry<'a> {
+    pub id: &'a str,
+    pub objective: &'a str,
+    /// What it lacks: `metric`, `owner`.
+    pub missing: &'a [&'a str],
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VendorFindingEntry<'a> {
+    pub vendor: &'a str,
+    pub code: &'a str,
+    pub message: &'a str,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UntestedEntry<'a> {
+    pub id: &'a str,
+    pub status: &'a str,
+    /// `YYYY-MM-DD`, or null when never tested.
+    pub last_tested: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ClauseEntry<'a> {
+    pub clause: &'a str,
+    pub title: &'a str,
+    pub evidenced: bool,
+    pub detail: &'a str,
 }

@@ -5,7 +5,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use riskgraph_model::Loaded;
-use riskgraph_model::diagnostic::Diagnostics;
+use riskgraph_model::diagnostic::{Diagnostic, Diagnostics};
+use riskgraph_model::load::FileSummary;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::text::count;
 
 /// `Loaded PATH`, then a line per file read with its number of rows, then the manifest.
 pub fn files(path: &Path, loaded: &Loaded) -> String {
@@ -33,32 +38,84 @@ fn file_name(path: &str) -> String {
 
 /// The JSON document of `validate --error-format json`: whether the inventory is `valid`, the
 /// counts, the files read and every diagnostic.
-pub fn document(loaded: &Loaded, valid: bool) -> serde_json::Value {
-    serde_json::json!({
-        "valid": valid,
-        "errors": loaded.diagnostics.n_errors(),
-        "warnings": loaded.diagnostics.n_warnings(),
-        "files": loaded.files,
-        "diagnostics": json(&loaded.diagnostics),
-    })
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "DiagnosticsDocument")]
+pub struct Document<'a> {
+    /// Whether the inventory has no errors (and no warnings, with `--deny-warnings`).
+    pub valid: bool,
+    pub errors: usize,
+    pub warnings: usize,
+    /// Every table read, with its number of data rows.
+    pub files: &'a [FileSummary],
+    pub diagnostics: Vec<Entry<'a>>,
 }
 
-/// Every diagnostic as a JSON value, with the file path and sheet spelled out.
-pub fn json(diagnostics: &Diagnostics) -> Vec<serde_json::Value> {
+/// A diagnostic with the path of its file, and the sheet for workbooks.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "DiagnosticEntry")]
+pub struct Entry<'a> {
+    #[serde(flatten)]
+    pub diagnostic: &'a Diagnostic,
+    /// The file it points into; absent for problems of the inventory as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<&'a str>,
+}
+
+/// `valid: 0 errors, 2 warnings`, or `invalid: ...` (with `(--deny-warnings)` when only
+/// warnings made it so).
+pub fn verdict(diagnostics: &Diagnostics, valid: bool) -> String {
+    let n_errors = diagnostics.n_errors();
+    let counts = format!(
+        "{}, {}",
+        count(n_errors, "error"),
+        count(diagnostics.n_warnings(), "warning")
+    );
+    if valid {
+        format!("valid: {counts}")
+    } else if n_errors == 0 {
+        format!("invalid: {counts} (--deny-warnings)")
+    } else {
+        format!("invalid: {counts}")
+    }
+}
+
+/// Writes the document of `validate --error-format json` for `loaded`, and a newline.
+pub fn write_json(
+    out: &mut dyn std::io::Write,
+    loaded: &Loaded,
+    valid: bool,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &document(loaded, valid))?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)
+}
+
+/// The document of `validate --error-format json` for `loaded`.
+pub fn document(loaded: &Loaded, valid: bool) -> Document<'_> {
+    Document {
+        valid,
+        errors: loaded.diagnostics.n_errors(),
+        warnings: loaded.diagnostics.n_warnings(),
+        files: &loaded.files,
+        diagnostics: entries(&loaded.diagnostics),
+    }
+}
+
+/// Every diagnostic with the file path and sheet spelled out.
+pub fn entries(diagnostics: &Diagnostics) -> Vec<Entry<'_>> {
     diagnostics
         .items
         .iter()
         .map(|d| {
-            let mut value = serde_json::to_value(d).unwrap_or(serde_json::Value::Null);
-            if let (Some(file), Some(object)) =
-                (diagnostics.file_of(&d.location), value.as_object_mut())
-            {
-                object.insert("file".into(), file.path.clone().into());
-                if let Some(sheet) = &file.sheet {
-                    object.insert("sheet".into(), sheet.clone().into());
-                }
+            let file = diagnostics.file_of(&d.location);
+            Entry {
+                diagnostic: d,
+                file: file.map(|f| f.path.as_str()),
+                sheet: file.and_then(|f| f.sheet.as_deref()),
             }
-            value
         })
         .collect()
 }

@@ -11,7 +11,8 @@ use std::path::Path;
 
 use std::io::Write as _;
 
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use crate::Format;
 use riskgraph_engine::assess::FindingCode;
@@ -373,7 +374,7 @@ pub fn write(
             out.write_all(text.as_bytes())?;
         }
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &to_json(changes))?;
+            serde_json::to_writer_pretty(&mut out, &document(changes))?;
             out.write_all(b"\n")?;
         }
         _ => return Err(crate::coverage::unsupported(format)),
@@ -521,48 +522,185 @@ fn sheets(c: &Changes<'_>) -> Vec<Sheet> {
     ]
 }
 
-fn to_json(c: &Changes<'_>) -> serde_json::Value {
-    let rated = |r: &Rated<'_>| json!({ "likelihood": r.likelihood, "impact": r.impact, "score": r.score, "level": r.level });
-    let risk = |r: &Risk<'_>| {
-        json!({
-            "id": r.id,
-            "threat": r.threat.name,
-            "category": r.threat.category,
-            "residual": rated(&r.residual),
-        })
+/// The JSON document of `diff --format json` (version 1): what changed between two registers.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "DiffDocument")]
+pub struct DiffDocument<'a> {
+    pub schema_version: u32,
+    pub old: Side<'a>,
+    pub new: Side<'a>,
+    /// Risks only the new register has.
+    pub added: Vec<RiskEntry<'a>>,
+    /// Risks only the old register has.
+    pub removed: Vec<RiskEntry<'a>>,
+    /// Risks in both whose residual rating changed.
+    pub rerated: Vec<RerateEntry<'a>>,
+    /// Controls added, removed or whose status changed.
+    pub controls: Vec<ControlEntryChange<'a>>,
+    /// Treatments that expired or were approved.
+    pub treatments: Vec<TreatmentEntry<'a>>,
+    /// Vendors only the new register has, with their reach.
+    pub new_vendors: Vec<NewVendorEntry<'a>>,
+    /// Ids of the risks whose residual level rose.
+    pub increases: Vec<&'a str>,
+    /// Whether controls and vendors were compared: both registers list them.
+    pub compared_controls_and_vendors: bool,
+}
+
+/// One of the two registers compared.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Side<'a> {
+    pub organization: &'a str,
+    pub as_of: &'a str,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RiskEntry<'a> {
+    pub id: &'a str,
+    /// The threat's name.
+    pub threat: &'a str,
+    pub category: &'a str,
+    pub residual: &'a Rated<'a>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RerateEntry<'a> {
+    pub id: &'a str,
+    /// `up` or `down`.
+    pub direction: &'a str,
+    pub level_changed: bool,
+    pub old: &'a Rated<'a>,
+    pub new: &'a Rated<'a>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ControlEntryChange<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    /// The old status; null when the control is new.
+    pub old: Option<&'a str>,
+    /// The new status; null when the control was removed.
+    pub new: Option<&'a str>,
+}
+
+/// What happened to a treatment.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TreatmentEntry<'a> {
+    Expired {
+        risk: &'a str,
+        change: Expired,
+        expires: &'a str,
+    },
+    Approved {
+        risk: &'a str,
+        change: Approved,
+        decision: &'a str,
+        approved_by: &'a str,
+        approved_on: &'a str,
+    },
+}
+
+/// The acceptance expired since the old assessment.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Expired {
+    Expired,
+}
+
+/// The treatment was approved, or approved again, since the old assessment.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Approved {
+    Approved,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NewVendorEntry<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub criticality: u8,
+    pub reach: Exposure,
+    /// The risk with that reach; null when no risk is on the vendor.
+    pub through: Option<&'a str>,
+}
+
+/// The changes as their JSON document.
+pub fn document<'a>(c: &'a Changes<'a>) -> DiffDocument<'a> {
+    let risk = |r: &&'a Risk<'a>| RiskEntry {
+        id: &r.id,
+        threat: &r.threat.name,
+        category: &r.threat.category,
+        residual: &r.residual,
     };
-    json!({
-        "schema_version": 1,
-        "old": { "organization": c.old.organization, "as_of": c.old.as_of },
-        "new": { "organization": c.new.organization, "as_of": c.new.as_of },
-        "added": c.added.iter().map(|r| risk(r)).collect::<Vec<_>>(),
-        "removed": c.removed.iter().map(|r| risk(r)).collect::<Vec<_>>(),
-        "rerated": c.rerated.iter().map(|r| json!({
-            "id": r.id,
-            "direction": r.direction.as_str(),
-            "level_changed": r.level_changed,
-            "old": rated(r.old),
-            "new": rated(r.new),
-        })).collect::<Vec<_>>(),
-        "controls": c.controls.iter().map(|x| json!({
-            "id": x.id, "name": x.name, "old": x.old, "new": x.new,
-        })).collect::<Vec<_>>(),
-        "treatments": c.treatments.iter().map(|t| match t {
-            TreatmentChange::Expired { risk, expires } => json!({
-                "risk": risk, "change": "expired", "expires": expires,
-            }),
-            TreatmentChange::Approved { risk, decision, by, on } => json!({
-                "risk": risk, "change": "approved", "decision": decision, "approved_by": by, "approved_on": on,
-            }),
-        }).collect::<Vec<_>>(),
-        "new_vendors": c.vendors.iter().map(|v| json!({
-            "id": v.vendor.id,
-            "name": v.vendor.name,
-            "criticality": v.vendor.criticality,
-            "reach": { "nodes": v.reach.nodes, "processes": v.reach.processes, "commitments": v.reach.commitments },
-            "through": v.through,
-        })).collect::<Vec<_>>(),
-        "increases": c.increases().map(|r| r.id).collect::<Vec<_>>(),
-        "compared_controls_and_vendors": c.compared_controls_and_vendors,
-    })
+    DiffDocument {
+        schema_version: 1,
+        old: Side {
+            organization: &c.old.organization,
+            as_of: &c.old.as_of,
+        },
+        new: Side {
+            organization: &c.new.organization,
+            as_of: &c.new.as_of,
+        },
+        added: c.added.iter().map(risk).collect(),
+        removed: c.removed.iter().map(risk).collect(),
+        rerated: c
+            .rerated
+            .iter()
+            .map(|r| RerateEntry {
+                id: r.id,
+                direction: r.direction.as_str(),
+                level_changed: r.level_changed,
+                old: r.old,
+                new: r.new,
+            })
+            .collect(),
+        controls: c
+            .controls
+            .iter()
+            .map(|x| ControlEntryChange {
+                id: x.id,
+                name: x.name,
+                old: x.old,
+                new: x.new,
+            })
+            .collect(),
+        treatments: c
+            .treatments
+            .iter()
+            .map(|t| match *t {
+                TreatmentChange::Expired { risk, expires } => TreatmentEntry::Expired {
+                    risk,
+                    change: Expired::Expired,
+                    expires,
+                },
+                TreatmentChange::Approved {
+                    risk,
+                    decision,
+                    by,
+                    on,
+                } => TreatmentEntry::Approved {
+                    risk,
+                    change: Approved::Approved,
+                    decision,
+                    approved_by: by,
+                    approved_on: on,
+                },
+            })
+            .collect(),
+        new_vendors: c
+            .vendors
+            .iter()
+            .map(|v| NewVendorEntry {
+                id: &v.vendor.id,
+                name: &v.vendor.name,
+                criticality: v.vendor.criticality,
+                reach: v.reach,
+                through: v.through,
+            })
+            .collect(),
+        increases: c.increases().map(|r| r.id).collect(),
+        compared_controls_and_vendors: c.compared_controls_and_vendors,
+    }
 }

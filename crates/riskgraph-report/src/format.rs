@@ -18,10 +18,12 @@ pub enum Format {
     Html,
     /// Graphviz.
     Dot,
+    /// SARIF 2.1.0, for code-scanning UIs.
+    Sarif,
 }
 
 impl Format {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Table,
         Self::Tree,
         Self::Json,
@@ -30,6 +32,7 @@ impl Format {
         Self::Xlsx,
         Self::Html,
         Self::Dot,
+        Self::Sarif,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Format {
             Self::Xlsx => "xlsx",
             Self::Html => "html",
             Self::Dot => "dot",
+            Self::Sarif => "sarif",
         }
     }
 

@@ -23,6 +23,8 @@ pub mod layout;
 pub mod palette;
 pub mod register;
 pub mod rules;
+pub mod sarif;
+pub mod schema;
 pub mod sheets;
 pub mod soa;
 pub mod text;

@@ -5,9 +5,11 @@ use std::io::Write;
 use riskgraph_engine::assess::Assessment;
 use riskgraph_engine::compliance::{SoaEntry, SoaSource};
 use riskgraph_model::Inventory;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use crate::Format;
+use crate::register::Tool;
 use crate::sheets::{self, Sheet};
 use crate::text::{Newlines, printable};
 use crate::xlsx;
@@ -59,34 +61,91 @@ pub fn write(
             )?;
         }
         Format::Json => {
-            let value = json!({
-                "schema_version": 1,
-                "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
-                "organization": inventory.manifest.organization,
-                "scope": inventory.manifest.scope_statement,
-                "as_of": assessment.as_of.to_string(),
-                "controls": entries.iter().map(|e| json!({
-                    "id": e.id,
-                    "theme": e.theme.as_str(),
-                    "title": e.title,
-                    "applicable": e.applicable,
-                    "decided_by": decided_by(e.source),
-                    "justification": e.justification,
-                    "status": e.status_name(),
-                    "implemented_by": ids(inventory, e),
-                    "risks": e.risks.iter().map(|&r| assessment.risks[r as usize].id.as_str()).collect::<Vec<_>>(),
-                    "obligations": e.obligations.iter().map(|&o| inventory.obligations[o as usize].id.as_str()).collect::<Vec<_>>(),
-                    "commitments": e.commitments.iter().map(|&c| inventory.commitments[c as usize].id.as_str()).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-            });
-            serde_json::to_writer_pretty(&mut out, &value)?;
+            serde_json::to_writer_pretty(&mut out, &document(inventory, assessment, entries))?;
             out.write_all(b"\n")?;
         }
-        Format::Tree | Format::Html | Format::Dot => {
+        Format::Tree | Format::Html | Format::Dot | Format::Sarif => {
             return Err(crate::coverage::unsupported(format));
         }
     }
     out.flush()
+}
+
+/// The JSON document of `soa --format json` (version 1): every Annex A control, whether it
+/// applies and why, and what implements it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "SoaDocument")]
+pub struct Document<'a> {
+    pub schema_version: u32,
+    pub tool: Tool<'a>,
+    pub organization: &'a str,
+    /// The manifest's scope statement.
+    pub scope: Option<&'a str>,
+    /// The assessment date, `YYYY-MM-DD`.
+    pub as_of: String,
+    pub controls: Vec<Entry<'a>>,
+}
+
+/// One Annex A control of the Statement of Applicability.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "SoaEntry")]
+pub struct Entry<'a> {
+    pub id: &'a str,
+    pub theme: &'a str,
+    pub title: &'a str,
+    pub applicable: bool,
+    /// `soa.csv`, `controls` or `default`.
+    pub decided_by: &'a str,
+    pub justification: &'a str,
+    pub status: &'a str,
+    /// Ids of the controls of `controls.csv` that cite it.
+    pub implemented_by: Vec<&'a str>,
+    pub risks: Vec<&'a str>,
+    pub obligations: Vec<&'a str>,
+    pub commitments: Vec<&'a str>,
+}
+
+/// The Statement of Applicability as its JSON document.
+pub fn document<'a>(
+    inventory: &'a Inventory,
+    assessment: &'a Assessment,
+    entries: &'a [SoaEntry],
+) -> Document<'a> {
+    Document {
+        schema_version: 1,
+        tool: Tool::riskgraph(),
+        organization: &inventory.manifest.organization,
+        scope: inventory.manifest.scope_statement.as_deref(),
+        as_of: assessment.as_of.to_string(),
+        controls: entries
+            .iter()
+            .map(|e| Entry {
+                id: &e.id,
+                theme: e.theme.as_str(),
+                title: e.title,
+                applicable: e.applicable,
+                decided_by: decided_by(e.source),
+                justification: &e.justification,
+                status: e.status_name(),
+                implemented_by: ids(inventory, e),
+                risks: e
+                    .risks
+                    .iter()
+                    .map(|&r| assessment.risks[r as usize].id.as_str())
+                    .collect(),
+                obligations: e
+                    .obligations
+                    .iter()
+                    .map(|&o| inventory.obligations[o as usize].id.as_str())
+                    .collect(),
+                commitments: e
+                    .commitments
+                    .iter()
+                    .map(|&c| inventory.commitments[c as usize].id.as_str())
+                    .collect(),
+            })
+            .collect(),
+    }
 }
 
 /// Where the applicability decision came from.

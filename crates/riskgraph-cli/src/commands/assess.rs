@@ -19,8 +19,9 @@ use riskgraph_report::register::{self, Register, Style};
 pub struct Args {
     #[command(flatten)]
     pub inventory: super::Assessing,
-    /// Output: table (for the terminal), json, csv, md (Markdown), xlsx (a workbook, with -o) or
-    /// html (the full report)
+    /// Output: table (for the terminal), json, csv, md (Markdown), xlsx (a workbook, with -o),
+    /// html (the full report) or sarif (code scanning: the risks at or above --fail-on, else
+    /// above appetite, on their inventory rows)
     #[arg(long, value_parser = super::formats(register::FORMATS), default_value = "table")]
     pub format: Format,
     /// Exit with 1 when any residual risk is at or above this level (a gate for CI)
@@ -103,8 +104,13 @@ pub fn run(args: &Args) -> error::Result {
             width: super::width(to_terminal),
             color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
+        let working_dir = std::env::current_dir().ok();
+        let sarif = riskgraph_report::sarif::Options {
+            fail_on: gate,
+            working_dir: working_dir.as_deref(),
+        };
         crate::output::emit(args.inventory.output.as_deref(), |out| {
-            register::write(out, args.format, &register, &session, style)
+            register::write(out, args.format, &register, &session, style, &sarif)
         })?
     };
     if !matches!(written, Outcome::Success) {

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use riskgraph_engine::propagation::{DEFAULT_MIN_IMPACT, Limits};
-use riskgraph_model::values::{Property, closest};
-use riskgraph_model::{Inventory, NodeIdx};
+use riskgraph_model::values::Property;
 use riskgraph_report::Format;
 use riskgraph_report::blast_radius::{self, Query};
 
@@ -101,7 +100,7 @@ pub fn run(args: &Args) -> error::Result {
             blast_radius::write_ranking(out, format, inventory, &ranks, &query)
         })
     } else {
-        let origins = match resolve(inventory, &args.from) {
+        let origins = match inventory.resolve(&args.from) {
             Ok(origins) => origins,
             Err(message) => return Err(super::usage(&message)),
         };
@@ -112,26 +111,4 @@ pub fn run(args: &Args) -> error::Result {
             blast_radius::write_exposure(out, format, inventory, graph, &exposure, &summary, &query)
         })
     }
-}
-
-/// The node indexes of `ids`, or a message naming the first unknown one with the closest id.
-fn resolve(inventory: &Inventory, ids: &[String]) -> Result<Vec<NodeIdx>, String> {
-    let mut origins = Vec::new();
-    for id in ids.iter().map(|id| id.trim()).filter(|id| !id.is_empty()) {
-        let Some(idx) = inventory.node_idx(id) else {
-            let ids = inventory.nodes.iter().map(|n| n.id.as_str());
-            let hint = closest(id, ids).map_or_else(
-                || "the ids are those of assets.csv, processes.csv and vendors.csv".to_owned(),
-                |near| format!("did you mean `{near}`?"),
-            );
-            return Err(format!(
-                "no asset, process or vendor has the id `{id}`; {hint}"
-            ));
-        };
-        origins.push(idx);
-    }
-    if origins.is_empty() {
-        return Err("--from needs at least one node id".to_owned());
-    }
-    Ok(origins)
 }

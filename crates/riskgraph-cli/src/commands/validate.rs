@@ -18,8 +18,8 @@ pub struct Args {
     /// Treat warnings as errors
     #[arg(long)]
     pub deny_warnings: bool,
-    /// How to print problems: `human` (stderr, with the offending cell shown) or `json` (one
-    /// document on stdout)
+    /// How to print problems: `human` (stderr, with the offending cell shown), `json` (one
+    /// document on stdout) or `sarif` (code scanning, on stdout)
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     pub error_format: ErrorFormat,
 }
@@ -28,6 +28,7 @@ pub struct Args {
 pub enum ErrorFormat {
     Human,
     Json,
+    Sarif,
 }
 
 pub fn run(args: &Args) -> error::Result {
@@ -35,9 +36,16 @@ pub fn run(args: &Args) -> error::Result {
     let n_errors = loaded.diagnostics.n_errors();
     let n_warnings = loaded.diagnostics.n_warnings();
     let valid = n_errors == 0 && !(args.deny_warnings && n_warnings > 0);
+    let working_dir = std::env::current_dir().ok();
     let written = match args.error_format {
         ErrorFormat::Human => print_human(args, &loaded, valid),
-        ErrorFormat::Json => print_json(&loaded, valid),
+        ErrorFormat::Json => diagnostics::write_json(&mut std::io::stdout(), &loaded, valid),
+        ErrorFormat::Sarif => riskgraph_report::sarif::write_diagnostics(
+            &mut std::io::stdout(),
+            &args.path,
+            &loaded,
+            working_dir.as_deref(),
+        ),
     };
     // The process ends here: freeing a million nodes one allocation at a time would take a
     // tenth of a second, and the system takes the memory back at once.
@@ -60,25 +68,10 @@ fn print_human(args: &Args, loaded: &Loaded, valid: bool) -> std::io::Result<()>
     drop(stdout);
     let mut stderr = std::io::stderr().lock();
     stderr.write_all(render::human(&loaded.diagnostics).as_bytes())?;
-    let n_errors = loaded.diagnostics.n_errors();
-    let n_warnings = loaded.diagnostics.n_warnings();
-    let counts = format!(
-        "{}, {}",
-        riskgraph_report::text::count(n_errors, "error"),
-        riskgraph_report::text::count(n_warnings, "warning")
-    );
+    let verdict = diagnostics::verdict(&loaded.diagnostics, valid);
     if valid {
-        writeln!(std::io::stdout(), "valid: {counts}")?;
-    } else if n_errors == 0 {
-        writeln!(stderr, "invalid: {counts} (--deny-warnings)")?;
+        writeln!(std::io::stdout(), "{verdict}")
     } else {
-        writeln!(stderr, "invalid: {counts}")?;
+        writeln!(stderr, "{verdict}")
     }
-    Ok(())
-}
-
-fn print_json(loaded: &Loaded, valid: bool) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut stdout, &diagnostics::document(loaded, valid))?;
-    writeln!(stdout)
 }

@@ -49,7 +49,7 @@ pub struct Loaded {
 }
 
 /// One table that was read, and how many data rows it had.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FileSummary {
     pub stem: &'static str,
     pub path: String,

@@ -11,6 +11,7 @@ use std::io::Write;
 use riskgraph_model::NodeDetail;
 use riskgraph_model::manifest::Level;
 use riskgraph_model::vocabulary::Vocabulary;
+use schemars::JsonSchema;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -19,7 +20,7 @@ use super::{Checksum, Register, RiskView, SCHEMA_VERSION};
 
 /// A register document. `R` is how its risks are held: a list when read, a stream of the
 /// assessment's risks when written.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Document<'a, R = Vec<RiskView<'a>>> {
     pub schema_version: u32,
     pub tool: Tool<'a>,
@@ -44,7 +45,7 @@ pub struct Document<'a, R = Vec<RiskView<'a>>> {
 /// A register document as read from a file.
 pub type OwnedDocument = Document<'static>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ControlEntry<'a> {
     pub id: Cow<'a, str>,
     pub name: Cow<'a, str>,
@@ -54,7 +55,7 @@ pub struct ControlEntry<'a> {
     pub last_tested: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct VendorEntry<'a> {
     pub id: Cow<'a, str>,
     pub name: Cow<'a, str>,
@@ -63,13 +64,24 @@ pub struct VendorEntry<'a> {
     pub in_scope: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The program that wrote a document, and its version.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Tool<'a> {
     pub name: Cow<'a, str>,
     pub version: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+impl Tool<'static> {
+    /// This riskgraph.
+    pub fn riskgraph() -> Self {
+        Self {
+            name: Cow::Borrowed("riskgraph"),
+            version: Cow::Borrowed(env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Method<'a> {
     pub scale: u8,
     pub appetite: Cow<'a, str>,
@@ -77,7 +89,7 @@ pub struct Method<'a> {
     pub grid: Option<Cow<'a, [Vec<String>]>>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Summary<'a> {
     pub risks: usize,
     /// Risks listed in `risks` (fewer than `risks` with `--only`).
@@ -103,6 +115,20 @@ impl Serialize for Levels<'_> {
     }
 }
 
+impl JsonSchema for Levels<'_> {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("Levels")
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Counts by level name, lowest level first.",
+            "type": "object",
+            "additionalProperties": { "type": "integer", "minimum": 0 }
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Levels<'_> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct InOrder<'a>(std::marker::PhantomData<Levels<'a>>);
@@ -123,7 +149,7 @@ impl<'de> Deserialize<'de> for Levels<'_> {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Matrix<'a> {
     /// How to read the cells.
     pub layout: Cow<'a, str>,
@@ -146,10 +172,7 @@ impl<'a> Register<'a> {
         let manifest = &self.inventory.manifest;
         Document {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: Cow::Borrowed("riskgraph"),
-                version: Cow::Borrowed(env!("CARGO_PKG_VERSION")),
-            },
+            tool: Tool::riskgraph(),
             organization: Cow::Borrowed(&manifest.organization),
             scope: manifest.scope_statement.as_deref().map(Cow::Borrowed),
             as_of: Cow::Owned(self.assessment.as_of.to_string()),

@@ -17,6 +17,7 @@ use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, NodeDetail};
 
 use crate::Format;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use self::csv::{neutralize, write_csv};
@@ -56,16 +57,18 @@ pub const FORMATS: &[Format] = &[
     Format::Md,
     Format::Xlsx,
     Format::Html,
+    Format::Sarif,
 ];
 
 /// Writes `register` in `format`: a table in `style`; `html` is the whole report on the
-/// session's assessment.
+/// session's assessment; `sarif` the risks `sarif` selects, as code-scanning results.
 pub fn write(
     out: &mut dyn std::io::Write,
     format: Format,
     register: &Register<'_>,
     session: &Session,
     style: Style,
+    sarif: &crate::sarif::Options<'_>,
 ) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut out = std::io::BufWriter::new(out);
@@ -76,6 +79,7 @@ pub fn write(
         Format::Md => out.write_all(markdown(register).as_bytes())?,
         Format::Xlsx => out.write_all(&workbook(register).map_err(crate::xlsx::to_io)?)?,
         Format::Html => out.write_all(crate::html::build(register, session, None).as_bytes())?,
+        Format::Sarif => crate::sarif::write_risks(&mut out, register, session, sarif)?,
         Format::Tree | Format::Dot => {
             return Err(std::io::Error::other(
                 "the register has no tree or dot format",
@@ -86,7 +90,7 @@ pub fn write(
 }
 
 /// Likelihood, impact, score and level of one side of a risk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RatedView<'a> {
     pub likelihood: u32,
     pub impact: u32,
@@ -94,14 +98,14 @@ pub struct RatedView<'a> {
     pub level: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ThreatView<'a> {
     pub id: Cow<'a, str>,
     pub name: Cow<'a, str>,
     pub category: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct NodeView<'a> {
     pub id: Cow<'a, str>,
     pub kind: Cow<'a, str>,
@@ -112,14 +116,16 @@ pub struct NodeView<'a> {
     pub owner: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub struct ExposureView {
     pub nodes: u32,
     pub processes: u32,
     pub commitments: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct TreatmentView<'a> {
     pub decision: Cow<'a, str>,
     /// `treatments.csv` when a row matched, `default` otherwise.
@@ -136,7 +142,7 @@ pub struct TreatmentView<'a> {
     pub ticket: Cow<'a, str>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct FindingView {
     pub code: FindingCode,
     pub message: String,
@@ -144,7 +150,7 @@ pub struct FindingView {
 
 /// Everything the register says about one risk: what the register document holds per risk, and
 /// what every format renders.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RiskView<'a> {
     pub id: Cow<'a, str>,
     pub threat: ThreatView<'a>,
