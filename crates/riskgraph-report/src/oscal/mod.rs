@@ -166,13 +166,9 @@ impl<'a> Ids<'a> {
                           with the organization's rules and reads the register through SOC 2 \
                           and ISO 27001."
                 .to_owned(),
-            props: vec![
-                riskgraph_prop("version", env!("CARGO_PKG_VERSION")).unwrap_or_else(|| Prop {
-                    name: "version",
-                    ns: Some(NS),
-                    value: "unknown".into(),
-                }),
-            ],
+            props: riskgraph_prop("version", env!("CARGO_PKG_VERSION"))
+                .into_iter()
+                .collect(),
             status: State {
                 state: "operational",
             },

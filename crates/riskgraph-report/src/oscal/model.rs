@@ -144,6 +144,7 @@ pub struct Component {
     pub component_type: &'static str,
     pub title: String,
     pub description: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub props: Vec<Prop>,
     pub status: State,
 }
@@ -201,6 +202,7 @@ pub struct Observation {
     pub uuid: String,
     pub title: String,
     pub description: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub props: Vec<Prop>,
     pub methods: Vec<&'static str>,
     pub types: Vec<&'static str>,
@@ -213,6 +215,7 @@ pub struct Finding {
     pub uuid: String,
     pub title: String,
     pub description: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub props: Vec<Prop>,
     pub target: FindingTarget,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -241,6 +244,7 @@ pub struct Risk {
     pub title: String,
     pub description: String,
     pub statement: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub props: Vec<Prop>,
     pub status: &'static str,
     pub characterizations: Vec<Characterization>,
@@ -284,6 +288,7 @@ pub struct Response {
     pub lifecycle: &'static str,
     pub title: String,
     pub description: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub props: Vec<Prop>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tasks: Vec<Task>,
@@ -316,6 +321,7 @@ pub struct PoamItem {
     pub uuid: String,
     pub title: String,
     pub description: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub props: Vec<Prop>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related_observations: Vec<RelatedObservation>,

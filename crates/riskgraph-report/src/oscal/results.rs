@@ -231,7 +231,7 @@ fn risk(ids: &Ids<'_>, register: &Register<'_>, risk: &RegisterRisk) -> Risk {
         description,
         statement,
         props: props.into_iter().flatten().collect(),
-        status: status(inventory, risk),
+        status: status(inventory, risk, register.assessment.as_of),
         characterizations: vec![Characterization {
             origin: ids.by_tool(),
             facets,
@@ -290,17 +290,19 @@ pub(super) fn treatment_status(
 }
 
 /// The OSCAL status of a risk, from its treatment: an acceptance is a deviation, approved when
-/// the treatment (or, for the default acceptance within the appetite, the management review of
-/// the assessment) names an approver; any other treatment is open, remediating while in progress
-/// and closed when done.
-fn status(inventory: &Inventory, risk: &RegisterRisk) -> &'static str {
+/// the treatment names an approver and has not expired (for the default acceptance within the
+/// appetite, when the manifest's `[approval]` does); any other treatment is open, remediating
+/// while in progress and closed when done.
+fn status(inventory: &Inventory, risk: &RegisterRisk, as_of: jiff::civil::Date) -> &'static str {
     let row = risk
         .treatment
         .row
         .map(|t| &inventory.treatments[t as usize]);
     if risk.treatment.decision == TreatmentDecision::Accept {
         let approved = match row {
-            Some(row) => row.approved_by.is_some(),
+            Some(row) => {
+                row.approved_by.is_some() && row.expires.is_none_or(|date| date.civil() >= as_of)
+            }
             None => inventory.manifest.approval.is_some(),
         };
         return if approved {
