@@ -11,6 +11,7 @@ mod hostile;
 mod init;
 mod invalid;
 mod layering;
+mod oscal;
 mod report;
 mod rules;
 mod sarif;

@@ -50,17 +50,19 @@ enum Kind {
     Coverage,
     Soa,
     Report,
+    Export,
     BlastRadius,
     Rules,
     Workbook,
 }
 
-const KINDS: [Kind; 8] = [
+const KINDS: [Kind; 9] = [
     Kind::Validate,
     Kind::Assess,
     Kind::Coverage,
     Kind::Soa,
     Kind::Report,
+    Kind::Export,
     Kind::BlastRadius,
     Kind::Rules,
     Kind::Workbook,
@@ -74,6 +76,7 @@ impl Kind {
             Kind::Coverage => "coverage",
             Kind::Soa => "soa",
             Kind::Report => "report",
+            Kind::Export => "export",
             Kind::BlastRadius => "blast-radius",
             Kind::Rules => "rules",
             Kind::Workbook => "workbook",
@@ -519,6 +522,11 @@ fn inventory_command(
             output = Some(String::from("report.html"));
             strings(&["report", "inv", "--as-of", AS_OF, "-o", "report.html"])
         }
+        Kind::Export => {
+            // The output is a folder: an invalid run must not create it.
+            output = Some(String::from("oscal"));
+            strings(&["export", "oscal", "inv", "--as-of", AS_OF, "-o", "oscal"])
+        }
         Kind::BlastRadius => {
             let mut args = strings(&["blast-radius", "inv"]);
             if rng.u8(..4) == 0 {
@@ -680,12 +688,17 @@ fn run(binary: &Path, scratch: &Path, plan: &Plan) -> Result<Ran> {
     })
 }
 
-/// A temporary output file left in `scratch`, if any.
+/// A temporary output file left in `scratch` or in the folder `export` writes into, if any.
 fn leftover_temporary(scratch: &Path) -> Result<Option<String>> {
-    for entry in fs::read_dir(scratch)? {
-        let name = entry?.file_name().to_string_lossy().into_owned();
-        if name.starts_with(".riskgraph-") {
-            return Ok(Some(name));
+    for folder in [scratch.to_path_buf(), scratch.join("oscal")] {
+        if !folder.is_dir() {
+            continue;
+        }
+        for entry in fs::read_dir(&folder)? {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".riskgraph-") {
+                return Ok(Some(name));
+            }
         }
     }
     Ok(None)

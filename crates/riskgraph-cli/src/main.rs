@@ -41,6 +41,9 @@ enum Command {
     Diff(commands::diff::Args),
     /// The full report for management and auditors, as one self-contained HTML file
     Report(commands::report::Args),
+    /// The assessment for other tools: NIST OSCAL assessment results and POA&M
+    #[command(subcommand)]
+    Export(commands::export::Command),
     /// The SOC 2, ISO 27001:2022 and 2013 catalogs and the crosswalks between them
     #[command(subcommand)]
     Catalog(commands::catalog::Command),
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         Command::Catalog(command) => commands::catalog::run(&command),
         Command::Diff(args) => commands::diff::run(&args),
         Command::Report(args) => commands::report::run(&args),
+        Command::Export(command) => commands::export::run(&command),
         Command::Completions(args) => commands::completions::run(&args),
         Command::Schema(args) => commands::schema::run(&args),
     };

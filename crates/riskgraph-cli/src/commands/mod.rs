@@ -7,6 +7,7 @@ pub mod completions;
 pub mod coverage;
 pub mod diff;
 pub mod explain;
+pub mod export;
 pub mod init;
 pub mod report;
 pub mod rules;
