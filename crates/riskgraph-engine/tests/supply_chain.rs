@@ -2,11 +2,14 @@
 //! failure, the vendors under each vendor, fourth parties and concentration.
 
 use proptest::prelude::*;
-use riskgraph_engine::exposure::Workspace;
+use riskgraph_engine::exposure::{Exposure, NodeFacts, Workspace};
 use riskgraph_engine::propagation::{
     Cost, ImpactGraph, Label, Limits, PullRule, RawEdge, Search, cost_of,
 };
-use riskgraph_engine::supply_chain::{DEFAULT_SPOF, Upstream, VendorTies, of_critical_process};
+use riskgraph_engine::supply_chain::{
+    DEFAULT_SPOF, Upstream, VendorTies, concentration, fourth_parties, of_critical_process,
+    sole_provider_of,
+};
 use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, Source, load_sources};
 
@@ -74,6 +77,11 @@ fn ids(inventory: &Inventory, nodes: &[u32]) -> Vec<String> {
         .iter()
         .map(|&n| inventory.node(n).id.to_string())
         .collect()
+}
+
+fn acme() -> Inventory {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+    riskgraph_model::load(&root).inventory
 }
 
 // --- Upstream against downstream ---
@@ -347,4 +355,118 @@ fn vendors_depend_on_vendors_through_other_nodes_and_cycles() {
     assert!(!hidden("c") && !hidden("lonely"));
     assert!(!ties.is_fourth_party(inv.node_idx("c").unwrap()));
     assert!(ties.dependents(inv.node_idx("app").unwrap()).is_empty());
+}
+
+#[test]
+fn fourth_parties_and_concentration_on_the_bundled_dataset() {
+    let inv = acme();
+    let graph = ImpactGraph::build(&inv);
+    let facts = NodeFacts::new(&inv);
+    let ties = VendorTies::new(&inv);
+    let ranked = fourth_parties(
+        &inv,
+        &graph,
+        &facts,
+        &ties,
+        &Property::ALL,
+        Limits::default(),
+    );
+    let providers: Vec<u32> = ranked.iter().map(|f| f.provider).collect();
+    assert_eq!(
+        ids(&inv, &providers),
+        ["aws", "parallax-dns", "google-workspace", "slack", "zendesk"]
+    );
+    let parallax = &ranked[1];
+    assert!(parallax.hidden && !ranked[0].hidden);
+    assert_eq!(
+        ids(&inv, &parallax.vendors),
+        ["okta", "github", "slack", "datadog", "pagerduty", "brightdesk"]
+    );
+    // What it reaches is what its exposure reaches.
+    let mut workspace = Workspace::new(inv.nodes.len());
+    for party in &ranked {
+        let exposure = Exposure::compute(
+            &graph,
+            &mut workspace,
+            &[party.provider],
+            &Property::ALL,
+            Limits::default(),
+        );
+        let summary = exposure.summary(&inv, &facts);
+        assert_eq!(party.commitments, summary.commitments);
+        let mut critical: Vec<u32> = summary
+            .processes
+            .iter()
+            .copied()
+            .filter(|&p| inv.node(p).criticality().is_some_and(|c| c.get() >= 4))
+            .collect();
+        critical.sort_unstable();
+        assert_eq!(party.critical_processes, critical);
+    }
+    let concentrated: Vec<(String, Vec<String>, Vec<String>)> =
+        concentration(&inv, &graph, &ties, DEFAULT_SPOF)
+            .iter()
+            .map(|c| {
+                (
+                    inv.node(c.provider).id.to_string(),
+                    ids(&inv, &c.critical_vendors),
+                    ids(&inv, &c.sole_provider_of),
+                )
+            })
+            .collect();
+    assert_eq!(concentrated.len(), 2, "{concentrated:?}");
+    assert_eq!(concentrated[0].0, "aws");
+    assert_eq!(
+        concentrated[0].2,
+        [
+            "proc-saas-delivery",
+            "proc-billing",
+            "proc-payroll",
+            "proc-support"
+        ]
+    );
+    assert_eq!(
+        concentrated[1],
+        (
+            "parallax-dns".to_owned(),
+            vec!["okta".to_owned(), "github".to_owned(), "datadog".to_owned()],
+            vec!["proc-sdlc".to_owned()]
+        )
+    );
+    let github = inv.node_idx("github").unwrap();
+    assert_eq!(
+        ids(&inv, &sole_provider_of(&inv, &graph, github, DEFAULT_SPOF)),
+        ["proc-sdlc"]
+    );
+}
+
+#[test]
+fn fourth_parties_are_the_same_on_1_2_and_8_threads() {
+    let inv = acme();
+    let graph = ImpactGraph::build(&inv);
+    let facts = NodeFacts::new(&inv);
+    let ties = VendorTies::new(&inv);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                (
+                    fourth_parties(
+                        &inv,
+                        &graph,
+                        &facts,
+                        &ties,
+                        &Property::ALL,
+                        Limits::default(),
+                    ),
+                    concentration(&inv, &graph, &ties, DEFAULT_SPOF),
+                    VendorTies::new(&inv),
+                )
+            })
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(8));
 }
