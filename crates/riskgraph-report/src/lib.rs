@@ -21,6 +21,7 @@ pub mod palette;
 pub mod register;
 pub mod sheets;
 pub mod soa;
+pub mod svg_tree;
 pub mod text;
 pub mod xlsx;
 
