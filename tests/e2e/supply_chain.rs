@@ -89,7 +89,13 @@ fn json_paths_lead_from_each_node_to_the_target() {
 #[test]
 fn upstream_agrees_with_the_blast_radius_of_each_node() {
     let document = json(&["--into", "proc-billing"]);
-    for node in document["nodes"].as_array().unwrap().iter().skip(1).step_by(3) {
+    for node in document["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .skip(1)
+        .step_by(3)
+    {
         let id = node["id"].as_str().unwrap();
         let from = json(&["--from", id]);
         let reached = from["nodes"]
@@ -112,10 +118,20 @@ fn the_spof_threshold_is_the_users() {
     };
     // Payroll runs on Gusto, which AWS hosts at 0.8.
     assert_eq!(spofs(&[]), ["data-hr", "svc-payroll", "gusto", "aws"]);
-    assert_eq!(spofs(&["--spof", "0.9"]), ["data-hr", "svc-payroll", "gusto"]);
+    assert_eq!(
+        spofs(&["--spof", "0.9"]),
+        ["data-hr", "svc-payroll", "gusto"]
+    );
     // svc-payroll takes it down fully through data-hr, two hops away.
     assert_eq!(spofs(&["--spof", "95%", "--depth", "1"]), ["data-hr"]);
-    let table = blast_radius(&["--into", "proc-payroll", "--spof", "0.9", "--format", "table"]);
+    let table = blast_radius(&[
+        "--into",
+        "proc-payroll",
+        "--spof",
+        "0.9",
+        "--format",
+        "table",
+    ]);
     assert!(
         table.contains("single points of failure: availability 0.9 or more"),
         "{table}"
@@ -130,13 +146,26 @@ fn fourth_parties_ranked() {
     let parties = document["fourth_parties"].as_array().unwrap();
     assert_eq!(
         ids(&document["fourth_parties"]),
-        ["aws", "parallax-dns", "google-workspace", "slack", "zendesk"]
+        [
+            "aws",
+            "parallax-dns",
+            "google-workspace",
+            "slack",
+            "zendesk"
+        ]
     );
     let parallax = &parties[1];
     assert_eq!(parallax["hidden"], true);
     assert_eq!(
         ids(&parallax["vendors"]),
-        ["okta", "github", "slack", "datadog", "pagerduty", "brightdesk"]
+        [
+            "okta",
+            "github",
+            "slack",
+            "datadog",
+            "pagerduty",
+            "brightdesk"
+        ]
     );
     assert!(parties.iter().filter(|p| p["hidden"] == true).count() == 1);
 }
@@ -186,7 +215,12 @@ fn coverage_flags_concentration_and_hidden_fourth_parties() {
     let codes: Vec<&str> = parallax.iter().map(|f| f.1.as_str()).collect();
     assert_eq!(
         codes,
-        ["no-assurance", "review-overdue", "no-exit-plan", "concentration"]
+        [
+            "no-assurance",
+            "review-overdue",
+            "no-exit-plan",
+            "concentration"
+        ]
     );
     for (_, _, message) in &parallax {
         assert!(
@@ -197,13 +231,18 @@ fn coverage_flags_concentration_and_hidden_fourth_parties() {
         );
     }
     assert!(
-        parallax[3].2.starts_with("under 3 critical vendors (okta, github and datadog):"),
+        parallax[3]
+            .2
+            .starts_with("under 3 critical vendors (okta, github and datadog):"),
         "{}",
         parallax[3].2
     );
     let aws = of("aws");
-    assert!(aws.iter().any(|f| f.1 == "concentration"
-        && f.2.contains("the single point of failure of 4 critical processes")));
+    assert!(aws.iter().any(|f| {
+        f.1 == "concentration"
+            && f.2
+                .contains("the single point of failure of 4 critical processes")
+    }));
     assert!(aws.iter().all(|f| !f.2.contains("hidden")));
 }
 

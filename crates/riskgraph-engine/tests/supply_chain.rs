@@ -212,8 +212,16 @@ fn the_upstream_of_the_upstream_is_the_graph() {
     let twice = graph.upstream().upstream();
     let mut search = Search::new(5);
     for origin in 0..5 {
-        let once = search.run(graph.property(A), &[graph.internal(origin)], Limits::default());
-        let again = search.run(twice.property(A), &[twice.internal(origin)], Limits::default());
+        let once = search.run(
+            graph.property(A),
+            &[graph.internal(origin)],
+            Limits::default(),
+        );
+        let again = search.run(
+            twice.property(A),
+            &[twice.internal(origin)],
+            Limits::default(),
+        );
         for node in 0..5 {
             assert_eq!(
                 find(&once.labels, &graph, node),
@@ -255,7 +263,9 @@ fn a_redundant_dependency_is_no_single_point_of_failure() {
     let expected = [("app", 0.9), ("host", 0.9), ("cloud", 0.9)];
     assert_eq!(
         found,
-        expected.map(|(id, impact)| (id.to_owned(), impact)).to_vec()
+        expected
+            .map(|(id, impact)| (id.to_owned(), impact))
+            .to_vec()
     );
     // The whole upstream lists the store and its replica, weakened, and marks the rest.
     let mut workspace = Workspace::new(inv.nodes.len());
@@ -374,13 +384,26 @@ fn fourth_parties_and_concentration_on_the_bundled_dataset() {
     let providers: Vec<u32> = ranked.iter().map(|f| f.provider).collect();
     assert_eq!(
         ids(&inv, &providers),
-        ["aws", "parallax-dns", "google-workspace", "slack", "zendesk"]
+        [
+            "aws",
+            "parallax-dns",
+            "google-workspace",
+            "slack",
+            "zendesk"
+        ]
     );
     let parallax = &ranked[1];
     assert!(parallax.hidden && !ranked[0].hidden);
     assert_eq!(
         ids(&inv, &parallax.vendors),
-        ["okta", "github", "slack", "datadog", "pagerduty", "brightdesk"]
+        [
+            "okta",
+            "github",
+            "slack",
+            "datadog",
+            "pagerduty",
+            "brightdesk"
+        ]
     );
     // What it reaches is what its exposure reaches.
     let mut workspace = Workspace::new(inv.nodes.len());

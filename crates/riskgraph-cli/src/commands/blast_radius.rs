@@ -81,10 +81,11 @@ fn parse_property(text: &str) -> Result<PropertyChoice, String> {
 }
 
 fn parse_spof(text: &str) -> Result<f64, String> {
-    parse_factor(text)
-        .ok()
-        .filter(|&f| f > 0.0)
-        .ok_or_else(|| format!("`{text}` is not a threshold; use a factor above 0 and at most 1, such as 0.8 or 80%"))
+    parse_factor(text).ok().filter(|&f| f > 0.0).ok_or_else(|| {
+        format!(
+            "`{text}` is not a threshold; use a factor above 0 and at most 1, such as 0.8 or 80%"
+        )
+    })
 }
 
 fn parse_factor(text: &str) -> Result<f64, String> {

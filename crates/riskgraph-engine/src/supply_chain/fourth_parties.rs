@@ -9,7 +9,7 @@ use super::{VendorTies, spof_cost};
 use crate::exposure::{NodeFacts, Workspace, normalized};
 use crate::pool::Pool;
 use crate::propagation::{ImpactGraph, Limits, Search};
-use crate::rank::{CRITICAL, CRITICAL_PROCESS, CompactFacts, COVERED, PROCESS};
+use crate::rank::{COVERED, CRITICAL, CRITICAL_PROCESS, CompactFacts, PROCESS};
 
 /// A provider under other vendors: your vendor's vendor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,8 +52,15 @@ pub fn fourth_parties(
         .map_init(
             || pool.take(),
             |workspace, &provider| {
-                let (critical_processes, commitments) =
-                    reach(graph, facts, &compact, workspace, provider, &properties, limits);
+                let (critical_processes, commitments) = reach(
+                    graph,
+                    facts,
+                    &compact,
+                    workspace,
+                    provider,
+                    &properties,
+                    limits,
+                );
                 FourthParty {
                     provider,
                     vendors: ties.dependents(provider).to_vec(),

@@ -121,7 +121,8 @@ fn nearest_vendors(
                 stack.push(vendor);
                 seen[vendor as usize] = walk as u32;
                 while let Some(node) = stack.pop() {
-                    let range = offsets[node as usize] as usize..offsets[node as usize + 1] as usize;
+                    let range =
+                        offsets[node as usize] as usize..offsets[node as usize + 1] as usize;
                     for &next in &targets[range] {
                         if std::mem::replace(&mut seen[next as usize], walk as u32) == walk as u32 {
                             continue;

@@ -337,7 +337,11 @@ impl View<'_> {
         let into = self.upstream.is_some();
         let mut rows: Vec<(&str, String)> = vec![
             (
-                if into { "nodes upstream" } else { "nodes reached" },
+                if into {
+                    "nodes upstream"
+                } else {
+                    "nodes reached"
+                },
                 format!("{} ({})", s.reached, counts(&s.by_kind, true)),
             ),
             ("asset types", counts(&s.by_type, false)),
@@ -359,9 +363,10 @@ impl View<'_> {
             ),
         ];
         if let Some(upstream) = self.upstream {
-            let points = upstream.single_points_of_failure.iter().map(|point| {
-                format!("{} (A {:.2})", id(&point.node), point.impact())
-            });
+            let points = upstream
+                .single_points_of_failure
+                .iter()
+                .map(|point| format!("{} (A {:.2})", id(&point.node), point.impact()));
             rows.push(("single points of failure", list(points.collect())));
         } else {
             rows.push((
@@ -487,7 +492,10 @@ impl View<'_> {
                 ""
             };
             let (label, spof) = if self.is_single_point_of_failure(reached.node) {
-                (format!("{label}\nsingle point of failure"), ", peripheries=2, color=black")
+                (
+                    format!("{label}\nsingle point of failure"),
+                    ", peripheries=2, color=black",
+                )
             } else {
                 (label, "")
             };
