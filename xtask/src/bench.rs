@@ -543,12 +543,20 @@ impl Row {
     /// A row for an in-process measurement: wall times only.
     fn in_process(name: &str, target: &str, walls: &[f64], cores: usize) -> Self {
         let min = walls.iter().copied().fold(f64::INFINITY, f64::min);
+        // Tenths of a millisecond, and microseconds below ten milliseconds.
+        let seconds = |s: f64| {
+            if s < 0.01 {
+                format!("{s:.6}")
+            } else {
+                format!("{s:.4}")
+            }
+        };
         Self {
             cells: [
                 name.to_owned(),
                 target.to_owned(),
-                format!("{min:.4}"),
-                format!("{:.4}", median(walls.to_vec())),
+                seconds(min),
+                seconds(median(walls.to_vec())),
                 "-".to_owned(),
                 cores.to_string(),
                 "-".to_owned(),
