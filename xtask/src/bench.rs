@@ -289,6 +289,10 @@ impl InProcess<'_> {
             "{UPSTREAM}: what can take {} down: {} nodes over C, I and A (the graph read backwards built in {:.3} s)",
             measured.target, measured.reached, measured.build
         );
+        println!(
+            "  vendors under vendors in {:.3} s; {} concentration findings in {:.3} s",
+            measured.ties, measured.concentrated, measured.concentration
+        );
         if self.wants(UPSTREAM) {
             for (property, walls) in ["c", "i", "a"].iter().zip(&measured.searches) {
                 let name = format!("{UPSTREAM}-one-search-{property}");

@@ -385,6 +385,11 @@ pub struct UpstreamFigures {
     /// What `blast-radius --into` computes: the three searches merged, and the single points of
     /// failure.
     pub upstreams: Vec<f64>,
+    /// The vendors under each vendor (`VendorTies`), and the concentration findings of coverage
+    /// from them, once each.
+    pub ties: f64,
+    pub concentration: f64,
+    pub concentrated: usize,
 }
 
 /// Times `runs` upstream searches per property into the node with the biggest upstream, and
@@ -405,7 +410,11 @@ pub fn upstream(prepared: &Prepared, runs: usize) -> UpstreamFigures {
     candidates.sort_by_key(|&n| (std::cmp::Reverse(dependencies[n as usize]), n));
     candidates.truncate(CANDIDATES);
     let step = (inventory.nodes.len() / UPSTREAM_SAMPLE).max(1);
-    candidates.extend((0..inventory.nodes.len()).step_by(step).map(|n| n as NodeIdx));
+    candidates.extend(
+        (0..inventory.nodes.len())
+            .step_by(step)
+            .map(|n| n as NodeIdx),
+    );
     let mut search = Search::new(inventory.nodes.len());
     let availability = backwards.property(Property::Availability);
     let target = candidates
@@ -454,11 +463,25 @@ pub fn upstream(prepared: &Prepared, runs: usize) -> UpstreamFigures {
             upstreams.push(wall);
         }
     }
+    let started = Instant::now();
+    let ties = riskgraph_engine::supply_chain::VendorTies::new(inventory);
+    let ties_wall = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let concentrated = riskgraph_engine::supply_chain::concentration(
+        inventory,
+        &prepared.graph,
+        &ties,
+        DEFAULT_SPOF,
+    )
+    .len();
     UpstreamFigures {
         target: inventory.node(target).id.to_string(),
         build,
         reached,
         searches,
         upstreams,
+        ties: ties_wall,
+        concentration: started.elapsed().as_secs_f64(),
+        concentrated,
     }
 }
