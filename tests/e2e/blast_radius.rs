@@ -126,11 +126,51 @@ fn unknown_origin_exits_2_with_a_suggestion() {
 }
 
 #[test]
+fn unknown_target_exits_2_with_a_suggestion() {
+    let (code, stdout, stderr) = output(riskgraph().args([
+        "blast-radius",
+        "datasets/acme-saas",
+        "--into",
+        "proc-biling",
+    ]));
+    assert_eq!(code, Some(2));
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("`proc-biling`") && stderr.contains("did you mean `proc-billing`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_spof_threshold_exits_2_with_a_hint() {
+    for value in ["0", "1.5", "high", "-0.2", "80"] {
+        let (code, stdout, stderr) = output(riskgraph().args([
+            "blast-radius",
+            "datasets/acme-saas",
+            "--into",
+            "proc-billing",
+            &format!("--spof={value}"),
+        ]));
+        assert_eq!(code, Some(2), "{value}: {stderr}");
+        assert!(stdout.is_empty());
+        assert!(
+            stderr.contains(&format!("`{value}` is not a threshold"))
+                && stderr.contains("such as 0.8 or 80%"),
+            "{value}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         &["--from", "aws", "--property", "x"][..],
         &["--from", "aws", "--min", "2"],
         &["--rank", "vendors", "--format", "dot"],
+        &["--rank", "fourth-parties", "--format", "tree"],
+        &["--from", "aws", "--into", "proc-billing"],
+        &["--from", "aws", "--spof", "0.5"],
+        &["--into", ","],
         &[],
     ] {
         let mut command = riskgraph();

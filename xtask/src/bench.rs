@@ -82,6 +82,32 @@ const BENCHMARKS: &[Benchmark] = &[
         target: "2 threads >= 1.7x faster",
     },
     Benchmark {
+        name: "blast-radius-into",
+        args: &[
+            "blast-radius",
+            "{dir}",
+            "--into",
+            "{upstream}",
+            "--format",
+            "json",
+        ],
+        target: "load + one --into",
+    },
+    Benchmark {
+        name: "rank-fourth-parties",
+        args: &[
+            "blast-radius",
+            "{dir}",
+            "--rank",
+            "fourth-parties",
+            "--format",
+            "json",
+            "--threads",
+            "{threads}",
+        ],
+        target: "< 30 s",
+    },
+    Benchmark {
         name: "assess",
         args: &[
             "assess",
@@ -99,9 +125,11 @@ const BENCHMARKS: &[Benchmark] = &[
     },
 ];
 
-/// The in-process benchmarks: one exposure of the biggest vendor, and the vendor ranking on one
-/// thread and on every core, each after loading.
+/// The in-process benchmarks: one exposure of the biggest vendor, the upstream of the node with the
+/// biggest one, and the vendor ranking on one thread and on every core, each after loading.
 const PROPAGATE: &str = "propagate";
+const UPSTREAM: &str = "upstream";
+const IN_PROCESS: [&str; 4] = [PROPAGATE, UPSTREAM, RANK, SCORE];
 const RANK: &str = "rank";
 const SCORE: &str = "score";
 
@@ -145,9 +173,8 @@ pub fn command(args: &Args) -> Result<()> {
         .filter(|b| only.as_deref().is_none_or(|name| b.name == name))
         .collect();
     let wanted = |name: &str| only.as_deref().is_none_or(|only| only == name);
-    let (in_process, in_process_rank, in_process_score) =
-        (wanted(PROPAGATE), wanted(RANK), wanted(SCORE));
-    if selected.is_empty() && !in_process && !in_process_rank && !in_process_score {
+    let in_process = IN_PROCESS.iter().any(|&name| wanted(name));
+    if selected.is_empty() && !in_process {
         return Err(unknown_benchmark(only.as_deref()).into());
     }
 
@@ -171,21 +198,17 @@ pub fn command(args: &Args) -> Result<()> {
         dataset.display()
     );
     let mut rows = Vec::new();
-    let needs_engine = in_process
-        || in_process_rank
-        || in_process_score
-        || selected.iter().any(|b| b.args.contains(&"{biggest}"));
-    let mut biggest = String::new();
-    if needs_engine {
+    let uses = |placeholder: &str| selected.iter().any(|b| b.args.contains(&placeholder));
+    let (mut biggest, mut upstream) = (String::new(), String::new());
+    if in_process || uses("{biggest}") || uses("{upstream}") {
         let engine = InProcess {
-            propagate: in_process,
-            rank: in_process_rank,
-            score: in_process_score,
+            only: only.as_deref(),
+            upstream_needed: uses("{upstream}"),
             threads: threads.unwrap_or(cores),
             runs,
             cores,
         };
-        biggest = engine.run(&dataset, &mut rows)?;
+        (biggest, upstream) = engine.run(&dataset, &mut rows)?;
     }
     for benchmark in selected {
         let args: Vec<String> = benchmark
@@ -196,6 +219,7 @@ pub fn command(args: &Args) -> Result<()> {
                     .replace("{threads}", &threads_text)
                     .replace("{out}", &scratch.to_string_lossy())
                     .replace("{biggest}", &biggest)
+                    .replace("{upstream}", &upstream)
             })
             .collect();
         let log = logs.join(format!("{}.stderr", benchmark.name));
@@ -234,7 +258,7 @@ pub fn command(args: &Args) -> Result<()> {
 
 fn unknown_benchmark(name: Option<&str>) -> String {
     let mut names: Vec<&str> = BENCHMARKS.iter().map(|b| b.name).collect();
-    names.extend([PROPAGATE, RANK, SCORE]);
+    names.extend(IN_PROCESS);
     format!(
         "no benchmark named `{}`; there are: {}",
         name.unwrap_or_default(),
@@ -243,25 +267,57 @@ fn unknown_benchmark(name: Option<&str>) -> String {
 }
 
 /// The in-process benchmarks to run.
-struct InProcess {
-    propagate: bool,
-    rank: bool,
-    score: bool,
+struct InProcess<'a> {
+    /// The one benchmark asked for with `--only`; every one without.
+    only: Option<&'a str>,
+    /// Whether an end-to-end benchmark needs the node with the biggest upstream.
+    upstream_needed: bool,
     threads: usize,
     runs: usize,
     cores: usize,
 }
 
-impl InProcess {
-    /// Loads the dataset, runs the selected benchmarks into `rows`; returns the biggest vendor's id.
-    fn run(&self, dataset: &Path, rows: &mut Vec<Row>) -> Result<String> {
+impl InProcess<'_> {
+    fn wants(&self, name: &str) -> bool {
+        self.only.is_none_or(|only| only == name)
+    }
+
+    /// The `upstream` benchmark into `rows` when asked for; returns the node it searched into.
+    fn upstream(&self, prepared: &bench_engine::Prepared, rows: &mut Vec<Row>) -> String {
+        let measured = bench_engine::upstream(prepared, self.runs.max(5));
+        println!(
+            "{UPSTREAM}: what can take {} down: {} nodes over C, I and A (the graph read backwards built in {:.3} s)",
+            measured.target, measured.reached, measured.build
+        );
+        println!(
+            "  vendors under vendors in {:.3} s; {} concentration findings in {:.3} s",
+            measured.ties, measured.concentrated, measured.concentration
+        );
+        if self.wants(UPSTREAM) {
+            for (property, walls) in ["c", "i", "a"].iter().zip(&measured.searches) {
+                let name = format!("{UPSTREAM}-one-search-{property}");
+                rows.push(Row::in_process(&name, "< 50 ms", walls, self.cores));
+            }
+            rows.push(Row::in_process(
+                &format!("{UPSTREAM}-cia-spof"),
+                "(three searches, merged, and the SPOFs)",
+                &measured.upstreams,
+                self.cores,
+            ));
+        }
+        measured.target
+    }
+
+    /// Loads the dataset, runs the selected benchmarks into `rows`; returns the biggest vendor's id
+    /// and the id of the node with the biggest upstream (empty unless it was needed).
+    fn run(&self, dataset: &Path, rows: &mut Vec<Row>) -> Result<(String, String)> {
         let prepared = bench_engine::prepare(dataset)?;
         let biggest = prepared.biggest_id();
         println!(
             "biggest vendor: {biggest} (its outage reaches {} nodes)",
             prepared.biggest_reach
         );
-        if self.propagate {
+        if self.wants(PROPAGATE) {
             let measured = bench_engine::propagate(&prepared, self.runs.max(5));
             println!(
                 "{PROPAGATE}: exposure of {biggest} over C, I and A: {} nodes reached",
@@ -278,7 +334,12 @@ impl InProcess {
                 self.cores,
             ));
         }
-        if self.rank {
+        let upstream = if self.wants(UPSTREAM) || self.upstream_needed {
+            self.upstream(&prepared, rows)
+        } else {
+            String::new()
+        };
+        if self.wants(RANK) {
             let many = self.threads;
             let one = bench_engine::rank(&prepared, 1, self.runs)?;
             let all = bench_engine::rank(&prepared, many, self.runs)?;
@@ -299,7 +360,7 @@ impl InProcess {
                 self.cores,
             ));
         }
-        if self.score {
+        if self.wants(SCORE) {
             let many = self.threads;
             let figures = bench_engine::score(&prepared, many, self.runs)?;
             let (one, all, twin) = (
@@ -334,7 +395,7 @@ impl InProcess {
                 self.cores,
             ));
         }
-        Ok(biggest)
+        Ok((biggest, upstream))
     }
 }
 
@@ -486,12 +547,20 @@ impl Row {
     /// A row for an in-process measurement: wall times only.
     fn in_process(name: &str, target: &str, walls: &[f64], cores: usize) -> Self {
         let min = walls.iter().copied().fold(f64::INFINITY, f64::min);
+        // Tenths of a millisecond, and microseconds below ten milliseconds.
+        let seconds = |s: f64| {
+            if s < 0.01 {
+                format!("{s:.6}")
+            } else {
+                format!("{s:.4}")
+            }
+        };
         Self {
             cells: [
                 name.to_owned(),
                 target.to_owned(),
-                format!("{min:.4}"),
-                format!("{:.4}", median(walls.to_vec())),
+                seconds(min),
+                seconds(median(walls.to_vec())),
                 "-".to_owned(),
                 cores.to_string(),
                 "-".to_owned(),

@@ -367,3 +367,121 @@ fn twin_score(
         reduce(impact, through_i),
     )
 }
+
+/// How many nodes, spread over the inventory, are searched for the biggest upstream.
+const UPSTREAM_SAMPLE: usize = 2000;
+
+/// What `upstream` measured, wall times in seconds.
+pub struct UpstreamFigures {
+    /// The node whose upstream is searched: the one with the most nodes whose failure reaches
+    /// its availability, among the nodes with the most dependencies.
+    pub target: String,
+    /// Building the impact graph read backwards, which the first `--into` of a session does.
+    pub build: f64,
+    /// The nodes that reach it, over the three properties.
+    pub reached: usize,
+    /// One upstream search per property (C, I, A), after a warm-up.
+    pub searches: [Vec<f64>; 3],
+    /// What `blast-radius --into` computes: the three searches merged, and the single points of
+    /// failure.
+    pub upstreams: Vec<f64>,
+    /// The vendors under each vendor (`VendorTies`), and the concentration findings of coverage
+    /// from them, once each.
+    pub ties: f64,
+    pub concentration: f64,
+    pub concentrated: usize,
+}
+
+/// Times `runs` upstream searches per property into the node with the biggest upstream, and
+/// `runs` whole upstreams of it (three properties and the single points of failure).
+pub fn upstream(prepared: &Prepared, runs: usize) -> UpstreamFigures {
+    use riskgraph_engine::supply_chain::{DEFAULT_SPOF, Upstream};
+    let inventory = &prepared.inventory;
+    let started = Instant::now();
+    let backwards = prepared.graph.upstream();
+    let build = started.elapsed().as_secs_f64();
+    // The nodes with the most dependencies, and a spread sample of every kind of node (processes
+    // sit at the top of the generated estate, so their upstream is the deepest).
+    let mut dependencies = vec![0usize; inventory.nodes.len()];
+    for dependency in &inventory.dependencies {
+        dependencies[dependency.from as usize] += 1;
+    }
+    let mut candidates: Vec<NodeIdx> = (0..inventory.nodes.len() as NodeIdx).collect();
+    candidates.sort_by_key(|&n| (std::cmp::Reverse(dependencies[n as usize]), n));
+    candidates.truncate(CANDIDATES);
+    let step = (inventory.nodes.len() / UPSTREAM_SAMPLE).max(1);
+    candidates.extend(
+        (0..inventory.nodes.len())
+            .step_by(step)
+            .map(|n| n as NodeIdx),
+    );
+    let mut search = Search::new(inventory.nodes.len());
+    let availability = backwards.property(Property::Availability);
+    let target = candidates
+        .iter()
+        .copied()
+        .max_by_key(|&n| {
+            let reach = search
+                .run(availability, &[backwards.internal(n)], Limits::default())
+                .labels
+                .len();
+            (reach, std::cmp::Reverse(n))
+        })
+        .unwrap_or(0);
+    let mut searches: [Vec<f64>; 3] = Default::default();
+    for property in Property::ALL {
+        let graph = backwards.property(property);
+        let origin = backwards.internal(target);
+        let mut labels = 0;
+        for run in 0..=runs {
+            let started = Instant::now();
+            search.explore(graph, &[origin], Limits::default());
+            let wall = started.elapsed().as_secs_f64();
+            labels = search.reached().count();
+            if run > 0 {
+                searches[property as usize].push(wall);
+            }
+        }
+        println!("  one upstream search, {property:?}: {labels} nodes");
+    }
+    let mut workspace = Workspace::new(inventory.nodes.len());
+    let mut reached = 0;
+    let mut upstreams = Vec::new();
+    for run in 0..=runs {
+        let started = Instant::now();
+        let upstream = Upstream::compute(
+            &prepared.graph,
+            &mut workspace,
+            &[target],
+            &Property::ALL,
+            Limits::default(),
+            DEFAULT_SPOF,
+        );
+        let wall = started.elapsed().as_secs_f64();
+        reached = upstream.exposure.nodes.len();
+        if run > 0 {
+            upstreams.push(wall);
+        }
+    }
+    let started = Instant::now();
+    let ties = riskgraph_engine::supply_chain::VendorTies::new(inventory);
+    let ties_wall = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let concentrated = riskgraph_engine::supply_chain::concentration(
+        inventory,
+        &prepared.graph,
+        &ties,
+        DEFAULT_SPOF,
+    )
+    .len();
+    UpstreamFigures {
+        target: inventory.node(target).id.to_string(),
+        build,
+        reached,
+        searches,
+        upstreams,
+        ties: ties_wall,
+        concentration: started.elapsed().as_secs_f64(),
+        concentrated,
+    }
+}

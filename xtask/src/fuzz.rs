@@ -529,12 +529,15 @@ fn inventory_command(
         }
         Kind::BlastRadius => {
             let mut args = strings(&["blast-radius", "inv"]);
-            if rng.u8(..4) == 0 {
-                args.extend(strings(&["--rank", "vendors"]));
-            } else {
-                let id = some_node_id(rng, inventory);
-                let format = ["tree", "table", "json", "dot"][rng.usize(..4)];
-                args.extend([String::from("--from"), id, "--format".into(), format.into()]);
+            match rng.u8(..8) {
+                0 => args.extend(strings(&["--rank", "vendors"])),
+                1 => args.extend(strings(&["--rank", "fourth-parties"])),
+                pick => {
+                    let id = some_node_id(rng, inventory);
+                    let format = ["tree", "table", "json", "dot"][rng.usize(..4)];
+                    let direction = if pick < 5 { "--from" } else { "--into" };
+                    args.extend([direction.into(), id, "--format".into(), format.into()]);
+                }
             }
             args
         }

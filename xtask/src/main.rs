@@ -38,8 +38,9 @@ enum Task {
     ///
     /// Generates target/bench-data/nodes-N-seed-1 if needed, builds the release `riskgraph` (or
     /// times the one at --binary), runs each benchmark after a warm-up and prints min and median
-    /// wall time and peak RSS. Benchmarks: validate, blast-radius, rank-vendors,
-    /// rank-vendors-1-thread, assess; in process, after loading: propagate, rank, score.
+    /// wall time and peak RSS. Benchmarks: validate, blast-radius, blast-radius-into,
+    /// rank-vendors, rank-vendors-1-thread, rank-fourth-parties, assess; in process, after
+    /// loading: propagate, upstream, rank, score.
     Bench(bench::Args),
     /// Mutation fuzzing of the release binary
     ///

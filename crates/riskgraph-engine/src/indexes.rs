@@ -15,6 +15,7 @@ use riskgraph_model::selector::{NodeIndex, NodeLists};
 
 use crate::exposure::NodeFacts;
 use crate::per_node::PerNode;
+use crate::supply_chain::VendorTies;
 
 /// The indexes of one inventory, each built the first time it is asked for.
 ///
@@ -25,6 +26,7 @@ pub struct Indexes {
     nodes: OnceLock<NodeLists>,
     facts: OnceLock<NodeFacts>,
     obligations: OnceLock<Arc<PerNode>>,
+    vendor_ties: OnceLock<VendorTies>,
 }
 
 impl Indexes {
@@ -82,5 +84,12 @@ impl<'a> Indexed<'a> {
         self.indexes
             .obligations
             .get_or_init(|| Arc::new(PerNode::obligations(self.inventory, &self.nodes())))
+    }
+
+    /// Which vendors depend on which, and which the organization uses only through another.
+    pub fn vendor_ties(self) -> &'a VendorTies {
+        self.indexes
+            .vendor_ties
+            .get_or_init(|| VendorTies::new(self.inventory))
     }
 }

@@ -92,7 +92,7 @@ const IN_SCOPE: u8 = 1;
 const ASSET: u8 = 1 << 1;
 pub(crate) const PROCESS: u8 = 1 << 2;
 const VENDOR: u8 = 1 << 3;
-const CRITICAL: u8 = 1 << 4;
+pub(crate) const CRITICAL: u8 = 1 << 4;
 pub(crate) const COVERED: u8 = 1 << 5;
 
 impl CompactFacts {

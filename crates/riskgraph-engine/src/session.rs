@@ -31,6 +31,7 @@ use crate::indexes::{Indexed, Indexes};
 use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{self, VendorRank};
 use crate::rules::{PrintSink, RuleError, Rules};
+use crate::supply_chain::{self, FourthParty, Upstream};
 use riskgraph_model::selector::NodeLists;
 
 /// Why a session could not be opened.
@@ -216,10 +217,44 @@ impl Session {
         )
     }
 
+    /// What can take `targets` down: every node whose failure or breach reaches one of them over
+    /// `properties`, with its impact on them, and the single points of failure at `spof`.
+    pub fn upstream(
+        &self,
+        targets: &[NodeIdx],
+        properties: &[Property],
+        limits: Limits,
+        spof: f64,
+    ) -> Upstream {
+        let mut workspace = Workspace::new(self.inventory.nodes.len());
+        Upstream::compute(
+            &self.graph,
+            &mut workspace,
+            targets,
+            properties,
+            limits,
+            spof,
+        )
+    }
+
+    /// Every fourth party (a provider other vendors depend on), ranked by the critical processes
+    /// its failure over `properties` reaches, then by the vendors that depend on it.
+    pub fn fourth_parties(&self, properties: &[Property], limits: Limits) -> Vec<FourthParty> {
+        let indexed = self.indexed();
+        supply_chain::fourth_parties(
+            &self.inventory,
+            &self.graph,
+            indexed.facts(),
+            indexed.vendor_ties(),
+            properties,
+            limits,
+        )
+    }
+
     /// What coverage and the Statement of Applicability of `assessment` (from
     /// [`Session::assess`]) start from: build it once to ask for both.
     pub fn compliance<'a>(&'a self, assessment: &'a Assessment) -> compliance::Index<'a> {
-        compliance::Index::new(self.indexed(), assessment)
+        compliance::Index::new(self.indexed(), assessment).with_graph(&self.graph)
     }
 
     /// SOC 2 and Annex A coverage of `assessment` (from [`Session::assess`]).

@@ -43,7 +43,7 @@ impl Inventory {
     }
 
     /// The node indexes of `ids` (trimmed, empty ones skipped), or a message naming the first
-    /// unknown one with the closest id, or saying there was none.
+    /// unknown one with the closest id; empty when none was given.
     pub fn resolve(&self, ids: &[String]) -> Result<Vec<NodeIdx>, String> {
         let mut found = Vec::new();
         for id in ids.iter().map(|id| id.trim()).filter(|id| !id.is_empty()) {
@@ -58,9 +58,6 @@ impl Inventory {
                 ));
             };
             found.push(idx);
-        }
-        if found.is_empty() {
-            return Err("--from needs at least one node id".to_owned());
         }
         Ok(found)
     }

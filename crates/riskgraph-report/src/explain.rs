@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use riskgraph_engine::assess::{Explanation, Source};
 use riskgraph_engine::exposure::DEFAULT_RATING;
+use riskgraph_engine::supply_chain::DEFAULT_SPOF;
 use riskgraph_model::values::Rating;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, Node, NodeDetail};
@@ -95,6 +96,7 @@ impl Text<'_> {
         self.scenario(&mut out, node);
         self.applicable(&mut out);
         self.exposure(&mut out);
+        self.single_points_of_failure(&mut out, node);
         self.scores(&mut out);
         self.evaluation(&mut out);
         out
@@ -238,6 +240,40 @@ impl Text<'_> {
         out.push('\n');
     }
 
+    /// What alone takes a critical process down: the nodes whose failure reaches its
+    /// availability at the threshold or more, with nothing on the way to take over.
+    fn single_points_of_failure(&self, out: &mut String, node: &Node) {
+        let critical = matches!(node.detail, NodeDetail::Process(_))
+            && node
+                .criticality()
+                .is_some_and(|c| c.get() >= riskgraph_engine::rank::CRITICAL_PROCESS);
+        if !critical {
+            return;
+        }
+        let points = &self.explanation.single_points_of_failure;
+        let _ = writeln!(
+            out,
+            "Single points of failure of this critical process (availability impact {DEFAULT_SPOF} or more, no alternative on the way): {}",
+            if points.is_empty() {
+                "none".to_owned()
+            } else {
+                points.len().to_string()
+            }
+        );
+        for point in points {
+            let failing = self.inventory.node(point.node);
+            let _ = writeln!(
+                out,
+                "    {:.2} A  {} ({}, {})",
+                point.impact(),
+                failing.id,
+                describe_kind(failing),
+                count(point.hops, "hop", "hops")
+            );
+        }
+        out.push('\n');
+    }
+
     fn scores(&self, out: &mut String) {
         let explanation = self.explanation;
         let risk = &explanation.risk;
@@ -374,6 +410,14 @@ impl Text<'_> {
                 let _ = writeln!(out, "  {}: {}", finding.code(), finding.message(inventory));
             }
         }
+    }
+}
+
+/// `asset/data`, `process`, `vendor`.
+fn describe_kind(node: &Node) -> String {
+    match &node.detail {
+        NodeDetail::Asset(asset) => format!("asset/{}", asset.asset_type.as_str()),
+        _ => node.kind().as_str().to_owned(),
     }
 }
 

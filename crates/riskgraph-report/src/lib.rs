@@ -28,6 +28,7 @@ pub mod sarif;
 pub mod schema;
 pub mod sheets;
 pub mod soa;
+pub mod svg_tree;
 pub mod text;
 pub mod xlsx;
 

@@ -1,6 +1,7 @@
-//! The colours of risk levels, shared by the workbook and the HTML report: a sequential
-//! yellow-orange-brown ramp (`ColorBrewer`'s `YlOrBr`), readable with every common form of colour
-//! blindness because it varies in lightness, not only in hue.
+//! The colours of risk levels and impacts, shared by the workbook, the HTML report and the
+//! supply-chain picture: a sequential yellow-orange-brown ramp (`ColorBrewer`'s `YlOrBr`),
+//! readable with every common form of colour blindness because it varies in lightness, not only
+//! in hue.
 
 /// Nine steps, lightest first: up to nine levels each get their own colour.
 const RAMP: [u32; 9] = [
@@ -21,9 +22,37 @@ pub fn level(index: usize, count: usize) -> (u32, u32) {
     (RAMP[step], text)
 }
 
+/// The fill and text colours (`0xRRGGBB`) of an impact in 0..=1 on the same ramp: no impact the
+/// lightest, full impact the darkest, in nine steps.
+pub fn impact(impact: f64) -> (u32, u32) {
+    let last = RAMP.len() - 1;
+    let step = if impact.is_nan() {
+        0
+    } else {
+        ((impact.clamp(0.0, 1.0) * last as f64).round() as usize).min(last)
+    };
+    let text = if step >= 5 { 0xFF_FFFF } else { 0x1A_1A1A };
+    (RAMP[step], text)
+}
+
+/// `#rrggbb`, for SVG and CSS.
+pub fn hex(colour: u32) -> String {
+    format!("#{colour:06x}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn impacts_darken_with_the_impact() {
+        assert_eq!(impact(0.0).0, RAMP[0]);
+        assert_eq!(impact(1.0), (RAMP[8], 0xFF_FFFF));
+        assert_eq!(impact(0.5).0, RAMP[4]);
+        assert_eq!(impact(f64::NAN).0, RAMP[0]);
+        assert_eq!(impact(7.0).0, RAMP[8]);
+        assert_eq!(hex(0x0A_0B0C), "#0a0b0c");
+    }
 
     #[test]
     fn levels_spread_over_the_ramp() {

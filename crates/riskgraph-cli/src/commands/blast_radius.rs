@@ -1,25 +1,36 @@
-//! `riskgraph blast-radius`: what a failure or breach of some nodes reaches, and how hard; or every
-//! vendor ranked by what it reaches.
+//! `riskgraph blast-radius`: what a failure or breach of some nodes reaches, and how hard; what can
+//! take some nodes down; or every vendor, or every fourth party, ranked by what it reaches.
 
 use std::path::PathBuf;
 
 use clap::ValueEnum;
 use riskgraph_engine::propagation::{DEFAULT_MIN_IMPACT, Limits};
+use riskgraph_engine::supply_chain::DEFAULT_SPOF;
 use riskgraph_model::values::Property;
+use riskgraph_model::{Inventory, NodeIdx};
 use riskgraph_report::Format;
 use riskgraph_report::blast_radius::{self, Query};
 
 use crate::error;
 
 #[derive(clap::Args)]
-#[command(group(clap::ArgGroup::new("what").required(true).args(["from", "rank"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["from", "into", "rank"])))]
 pub struct Args {
     /// The inventory: a folder of CSV files, or a workbook (.xlsx)
     pub path: PathBuf,
     /// The node ids that fail or are breached, together (comma-separated)
     #[arg(long, value_delimiter = ',', value_name = "ID[,ID...]")]
     pub from: Vec<String>,
-    /// Rank every vendor by its transitive blast radius instead
+    /// What can take these nodes down instead: every node whose failure or breach reaches them
+    /// (comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "ID[,ID...]")]
+    pub into: Vec<String>,
+    /// With --into: a node whose failure alone reaches a target's availability at this factor or
+    /// more is a single point of failure (0..1, or a percentage)
+    #[arg(long, value_name = "FACTOR", value_parser = parse_spof)]
+    pub spof: Option<f64>,
+    /// Rank every vendor by its transitive blast radius, or every fourth party (a provider your
+    /// vendors depend on), instead
     #[arg(long, value_enum)]
     pub rank: Option<RankWhat>,
     /// The property that fails: c (confidentiality), i (integrity), a (availability) or all
@@ -31,7 +42,8 @@ pub struct Args {
     /// Leave out nodes whose strongest path is more than this many hops long
     #[arg(long, value_name = "N")]
     pub depth: Option<u32>,
-    /// Output: tree (default with --from), table (default with --rank), json, or dot (Graphviz)
+    /// Output: tree (default with --from and --into), table (default with --rank), json, or dot
+    /// (Graphviz)
     #[arg(long, value_parser = super::formats(FORMATS))]
     pub format: Option<Format>,
     /// Write to FILE instead of the standard output (all or nothing: a temporary file is
@@ -50,6 +62,7 @@ pub struct Args {
 #[derive(Clone, Copy, ValueEnum)]
 pub enum RankWhat {
     Vendors,
+    FourthParties,
 }
 
 /// The formats of an exposure and of the ranking.
@@ -67,6 +80,14 @@ fn parse_property(text: &str) -> Result<PropertyChoice, String> {
         .ok_or_else(|| format!("`{text}` is not a property; use c, i, a or all"))
 }
 
+fn parse_spof(text: &str) -> Result<f64, String> {
+    parse_factor(text).ok().filter(|&f| f > 0.0).ok_or_else(|| {
+        format!(
+            "`{text}` is not a threshold; use a factor above 0 and at most 1, such as 0.8 or 80%"
+        )
+    })
+}
+
 fn parse_factor(text: &str) -> Result<f64, String> {
     // Through the f32's shortest decimal form, so `0.05` stays 0.05 and prints as such.
     riskgraph_model::values::Factor::parse(text)
@@ -78,9 +99,12 @@ fn parse_factor(text: &str) -> Result<f64, String> {
 
 pub fn run(args: &Args) -> error::Result {
     super::use_threads(args.threads);
+    if args.spof.is_some() && args.into.is_empty() {
+        return Err(super::usage("--spof goes with --into"));
+    }
     if args.rank.is_some() && matches!(args.format, Some(Format::Tree | Format::Dot)) {
         return Err(super::usage(
-            "--rank vendors prints a table or json; tree and dot need --from",
+            "--rank prints a table or json; tree and dot need --from or --into",
         ));
     }
     // A blast radius does not depend on the date.
@@ -93,22 +117,45 @@ pub fn run(args: &Args) -> error::Result {
         min: args.min,
         depth: args.depth,
     };
-    if args.rank.is_some() {
+    let format = args.format.unwrap_or(Format::Tree);
+    if let Some(what) = args.rank {
         let format = args.format.unwrap_or(Format::Table);
+        if matches!(what, RankWhat::FourthParties) {
+            let parties = session.fourth_parties(&args.property.0, limits);
+            return crate::output::emit(args.output.as_deref(), |out| {
+                blast_radius::write_fourth_parties(out, format, inventory, &parties, &query)
+            });
+        }
         let ranks = session.rank_vendors(&args.property.0, limits);
         crate::output::emit(args.output.as_deref(), |out| {
             blast_radius::write_ranking(out, format, inventory, &ranks, &query)
         })
+    } else if !args.into.is_empty() {
+        let targets = resolve(inventory, &args.into, "--into")?;
+        let spof = args.spof.unwrap_or(DEFAULT_SPOF);
+        let upstream = session.upstream(&targets, &args.property.0, limits, spof);
+        let summary = upstream.exposure.summary(inventory, session.facts());
+        crate::output::emit(args.output.as_deref(), |out| {
+            blast_radius::write_upstream(out, format, inventory, graph, &upstream, &summary, &query)
+        })
     } else {
-        let origins = match inventory.resolve(&args.from) {
-            Ok(origins) => origins,
-            Err(message) => return Err(super::usage(&message)),
-        };
+        let origins = resolve(inventory, &args.from, "--from")?;
         let exposure = session.exposure(&origins, &args.property.0, limits);
         let summary = exposure.summary(inventory, session.facts());
-        let format = args.format.unwrap_or(Format::Tree);
         crate::output::emit(args.output.as_deref(), |out| {
             blast_radius::write_exposure(out, format, inventory, graph, &exposure, &summary, &query)
         })
+    }
+}
+
+/// The node indexes of `ids`, given with `option`: a usage error naming the first unknown one
+/// with the closest id, or saying that none was given.
+fn resolve(inventory: &Inventory, ids: &[String], option: &str) -> error::Result<Vec<NodeIdx>> {
+    match inventory.resolve(ids) {
+        Ok(found) if found.is_empty() => Err(super::usage(&format!(
+            "{option} needs at least one node id"
+        ))),
+        Ok(found) => Ok(found),
+        Err(message) => Err(super::usage(&message)),
     }
 }

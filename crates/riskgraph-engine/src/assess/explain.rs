@@ -14,6 +14,7 @@ use crate::rank::CompactFacts;
 use crate::rules::views::{ExposureData, ScoresData};
 use crate::rules::{RuleError, Rules};
 use crate::scenarios::{Inputs, Scenario, Scratch};
+use crate::supply_chain::{self, SinglePoint};
 
 /// A risk, evaluated as in the register, with the inputs and results of each rule.
 #[derive(Debug, Clone)]
@@ -31,6 +32,10 @@ pub struct Explanation {
     pub inherent: ScoresData,
     /// What the `residual` rule returned.
     pub residual: ScoresData,
+    /// For a critical process (criticality 4 or 5), the nodes whose failure alone takes it down
+    /// (availability impact at least [`crate::supply_chain::DEFAULT_SPOF`]), strongest first;
+    /// empty for any other node.
+    pub single_points_of_failure: Vec<SinglePoint>,
 }
 
 /// Why a risk id names no risk of the inventory.
@@ -194,5 +199,6 @@ pub fn explain_with(
         obligations: inputs.obligations(node).to_vec(),
         inherent: scored.inherent,
         residual: scored.residual,
+        single_points_of_failure: supply_chain::of_critical_process(inventory, graph, node),
     })
 }

@@ -81,7 +81,7 @@ pub struct CrosswalkFinding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VendorFinding {
     pub node: NodeIdx,
-    /// `no-assurance`, `stale-report`, `review-overdue` or `no-exit-plan`.
+    /// `no-assurance`, `stale-report`, `review-overdue`, `no-exit-plan` or `concentration`.
     pub code: &'static str,
     pub message: String,
 }
@@ -207,7 +207,7 @@ pub(super) fn of(index: &Index<'_>) -> Coverage {
         obligations: obligations_affected(index),
         unlinked_context: unlinked_context(inventory, assessment),
         incomplete_objectives: incomplete_objectives(inventory),
-        vendors: vendor_findings(inventory, assessment, year_before),
+        vendors: vendor_findings(index, year_before),
         untested: untested_controls(inventory, year_before),
         clauses: clause_evidence(inventory, assessment),
     }
@@ -371,12 +371,11 @@ fn incomplete_objectives(inventory: &Inventory) -> Vec<(u32, Vec<&'static str>)>
 /// Third-party findings for the in-scope vendors, by vendor in node order. A critical vendor
 /// (criticality 4 or 5) needs a SOC 2 report or an ISO 27001 certificate and an exit plan; any
 /// vendor's report must be under a year old and its last review within the review interval of
-/// its highest residual level (the lowest level's interval when it has no risk).
-fn vendor_findings(
-    inventory: &Inventory,
-    assessment: &Assessment,
-    year_before: jiff::civil::Date,
-) -> Vec<VendorFinding> {
+/// its highest residual level (the lowest level's interval when it has no risk); a provider the
+/// organization concentrates on is flagged, and every finding of a hidden fourth party says so.
+fn vendor_findings(index: &Index<'_>, year_before: jiff::civil::Date) -> Vec<VendorFinding> {
+    let (inventory, assessment) = (index.inventory, index.assessment);
+    let supply = super::supply::Supply::of(index);
     let manifest = &inventory.manifest;
     let mut highest: Vec<Option<usize>> = vec![None; inventory.nodes.len()];
     for risk in &assessment.risks {
@@ -391,6 +390,7 @@ fn vendor_findings(
         if !node.in_scope {
             continue;
         }
+        let first = findings.len();
         let mut push = |code: &'static str, message: String| {
             findings.push(VendorFinding {
                 node: i as NodeIdx,
@@ -452,6 +452,14 @@ fn vendor_findings(
                 "no-exit-plan",
                 String::from("critical vendor with no exit plan"),
             );
+        }
+        if let Some(message) = supply.concentration(i as NodeIdx) {
+            push("concentration", message);
+        }
+        if let Some(note) = supply.hidden_note(i as NodeIdx) {
+            for finding in &mut findings[first..] {
+                finding.message.push_str(&note);
+            }
         }
     }
     findings

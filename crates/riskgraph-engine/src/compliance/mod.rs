@@ -9,6 +9,7 @@
 
 mod coverage;
 mod soa;
+mod supply;
 
 use riskgraph_model::Inventory;
 use riskgraph_model::catalog::{self, Relationship};
@@ -18,6 +19,7 @@ use riskgraph_model::vocabulary::ControlStatus;
 use crate::assess::Assessment;
 use crate::indexes::Indexed;
 use crate::per_node::PerNode;
+use crate::propagation::ImpactGraph;
 
 pub use coverage::{
     ClauseEvidence, Coverage, CrosswalkFinding, Requirement, UntestedControl, VendorFinding,
@@ -34,6 +36,10 @@ pub struct Index<'a> {
     risks_by_control: Vec<Vec<u32>>,
     /// Per node, the obligations whose `applies_to` selects it.
     obligations_of: &'a PerNode,
+    indexed: Indexed<'a>,
+    /// The impact graph the assessment propagated through, when the caller has it; coverage
+    /// builds one with the built-in factors otherwise.
+    graph: Option<&'a ImpactGraph>,
 }
 
 impl<'a> Index<'a> {
@@ -51,7 +57,16 @@ impl<'a> Index<'a> {
             assessment,
             risks_by_control,
             obligations_of: indexed.obligations(),
+            indexed,
+            graph: None,
         }
+    }
+
+    /// The same index, with the impact graph of the session (for the concentration findings).
+    #[must_use]
+    pub fn with_graph(mut self, graph: &'a ImpactGraph) -> Self {
+        self.graph = Some(graph);
+        self
     }
 
     /// SOC 2 and Annex A coverage of the assessment.

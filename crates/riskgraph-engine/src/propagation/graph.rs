@@ -250,6 +250,54 @@ impl PropertyGraph {
             })
         })
     }
+
+    /// The same edges the other way round, over the nodes numbered backwards (node `v` becomes
+    /// `n - 1 - v`): the edges out of a node are those into it here, in dependency-row order, so
+    /// a search over the result walks from dependents to what they depend on. The numbering stays
+    /// a topological order of the components. Dependencies on themselves, which never carry a
+    /// label, are left out.
+    fn reversed(&self) -> Self {
+        let n = self.node_count();
+        let last = n.saturating_sub(1) as NodeIdx;
+        let into_other = || {
+            (0..n as NodeIdx).flat_map(move |failing| {
+                self.edges[self.dependents(failing)]
+                    .iter()
+                    .filter(move |edge| edge.dependent != failing)
+                    .map(move |edge| (failing, *edge))
+            })
+        };
+        let offsets = PerNode::offsets(n, into_other().map(|(_, edge)| last - edge.dependent));
+        let mut next = offsets.clone();
+        let mut edges = vec![Edge::default(); offsets[n] as usize];
+        for (failing, edge) in into_other() {
+            let at = &mut next[(last - edge.dependent) as usize];
+            edges[*at as usize] = Edge {
+                dependent: last - failing,
+                cost: edge.cost,
+                row: edge.row,
+            };
+            *at += 1;
+        }
+        for node in 0..n {
+            edges[offsets[node] as usize..offsets[node + 1] as usize]
+                .sort_unstable_by_key(|edge| edge.row());
+        }
+        // A component [start, end) becomes [n - end, n - start).
+        let mut component_end = vec![0; n];
+        let mut start = 0;
+        while start < n {
+            let end = self.component_end[start] as usize;
+            component_end[n - end..n - start].fill((n - start) as NodeIdx);
+            start = end;
+        }
+        Self {
+            offsets,
+            edges,
+            component_end,
+            incoming: OnceLock::new(),
+        }
+    }
 }
 
 /// The graph that impact flows through: for each property, each node's dependents with the cost
@@ -270,6 +318,11 @@ pub struct ImpactGraph {
     internal_of: Vec<NodeIdx>,
     /// Each dependency row's failing node (its `to`), as an inventory index.
     row_failing: Vec<NodeIdx>,
+    /// Each dependency row's dependent node (its `from`), as an inventory index.
+    row_dependent: Vec<NodeIdx>,
+    /// The graph read backwards ([`ImpactGraph::upstream`]), built the first time it is asked
+    /// for: only `blast-radius --into` and the single points of failure need it.
+    upstream: OnceLock<Box<ImpactGraph>>,
 }
 
 impl ImpactGraph {
@@ -368,6 +421,8 @@ impl ImpactGraph {
             node_of,
             internal_of,
             row_failing: edges.iter().map(|e| e.failing).collect(),
+            row_dependent: edges.iter().map(|e| e.dependent).collect(),
+            upstream: OnceLock::new(),
         }
     }
 
@@ -390,8 +445,32 @@ impl ImpactGraph {
     }
 
     /// The node whose failure dependency row `row` carries (its `to`), as an inventory index.
+    /// In the [`ImpactGraph::upstream`] graph, the row's dependent (its `from`): the node one
+    /// step closer to the origins of a search there.
     pub fn failing_node(&self, row: u32) -> NodeIdx {
         self.row_failing[row as usize]
+    }
+
+    /// The graph with every edge turned round, built on first use and kept: a search from some
+    /// nodes over it reaches every node whose failure reaches them, with the same label (cost and
+    /// hops) as a search from that node gives them here, since the cost of a path is the same
+    /// sum read either way. Among equally strong paths the one kept differs: the earliest row at
+    /// each step from the node reached, where a search here keeps the earliest row at each step
+    /// towards it. Its `factors` are empty: read them from this graph.
+    pub fn upstream(&self) -> &ImpactGraph {
+        self.upstream.get_or_init(|| {
+            let n = self.node_count();
+            let last = n.saturating_sub(1) as NodeIdx;
+            Box::new(ImpactGraph {
+                properties: std::array::from_fn(|p| self.properties[p].reversed()),
+                factors: Vec::new(),
+                node_of: self.node_of.iter().rev().copied().collect(),
+                internal_of: self.internal_of.iter().map(|&i| last - i).collect(),
+                row_failing: self.row_dependent.clone(),
+                row_dependent: self.row_failing.clone(),
+                upstream: OnceLock::new(),
+            })
+        })
     }
 }
 

@@ -1,5 +1,12 @@
-//! `riskgraph blast-radius`: an exposure as a tree, a table, JSON or a Graphviz digraph, and the
-//! vendor ranking as a table or JSON.
+//! `riskgraph blast-radius`: an exposure as a tree, a table, JSON or a Graphviz digraph, what can
+//! take a node down (`--into`, [`write_upstream`]) in the same formats, and the vendor and fourth
+//! party rankings as a table or JSON.
+
+mod fourth_parties;
+mod upstream;
+
+pub use fourth_parties::write_fourth_parties;
+pub use upstream::write_upstream;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -9,6 +16,7 @@ use std::io::Write as _;
 use riskgraph_engine::exposure::{Exposure, Lookup, Reached, Summary};
 use riskgraph_engine::propagation::ImpactGraph;
 use riskgraph_engine::rank::VendorRank;
+use riskgraph_engine::supply_chain::Upstream;
 use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, Node, NodeDetail, NodeIdx};
@@ -47,7 +55,17 @@ pub fn write_exposure(
         lookup: exposure.lookup(),
         summary,
         query,
+        upstream: None,
     };
+    write_exposure_view(out, format, &view)
+}
+
+/// Writes `view` in `format`.
+fn write_exposure_view(
+    out: &mut dyn std::io::Write,
+    format: Format,
+    view: &View<'_>,
+) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(out);
     match format {
         Format::Table => out.write_all(view.table().as_bytes())?,
@@ -120,16 +138,34 @@ fn property_names(properties: &[Property]) -> String {
 /// One exposure and what it takes to print it.
 struct View<'a> {
     inventory: &'a Inventory,
+    /// The impact graph as built (its factors label the edges).
     graph: &'a ImpactGraph,
     exposure: &'a Exposure,
     lookup: Lookup<'a>,
     summary: &'a Summary,
     query: &'a Query,
+    /// For `--into`: the exposure is read backwards (a node's parent is the next node towards
+    /// the targets), with single points of failure.
+    upstream: Option<&'a Upstream>,
 }
 
 impl View<'_> {
     fn node(&self, idx: NodeIdx) -> &Node {
         self.inventory.node(idx)
+    }
+
+    fn is_single_point_of_failure(&self, node: NodeIdx) -> bool {
+        self.upstream
+            .is_some_and(|upstream| upstream.is_single_point_of_failure(node))
+    }
+
+    /// What a tree line ends with: a mark on a single point of failure.
+    fn spof_mark(&self, node: NodeIdx) -> &'static str {
+        if self.is_single_point_of_failure(node) {
+            "  [single point of failure]"
+        } else {
+            ""
+        }
     }
 
     fn heading(&self) -> String {
@@ -139,14 +175,25 @@ impl View<'_> {
             .iter()
             .map(|&o| self.node(o).id.as_str())
             .collect();
+        let title = if self.upstream.is_some() {
+            format!("What can take {} down", origins.join(", "))
+        } else {
+            format!("Blast radius of {}", origins.join(", "))
+        };
         let mut text = format!(
-            "Blast radius of {}: {}, impact at least {}",
-            origins.join(", "),
+            "{title}: {}, impact at least {}",
             property_names(&self.exposure.properties),
             self.query.min
         );
         if let Some(depth) = self.query.depth {
             let _ = write!(text, ", at most {depth} hops");
+        }
+        if let Some(upstream) = self.upstream {
+            let _ = write!(
+                text,
+                "; single points of failure: availability {} or more",
+                upstream.spof
+            );
         }
         text.push_str("\n\n");
         text
@@ -192,10 +239,11 @@ impl View<'_> {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "{}  {prefix}{branch}{} ({}){via}",
+                "{}  {prefix}{branch}{} ({}){via}{}",
                 impacts(reached),
                 node.id,
                 kind_label(node),
+                self.spof_mark(reached.node),
             );
             let child_prefix = format!("{prefix}{indent}");
             if let Some(list) = children.get(&reached.node) {
@@ -222,7 +270,7 @@ impl View<'_> {
                     .impact(p)
                     .map_or_else(|| "-".to_owned(), |i| format!("{i:.2}"))
             };
-            rows.push([
+            let mut row = vec![
                 node.id.to_string(),
                 kind_label(node),
                 node.name.to_string(),
@@ -231,10 +279,18 @@ impl View<'_> {
                 impact(Property::Availability),
                 reached.headline().hops.to_string(),
                 via,
-            ]);
+            ];
+            if self.upstream.is_some() {
+                let spof = self.is_single_point_of_failure(reached.node);
+                row.push(if spof { "yes" } else { "" }.to_owned());
+            }
+            rows.push(row);
         }
         let mut out = self.heading();
-        let header = ["NODE", "KIND", "NAME", "C", "I", "A", "HOPS", "VIA"];
+        let mut header = vec!["NODE", "KIND", "NAME", "C", "I", "A", "HOPS", "VIA"];
+        if self.upstream.is_some() {
+            header.push("SPOF");
+        }
         out.push_str(&Table::new(&header, &rows).right(&[3, 4, 5, 6]).render());
         out.push('\n');
         out.push_str(&self.summary_text());
@@ -282,9 +338,14 @@ impl View<'_> {
             .iter()
             .map(|&c| inv.commitments[c as usize].id.to_string())
             .collect();
-        let rows: Vec<(&str, String)> = vec![
+        let into = self.upstream.is_some();
+        let mut rows: Vec<(&str, String)> = vec![
             (
-                "nodes reached",
+                if into {
+                    "nodes upstream"
+                } else {
+                    "nodes reached"
+                },
                 format!("{} ({})", s.reached, counts(&s.by_kind, true)),
             ),
             ("asset types", counts(&s.by_type, false)),
@@ -300,18 +361,36 @@ impl View<'_> {
                 "personal data",
                 if s.personal_data { "yes" } else { "no" }.to_owned(),
             ),
-            ("fourth parties", list(s.vendors.iter().map(id).collect())),
             (
+                if into { "vendors" } else { "fourth parties" },
+                list(s.vendors.iter().map(id).collect()),
+            ),
+        ];
+        if let Some(upstream) = self.upstream {
+            let points = upstream
+                .single_points_of_failure
+                .iter()
+                .map(|point| format!("{} (A {:.2})", id(&point.node), point.impact()));
+            rows.push(("single points of failure", list(points.collect())));
+        } else {
+            rows.push((
                 "maximum value reached",
                 s.max_value.map_or_else(
                     || "none".to_owned(),
                     |(value, node, p)| format!("{value:.2} of 5 ({}, {})", id(&node), p.name()),
                 ),
-            ),
-        ];
+            ));
+        }
+        // Values line up two columns after the longest label, at column 26 at least.
+        let width = rows
+            .iter()
+            .map(|(label, _)| label.len() + 2)
+            .max()
+            .unwrap_or(0)
+            .max(24);
         let mut out = String::from("Summary\n");
         for (label, value) in rows {
-            let _ = writeln!(out, "  {label:<24}{value}");
+            let _ = writeln!(out, "  {label:<width$}{value}");
         }
         out
     }
@@ -402,8 +481,13 @@ impl View<'_> {
     /// labelled with its kind and factor.
     fn dot(&self) -> String {
         let inv = self.inventory;
-        let mut out = String::from(
-            "digraph blast_radius {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", colorscheme=oranges9];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+        let name = if self.upstream.is_some() {
+            "upstream"
+        } else {
+            "blast_radius"
+        };
+        let mut out = format!(
+            "digraph {name} {{\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", colorscheme=oranges9];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
         );
         for reached in &self.exposure.nodes {
             let node = inv.node(reached.node);
@@ -416,9 +500,17 @@ impl View<'_> {
             } else {
                 ""
             };
+            let (label, spof) = if self.is_single_point_of_failure(reached.node) {
+                (
+                    format!("{label}\nsingle point of failure"),
+                    ", peripheries=2, color=black",
+                )
+            } else {
+                (label, "")
+            };
             let _ = writeln!(
                 out,
-                "  {} [label={}, fillcolor={shade}{origin}];",
+                "  {} [label={}, fillcolor={shade}{origin}{spof}];",
                 dot_string(node.id.as_str()),
                 dot_string(&label)
             );
@@ -427,11 +519,17 @@ impl View<'_> {
             if let Some((parent, row)) = reached.headline().parent {
                 let kind = inv.dependencies[row as usize].kind.as_str();
                 let factor = self.graph.factors[row as usize][reached.property as usize];
+                // Arrows follow the impact: from the failing node to its dependent.
+                let (failing, dependent) = if self.upstream.is_some() {
+                    (reached.node, parent)
+                } else {
+                    (parent, reached.node)
+                };
                 let _ = writeln!(
                     out,
                     "  {} -> {} [label={}];",
-                    dot_string(inv.node(parent).id.as_str()),
-                    dot_string(inv.node(reached.node).id.as_str()),
+                    dot_string(inv.node(failing).id.as_str()),
+                    dot_string(inv.node(dependent).id.as_str()),
                     dot_string(&format!("{kind} {factor:.2}"))
                 );
             }
@@ -623,6 +721,34 @@ impl<T: JsonSchema> JsonSchema for Stream<'_, T> {
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         <Vec<T>>::json_schema(generator)
+    }
+}
+
+/// A JSON document written as it is serialized: `head` in order, with the list at `key` made of
+/// `item(0)..item(len)`, one element at a time, so a million elements never sit in memory as JSON
+/// values. For the documents that have no typed form yet (`--into`, `--rank fourth-parties`).
+struct Document<'a> {
+    head: serde_json::Value,
+    key: &'static str,
+    len: usize,
+    item: Box<dyn Fn(usize) -> serde_json::Value + 'a>,
+}
+
+impl serde::Serialize for Document<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let serde_json::Value::Object(head) = &self.head else {
+            return self.head.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(head.len()))?;
+        for (key, value) in head {
+            if key == self.key {
+                map.serialize_entry(key, &Stream::new(self.len, &self.item))?;
+            } else {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
     }
 }
 
