@@ -392,6 +392,72 @@ fn the_report_renders_in_a_browser_and_its_script_filters() {
 }
 
 #[test]
+fn the_supply_chain_section_draws_each_vendor_and_names_single_points_of_failure() {
+    let (_, html) = report("supply-chain", "datasets/acme-saas", &[]);
+    let section = &html[html.find("<section id=\"supply-chain\">").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    // A picture per vendor of the table, drawn without a script.
+    let vendors = section.matches("<tr><td><strong>").count();
+    let figures = section.matches("<figure class=\"supply-tree\"").count();
+    assert!(figures >= 5, "{figures} pictures");
+    assert_eq!(section.matches("<svg ").count(), figures);
+    assert!(
+        vendors > figures,
+        "the critical processes' rows follow the vendors'"
+    );
+    assert!(section.contains("id=\"tree-parallax-dns\""));
+    assert!(section.contains("single point of failure"));
+    // The hidden DNS provider alone takes software delivery down; incident management has a
+    // fallback for everything.
+    let critical = &section[section.find("id=\"critical-processes\"").unwrap()..];
+    let row = |id: &str| {
+        let at = critical.find(&format!("<strong>{id}</strong>")).unwrap();
+        &critical[at..at + critical[at..].find("</tr>").unwrap()]
+    };
+    assert!(
+        row("proc-sdlc").contains("parallax-dns (0.81)"),
+        "{}",
+        row("proc-sdlc")
+    );
+    assert!(row("proc-incident-mgmt").contains("none: every path has an alternative"));
+
+    let Some(browser) = chromium() else {
+        return;
+    };
+    // The section on its own page, as a reader prints it: `RISKGRAPH_UPDATE_SCREENSHOT=1` writes
+    // it to docs/supply-chain.png.
+    let dir = tempdir("supply-chain-page");
+    let page = dir.join("supply-chain.html");
+    let head = &html[..html.find("<body").unwrap()];
+    std::fs::write(
+        &page,
+        format!("{head}<body>{section}</section></body></html>"),
+    )
+    .unwrap();
+    let shot = if std::env::var_os("RISKGRAPH_UPDATE_SCREENSHOT").is_some() {
+        crate::root().join("docs/supply-chain.png")
+    } else {
+        dir.join("supply-chain.png")
+    };
+    headless(
+        browser,
+        &page,
+        "",
+        &[
+            "--hide-scrollbars",
+            "--window-size=1280,1800",
+            &format!("--screenshot={}", shot.display()),
+        ],
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 50_000,
+        "{} bytes",
+        png.len()
+    );
+}
+
+#[test]
 fn edge_inventories_still_report() {
     // A 2-point scale, no vendors, no threats: no risks at all.
     let dir = tempdir("report-edge-inventory");

@@ -21,17 +21,20 @@ use riskgraph_engine::exposure::Exposure;
 use riskgraph_engine::propagation::Limits;
 use riskgraph_engine::rank::VendorRank;
 use riskgraph_engine::session::Session;
+use riskgraph_engine::supply_chain::{self, SinglePoint};
 use riskgraph_model::manifest::ApprovalState;
 use riskgraph_model::records::ContextItem;
 use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::Vocabulary as _;
-use riskgraph_model::{Inventory, Manifest};
+use riskgraph_model::{Inventory, Manifest, NodeDetail, NodeIdx};
 
 use crate::diff::Changes;
 use crate::register::{Checksum, Register};
 use crate::text::{Newlines, printable};
 pub use sections::MAX_ROWS;
-use sections::{Colour, FraudRow, HeatMap, RegisterTable, Soa, Soc2, Summary, TreeStep, Vendor};
+use sections::{
+    Colour, CriticalProcess, FraudRow, HeatMap, RegisterTable, Soa, Soc2, Summary, TreeStep, Vendor,
+};
 
 /// How many vendors the supply chain section shows.
 const TOP_VENDORS: usize = 10;
@@ -44,6 +47,10 @@ pub struct Report<'a> {
     pub soa: &'a [SoaEntry],
     /// The vendors with the widest blast radius, highest first, each with what it reaches.
     pub vendors: &'a [(VendorRank, Exposure)],
+    /// Each vendor's strongest-path tree as an SVG picture ([`crate::svg_tree::render`]).
+    pub pictures: &'a [String],
+    /// Every critical process (criticality 4 or 5) with its single points of failure.
+    pub critical: &'a [(NodeIdx, Vec<SinglePoint>)],
     /// The changes since a previous register, when one was given.
     pub changes: Option<&'a Changes<'a>>,
 }
@@ -65,6 +72,26 @@ pub fn build(
     let origins: Vec<_> = ranks.iter().map(|rank| rank.vendor).collect();
     let exposures = session.exposures(&origins, &Property::ALL, limits);
     let vendors: Vec<_> = ranks.into_iter().zip(exposures).collect();
+    let (inventory, graph) = (session.inventory(), session.graph());
+    let pictures: Vec<String> = vendors
+        .iter()
+        .map(|(rank, exposure)| {
+            crate::svg_tree::render(inventory, graph, exposure, &rank.single_points_of_failure)
+        })
+        .collect();
+    let critical: Vec<_> = (0..inventory.nodes.len() as NodeIdx)
+        .filter(|&node| {
+            let node = inventory.node(node);
+            matches!(node.detail, NodeDetail::Process(_))
+                && node.criticality().is_some_and(|c| c.get() >= 4)
+        })
+        .map(|node| {
+            (
+                node,
+                supply_chain::of_critical_process(inventory, graph, node),
+            )
+        })
+        .collect();
 
     // The changes compare register documents: the previous one, read, and this one, viewed.
     let current = previous.map(|_| register.to_document());
@@ -76,6 +103,8 @@ pub fn build(
         coverage: &coverage,
         soa: &soa,
         vendors: &vendors,
+        pictures: &pictures,
+        critical: &critical,
         changes: changes.as_ref(),
     })
 }
@@ -128,6 +157,7 @@ struct Page<'a> {
     matrices: [HeatMap; 2],
     register: RegisterTable<'a>,
     vendors: Vec<Vendor<'a>>,
+    critical: Vec<CriticalProcess<'a>>,
     fraud: Vec<FraudRow<'a>>,
     soc2: Soc2<'a>,
     soa: Soa<'a>,
@@ -156,6 +186,7 @@ impl<'a> Page<'a> {
             matrices: sections::matrices(register),
             register: sections::register_table(register),
             vendors: sections::vendors(report),
+            critical: sections::critical(report),
             fraud: sections::fraud(register),
             soc2: sections::soc2(report),
             soa: sections::soa(report),

@@ -338,6 +338,8 @@ pub struct Vendor<'a> {
     /// How many nodes the tree draws of the `reached`.
     pub drawn: usize,
     pub reached: usize,
+    /// The strongest-path tree as an SVG element, every inventory text in it escaped.
+    pub picture: &'a str,
 }
 
 pub fn vendors<'a>(report: &Report<'a>) -> Vec<Vendor<'a>> {
@@ -351,7 +353,8 @@ pub fn vendors<'a>(report: &Report<'a>) -> Vec<Vendor<'a>> {
     report
         .vendors
         .iter()
-        .map(|(rank, exposure)| {
+        .zip(report.pictures)
+        .map(|((rank, exposure), picture)| {
             let node = inventory.node(rank.vendor);
             let (tree, drawn) = tree(inventory, exposure);
             let reached = exposure.dependents().count();
@@ -365,6 +368,39 @@ pub fn vendors<'a>(report: &Report<'a>) -> Vec<Vendor<'a>> {
                 tree,
                 drawn,
                 reached,
+                picture,
+            }
+        })
+        .collect()
+}
+
+/// A critical process of the supply chain section and what alone can take it down.
+pub struct CriticalProcess<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub criticality: u8,
+    /// `id (impact)` of each single point of failure, strongest first.
+    pub single_points: Vec<String>,
+}
+
+pub fn critical<'a>(report: &Report<'a>) -> Vec<CriticalProcess<'a>> {
+    let inventory = report.register.inventory;
+    report
+        .critical
+        .iter()
+        .map(|(process, points)| {
+            let node = inventory.node(*process);
+            CriticalProcess {
+                id: node.id.as_str(),
+                name: &node.name,
+                criticality: node.criticality().map_or(0, |c| c.get()),
+                single_points: points
+                    .iter()
+                    .map(|point| {
+                        let id = inventory.node(point.node).id.as_str();
+                        format!("{id} ({:.2})", point.impact())
+                    })
+                    .collect(),
             }
         })
         .collect()
