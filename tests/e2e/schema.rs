@@ -72,46 +72,26 @@ fn coverage_and_soa_validate_against_their_schemas() {
 #[test]
 fn blast_radius_documents_validate_against_the_blast_radius_schema() {
     let blast_radius = schema("blast-radius");
-    for args in [
-        &["blast-radius", ACME, "--from", "aws", "--format", "json"][..],
-        &[
-            "blast-radius",
-            ACME,
-            "--from",
-            "okta,github",
-            "--property",
-            "c",
-            "--format",
-            "json",
-        ],
-        &[
-            "blast-radius",
-            ACME,
-            "--from",
-            "aws",
-            "--depth",
-            "1",
-            "--format",
-            "json",
-        ],
-        &[
-            "blast-radius",
-            ACME,
-            "--rank",
-            "vendors",
-            "--format",
-            "json",
-        ],
-        &[
-            "blast-radius",
-            SMALL,
-            "--rank",
-            "vendors",
-            "--format",
-            "json",
-        ],
+    // Every document `blast-radius --format json` writes: exposures, what can take nodes down,
+    // the vendor ranking and the fourth parties.
+    for (inventory, query) in [
+        (ACME, "--from aws"),
+        (ACME, "--from okta,github --property c"),
+        (ACME, "--from aws --depth 1"),
+        (ACME, "--rank vendors"),
+        (SMALL, "--rank vendors"),
+        (ACME, "--into proc-sdlc"),
+        (ACME, "--into proc-incident-mgmt"),
+        (ACME, "--into proc-sdlc,proc-billing --property a"),
+        (ACME, "--into proc-sdlc --spof 0.5"),
+        (ACME, "--into proc-sdlc --depth 2"),
+        (ACME, "--rank fourth-parties"),
+        (SMALL, "--rank fourth-parties"),
     ] {
-        check(&blast_radius, &args.join(" "), &run(args));
+        let mut args = vec!["blast-radius", inventory];
+        args.extend(query.split_whitespace());
+        args.extend(["--format", "json"]);
+        check(&blast_radius, &args.join(" "), &run(&args));
     }
 }
 

@@ -13,7 +13,8 @@ pub enum Schema {
     Coverage,
     /// `soa --format json`.
     Soa,
-    /// `blast-radius --format json`: an exposure (`--from`) or the vendor ranking (`--rank`).
+    /// `blast-radius --format json`: an exposure (`--from`), what can take nodes down (`--into`),
+    /// the vendor ranking (`--rank vendors`) or the fourth parties (`--rank fourth-parties`).
     BlastRadius,
     /// `diff --format json`.
     Diff,

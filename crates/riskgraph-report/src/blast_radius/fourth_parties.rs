@@ -2,11 +2,13 @@
 
 use riskgraph_engine::supply_chain::FourthParty;
 use riskgraph_model::{Inventory, NodeIdx};
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::Serialize;
 
-use super::{Document, Query, SCHEMA_VERSION, property_names, write_json};
+use super::{Query, SCHEMA_VERSION, Stream, property_names, write_json};
 use crate::Format;
 use crate::layout::Table;
+use crate::register::Tool;
 
 /// Writes the fourth parties `parties` (ranked) in `format`: json, else a table.
 pub fn write_fourth_parties(
@@ -85,36 +87,67 @@ fn json_document<'a>(
     inventory: &'a Inventory,
     parties: &'a [FourthParty],
     query: &Query,
-) -> Document<'a> {
-    let head = json!({
-        "schema_version": SCHEMA_VERSION,
-        "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
-        "properties": query.properties.iter().map(|p| p.name()).collect::<Vec<_>>(),
-        "min_impact": query.min,
-        "max_depth": query.depth,
-        "fourth_parties": null,
-    });
+) -> FourthPartiesDocument<'a> {
     let party = move |i: usize| {
         let party = &parties[i];
         let id = |n: &NodeIdx| inventory.node(*n).id.as_str();
-        json!({
-            "rank": i + 1,
-            "id": id(&party.provider),
-            "name": &*inventory.node(party.provider).name,
-            "hidden": party.hidden,
-            "vendors": party.vendors.iter().map(id).collect::<Vec<_>>(),
-            "critical_processes": party.critical_processes.iter().map(id).collect::<Vec<_>>(),
-            "commitments": party
+        FourthPartyRanked {
+            rank: i + 1,
+            id: id(&party.provider),
+            name: &inventory.node(party.provider).name,
+            hidden: party.hidden,
+            vendors: party.vendors.iter().map(id).collect(),
+            critical_processes: party.critical_processes.iter().map(id).collect(),
+            commitments: party
                 .commitments
                 .iter()
                 .map(|&c| inventory.commitments[c as usize].id.as_str())
-                .collect::<Vec<_>>(),
-        })
+                .collect(),
+        }
     };
-    Document {
-        head,
-        key: "fourth_parties",
-        len: parties.len(),
-        item: Box::new(party),
+    FourthPartiesDocument {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::riskgraph(),
+        properties: query.properties.iter().map(|p| p.name()).collect(),
+        min_impact: query.min,
+        max_depth: query.depth,
+        fourth_parties: Stream::new(parties.len(), party),
     }
+}
+
+/// The JSON document of `blast-radius --rank fourth-parties --format json` (version 1): the
+/// providers other vendors depend on, ranked.
+#[derive(Serialize, JsonSchema)]
+pub struct FourthPartiesDocument<'a> {
+    /// The version of this document; raised on any incompatible change.
+    pub schema_version: u32,
+    /// The program that wrote the document.
+    pub tool: Tool<'a>,
+    /// The properties that fail: `confidentiality`, `integrity`, `availability`.
+    pub properties: Vec<&'a str>,
+    /// Nodes whose impact is below this factor are not counted as reached.
+    pub min_impact: f64,
+    /// Paths longer than this many hops are not followed; null for no limit.
+    pub max_depth: Option<u32>,
+    /// The providers, by critical processes reached, then vendors depending on them.
+    pub fourth_parties: Stream<'a, FourthPartyRanked<'a>>,
+}
+
+/// A provider other vendors depend on.
+#[derive(Serialize, JsonSchema)]
+pub struct FourthPartyRanked<'a> {
+    /// 1 for the provider that reaches the most critical processes.
+    pub rank: usize,
+    /// The provider's id.
+    pub id: &'a str,
+    /// The provider's name.
+    pub name: &'a str,
+    /// Whether no in-scope asset or process depends on it except through another vendor.
+    pub hidden: bool,
+    /// Ids of the other vendors that depend on it, directly or not.
+    pub vendors: Vec<&'a str>,
+    /// Ids of the critical processes (criticality 4 or 5) its failure or breach reaches.
+    pub critical_processes: Vec<&'a str>,
+    /// Ids of the commitments whose `covers` selects it or a node it reaches.
+    pub commitments: Vec<&'a str>,
 }

@@ -5,8 +5,10 @@
 mod fourth_parties;
 mod upstream;
 
-pub use fourth_parties::write_fourth_parties;
-pub use upstream::write_upstream;
+pub use fourth_parties::{FourthPartiesDocument, FourthPartyRanked, write_fourth_parties};
+pub use upstream::{
+    SinglePointOfFailure, UpstreamDocument, UpstreamNode, UpstreamSummary, write_upstream,
+};
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -675,13 +677,16 @@ pub struct VendorRanked<'a> {
     pub single_points_of_failure: Vec<&'a str>,
 }
 
-/// Either document `blast-radius --format json` writes: an exposure (`--from`) or the vendor
-/// ranking (`--rank vendors`). Only its schema is used.
+/// Any document `blast-radius --format json` writes: an exposure (`--from`), what can take
+/// nodes down (`--into`), the vendor ranking (`--rank vendors`) or the fourth parties (`--rank
+/// fourth-parties`). Only its schema is used.
 #[derive(Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum BlastRadiusDocument<'a> {
     Exposure(ExposureDocument<'a>),
+    Upstream(UpstreamDocument<'a>),
     Ranking(RankingDocument<'a>),
+    FourthParties(FourthPartiesDocument<'a>),
 }
 
 /// A list serialized as it is written, one element at a time, each made by `item(i)`: a million
@@ -721,34 +726,6 @@ impl<T: JsonSchema> JsonSchema for Stream<'_, T> {
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         <Vec<T>>::json_schema(generator)
-    }
-}
-
-/// A JSON document written as it is serialized: `head` in order, with the list at `key` made of
-/// `item(0)..item(len)`, one element at a time, so a million elements never sit in memory as JSON
-/// values. For the documents that have no typed form yet (`--into`, `--rank fourth-parties`).
-struct Document<'a> {
-    head: serde_json::Value,
-    key: &'static str,
-    len: usize,
-    item: Box<dyn Fn(usize) -> serde_json::Value + 'a>,
-}
-
-impl serde::Serialize for Document<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let serde_json::Value::Object(head) = &self.head else {
-            return self.head.serialize(serializer);
-        };
-        let mut map = serializer.serialize_map(Some(head.len()))?;
-        for (key, value) in head {
-            if key == self.key {
-                map.serialize_entry(key, &Stream::new(self.len, &self.item))?;
-            } else {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        map.end()
     }
 }
 
