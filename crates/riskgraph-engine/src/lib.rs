@@ -17,6 +17,7 @@ pub mod rules;
 pub mod scc;
 pub mod scenarios;
 pub mod session;
+pub mod simulate;
 
 use std::path::Path;
 
