@@ -41,6 +41,8 @@ enum Command {
     Diff(commands::diff::Args),
     /// The full report for management and auditors, as one self-contained HTML file
     Report(commands::report::Args),
+    /// Annual loss in money: Monte Carlo simulation, loss exceedance, tolerance, controls' return
+    Simulate(commands::simulate::Args),
     /// The SOC 2, ISO 27001:2022 and 2013 catalogs and the crosswalks between them
     #[command(subcommand)]
     Catalog(commands::catalog::Command),
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         Command::Catalog(command) => commands::catalog::run(&command),
         Command::Diff(args) => commands::diff::run(&args),
         Command::Report(args) => commands::report::run(&args),
+        Command::Simulate(args) => commands::simulate::run(&args),
         Command::Completions(args) => commands::completions::run(&args),
     };
     // Exit codes are decided here, and only here.

@@ -24,6 +24,7 @@ pub mod palette;
 pub mod register;
 pub mod rules;
 pub mod sheets;
+pub mod simulate;
 pub mod soa;
 pub mod text;
 pub mod xlsx;

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod init;
 pub mod report;
 pub mod rules;
+pub mod simulate;
 pub mod soa;
 pub mod validate;
 
