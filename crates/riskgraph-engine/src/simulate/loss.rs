@@ -120,6 +120,14 @@ impl Loss {
         }
     }
 
+    /// Adds `other` times `factor` (drawn in the same event), without allocating a loss for it.
+    pub fn add_times(&mut self, other: &Self, factor: f64) {
+        self.constant += other.constant * factor;
+        for &(shape, coefficient) in &other.terms {
+            self.add_term(shape, coefficient * factor);
+        }
+    }
+
     /// Adds `magnitude` times `factor`, without building a loss for it.
     pub fn add_scaled(&mut self, magnitude: &Magnitude, factor: f64) {
         if let Magnitude::Fixed(amount) = *magnitude {
@@ -225,23 +233,49 @@ impl Sampler {
         sampler
     }
 
-    /// Whether the sampler needs the normal quantile of `u`.
+    /// Whether the sampler draws a lognormal part, which needs the normal quantile `z`.
     pub fn needs_z(&self) -> bool {
         !self.lognormal.is_empty()
     }
 
-    /// The loss at quantile `u` in (0, 1), whose standard normal quantile is `z` (used only when
-    /// [`Sampler::needs_z`]).
-    pub fn at(&self, u: f64, z: f64) -> f64 {
-        let mut loss = self.constant;
-        for &(sigma, coefficient) in &self.lognormal {
-            loss += coefficient * (sigma * z).exp();
-        }
-        for (table, coefficient) in &self.beta {
-            loss += coefficient * interpolate(table, u);
-        }
-        loss
+    /// Whether the sampler draws a PERT part, which needs the quantile `u` itself.
+    pub fn needs_u(&self) -> bool {
+        !self.beta.is_empty()
     }
+
+    /// The loss at quantile `u` in (0, 1), whose standard normal quantile is `z`.
+    pub fn at(&self, u: f64, z: f64) -> f64 {
+        self.constant
+            + self
+                .lognormal
+                .iter()
+                .map(|&(sigma, coefficient)| coefficient * (sigma * z).exp())
+                .sum::<f64>()
+            + self.beta_part(u)
+    }
+
+    /// The amount every event costs.
+    pub fn constant(&self) -> f64 {
+        self.constant
+    }
+
+    /// The lognormal parts: `(sigma, coefficient)`, each drawing `coefficient * exp(sigma z)`.
+    pub fn lognormal(&self) -> &[(f64, f64)] {
+        &self.lognormal
+    }
+
+    /// The PERT parts at quantile `u`.
+    pub fn beta_part(&self, u: f64) -> f64 {
+        self.beta
+            .iter()
+            .map(|(table, coefficient)| coefficient * interpolate(table, u))
+            .sum()
+    }
+}
+
+/// The standard normal distribution function at `z`.
+pub fn normal_cdf(z: f64) -> f64 {
+    0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
 }
 
 /// Intervals of a Beta quantile table.
@@ -389,6 +423,14 @@ mod tests {
         assert!((normal_quantile(0.95) - riskgraph_model::money::Z95).abs() < 1e-12);
         assert!((normal_quantile(0.025) + 1.959_963_984_540_054).abs() < 1e-12);
         assert!((normal_quantile(1e-10) + 6.361_340_902_404_056).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_distribution_function_inverts_the_quantile() {
+        for p in [1e-9, 0.001, 0.05, 0.3, 0.5, 0.77, 0.975, 0.999_999] {
+            let back = normal_cdf(normal_quantile(p));
+            assert!((back - p).abs() < 1e-12 * p.max(1e-3), "{p}: {back}");
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod sample;
 use std::fmt;
 
 use rayon::prelude::*;
-use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
+use riskgraph_model::{Inventory, NodeIdx};
 
 use crate::assess::{Item, Source, items};
 use crate::exposure::Workspace;
@@ -108,15 +108,15 @@ struct Tally {
 }
 
 impl Tally {
-    fn new(years: u64, nodes: usize, controls: usize) -> Self {
+    fn new(years: u64, vendors: usize, controls: usize) -> Self {
         let years = usize::try_from(years).unwrap_or(usize::MAX);
         Self {
             inherent: vec![0; years],
             residual: vec![0; years],
             risk_years: vec![0; years],
             touched: Vec::new(),
-            on_vendor: vec![0; nodes],
-            through_vendor: vec![0; nodes],
+            on_vendor: vec![0; vendors],
+            through_vendor: vec![0; vendors],
             avoided: vec![0; controls],
         }
     }
@@ -174,11 +174,7 @@ pub fn simulate(
     let inputs = Inputs::with(indexed, graph, settings.limits, settings.as_of);
     let mut items = items(inventory, &indexed.nodes());
     items.sort_by_key(|item| (item.node, item.source));
-    let vendor: Vec<bool> = inventory
-        .nodes
-        .iter()
-        .map(|n| matches!(n.detail, NodeDetail::Vendor(_)))
-        .collect();
+    let marks = plan::Marks::new(inventory, graph);
     let reads = rules.reads("loss");
     let tables = loss::Tables::default();
     let planner = plan::Planner {
@@ -189,10 +185,9 @@ pub fn simulate(
         limits: settings.limits,
         seed: settings.seed,
         tables: &tables,
-        walk: vendor.iter().any(|&v| v) || inventory.nodes.iter().any(|n| n.loss.is_some()),
         list_reached: !rules.builtin_loss() && (reads.reads("reached") || !reads.reusable()),
         builtin_loss: rules.builtin_loss(),
-        vendor: &vendor,
+        marks: &marks,
     };
     let threads = Pool::new(|| Thread {
         scoring: plan::Scoring {
@@ -203,7 +198,7 @@ pub fn simulate(
         workspace: Workspace::new(inventory.nodes.len()),
         tally: Tally::new(
             settings.years,
-            inventory.nodes.len(),
+            marks.vendors.len(),
             inventory.controls.len(),
         ),
     });
@@ -227,7 +222,12 @@ pub fn simulate(
         tally.absorb(&other);
     }
     Ok(outcome::summarize(
-        inventory, quant, &settings, risks, &tally, &vendor,
+        inventory,
+        quant,
+        &settings,
+        risks,
+        &tally,
+        &marks.vendors,
     ))
 }
 
@@ -270,13 +270,14 @@ fn draw_group(
             });
         }
         let (sums, p95) = draw_risk(&planned, &mut thread.tally, years);
-        let residual = sums[1];
+        let residual = sums[planned.residual_run];
         let tally = &mut thread.tally;
-        if plans.vendor[item.node as usize] {
-            tally.on_vendor[item.node as usize] += residual;
+        let slot = plans.marks.vendor_slot[item.node as usize];
+        if slot != plan::NONE {
+            tally.on_vendor[slot as usize] += residual;
         }
-        for &vendor in &reach.vendors {
-            tally.through_vendor[vendor as usize] += residual;
+        for &slot in &reach.vendors {
+            tally.through_vendor[slot as usize] += residual;
         }
         for &(control, run) in &planned.control_runs {
             tally.avoided[control as usize] += sums[run].cast_signed() - residual.cast_signed();
@@ -305,21 +306,21 @@ fn draw_risk(planned: &plan::Planned, tally: &mut Tally, years: u64) -> (Vec<u12
         touched,
         ..
     } = tally;
+    let residual_run = planned.residual_run;
     planned.model.draw(years, |year, run, cents| {
         sums[run] += u128::from(cents);
         let year = year as usize;
-        match run {
-            0 => inherent[year] = inherent[year].saturating_add(cents),
-            1 => {
-                residual[year] = residual[year].saturating_add(cents);
-                if cents > 0 {
-                    if risk_years[year] == 0 {
-                        touched.push(year as u64);
-                    }
-                    risk_years[year] = risk_years[year].saturating_add(cents);
+        if run == 0 {
+            inherent[year] = inherent[year].saturating_add(cents);
+        }
+        if run == residual_run {
+            residual[year] = residual[year].saturating_add(cents);
+            if cents > 0 {
+                if risk_years[year] == 0 {
+                    touched.push(year as u64);
                 }
+                risk_years[year] = risk_years[year].saturating_add(cents);
             }
-            _ => {}
         }
     });
     let mut losses: Vec<u64> = touched.iter().map(|&y| risk_years[y as usize]).collect();

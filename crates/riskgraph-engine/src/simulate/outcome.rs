@@ -125,7 +125,7 @@ pub(super) fn summarize(
     settings: &Settings,
     drawn: Vec<Drawn>,
     tally: &Tally,
-    vendor: &[bool],
+    vendors: &[NodeIdx],
 ) -> Simulation {
     let years = settings.years;
     let per_year = |cents: u128| cents as f64 / 100.0 / years as f64;
@@ -152,12 +152,13 @@ pub(super) fn summarize(
         })
         .collect();
     risks.sort_by(|a, b| b.mean.total_cmp(&a.mean).then_with(|| a.id.cmp(&b.id)));
-    let mut vendors: Vec<VendorLoss> = (0..inventory.nodes.len())
-        .filter(|&n| vendor[n])
-        .map(|n| VendorLoss {
-            node: n as NodeIdx,
-            on: per_year(tally.on_vendor[n]),
-            through: per_year(tally.through_vendor[n]),
+    let mut vendors: Vec<VendorLoss> = vendors
+        .iter()
+        .enumerate()
+        .map(|(slot, &node)| VendorLoss {
+            node,
+            on: per_year(tally.on_vendor[slot]),
+            through: per_year(tally.through_vendor[slot]),
         })
         .collect();
     vendors.sort_by(|a, b| {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use riskgraph_model::money::{Frequency, Magnitude, lognormal};
+use riskgraph_model::money::{Frequency, lognormal};
 use riskgraph_model::quant::Quant;
 use riskgraph_model::{Inventory, NodeIdx};
 
@@ -24,8 +24,8 @@ use super::sample::{Rate, RiskModel, Run, stream};
 pub struct Reach {
     /// Each reached node's `loss` times its impact, summed.
     pub secondary: Loss,
-    /// The vendors reached (the origin excepted), in the walk's order.
-    pub vendors: Vec<NodeIdx>,
+    /// The vendors reached (the origin excepted), by vendor slot, in the walk's order.
+    pub vendors: Vec<u32>,
     /// The reached nodes with a `loss`, when the loss hook reads them.
     pub reached: Vec<ReachedData>,
 }
@@ -39,14 +39,66 @@ pub struct Planner<'a> {
     pub limits: Limits,
     pub seed: u64,
     pub tables: &'a Tables,
-    /// Whether anything an event reaches matters: a node has a `loss`, or there are vendors.
-    pub walk: bool,
     /// Whether the loss hook reads `exposure.reached`.
     pub list_reached: bool,
     /// Whether the loss hook is the built-in one, computed here without the script.
     pub builtin_loss: bool,
-    /// Per node, whether it is a vendor.
-    pub vendor: &'a [bool],
+    /// The nodes a walk looks at.
+    pub marks: &'a Marks,
+}
+
+/// No index.
+pub const NONE: u32 = u32::MAX;
+
+/// The nodes whose reach matters, those with a `loss` and the vendors, found through one array
+/// in the impact graph's internal order: a walk settles nodes in that order, so it reads the
+/// array front to back instead of the inventory's large records at random. Each has its loss
+/// made once, so a walk adds it without allocating.
+pub struct Marks {
+    /// Per internal node: an index into `marked`, or [`NONE`].
+    by_internal: Vec<u32>,
+    marked: Vec<Marked>,
+    /// Per node: its vendor slot, or [`NONE`].
+    pub vendor_slot: Vec<u32>,
+    /// Per vendor slot: the vendor.
+    pub vendors: Vec<NodeIdx>,
+}
+
+struct Marked {
+    node: NodeIdx,
+    loss: Option<Loss>,
+    /// Its vendor slot, or [`NONE`].
+    vendor: u32,
+}
+
+impl Marks {
+    pub fn new(inventory: &Inventory, graph: &ImpactGraph) -> Self {
+        let mut vendor_slot = vec![NONE; inventory.nodes.len()];
+        let mut vendors = Vec::new();
+        for (n, node) in inventory.nodes.iter().enumerate() {
+            if matches!(node.detail, riskgraph_model::NodeDetail::Vendor(_)) {
+                vendor_slot[n] = vendors.len() as u32;
+                vendors.push(n as NodeIdx);
+            }
+        }
+        let mut by_internal = vec![NONE; graph.node_count()];
+        let mut marked = Vec::new();
+        for (internal, at) in by_internal.iter_mut().enumerate() {
+            let node = graph.external(internal as NodeIdx);
+            let loss = inventory.node(node).loss.as_deref().map(Loss::of);
+            let vendor = vendor_slot[node as usize];
+            if loss.is_some() || vendor != NONE {
+                *at = marked.len() as u32;
+                marked.push(Marked { node, loss, vendor });
+            }
+        }
+        Self {
+            by_internal,
+            marked,
+            vendor_slot,
+            vendors,
+        }
+    }
 }
 
 /// A thread's copy of what scoring needs.
@@ -60,6 +112,8 @@ pub struct Scoring {
 pub struct Planned {
     pub id: String,
     pub model: RiskModel,
+    /// The residual run (the inherent run is the first; they are one when the scores are).
+    pub residual_run: usize,
     /// Per control of the risk (by index in `controls.csv`), the run without it.
     pub control_runs: Vec<(u32, usize)>,
     /// Events per year, inherent and residual (their means, for a rate range).
@@ -71,7 +125,7 @@ impl Planner<'_> {
     /// per set, each set itself a bit set over C, I, A), from one walk over their union.
     pub fn reach(&self, workspace: &mut Workspace, origin: NodeIdx, sets: u8) -> [Reach; 8] {
         let mut reach: [Reach; 8] = Default::default();
-        if !self.walk {
+        if self.marks.marked.is_empty() {
             return reach;
         }
         let union = (0..8u8)
@@ -79,21 +133,16 @@ impl Planner<'_> {
             .fold(0u8, |all, set| all | set);
         let properties = properties_in(union);
         let origin_internal = self.graph.internal(origin);
-        workspace.for_each_reached(
+        let by_internal = &self.marks.by_internal;
+        workspace.for_each_reached_where(
             self.graph,
             &[origin],
             &properties,
             self.limits,
+            |internal| by_internal[internal as usize] != NONE && internal != origin_internal,
             |internal, labels| {
-                if internal == origin_internal {
-                    return;
-                }
-                let node = self.graph.external(internal);
-                let loss = self.inventory.node(node).loss.as_deref();
-                let is_vendor = self.vendor[node as usize];
-                if loss.is_none() && !is_vendor {
-                    return;
-                }
+                let at = by_internal[internal as usize];
+                let marked = &self.marks.marked[at as usize];
                 for set in (1..8u8).filter(|&set| sets & (1 << set) != 0) {
                     let impact = (0..3)
                         .filter(|&p| set & (1 << p) != 0)
@@ -103,14 +152,14 @@ impl Planner<'_> {
                         continue;
                     }
                     let reach = &mut reach[usize::from(set)];
-                    if let Some(loss) = loss {
-                        reach.secondary.add_scaled(loss, impact);
+                    if let Some(loss) = &marked.loss {
+                        reach.secondary.add_times(loss, impact);
                         if self.list_reached {
-                            reach.reached.push(self.reached(node, impact, *loss));
+                            reach.reached.push(self.reached(marked.node, impact));
                         }
                     }
-                    if is_vendor {
-                        reach.vendors.push(node);
+                    if marked.vendor != NONE {
+                        reach.vendors.push(marked.vendor);
                     }
                 }
             },
@@ -118,13 +167,13 @@ impl Planner<'_> {
         reach
     }
 
-    fn reached(&self, node: NodeIdx, impact: f64, loss: Magnitude) -> ReachedData {
+    fn reached(&self, node: NodeIdx, impact: f64) -> ReachedData {
         let node = self.inventory.node(node);
         ReachedData {
             id: node.id.to_string(),
             kind: riskgraph_model::vocabulary::Vocabulary::as_str(node.kind()).to_owned(),
             impact,
-            loss: Some(loss),
+            loss: node.loss.as_deref().copied(),
         }
     }
 
@@ -171,25 +220,29 @@ impl Planner<'_> {
             item.node,
             scored.inherent,
         )?;
-        // The runs' scores: inherent, residual, then each other residual a control's absence
-        // gives, once.
-        let mut run_scores = vec![scored.inherent, scored.residual];
-        let mut control_runs = Vec::with_capacity(controls.len());
-        for (&control, &residual) in controls.iter().zip(&without) {
-            let run = if let Some(at) = run_scores[1..].iter().position(|&s| s == residual) {
-                at + 1
+        // The runs' scores, each once: inherent first, then the residual, then each other
+        // residual a control's absence gives. Runs with the same scores draw the same losses.
+        let mut run_scores = vec![scored.inherent];
+        let mut run_of = |scores: ScoresData| {
+            if let Some(at) = run_scores.iter().position(|&s| s == scores) {
+                at
             } else {
-                run_scores.push(residual);
+                run_scores.push(scores);
                 run_scores.len() - 1
-            };
-            control_runs.push((control, run));
-        }
+            }
+        };
+        let residual_run = run_of(scored.residual);
+        let control_runs: Vec<(u32, usize)> = controls
+            .iter()
+            .zip(&without)
+            .map(|(&control, &residual)| (control, run_of(residual)))
+            .collect();
         let (rate, multipliers) = self.rates(threat, &run_scores);
         let base = match rate {
             Rate::Fixed(rate) => rate,
             Rate::Lognormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
         };
-        let rates = [base * multipliers[0], base * multipliers[1]];
+        let rates = [base * multipliers[0], base * multipliers[residual_run]];
         let mut losses: Vec<(i64, Loss)> = Vec::new();
         let mut runs = Vec::with_capacity(run_scores.len());
         for (at, (scores, multiplier)) in run_scores.iter().zip(multipliers).enumerate() {
@@ -215,6 +268,7 @@ impl Planner<'_> {
             },
             rates,
             id,
+            residual_run,
             control_runs,
         })
     }

@@ -10,18 +10,22 @@
 //! run whose rate is `m` times the base keeps the events whose `keep * m_max < m` (Poisson
 //! thinning, so each run's events are exactly Poisson at its own rate) and draws each kept
 //! event's loss at quantile `u` of its own loss. So a run with a lower rate has a subset of the
-//! events of a higher one, and a lower loss draws a lower amount in the same event.
+//! events of a higher one, and a lower loss draws a lower amount in the same event. The severity
+//! is drawn as a standard normal `z` (what lognormal parts need), `u` being its distribution
+//! function (what PERT parts need); the stream draws the same numbers whatever the losses are.
 //!
-//! Most risk-years have no event: with a fixed rate, the number of events over all the years is
-//! drawn at once (Poisson with the rate times the years) and each is placed in a uniform year,
-//! which is the same process as drawing every year. A rate given as a range is drawn per year (a
-//! mixed Poisson: one rate per year, then the year's events).
+//! Most risk-years have no event: with a fixed rate, the stream draws the events of a Poisson
+//! process over all the years, one exponential gap after another, rather than a count per year
+//! (the same process: each year's count is Poisson with the rate, independently); the years come
+//! in order, so the tallies are written front to back. A rate given as a range is drawn per year
+//! (a mixed Poisson: one rate per year, then the year's events, found by spending an exponential
+//! budget of intensity year by year).
 
-use rand::{Rng, RngExt, SeedableRng};
-use rand_distr::{Distribution, Poisson};
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Exp1, StandardNormal};
 use rand_pcg::Pcg64Mcg;
 
-use super::loss::{Sampler, normal_quantile};
+use super::loss::{Sampler, normal_cdf};
 
 /// How often a risk's events arrive in the base run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -86,7 +90,9 @@ fn open_unit(rng: &mut Pcg64Mcg) -> f64 {
 /// order of addition, so totals are the same whatever the thread count. Amounts beyond what a
 /// `u64` holds (1.8e17 units of currency) are held at that.
 pub fn cents(amount: f64) -> u64 {
-    (amount * 100.0).round() as u64
+    // Amounts are never negative, so adding a half and truncating rounds (and is cheaper than
+    // `round`, which matters in the event loop).
+    (amount * 100.0 + 0.5) as u64
 }
 
 impl RiskModel {
@@ -110,46 +116,102 @@ impl RiskModel {
         if highest <= 0.0 || years == 0 {
             return;
         }
-        let needs_z = self.runs.iter().any(|run| run.sampler.needs_z());
+        let parts = Parts::of(&self.runs);
         let mut rng = Pcg64Mcg::seed_from_u64(self.stream);
+        let mut factors = vec![0.0; parts.sigmas.len()];
         let mut event = |rng: &mut Pcg64Mcg, year: u64| {
             let keep = open_unit(rng) * highest;
-            let u = open_unit(rng);
-            let z = if needs_z { normal_quantile(u) } else { 0.0 };
+            let z: f64 = StandardNormal.sample(rng);
+            let u = if parts.needs_u { normal_cdf(z) } else { 0.5 };
+            // Each distinct lognormal shape's factor `exp(sigma z)`, at most once per event, and
+            // only for the shapes of runs that keep it.
+            factors.fill(f64::NAN);
             for (at, run) in self.runs.iter().enumerate() {
                 if keep < run.multiplier {
-                    visit(year, at, cents(run.sampler.at(u, z)));
+                    let mut lognormal = 0.0;
+                    for &(shape, coefficient) in &parts.lognormal[at] {
+                        if factors[shape].is_nan() {
+                            factors[shape] = (parts.sigmas[shape] * z).exp();
+                        }
+                        lognormal += coefficient * factors[shape];
+                    }
+                    let loss = run.sampler.constant() + lognormal + run.sampler.beta_part(u);
+                    visit(year, at, cents(loss));
                 }
             }
         };
         match self.rate {
             Rate::Fixed(rate) => {
-                let count = poisson(&mut rng, rate * highest * years as f64);
-                for _ in 0..count {
-                    let year = rng.random_range(0..years);
-                    event(&mut rng, year);
+                // The events of a Poisson process, one exponential gap after the other: years
+                // come in order, so the tallies are written front to back.
+                let per_year = rate * highest;
+                let end = years as f64;
+                let mut time = 0.0;
+                loop {
+                    let gap: f64 = Exp1.sample(&mut rng);
+                    time += gap / per_year;
+                    if time >= end {
+                        break;
+                    }
+                    event(&mut rng, time as u64);
                 }
             }
             Rate::Lognormal { mu, sigma } => {
+                // A Poisson process whose rate is drawn each year: an exponential budget of
+                // intensity is spent year by year; an event falls where it runs out.
+                let mut budget: f64 = Exp1.sample(&mut rng);
                 for year in 0..years {
-                    let z = normal_quantile(open_unit(&mut rng));
-                    let count = poisson(&mut rng, (mu + sigma * z).exp() * highest);
-                    for _ in 0..count {
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    let mut intensity = (mu + sigma * z).exp() * highest;
+                    while budget < intensity {
+                        intensity -= budget;
                         event(&mut rng, year);
+                        budget = Exp1.sample(&mut rng);
                     }
+                    budget -= intensity;
                 }
             }
         }
     }
 }
 
-/// A Poisson count of mean `mean` (0 for a mean of 0 or less).
-fn poisson(rng: &mut Pcg64Mcg, mean: f64) -> u64 {
-    // Also 0 for a mean that is not a number.
-    if mean.is_nan() || mean <= 0.0 {
-        return 0;
+/// The runs' lognormal parts over the distinct shapes of the risk, so that an event computes
+/// `exp(sigma z)` once per shape rather than once per run.
+struct Parts {
+    sigmas: Vec<f64>,
+    /// Per run, `(shape, coefficient)`: an index into `sigmas`.
+    lognormal: Vec<Vec<(usize, f64)>>,
+    needs_u: bool,
+}
+
+impl Parts {
+    fn of(runs: &[Run]) -> Self {
+        let mut sigmas: Vec<f64> = Vec::new();
+        let lognormal = runs
+            .iter()
+            .map(|run| {
+                run.sampler
+                    .lognormal()
+                    .iter()
+                    .map(|&(sigma, coefficient)| {
+                        let shape = sigmas
+                            .iter()
+                            .position(|s| s.to_bits() == sigma.to_bits())
+                            .unwrap_or_else(|| {
+                                sigmas.push(sigma);
+                                sigmas.len() - 1
+                            });
+                        (shape, coefficient)
+                    })
+                    .collect()
+            })
+            .collect();
+        Self {
+            sigmas,
+            lognormal,
+            needs_u: runs.iter().any(|run| run.sampler.needs_u()),
+        }
     }
-    Poisson::new(mean).map_or(0, |poisson| poisson.sample(rng) as u64)
 }
 
 #[cfg(test)]
