@@ -13,6 +13,7 @@ mod invalid;
 mod layering;
 mod report;
 mod rules;
+mod simulate;
 mod validate;
 mod xlsx;
 

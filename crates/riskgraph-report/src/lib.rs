@@ -20,6 +20,7 @@ mod format;
 pub mod groups;
 pub mod html;
 pub mod layout;
+pub mod lec_svg;
 pub mod palette;
 pub mod register;
 pub mod rules;

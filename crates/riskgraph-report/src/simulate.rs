@@ -5,9 +5,10 @@
 use std::io::Write;
 
 use riskgraph_engine::session::Checksum;
-use riskgraph_engine::simulate::{Distribution, Simulation};
+use riskgraph_engine::simulate::{ControlReturn, Distribution, RiskLoss, Simulation, VendorLoss};
 use riskgraph_model::Inventory;
 use riskgraph_model::vocabulary::Vocabulary;
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use crate::Format;
@@ -340,65 +341,165 @@ impl Report<'_> {
         }
     }
 
-    /// The JSON document.
-    fn json(&self) -> Value {
+    /// The JSON document, whose lists of risks, vendors and controls are written as they are
+    /// serialized, never held as a document: a million risks would take gigabytes as values.
+    fn json(&self) -> Document<'_> {
         let s = self.simulation;
-        let inventory = self.inventory;
-        json!({
-            "schema_version": SCHEMA_VERSION,
-            "tool": { "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") },
-            "organization": inventory.manifest.organization,
-            "as_of": self.as_of.to_string(),
-            "currency": s.currency,
-            "years": s.years,
-            "seed": s.seed,
-            "inputs": self.inputs,
-            "rules": self.rules,
-            "summary": {
+        Document {
+            schema_version: SCHEMA_VERSION,
+            tool: json!({ "name": "riskgraph", "version": env!("CARGO_PKG_VERSION") }),
+            organization: &self.inventory.manifest.organization,
+            as_of: self.as_of.to_string(),
+            currency: &s.currency,
+            years: s.years,
+            seed: s.seed,
+            inputs: &self.inputs,
+            rules: &self.rules,
+            summary: json!({
                 "inherent": distribution_json(&s.inherent),
                 "residual": distribution_json(&s.residual),
-            },
-            "within_tolerance": s.within_tolerance,
-            "tolerance": s.tolerance.iter().map(|t| json!({
-                "loss": cents(t.loss),
-                "tolerated": t.tolerated,
-                "inherent": t.inherent,
-                "residual": t.residual,
-                "within": t.within,
-            })).collect::<Vec<_>>(),
-            "curve": s.curve.iter().map(|p| json!({
-                "loss": cents(p.loss),
-                "inherent": p.inherent,
-                "residual": p.residual,
-                "tolerance": p.tolerance,
-            })).collect::<Vec<_>>(),
-            "risks": s.risks.iter().map(|r| json!({
-                "id": r.id,
-                "frequency": { "inherent": r.frequency[0], "residual": r.frequency[1] },
-                "inherent_mean": cents(r.inherent_mean),
-                "mean": cents(r.mean),
-                "p95": cents(r.p95),
-                "share": r.share,
-            })).collect::<Vec<_>>(),
-            "vendors": s.vendors.iter().map(|v| json!({
-                "id": inventory.node(v.node).id.as_str(),
-                "name": &*inventory.node(v.node).name,
-                "on": cents(v.on),
-                "through": cents(v.through),
-            })).collect::<Vec<_>>(),
-            "controls": s.controls.iter().map(|c| {
-                let control = &inventory.controls[c.control as usize];
-                json!({
-                    "id": control.id.as_str(),
-                    "name": &*control.name,
-                    "status": control.status.as_str(),
-                    "avoided": cents(c.avoided),
-                    "cost": c.cost,
-                    "return_on_cost": c.return_on_cost,
+            }),
+            within_tolerance: s.within_tolerance,
+            tolerance: s
+                .tolerance
+                .iter()
+                .map(|t| {
+                    json!({
+                        "loss": cents(t.loss),
+                        "tolerated": t.tolerated,
+                        "inherent": t.inherent,
+                        "residual": t.residual,
+                        "within": t.within,
+                    })
                 })
-            }).collect::<Vec<_>>(),
-        })
+                .collect(),
+            curve: s
+                .curve
+                .iter()
+                .map(|p| {
+                    json!({
+                        "loss": cents(p.loss),
+                        "inherent": p.inherent,
+                        "residual": p.residual,
+                        "tolerance": p.tolerance,
+                    })
+                })
+                .collect(),
+            risks: Risks(&s.risks),
+            vendors: Vendors(&s.vendors, self.inventory),
+            controls: Controls(&s.controls, self.inventory),
+        }
     }
+}
+
+/// The JSON document of a simulation.
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    tool: Value,
+    organization: &'a str,
+    as_of: String,
+    currency: &'a str,
+    years: u64,
+    seed: u64,
+    inputs: &'a [Checksum],
+    rules: &'a [Checksum],
+    summary: Value,
+    within_tolerance: bool,
+    tolerance: Vec<Value>,
+    curve: Vec<Value>,
+    risks: Risks<'a>,
+    vendors: Vendors<'a>,
+    controls: Controls<'a>,
+}
+
+/// The risks, serialized one by one as they are written.
+struct Risks<'a>(&'a [RiskLoss]);
+
+impl Serialize for Risks<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|r| RiskJson {
+            id: &r.id,
+            frequency: Runs {
+                inherent: r.frequency[0],
+                residual: r.frequency[1],
+            },
+            inherent_mean: cents(r.inherent_mean),
+            mean: cents(r.mean),
+            p95: cents(r.p95),
+            share: r.share,
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct RiskJson<'a> {
+    id: &'a str,
+    frequency: Runs,
+    inherent_mean: f64,
+    mean: f64,
+    p95: f64,
+    share: f64,
+}
+
+#[derive(Serialize)]
+struct Runs {
+    inherent: f64,
+    residual: f64,
+}
+
+/// The vendors, serialized one by one.
+struct Vendors<'a>(&'a [VendorLoss], &'a Inventory);
+
+impl Serialize for Vendors<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|v| {
+            let node = self.1.node(v.node);
+            VendorJson {
+                id: node.id.as_str(),
+                name: &node.name,
+                on: cents(v.on),
+                through: cents(v.through),
+            }
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct VendorJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    on: f64,
+    through: f64,
+}
+
+/// The controls, serialized one by one.
+struct Controls<'a>(&'a [ControlReturn], &'a Inventory);
+
+impl Serialize for Controls<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|c| {
+            let control = &self.1.controls[c.control as usize];
+            ControlJson {
+                id: control.id.as_str(),
+                name: &control.name,
+                status: control.status.as_str(),
+                avoided: cents(c.avoided),
+                cost: c.cost,
+                return_on_cost: c.return_on_cost,
+            }
+        }))
+    }
+}
+
+#[derive(Serialize)]
+struct ControlJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    status: &'a str,
+    avoided: f64,
+    cost: Option<f64>,
+    return_on_cost: Option<f64>,
 }
 
 fn summary_sheet(
