@@ -575,7 +575,11 @@ fn print_table(rows: &[Row]) {
 
 /// The generated inventory for `nodes`, generated first unless a complete one is there.
 fn ensure_dataset(bench_data: &Path, nodes: usize) -> Result<PathBuf> {
-    let dir = bench_data.join(format!("nodes-{nodes}-seed-{SEED}"));
+    // The generator's version is in the name: a dataset an older generator left is not reused.
+    let dir = bench_data.join(format!(
+        "nodes-{nodes}-seed-{SEED}-v{}",
+        gen_dataset::VERSION
+    ));
     let marker = dir.join(".complete");
     if marker.exists() {
         println!("using the dataset in {}", dir.display());
