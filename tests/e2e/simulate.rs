@@ -133,6 +133,29 @@ fn without_money_data_it_says_what_to_fill_in() {
 }
 
 #[test]
+fn a_risk_with_too_many_events_is_refused_before_it_runs() {
+    let folder = tempdir("simulate-too-many");
+    std::fs::write(
+        folder.join("assets.csv"),
+        "id,name,type\nweb,Web,software\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("threats.csv"),
+        "id,name,category,targets,frequency,loss\nT,Bots,cyber-attack,web,1000000,1k\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = simulate(folder.to_str().unwrap(), &[]);
+    assert_eq!(code, Some(2));
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("`T@web` would draw about 2.000e10 loss events"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--years"), "{stderr}");
+}
+
+#[test]
 fn usage_errors() {
     let (code, _, stderr) = simulate(ACME, &["--years", "0"]);
     assert_eq!(code, Some(2), "{stderr}");
@@ -160,7 +183,9 @@ fn a_broken_loss_rule_names_its_script_and_the_risk() {
 fn the_documented_insurance_rule_runs_and_lowers_the_loss() {
     let rules = tempdir("simulate-insurance");
     let readme = std::fs::read_to_string(root().join("rules/README.md")).unwrap();
-    let start = readme.find("// The built-in method, then our cyber insurance").unwrap();
+    let start = readme
+        .find("// The built-in method, then our cyber insurance")
+        .unwrap();
     let script = &readme[start..start + readme[start..].find("```").unwrap()];
     std::fs::write(rules.join("loss.rhai"), script).unwrap();
     let mean = |extra: &[&str]| {

@@ -50,17 +50,19 @@ enum Kind {
     Coverage,
     Soa,
     Report,
+    Simulate,
     BlastRadius,
     Rules,
     Workbook,
 }
 
-const KINDS: [Kind; 8] = [
+const KINDS: [Kind; 9] = [
     Kind::Validate,
     Kind::Assess,
     Kind::Coverage,
     Kind::Soa,
     Kind::Report,
+    Kind::Simulate,
     Kind::BlastRadius,
     Kind::Rules,
     Kind::Workbook,
@@ -74,6 +76,7 @@ impl Kind {
             Kind::Coverage => "coverage",
             Kind::Soa => "soa",
             Kind::Report => "report",
+            Kind::Simulate => "simulate",
             Kind::BlastRadius => "blast-radius",
             Kind::Rules => "rules",
             Kind::Workbook => "workbook",
@@ -518,6 +521,17 @@ fn inventory_command(
         Kind::Report => {
             output = Some(String::from("report.html"));
             strings(&["report", "inv", "--as-of", AS_OF, "-o", "report.html"])
+        }
+        Kind::Simulate => {
+            let format = ["table", "json", "csv", "md", "xlsx"][rng.usize(..5)];
+            let mut args = strings(&[
+                "simulate", "inv", "--as-of", AS_OF, "--years", "1000", "--format", format,
+            ]);
+            if format == "xlsx" || rng.bool() {
+                output = Some(format!("out.{format}"));
+            }
+            args.extend(output.iter().flat_map(|o| ["-o".to_owned(), o.clone()]));
+            args
         }
         Kind::BlastRadius => {
             let mut args = strings(&["blast-radius", "inv"]);

@@ -62,9 +62,10 @@ pub struct RiskModel {
     pub runs: Vec<Run>,
 }
 
-/// The most events one risk may draw over all the years: beyond it a simulation would run for
-/// minutes on one risk (a billion events take about twenty seconds).
-pub const MAX_EVENTS: f64 = 1e9;
+/// The most events one risk may draw over all the years (a thousand a year for 100,000 years):
+/// a hundred million take a few seconds, and beyond it a simulation would run for minutes on
+/// one risk.
+pub const MAX_EVENTS: f64 = 1e8;
 
 /// The seed of the stream of risk `id` in a simulation seeded `seed`: FNV-1a over the seed's
 /// bytes and the id's, mixed by `SplitMix64`'s finalizer. Stable across platforms and versions,
