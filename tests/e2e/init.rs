@@ -8,7 +8,7 @@ fn init_writes_every_file_and_the_result_validates() {
     let dir = tempdir("init").join("inventory");
     let (code, stdout, stderr) = output(riskgraph().arg("init").arg(&dir));
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stdout.contains("27 files"), "{stdout}");
+    assert!(stdout.contains("29 files"), "{stdout}");
     for name in [
         "riskgraph.toml",
         "riskgraph.schema.json",
@@ -19,6 +19,8 @@ fn init_writes_every_file_and_the_result_validates() {
         "rules/propagation.rhai",
         "rules/likelihood.rhai",
         "rules/tests/residual.toml",
+        "rules/loss.rhai",
+        "rules/tests/loss.toml",
     ] {
         assert!(dir.join(name).is_file(), "{name}");
     }

@@ -16,6 +16,7 @@ mod report;
 mod rules;
 mod sarif;
 mod schema;
+mod simulate;
 mod supply_chain;
 mod validate;
 mod xlsx;

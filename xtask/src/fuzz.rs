@@ -51,18 +51,20 @@ enum Kind {
     Soa,
     Report,
     Export,
+    Simulate,
     BlastRadius,
     Rules,
     Workbook,
 }
 
-const KINDS: [Kind; 9] = [
+const KINDS: [Kind; 10] = [
     Kind::Validate,
     Kind::Assess,
     Kind::Coverage,
     Kind::Soa,
     Kind::Report,
     Kind::Export,
+    Kind::Simulate,
     Kind::BlastRadius,
     Kind::Rules,
     Kind::Workbook,
@@ -77,6 +79,7 @@ impl Kind {
             Kind::Soa => "soa",
             Kind::Report => "report",
             Kind::Export => "export",
+            Kind::Simulate => "simulate",
             Kind::BlastRadius => "blast-radius",
             Kind::Rules => "rules",
             Kind::Workbook => "workbook",
@@ -526,6 +529,17 @@ fn inventory_command(
             // The output is a folder: an invalid run must not create it.
             output = Some(String::from("oscal"));
             strings(&["export", "oscal", "inv", "--as-of", AS_OF, "-o", "oscal"])
+        }
+        Kind::Simulate => {
+            let format = ["table", "json", "csv", "md", "xlsx"][rng.usize(..5)];
+            let mut args = strings(&[
+                "simulate", "inv", "--as-of", AS_OF, "--years", "1000", "--format", format,
+            ]);
+            if format == "xlsx" || rng.bool() {
+                output = Some(format!("out.{format}"));
+            }
+            args.extend(output.iter().flat_map(|o| ["-o".to_owned(), o.clone()]));
+            args
         }
         Kind::BlastRadius => {
             let mut args = strings(&["blast-radius", "inv"]);

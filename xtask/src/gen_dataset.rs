@@ -31,6 +31,10 @@ use fastrand::Rng;
 
 use crate::Result;
 
+/// The version of what the generator writes, raised whenever its files change (2: a `loss` per
+/// process and a `[quant]` table), so that benchmarks do not reuse an older dataset.
+pub const VERSION: u32 = 2;
+
 /// The smallest inventory that still has every layer.
 const MIN_NODES: usize = 50;
 

@@ -44,6 +44,8 @@ enum Command {
     /// The assessment for other tools: NIST OSCAL assessment results and POA&M
     #[command(subcommand)]
     Export(commands::export::Command),
+    /// Annual loss in money: Monte Carlo simulation, loss exceedance, tolerance, controls' return
+    Simulate(commands::simulate::Args),
     /// The SOC 2, ISO 27001:2022 and 2013 catalogs and the crosswalks between them
     #[command(subcommand)]
     Catalog(commands::catalog::Command),
@@ -94,6 +96,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(&args),
         Command::Report(args) => commands::report::run(&args),
         Command::Export(command) => commands::export::run(&command),
+        Command::Simulate(args) => commands::simulate::run(&args),
         Command::Completions(args) => commands::completions::run(&args),
         Command::Schema(args) => commands::schema::run(&args),
     };

@@ -183,6 +183,21 @@ impl Workspace {
         origins: &[NodeIdx],
         properties: &[Property],
         limits: Limits,
+        visit: impl FnMut(NodeIdx, &[Option<Label>; 3]),
+    ) {
+        self.for_each_reached_where(graph, origins, properties, limits, |_| true, visit);
+    }
+
+    /// [`Workspace::for_each_reached`] for the nodes `wanted` keeps (given their internal number),
+    /// the others skipped before their labels are looked up: a walk that only counts a few nodes
+    /// of what it reaches reads no more than it needs.
+    pub fn for_each_reached_where(
+        &mut self,
+        graph: &ImpactGraph,
+        origins: &[NodeIdx],
+        properties: &[Property],
+        limits: Limits,
+        wanted: impl Fn(NodeIdx) -> bool,
         mut visit: impl FnMut(NodeIdx, &[Option<Label>; 3]),
     ) {
         let internal: Vec<NodeIdx> = origins.iter().map(|&o| graph.internal(o)).collect();
@@ -193,6 +208,9 @@ impl Workspace {
         for (i, &property) in properties.iter().enumerate() {
             for label in searches[property as usize].reached() {
                 let node = label.node;
+                if !wanted(node) {
+                    continue;
+                }
                 // Each node once: from the first property that reaches it.
                 if properties[..i]
                     .iter()

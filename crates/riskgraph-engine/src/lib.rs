@@ -17,6 +17,7 @@ pub mod rules;
 pub mod scc;
 pub mod scenarios;
 pub mod session;
+pub mod simulate;
 pub mod supply_chain;
 
 use std::path::Path;

@@ -17,6 +17,13 @@ impl<T, F: Fn() -> T> Pool<T, F> {
         }
     }
 
+    /// Every value made, once the loop is over (none is on loan any more).
+    pub fn into_values(self) -> Vec<T> {
+        self.free
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     pub fn take(&self) -> Pooled<'_, T, F> {
         let value = self
             .free

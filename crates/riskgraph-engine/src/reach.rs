@@ -108,6 +108,7 @@ impl ReachSummary {
                 .max()
                 .map_or(0, i64::from),
             commitment_reached: summaries.iter().any(|s| s.commitment_reached()),
+            ..crate::rules::views::ExposureData::default()
         }
     }
 

@@ -463,7 +463,15 @@ impl<'a> Inputs<'a> {
             },
         )?;
         let inherent = ScoresData { likelihood, impact };
-        let residual = residual(rules, views, memo, lists, &varying, inherent, &mut context)?;
+        let residual = residual(
+            rules,
+            views,
+            memo,
+            &lists.controls,
+            &varying,
+            inherent,
+            &mut context,
+        )?;
         Ok(Scored { inherent, residual })
     }
 
@@ -499,8 +507,101 @@ impl<'a> Inputs<'a> {
             likelihood: fraud.likelihood,
             impact: fraud.impact,
         };
-        let residual = residual(rules, views, memo, lists, &varying, inherent, &mut context)?;
+        let residual = residual(
+            rules,
+            views,
+            memo,
+            &lists.controls,
+            &varying,
+            inherent,
+            &mut context,
+        )?;
         Ok((Scored { inherent, residual }, fraud.factors))
+    }
+
+    /// The residual scores of the risk `scratch` scored last (with [`Inputs::score`] or
+    /// [`Inputs::score_fraud`]; `risk` is its id, `node` its node), with each of its controls
+    /// left out in turn: one entry per control, in the order of [`Scratch::applied`]. What a
+    /// control is worth is the difference it makes.
+    pub fn residuals_without_each(
+        &self,
+        rules: &Rules,
+        views: &Views,
+        scratch: &mut Scratch,
+        risk: &dyn Fn() -> String,
+        node: NodeIdx,
+        inherent: ScoresData,
+    ) -> Result<Vec<ScoresData>, RuleError> {
+        let Scratch { memo, lists } = scratch;
+        let varying = Varying {
+            risk,
+            vulnerabilities: (&views.vulnerabilities, &lists.vulnerabilities),
+            incidents: (&views.incidents, &lists.incidents),
+            obligations: (&views.obligations, self.obligations(node)),
+        };
+        let mut without = Vec::with_capacity(lists.controls.len());
+        let mut others = Vec::with_capacity(lists.controls.len());
+        for left_out in 0..lists.controls.len() {
+            others.clear();
+            others.extend(
+                lists
+                    .controls
+                    .iter()
+                    .enumerate()
+                    .filter(|&(at, _)| at != left_out)
+                    .map(|(_, &c)| c),
+            );
+            let mut context = || self.context_of(&varying);
+            without.push(residual(
+                rules,
+                views,
+                memo,
+                &others,
+                &varying,
+                inherent,
+                &mut context,
+            )?);
+        }
+        Ok(without)
+    }
+
+    /// What the `loss` hook is given for the risk of `threat` (a threat's index; `None` for the
+    /// fraud risk) on `node`, before the simulation adds its money: the threat, the node, the
+    /// exposure's summary for the properties the threat affects (integrity for fraud) and the
+    /// context of the risk.
+    pub fn loss_inputs(
+        &self,
+        views: &Views,
+        threat: Option<u32>,
+        node: NodeIdx,
+    ) -> (Threat, Node, ExposureData, ContextData) {
+        let (threat_view, exposure, context) = if let Some(threat) = threat {
+            let scenario = Scenario { threat, node };
+            (
+                self.threat(views, scenario).clone(),
+                self.exposure_data(scenario),
+                Arc::unwrap_or_clone(self.context(views, scenario).0),
+            )
+        } else {
+            let (id, name, category) = crate::assess::Source::FRAUD;
+            let threat = Threat(Arc::new(ThreatData {
+                id: id.to_owned(),
+                name: name.to_owned(),
+                category: category.to_owned(),
+                affects: vec![Property::Integrity.name().to_owned()],
+                likelihood: i64::from(DEFAULT_RATING),
+                ..ThreatData::default()
+            }));
+            let integrity = &self.reach[Property::Integrity as usize][node as usize];
+            let context = ContextData {
+                risk: format!("fraud@{}", self.inventory.node(node).id),
+                incidents: shared(&views.incidents, self.fraud_incidents(node)),
+                obligations: shared(&views.obligations, self.obligations(node).iter().copied()),
+                ..self.base.clone()
+            };
+            (threat, ReachSummary::exposure(&[integrity]), context)
+        };
+        (threat_view, self.node(node).clone(), exposure, context)
     }
 
     /// Scores every scenario in parallel (on the current rayon pool), in their order; the first
@@ -601,16 +702,16 @@ fn residual(
     rules: &Rules,
     views: &Views,
     memo: &mut Memo,
-    lists: &Lists,
+    controls: &[u32],
     varying: &Varying<'_>,
     inherent: ScoresData,
     context: &mut dyn FnMut() -> Context,
 ) -> Result<ScoresData, RuleError> {
     memo.residual(
         rules.reads("residual"),
-        (inherent, (&views.controls, &lists.controls), varying),
+        (inherent, (&views.controls, controls), varying),
         || {
-            let controls = shared(&views.controls, lists.controls.iter().copied());
+            let controls = shared(&views.controls, controls.iter().copied());
             rules.residual(inherent, &controls, &context())
         },
     )
@@ -643,6 +744,8 @@ fn threat_view(threat: &riskgraph_model::records::Threat) -> Threat {
         affects: threat.affects.iter().map(|p| p.name().to_owned()).collect(),
         likelihood: rating(threat.likelihood),
         tags: threat.tags.iter().map(ToString::to_string).collect(),
+        frequency: threat.frequency,
+        loss: threat.loss,
     }))
 }
 
@@ -810,6 +913,7 @@ fn node_view(node: &riskgraph_model::Node, value: [u8; 3]) -> Node {
                 (name.to_string(), value)
             })
             .collect(),
+        loss: node.loss.as_deref().copied(),
         ..NodeData::default()
     };
     match &node.detail {

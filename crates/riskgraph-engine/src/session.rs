@@ -31,6 +31,7 @@ use crate::indexes::{Indexed, Indexes};
 use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{self, VendorRank};
 use crate::rules::{PrintSink, RuleError, Rules};
+use crate::simulate::{SimulateError, Simulation};
 use crate::supply_chain::{self, FourthParty, Upstream};
 use riskgraph_model::selector::NodeLists;
 
@@ -167,6 +168,22 @@ impl Session {
         )
     }
 
+    /// The annual loss of every risk in money, simulated over `years` from `seed` (see
+    /// [`crate::simulate`]).
+    pub fn simulate(&self, years: u64, seed: u64) -> Result<Simulation, SimulateError> {
+        crate::simulate::simulate(
+            self.indexed(),
+            &self.graph,
+            &self.rules,
+            crate::simulate::Settings {
+                years,
+                seed,
+                as_of: self.as_of,
+                limits: Limits::default(),
+            },
+        )
+    }
+
     /// Everything behind the risk `source` on `node` (from [`Loaded::find`]).
     pub fn explain(&self, source: Source, node: NodeIdx) -> Result<Explanation, RuleError> {
         assess::explain_with(
@@ -291,8 +308,22 @@ impl Session {
             .collect()
     }
 
-    /// The SHA-256 of each hook's script, with where it came from.
+    /// The SHA-256 of the script of each hook the assessment calls (every hook but `loss`), with
+    /// where it came from.
     pub fn rule_checksums(&self) -> Vec<Checksum> {
+        let assessment = |file: &str| {
+            crate::rules::HOOKS
+                .iter()
+                .any(|hook| hook.file == file && hook.assessment)
+        };
+        self.all_rule_checksums()
+            .into_iter()
+            .filter(|checksum| assessment(&checksum.file))
+            .collect()
+    }
+
+    /// The SHA-256 of every hook's script, `loss` included: what a simulation depends on.
+    pub fn all_rule_checksums(&self) -> Vec<Checksum> {
         self.rules
             .sources()
             .map(|(file, origin, source)| Checksum {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, FileIdx, Location};
+use crate::quant::Quant;
 use crate::values::{Date, closest};
 use crate::vocabulary::{TrustCategory, Vocabulary};
 
@@ -34,6 +35,9 @@ pub struct Manifest {
     pub approval: Option<Approval>,
     /// Limits of the sandbox the rules scripts run in.
     pub sandbox: SandboxLimits,
+    /// How `riskgraph simulate` turns the assessment into money (`[quant]`).
+    #[serde(skip)]
+    pub quant: Quant,
 }
 
 /// The `[sandbox]` limits on what one call of a rules script may use. The defaults allow far more
@@ -154,6 +158,7 @@ impl Default for Manifest {
             review_days: default_review_days(),
             approval: None,
             sandbox: SandboxLimits::default(),
+            quant: Quant::defaults(5),
         }
     }
 }
@@ -346,6 +351,7 @@ struct RawManifest {
     /// Limits on what one call of a rules script may use.
     #[schemars(with = "Option<SandboxLimits>")]
     sandbox: Option<Spanned<toml::Value>>,
+    quant: Option<crate::quant::RawQuant>,
 }
 
 #[derive(Debug, Deserialize, Default, JsonSchema)]
@@ -469,6 +475,18 @@ impl Checker<'_> {
         }
         let levels_span = raw.method.levels.as_ref().map(Spanned::span);
         self.check_method(raw.method, &mut manifest);
+        manifest.quant = Quant::defaults(manifest.scale);
+        if let Some(quant) = raw.quant {
+            let (quant, problems) = crate::quant::check(quant, manifest.scale);
+            for (span, message, help) in problems {
+                self.diagnostics.push(
+                    Diagnostic::error("bad-manifest", message)
+                        .with_optional_help(help)
+                        .at(toml_location(self.text, self.file, Some(span))),
+                );
+            }
+            manifest.quant = quant;
+        }
         self.check_review(&raw.review, levels_span, &mut manifest);
         if let Some(approval) = raw.approval {
             manifest.approval = self.check_approval(approval);
@@ -802,6 +820,52 @@ mod tests {
         );
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("stops at 20"), "{problems:?}");
+    }
+
+    #[test]
+    fn quant_is_read_and_checked_at_its_lines() {
+        let (manifest, problems) = parse(
+            "[quant]\ncurrency = \"EUR\"\nyears = 5000\nseed = 7\nfrequency = { 1 = 0.01, 5 = 4 }\n\
+             loss = { 3 = \"200k..2M\", 4 = 5000000 }\n\
+             tolerance = [{ loss = \"10M\", probability = \"1%\" }, { loss = 1000000, probability = 0.1 }]\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let quant = &manifest.quant;
+        assert!(quant.present);
+        assert_eq!(
+            (quant.currency.as_str(), quant.years, quant.seed),
+            ("EUR", 5000, 7)
+        );
+        assert_eq!(quant.frequency, [0.01, 0.13, 0.32, 0.8, 4.0]);
+        assert_eq!(quant.loss[2].to_string(), "200k..2M");
+        assert_eq!(quant.loss[3].to_string(), "5M");
+        let points: Vec<(f64, f64)> = quant
+            .tolerance
+            .iter()
+            .map(|p| (p.loss, p.probability))
+            .collect();
+        assert_eq!(points, [(1e6, 0.1), (1e7, 0.01)]);
+
+        let (manifest, problems) = parse(
+            "[quant]\nyears = 0\nfrequency = { 6 = 1 }\nloss = { 1 = \"2M..1k\" }\n\
+             tolerance = [{ loss = \"1M\", probability = \"1%\" }, { loss = \"10M\", probability = 0.1 }]\n",
+        );
+        assert_eq!(
+            problems,
+            [
+                "2: `years = 0` is out of range 1..=10000000",
+                "3: `6` is not a level of the scale 1..=5",
+                "4: `2M..1k` runs backwards",
+                "5: the tolerance curve rises: 1% of a loss above 1M but 10% above 10M",
+            ]
+        );
+        assert_eq!(manifest.quant.years, 100_000);
+        assert!(!Manifest::default().quant.present);
+        let (_, problems) = parse("[quant]\nyeras = 5\n");
+        assert!(
+            problems[0].starts_with("2: unknown field `yeras`"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::diagnostic::FileIdx;
+use crate::money::Magnitude;
 use crate::values::{Date, Id, Rating};
 use crate::vocabulary::{
     AssetType, Classification, DataAccess, Environment, Lifecycle, NodeKind, SegregationOfDuties,
@@ -72,6 +73,9 @@ pub struct Node {
     pub tags: Vec<Text>,
     pub attributes: Attributes,
     pub detail: NodeDetail,
+    /// What a full hit on the node costs (the `loss` column), for the simulation; boxed, since
+    /// few of a large inventory's nodes have one.
+    pub loss: Option<Box<Magnitude>>,
     pub row: RowRef,
 }
 

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
+use crate::money::{Frequency, Magnitude};
 use crate::node::{Attributes, NodeIdx, RowRef, Text};
 use crate::selector::Selector;
 use crate::values::{Date, Factor, Id, Properties, Rating};
@@ -72,6 +73,10 @@ pub struct Threat {
     pub likelihood: Option<Rating>,
     pub description: Option<Box<str>>,
     pub tags: Vec<Text>,
+    /// Loss events per year on each target, for the simulation.
+    pub frequency: Option<Frequency>,
+    /// Loss per event, for the simulation.
+    pub loss: Option<Magnitude>,
     pub attributes: Attributes,
     pub row: RowRef,
 }
@@ -112,6 +117,8 @@ pub struct Control {
     pub due: Option<Date>,
     pub last_tested: Option<Date>,
     pub tags: Vec<Text>,
+    /// What the control costs per year, for its return in the simulation.
+    pub cost: Option<f64>,
     pub attributes: Attributes,
     pub row: RowRef,
 }

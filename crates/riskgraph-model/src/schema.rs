@@ -41,6 +41,11 @@ const fn opt(name: &'static str, aliases: &'static [&'static str]) -> ColumnSpec
 const OWNER: ColumnSpec = opt("owner", &["owned by", "responsible", "accountable"]);
 const TAGS: ColumnSpec = opt("tags", &["tag", "labels"]);
 const IN_SCOPE: ColumnSpec = opt("in_scope", &["scope", "in scope?"]);
+/// What a full hit on a node costs, for `riskgraph simulate`.
+const NODE_LOSS: ColumnSpec = opt(
+    "loss",
+    &["loss if hit", "financial impact", "loss magnitude"],
+);
 
 pub const ASSETS: FileSpec = FileSpec {
     stem: "assets",
@@ -62,6 +67,7 @@ pub const ASSETS: FileSpec = FileSpec {
         opt("location", &["region", "site"]),
         IN_SCOPE,
         TAGS,
+        NODE_LOSS,
     ],
 };
 
@@ -88,6 +94,7 @@ pub const PROCESSES: FileSpec = FileSpec {
         opt("manual_override", &["manual overrides", "override"]),
         IN_SCOPE,
         TAGS,
+        NODE_LOSS,
     ],
 };
 
@@ -117,6 +124,7 @@ pub const VENDORS: FileSpec = FileSpec {
         opt("exit_plan", &["exit strategy", "has exit plan"]),
         IN_SCOPE,
         TAGS,
+        NODE_LOSS,
     ],
 };
 
@@ -144,6 +152,15 @@ pub const THREATS: FileSpec = FileSpec {
         opt("likelihood", &["base likelihood"]),
         opt("description", &["details"]),
         TAGS,
+        opt(
+            "frequency",
+            &[
+                "annual frequency",
+                "events per year",
+                "loss event frequency",
+            ],
+        ),
+        opt("loss", &["loss per event", "loss magnitude"]),
     ],
 };
 
@@ -180,6 +197,7 @@ pub const CONTROLS: FileSpec = FileSpec {
         opt("due", &["due date", "target date"]),
         opt("last_tested", &["tested", "last test", "last test date"]),
         TAGS,
+        opt("cost", &["annual cost", "cost per year"]),
     ],
 };
 

@@ -401,6 +401,7 @@ mod tests {
                 lifecycle: Some(Lifecycle::Supported),
                 location: None,
             }),
+            loss: None,
             row: RowRef::default(),
         }
     }

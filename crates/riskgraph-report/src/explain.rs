@@ -34,7 +34,7 @@ pub fn render(
 /// one as `file (built-in)`.
 pub fn rules_named(rules: &riskgraph_engine::rules::Rules) -> Vec<String> {
     rules
-        .origins()
+        .assessment_origins()
         .map(|(file, origin)| {
             if origin.starts_with("built-in") {
                 format!("{file} (built-in)")

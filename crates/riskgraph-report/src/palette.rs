@@ -9,6 +9,13 @@ const RAMP: [u32; 9] = [
     0x66_2506,
 ];
 
+/// The loss exceedance curves (`lec_svg`): inherent a light step of the ramp, residual a dark
+/// one, the tolerance curve near black and dashed, so they differ in lightness and stroke, not
+/// only in hue.
+pub const INHERENT_CURVE: u32 = RAMP[4];
+pub const RESIDUAL_CURVE: u32 = RAMP[7];
+pub const TOLERANCE_CURVE: u32 = 0x1A_1A1A;
+
 /// The fill and text colours (`0xRRGGBB`) of level `index` of `count`, lowest first: the levels
 /// spread over the ramp, the highest always the darkest.
 pub fn level(index: usize, count: usize) -> (u32, u32) {

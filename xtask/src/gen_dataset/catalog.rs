@@ -133,6 +133,23 @@ fn write_manifest(dir: &Path, nodes: usize, seed: u64) -> Result<()> {
     writeln!(text, "[method]")?;
     writeln!(text, "scale = 5")?;
     writeln!(text, "appetite = \"medium\"")?;
+    // Money for `riskgraph simulate`: the likelihood and impact levels in money, and a tolerance
+    // curve; processes carry a `loss` (`nodes.rs`).
+    writeln!(text)?;
+    writeln!(text, "[quant]")?;
+    writeln!(text, "currency = \"USD\"")?;
+    writeln!(
+        text,
+        "frequency = {{ 1 = 0.01, 2 = 0.03, 3 = 0.1, 4 = 0.3, 5 = 1 }}"
+    )?;
+    writeln!(
+        text,
+        "loss = {{ 1 = \"1k..20k\", 2 = \"10k..100k\", 3 = \"30k..300k\", 4 = \"100k..1M\", 5 = \"300k..5M\" }}"
+    )?;
+    writeln!(
+        text,
+        "tolerance = [{{ loss = \"1B\", probability = \"10%\" }}, {{ loss = \"10B\", probability = \"1%\" }}]"
+    )?;
     fs::write(dir.join("riskgraph.toml"), text)?;
     Ok(())
 }

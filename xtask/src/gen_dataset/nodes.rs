@@ -521,7 +521,7 @@ fn write_processes(inventory: &Inventory, out: &mut Out, rng: &mut Rng) -> Resul
     writeln!(
         out,
         "id,name,owner,criticality,rto_hours,rpo_hours,financial,segregation_of_duties,\
-         manual_override,in_scope,tags"
+         manual_override,in_scope,tags,loss"
     )?;
     for &node_index in &inventory.processes {
         let node_index = node_index as usize;
@@ -558,7 +558,11 @@ fn write_processes(inventory: &Inventory, out: &mut Out, rng: &mut Rng) -> Resul
             yes_no(node.in_scope),
         )?;
         tags_cell(out, node)?;
-        out.write_all(b"\n")?;
+        // What a full hit costs, by criticality: drawn from no generator, so every other cell
+        // of the inventory is what it was before processes had a loss.
+        let loss = ["1k..20k", "5k..50k", "10k..200k", "50k..1M", "100k..3M"]
+            [usize::from(criticality.clamp(1, 5) - 1)];
+        writeln!(out, ",{loss}")?;
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod init;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod simulate;
 pub mod soa;
 pub mod validate;
 

@@ -152,9 +152,9 @@ impl Assessment {
 
 /// One scenario to score.
 #[derive(Debug, Clone, Copy)]
-struct Item {
-    source: Source,
-    node: NodeIdx,
+pub(crate) struct Item {
+    pub(crate) source: Source,
+    pub(crate) node: NodeIdx,
 }
 
 /// A scored scenario, before evaluation.
@@ -273,7 +273,7 @@ pub fn risk_id(inventory: &Inventory, source: Source, node: NodeIdx) -> String {
 
 /// Every scenario: threats by file order, each on its nodes by node order, then the fraud risk
 /// of each in-scope process by node order.
-fn items(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Item> {
+pub(crate) fn items(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Item> {
     let mut items: Vec<Item> = scenarios_with(inventory, index)
         .into_iter()
         .map(|s| Item {
@@ -357,7 +357,7 @@ fn score(
 
 /// The properties a scenario propagates, as a bit set over [`Property::ALL`]: the threat's
 /// `affects`; integrity for fraud, which corrupts records and payments.
-fn properties_of(inventory: &Inventory, source: Source) -> u8 {
+pub(crate) fn properties_of(inventory: &Inventory, source: Source) -> u8 {
     match source {
         Source::Threat(t) => {
             let affects = inventory.threats[t as usize].affects;
@@ -371,7 +371,7 @@ fn properties_of(inventory: &Inventory, source: Source) -> u8 {
 }
 
 /// The properties in `bits`, a bit set over [`Property::ALL`], in that order.
-fn properties_in(bits: u8) -> Vec<Property> {
+pub(crate) fn properties_in(bits: u8) -> Vec<Property> {
     Property::ALL
         .into_iter()
         .filter(|&p| bits & (1 << p as u8) != 0)

@@ -94,6 +94,11 @@ impl ReadSet {
         if set.reads("id") || set.reads("risk") {
             set.reusable = false;
         }
+        // Money (a threat's `loss` and `frequency`, a node's `loss`) is no field a key holds: a
+        // script that reads it runs every time.
+        if set.reads("loss") || set.reads("frequency") {
+            set.reusable = false;
+        }
         set.mask = FIELDS
             .iter()
             .enumerate()

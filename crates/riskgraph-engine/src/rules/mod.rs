@@ -17,8 +17,10 @@ use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::Vocabulary;
 
 use crate::propagation::EdgeProfile;
+use crate::simulate::loss::Loss;
 
 pub mod memo;
+pub mod money;
 pub mod testing;
 pub mod views;
 
@@ -30,6 +32,9 @@ pub struct Hook {
     pub file: &'static str,
     pub function: &'static str,
     pub params: &'static [&'static str],
+    /// Whether the assessment calls it (`loss` is the simulation's alone): the register and
+    /// explanations name the scripts that made them.
+    pub assessment: bool,
     /// The built-in script.
     default_source: &'static str,
 }
@@ -39,32 +44,44 @@ pub const HOOKS: &[Hook] = &[
     Hook {
         file: "likelihood.rhai",
         function: "likelihood",
+        assessment: true,
         params: &["threat", "node", "ctx"],
         default_source: include_str!("../../../../rules/default/likelihood.rhai"),
     },
     Hook {
         file: "impact.rhai",
         function: "impact",
+        assessment: true,
         params: &["threat", "node", "exposure", "ctx"],
         default_source: include_str!("../../../../rules/default/impact.rhai"),
     },
     Hook {
         file: "fraud.rhai",
         function: "fraud",
+        assessment: true,
         params: &["process", "ctx"],
         default_source: include_str!("../../../../rules/default/fraud.rhai"),
     },
     Hook {
         file: "residual.rhai",
         function: "residual",
+        assessment: true,
         params: &["inherent", "controls", "ctx"],
         default_source: include_str!("../../../../rules/default/residual.rhai"),
     },
     Hook {
         file: "propagation.rhai",
         function: "edge_factor",
+        assessment: true,
         params: &["edge", "property"],
         default_source: include_str!("../../../../rules/default/propagation.rhai"),
+    },
+    Hook {
+        file: "loss.rhai",
+        function: "loss",
+        assessment: false,
+        params: &["threat", "node", "exposure", "ctx"],
+        default_source: include_str!("../../../../rules/default/loss.rhai"),
     },
 ];
 
@@ -279,6 +296,17 @@ impl Rules {
             .map(|script| (script.hook.file, script.origin.as_str()))
     }
 
+    /// The scripts the assessment runs, as [`Rules::origins`]: every hook but `loss`.
+    pub fn assessment_origins(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.origins()
+            .filter(|(file, _)| HOOKS.iter().any(|h| h.file == *file && h.assessment))
+    }
+
+    /// Whether the `loss` hook is the built-in script.
+    pub fn builtin_loss(&self) -> bool {
+        self.script("loss").origin.starts_with("built-in")
+    }
+
     /// Each hook's script: (file, path or `built-in <file>`, source text), for checksums.
     pub fn sources(&self) -> impl Iterator<Item = (&'static str, &str, &str)> {
         self.scripts.iter().map(|script| {
@@ -481,6 +509,55 @@ impl Rules {
             });
         }
         Ok(factor)
+    }
+}
+
+impl Rules {
+    /// The `loss` hook: the loss of one event of the risk in `ctx`, checked to be a `Loss`, an
+    /// amount of 0 or more, or `()` (nothing).
+    pub fn loss(
+        &self,
+        threat: &Threat,
+        node: &Node,
+        exposure: &Exposure,
+        ctx: &Context,
+    ) -> Result<Loss, RuleError> {
+        let context = || {
+            format!(
+                "loss of {} ({} run)",
+                risk_name(ctx, threat, node),
+                ctx.0.run
+            )
+        };
+        let args = (threat.clone(), node.clone(), exposure.clone(), ctx.clone());
+        let (result, script) = self.call("loss", args, &context)?;
+        let loss = if result.is_unit() {
+            Loss::ZERO
+        } else if let Some(loss) = result.read_lock::<Loss>() {
+            loss.clone()
+        } else if let Ok(amount) = result
+            .as_float()
+            .or_else(|_| result.as_int().map(|i| i as f64))
+        {
+            Loss::fixed(amount)
+        } else {
+            return Err(wrong(
+                script,
+                format!(
+                    "loss must return a Loss (`loss(\"50k..2M\")`, `node.loss`...), an amount or `()`, not a {}",
+                    self.engine.map_type_name(result.type_name())
+                ),
+                &context,
+            ));
+        };
+        if !loss.is_valid() {
+            return Err(wrong(
+                script,
+                format!("loss returned {loss}; amounts of money are 0 or more"),
+                &context,
+            ));
+        }
+        Ok(loss)
     }
 }
 

@@ -16,6 +16,7 @@ use super::views::{
 };
 use super::{RuleError, Rules};
 use crate::propagation::EdgeProfile;
+use crate::simulate::loss::Loss;
 
 /// The built-in rules' tests: (file name, content).
 pub const DEFAULT_TESTS: &[(&str, &str)] = &[
@@ -38,6 +39,10 @@ pub const DEFAULT_TESTS: &[(&str, &str)] = &[
     (
         "propagation.toml",
         include_str!("../../../../rules/default/tests/propagation.toml"),
+    ),
+    (
+        "loss.toml",
+        include_str!("../../../../rules/default/tests/loss.toml"),
     ),
 ];
 
@@ -228,9 +233,75 @@ fn run_case(rules: &Rules, case: Case) -> Result<(), String> {
                 Err(format!("expected {expected}, got {got}"))
             }
         }
+        "loss" => loss_case(rules, &threat, &node, case.exposure, ctx, &case.expect),
         other => Err(format!(
-            "`{other}` is not a hook; use likelihood, impact, fraud, residual or edge_factor"
+            "`{other}` is not a hook; use likelihood, impact, fraud, residual, edge_factor or loss"
         )),
+    }
+}
+
+/// A case of the `loss` hook: the context's scores default to impact 3 (both runs) and its loss
+/// ranges to the defaults of `[quant]` on its scale; `expect` is a loss, compared term by term,
+/// or a number, compared with the mean loss.
+fn loss_case(
+    rules: &Rules,
+    threat: &Threat,
+    node: &Node,
+    exposure: ExposureData,
+    ctx: Context,
+    expect: &toml::Value,
+) -> Result<(), String> {
+    let mut data = Arc::unwrap_or_clone(ctx.0);
+    let or = |x: i64, default: i64| if x == 0 { default } else { x };
+    data.impact = or(data.impact, or(data.inherent_impact, 3));
+    data.inherent_impact = or(data.inherent_impact, data.impact);
+    data.likelihood = or(data.likelihood, or(data.inherent_likelihood, 3));
+    data.inherent_likelihood = or(data.inherent_likelihood, data.likelihood);
+    if data.run.is_empty() {
+        data.run = String::from("inherent");
+    }
+    if data.level_loss.is_empty() {
+        let scale = u8::try_from(data.scale.clamp(2, 10)).unwrap_or(5);
+        data.level_loss = riskgraph_model::quant::Quant::defaults(scale).loss;
+    }
+    let got = rules
+        .loss(
+            threat,
+            node,
+            &Exposure(Arc::new(exposure)),
+            &Context(Arc::new(data)),
+        )
+        .map_err(|err| err.to_string())?;
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+    match expect {
+        toml::Value::String(text) => {
+            let expected = riskgraph_model::money::Magnitude::parse(text)
+                .map(|m| Loss::of(&m))
+                .map_err(|err| format!("`expect`: {}", err.message))?;
+            let same = close(got.constant, expected.constant)
+                && got.terms.len() == expected.terms.len()
+                && got
+                    .terms
+                    .iter()
+                    .zip(&expected.terms)
+                    .all(|(a, b)| a.0 == b.0 && close(a.1, b.1));
+            if same {
+                Ok(())
+            } else {
+                Err(format!("expected {text} (mean {expected}), got {got}"))
+            }
+        }
+        other => {
+            let expected = other
+                .as_float()
+                .or_else(|| other.as_integer().map(|i| i as f64))
+                .ok_or("`expect` must be a loss (\"50k..2M\") or its mean for the loss hook")?;
+            if close(got.mean(), expected) {
+                Ok(())
+            } else {
+                Err(format!("expected a mean of {expected}, got {}", got.mean()))
+            }
+        }
     }
 }
 

@@ -10,7 +10,10 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 use rhai::{Array, Dynamic, Engine};
+use riskgraph_model::money::{Frequency, Magnitude};
 use serde::Deserialize;
+
+use crate::simulate::loss::Loss;
 
 /// A date as scripts see it: with the assessment's `as_of` date, so that `days_since(date)`
 /// needs no other argument.
@@ -41,6 +44,12 @@ pub struct ThreatData {
     /// Base likelihood, 1..5 (3 when the CSV cell is empty).
     pub likelihood: i64,
     pub tags: Vec<String>,
+    /// Loss events per year on each target (`frequency`), for the simulation.
+    #[serde(deserialize_with = "super::money::frequency_text")]
+    pub frequency: Option<Frequency>,
+    /// Loss per event (`loss`), for the simulation.
+    #[serde(deserialize_with = "super::money::magnitude_text")]
+    pub loss: Option<Magnitude>,
 }
 
 /// An asset, process or vendor.
@@ -79,6 +88,9 @@ pub struct NodeData {
     pub data_access: String,
     /// The organization's own columns, by header.
     pub attributes: BTreeMap<String, AttrData>,
+    /// What a full hit on the node costs (`loss`), for the simulation.
+    #[serde(deserialize_with = "super::money::magnitude_text")]
+    pub loss: Option<Magnitude>,
 }
 
 impl Default for NodeData {
@@ -103,6 +115,7 @@ impl Default for NodeData {
             manual_override: false,
             data_access: String::new(),
             attributes: BTreeMap::new(),
+            loss: None,
         }
     }
 }
@@ -131,6 +144,25 @@ pub struct ExposureData {
     pub max_process_criticality: i64,
     /// Whether a node that a commitment's `covers` selects is reached.
     pub commitment_reached: bool,
+    /// The loss hook only: what the nodes reached lose, each its `loss` times its impact, drawn
+    /// in the same event; zero for the other hooks.
+    #[serde(deserialize_with = "super::money::loss_text")]
+    pub secondary_loss: Loss,
+    /// The loss hook only: the nodes reached that have a `loss` (the node itself excepted).
+    pub reached: Vec<ReachedData>,
+}
+
+/// A node the event reaches, as the loss hook sees it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReachedData {
+    pub id: String,
+    /// `asset`, `process` or `vendor`.
+    pub kind: String,
+    /// The share of the failure that reaches it, 0..1.
+    pub impact: f64,
+    #[serde(deserialize_with = "super::money::magnitude_text")]
+    pub loss: Option<Magnitude>,
 }
 
 /// A vulnerability that applies to the scenario.
@@ -198,6 +230,19 @@ pub struct ContextData {
     pub obligations: Vec<Arc<ObligationData>>,
     /// The upper bounds of the levels, lowest first, with their names.
     pub levels: Vec<(String, i64)>,
+    /// The loss hook only: the scores of the run being simulated (`inherent` or `residual`).
+    pub run: String,
+    pub likelihood: i64,
+    pub impact: i64,
+    /// The loss hook only: the inherent scores.
+    pub inherent_likelihood: i64,
+    pub inherent_impact: i64,
+    /// The loss hook only: the currency of the amounts (`[quant] currency`).
+    pub currency: String,
+    /// The loss hook only: the loss per event at each impact level (`[quant] loss`), lowest
+    /// first.
+    #[serde(deserialize_with = "super::money::magnitudes_text")]
+    pub level_loss: Vec<Magnitude>,
 }
 
 impl Default for ContextData {
@@ -216,6 +261,13 @@ impl Default for ContextData {
                 ("high".to_owned(), 15),
                 ("critical".to_owned(), 25),
             ],
+            run: String::new(),
+            likelihood: 0,
+            impact: 0,
+            inherent_likelihood: 0,
+            inherent_impact: 0,
+            currency: String::new(),
+            level_loss: Vec::new(),
         }
     }
 }
@@ -263,6 +315,7 @@ pub fn register(engine: &mut Engine) {
     register_inventory(engine);
     register_scenario(engine);
     register_helpers(engine);
+    super::money::register(engine);
 }
 
 /// Threats and nodes: what the inventory files describe.

@@ -393,7 +393,9 @@ pub fn critical<'a>(report: &Report<'a>) -> Vec<CriticalProcess<'a>> {
             CriticalProcess {
                 id: node.id.as_str(),
                 name: &node.name,
-                criticality: node.criticality().map_or(0, riskgraph_model::values::Rating::get),
+                criticality: node
+                    .criticality()
+                    .map_or(0, riskgraph_model::values::Rating::get),
                 single_points: points
                     .iter()
                     .map(|point| {

@@ -153,6 +153,7 @@ pub(super) fn control_reader(table: &Table<'_>) -> RowReader {
     let due = table.column("due");
     let last_tested = table.column("last_tested");
     let tags = table.column("tags");
+    let cost = table.column("cost");
     Box::new(move |c, state, inventory| {
         let Some(control_id) = define(c, state, id, "control") else {
             return;
@@ -208,6 +209,7 @@ pub(super) fn control_reader(table: &Table<'_>) -> RowReader {
             due: c.parse(due, Date::parse),
             last_tested: c.parse(last_tested, Date::parse),
             tags: c.shared_list(tags),
+            cost: c.parse(cost, crate::money::parse_amount),
             attributes: c.attributes(),
             row: c.row_ref(),
         };

@@ -4,6 +4,7 @@
 use crate::inventory::Inventory;
 use crate::load::LoadState;
 use crate::load::table::{Cells, Col, Table};
+use crate::money::Magnitude;
 use crate::node::{Asset, Node, NodeDetail, NodeIdx, Process, Vendor};
 use crate::values::{Date, Id, Rating};
 use crate::vocabulary::{AssetType, Vocabulary};
@@ -18,6 +19,7 @@ struct NodeColumns {
     owner: Col,
     in_scope: Col,
     tags: Col,
+    loss: Col,
 }
 
 impl NodeColumns {
@@ -28,6 +30,7 @@ impl NodeColumns {
             owner: table.column("owner"),
             in_scope: table.column("in_scope"),
             tags: table.column("tags"),
+            loss: table.column("loss"),
         }
     }
 
@@ -69,6 +72,7 @@ impl NodeColumns {
             tags: c.shared_list(self.tags),
             attributes: c.attributes(),
             detail,
+            loss: c.parse(self.loss, Magnitude::parse).map(Box::new),
             row: c.row_ref(),
             id,
         }

@@ -2,6 +2,7 @@
 //! that refer to them, which check their references against `LoadState::threat_ids`.
 
 use crate::load::table::Table;
+use crate::money::{Frequency, Magnitude};
 use crate::records::{Threat, Vulnerability};
 use crate::selector::Selector;
 use crate::values::{Date, Properties, Rating, ValueError};
@@ -19,6 +20,8 @@ pub(super) fn threat_reader(table: &Table<'_>) -> RowReader {
     let likelihood = table.column("likelihood");
     let description = table.column("description");
     let tags = table.column("tags");
+    let frequency = table.column("frequency");
+    let loss = table.column("loss");
     Box::new(move |c, state, inventory| {
         let Some(threat_id) = define(c, state, id, "threat") else {
             return;
@@ -47,6 +50,8 @@ pub(super) fn threat_reader(table: &Table<'_>) -> RowReader {
             likelihood: c.parse(likelihood, Rating::parse),
             description: c.string(description),
             tags: c.shared_list(tags),
+            frequency: c.parse(frequency, Frequency::parse),
+            loss: c.parse(loss, Magnitude::parse),
             attributes: c.attributes(),
             row: c.row_ref(),
         };
