@@ -499,3 +499,38 @@ fn the_report_does_not_depend_on_the_thread_count() {
     let (_, four) = report("threads-4", "datasets/acme-saas", &["--threads", "4"]);
     assert_eq!(one, four);
 }
+
+#[test]
+fn the_report_shows_the_annual_loss_when_the_inventory_has_money_data() {
+    let (_, html) = report("loss", "datasets/acme-saas", &[]);
+    let section = &html[html.find("<section id=\"loss\">").expect("a loss section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(html.contains("<a href=\"#loss\">Loss</a>"));
+    assert!(section.contains("<title>Annual loss exceedance</title>"));
+    assert!(section.contains("The residual loss is within the tolerance curve."));
+    // The costliest risk is the one `simulate` lists first.
+    let mut command = riskgraph();
+    command.args([
+        "simulate",
+        "datasets/acme-saas",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    let (code, stdout, stderr) = output(&mut command);
+    assert_eq!(code, Some(0), "{stderr}");
+    let simulation: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let first = simulation["risks"][0]["id"].as_str().unwrap();
+    let risks = &section[section.find("id=\"loss-risks\"").unwrap()..];
+    let row = &risks[risks.find("<tr><td>").unwrap()..];
+    assert!(
+        row.starts_with(&format!("<tr><td>{first}</td>")),
+        "{}",
+        &row[..80]
+    );
+    // Without money data, no section and no link.
+    let (_, html) = report("no-loss", "tests/data/assess/small", &[]);
+    assert!(!html.contains("id=\"loss\""));
+    assert!(!html.contains("href=\"#loss\""));
+}

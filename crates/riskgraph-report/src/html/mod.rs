@@ -21,6 +21,7 @@ use riskgraph_engine::exposure::Exposure;
 use riskgraph_engine::propagation::Limits;
 use riskgraph_engine::rank::VendorRank;
 use riskgraph_engine::session::Session;
+use riskgraph_engine::simulate::Simulation;
 use riskgraph_engine::supply_chain::{self, SinglePoint};
 use riskgraph_model::manifest::ApprovalState;
 use riskgraph_model::records::ContextItem;
@@ -33,7 +34,8 @@ use crate::register::{Checksum, Register};
 use crate::text::{Newlines, printable};
 pub use sections::MAX_ROWS;
 use sections::{
-    Colour, CriticalProcess, FraudRow, HeatMap, RegisterTable, Soa, Soc2, Summary, TreeStep, Vendor,
+    Colour, CriticalProcess, FraudRow, HeatMap, Loss, RegisterTable, Soa, Soc2, Summary, TreeStep,
+    Vendor,
 };
 
 /// How many vendors the supply chain section shows.
@@ -51,6 +53,8 @@ pub struct Report<'a> {
     pub pictures: &'a [String],
     /// Every critical process (criticality 4 or 5) with its single points of failure.
     pub critical: &'a [(NodeIdx, Vec<SinglePoint>)],
+    /// The annual loss simulation, when the inventory has money data.
+    pub loss: Option<&'a Simulation>,
     /// The changes since a previous register, when one was given.
     pub changes: Option<&'a Changes<'a>>,
 }
@@ -92,6 +96,7 @@ pub fn build(
             )
         })
         .collect();
+    let loss = simulation(session, register.assessment.risks.len());
 
     // The changes compare register documents: the previous one, read, and this one, viewed.
     let current = previous.map(|_| register.to_document());
@@ -105,8 +110,29 @@ pub fn build(
         vendors: &vendors,
         pictures: &pictures,
         critical: &critical,
+        loss: loss.as_ref(),
         changes: changes.as_ref(),
     })
+}
+
+/// The most simulated years the report runs for a register of more than 10,000 risks (the
+/// manifest's `[quant] years` otherwise), so a large estate's report stays quick.
+const LARGE_REGISTER_YEARS: u64 = 1_000;
+
+/// The annual loss simulation the report shows: none without money data, or when the simulation
+/// fails (`riskgraph simulate` says why).
+fn simulation(session: &Session, risks: usize) -> Option<Simulation> {
+    let inventory = session.inventory();
+    if !riskgraph_engine::simulate::has_money_data(inventory) {
+        return None;
+    }
+    let quant = &inventory.manifest.quant;
+    let years = if risks > 10_000 {
+        quant.years.min(LARGE_REGISTER_YEARS)
+    } else {
+        quant.years
+    };
+    session.simulate(years, quant.seed).ok()
 }
 
 /// The report as one HTML document.
@@ -158,6 +184,7 @@ struct Page<'a> {
     register: RegisterTable<'a>,
     vendors: Vec<Vendor<'a>>,
     critical: Vec<CriticalProcess<'a>>,
+    loss: Option<Loss<'a>>,
     fraud: Vec<FraudRow<'a>>,
     soc2: Soc2<'a>,
     soa: Soa<'a>,
@@ -187,6 +214,7 @@ impl<'a> Page<'a> {
             register: sections::register_table(register),
             vendors: sections::vendors(report),
             critical: sections::critical(report),
+            loss: sections::loss(report),
             fraud: sections::fraud(register),
             soc2: sections::soc2(report),
             soa: sections::soa(report),

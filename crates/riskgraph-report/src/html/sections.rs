@@ -583,3 +583,82 @@ pub fn context<'a>(report: &Report<'a>) -> Vec<(&'a ContextItem, bool)> {
         .map(|(i, item)| (item, !unlinked.contains(&(i as u32))))
         .collect()
 }
+
+/// The annual loss section: the loss exceedance curves, the distribution, the risks that cost the
+/// most and the controls by return.
+pub struct Loss<'a> {
+    pub currency: &'a str,
+    pub years: u64,
+    /// `lec_svg`'s picture, every text in it escaped.
+    pub picture: String,
+    /// (measure, inherent, residual), amounts shown as `1.2M`.
+    pub distribution: Vec<(&'static str, String, String)>,
+    pub within_tolerance: bool,
+    /// (risk id, mean annual loss, P95, share of the total), the costliest first.
+    pub risks: Vec<(&'a str, String, String, String)>,
+    /// (control id, name, loss avoided, cost, return), the best return first.
+    pub controls: Vec<(&'a str, &'a str, String, String, String)>,
+}
+
+/// How many risks and controls the loss section lists.
+const LOSS_ROWS: usize = 10;
+
+pub fn loss<'a>(report: &Report<'a>) -> Option<Loss<'a>> {
+    use crate::simulate::{human_amount as amount, percent};
+    let simulation = report.loss?;
+    let inventory = report.register.inventory;
+    let (inherent, residual) = (&simulation.inherent, &simulation.residual);
+    let distribution = vec![
+        ("mean", amount(inherent.mean), amount(residual.mean)),
+        ("P50", amount(inherent.p50), amount(residual.p50)),
+        ("P90", amount(inherent.p90), amount(residual.p90)),
+        ("P95", amount(inherent.p95), amount(residual.p95)),
+        ("P99", amount(inherent.p99), amount(residual.p99)),
+    ];
+    let risks = simulation
+        .risks
+        .iter()
+        .take(LOSS_ROWS)
+        .map(|r| {
+            (
+                r.id.as_str(),
+                amount(r.mean),
+                amount(r.p95),
+                percent(r.share),
+            )
+        })
+        .collect();
+    let mut controls: Vec<_> = simulation.controls.iter().collect();
+    controls.sort_by(|a, b| {
+        let key = |c: &&riskgraph_engine::simulate::ControlReturn| c.return_on_cost;
+        key(b)
+            .partial_cmp(&key(a))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(b.avoided.total_cmp(&a.avoided))
+            .then(a.control.cmp(&b.control))
+    });
+    let controls = controls
+        .into_iter()
+        .take(LOSS_ROWS)
+        .map(|c| {
+            let control = &inventory.controls[c.control as usize];
+            (
+                control.id.as_str(),
+                &*control.name,
+                amount(c.avoided),
+                c.cost.map_or_else(|| "-".to_owned(), amount),
+                c.return_on_cost
+                    .map_or_else(|| "-".to_owned(), |r| format!("{r:.1}x")),
+            )
+        })
+        .collect();
+    Some(Loss {
+        currency: &simulation.currency,
+        years: simulation.years,
+        picture: crate::lec_svg::render(simulation, "Annual loss exceedance"),
+        distribution,
+        within_tolerance: simulation.within_tolerance,
+        risks,
+        controls,
+    })
+}
