@@ -14,7 +14,7 @@ use riskgraph_engine::simulate::Simulation;
 
 use crate::palette;
 use crate::simulate::{human_amount, percent};
-use crate::text::{Newlines, printable};
+use crate::text::{Newlines, markup_line, printable};
 
 /// The chart's size in SVG units, and the plot area's margins.
 const WIDTH: f64 = 720.0;
@@ -138,7 +138,7 @@ pub fn svg(g: &Geometry) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" font-family="sans-serif" font-size="11"><title>{}</title>"#,
         g.width,
         g.height,
-        escape(&g.title)
+        markup_line(&g.title)
     );
     axes(&mut out, g);
     let [px, py, pw, ph] = g.plot;
@@ -148,7 +148,7 @@ pub fn svg(g: &Geometry) -> String {
             r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text></svg>"#,
             px + pw / 2.0,
             py + ph / 2.0,
-            escape(empty)
+            markup_line(empty)
         );
         return out;
     }
@@ -163,7 +163,7 @@ fn axes(out: &mut String, g: &Geometry) {
     let _ = write!(
         out,
         r#"<text x="{px}" y="18" font-size="13" font-weight="bold">{}</text>"#,
-        escape(&g.title)
+        markup_line(&g.title)
     );
     let _ = write!(
         out,
@@ -176,7 +176,7 @@ fn axes(out: &mut String, g: &Geometry) {
             px + pw,
             px - 6.0,
             ty + 4.0,
-            escape(label)
+            markup_line(label)
         );
     }
     for (tx, label) in &g.x_ticks {
@@ -185,7 +185,7 @@ fn axes(out: &mut String, g: &Geometry) {
             r##"<line x1="{tx:.1}" y1="{py}" x2="{tx:.1}" y2="{:.1}" stroke="#E0E0E0"/><text x="{tx:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
             py + ph,
             py + ph + 16.0,
-            escape(label)
+            markup_line(label)
         );
     }
     let _ = write!(
@@ -193,10 +193,10 @@ fn axes(out: &mut String, g: &Geometry) {
         r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text><text x="14" y="{:.1}" text-anchor="middle" transform="rotate(-90 14 {:.1})">{}</text>"#,
         px + pw / 2.0,
         g.height - 10.0,
-        escape(&g.x_caption),
+        markup_line(&g.x_caption),
         py + ph / 2.0,
         py + ph / 2.0,
-        escape(&g.y_caption)
+        markup_line(&g.y_caption)
     );
 }
 
@@ -237,7 +237,7 @@ fn curves(out: &mut String, g: &Geometry) {
             out,
             r#"<circle cx="{tx:.1}" cy="{ty:.1}" r="3.5" fill="{}"><title>{}</title></circle>"#,
             hex(palette::TOLERANCE_CURVE),
-            escape(label)
+            markup_line(label)
         );
     }
     for (i, (_, colour, stroke, dash, name)) in curves.iter().enumerate() {
@@ -252,23 +252,6 @@ fn curves(out: &mut String, g: &Geometry) {
             ly + 4.0
         );
     }
-}
-
-/// `text` safe in SVG content and attributes: control characters as spaces, then `&<>"'`.
-fn escape(text: &str) -> String {
-    let text = printable(text, Newlines::Replaced);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, Node, NodeDetail, NodeIdx};
 
 use crate::palette;
-use crate::text::{Newlines, printable};
+use crate::text::markup_line;
 
 /// The most nodes drawn.
 pub const MAX_NODES: usize = 60;
@@ -75,7 +75,7 @@ pub fn render(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" font-family=\"{FONT}\">\
          <title>What a failure of {} reaches, along the strongest paths ({} of {} nodes drawn)</title>",
-        esc(&origins.join(", ")),
+        markup_line(&origins.join(", ")),
         tree.kept,
         exposure.nodes.len()
     );
@@ -228,9 +228,9 @@ impl Drawing<'_> {
              <rect x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"4\" fill=\"{}\" {stroke}/>\
              <text x=\"{}\" y=\"{}\" font-size=\"12\" font-weight=\"bold\" fill=\"{}\">{}</text>\
              <text x=\"{}\" y=\"{}\" font-size=\"10\" fill=\"{}\">{}</text>",
-            esc(node.id.as_str()),
-            esc(&node.name),
-            esc(&impacts),
+            markup_line(node.id.as_str()),
+            markup_line(&node.name),
+            markup_line(&impacts),
             if spof {
                 ", single point of failure"
             } else {
@@ -240,11 +240,11 @@ impl Drawing<'_> {
             x + 6,
             y + 13,
             palette::hex(ink),
-            esc(&cut(node.id.as_str(), ID_CHARS)),
+            markup_line(&cut(node.id.as_str(), ID_CHARS)),
             x + 6,
             y + 25,
             palette::hex(ink),
-            esc(&cut(
+            markup_line(&cut(
                 &format!("{} · {impacts}", kind_label(node)),
                 DETAIL_CHARS
             )),
@@ -261,7 +261,7 @@ impl Drawing<'_> {
                 out,
                 "<text x=\"{label_x}\" y=\"{}\" font-size=\"10\" fill=\"#333333\">{} {factor:.2}</text>",
                 y + 12,
-                esc(kind.as_str()),
+                markup_line(kind.as_str()),
             );
         }
         if spof {
@@ -369,23 +369,6 @@ fn cut(text: &str, chars: usize) -> String {
     let mut kept: String = text.chars().take(chars.saturating_sub(1)).collect();
     kept.push('…');
     kept
-}
-
-/// `text` made printable, then escaped for SVG text and attribute values.
-fn esc(text: &str) -> String {
-    let text = printable(text, Newlines::Replaced);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

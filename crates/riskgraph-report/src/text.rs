@@ -42,9 +42,46 @@ pub fn printable(text: &str, newlines: Newlines) -> Cow<'_, str> {
     )
 }
 
+/// Writes `text` to `out` safe in markup (HTML and SVG content and quoted attribute values):
+/// [`printable`] first, then `&`, `<`, `>`, `"` and `'` escaped. The one escaper of the HTML
+/// report and of the SVG pictures.
+pub fn write_markup(
+    out: &mut impl std::fmt::Write,
+    text: &str,
+    newlines: Newlines,
+) -> std::fmt::Result {
+    for c in printable(text, newlines).chars() {
+        match c {
+            '&' => out.write_str("&amp;")?,
+            '<' => out.write_str("&lt;")?,
+            '>' => out.write_str("&gt;")?,
+            '"' => out.write_str("&quot;")?,
+            '\'' => out.write_str("&#39;")?,
+            c => out.write_char(c)?,
+        }
+    }
+    Ok(())
+}
+
+/// [`write_markup`] into a new string, on one line ([`Newlines::Replaced`]): for SVG text.
+pub fn markup_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Writing to a `String` cannot fail.
+    let _ = write_markup(&mut out, text, Newlines::Replaced);
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Newlines, printable};
+    use super::{Newlines, markup_line, printable};
+
+    #[test]
+    fn markup_is_escaped_after_control_characters_are_replaced() {
+        assert_eq!(
+            markup_line("<a href=\"x\">Tom's & \u{1b}co</a>\n"),
+            "&lt;a href=&quot;x&quot;&gt;Tom&#39;s &amp;  co&lt;/a&gt; "
+        );
+    }
 
     #[test]
     fn every_control_character_becomes_one_space() {

@@ -31,7 +31,7 @@ use riskgraph_model::{Inventory, Manifest, NodeDetail, NodeIdx};
 
 use crate::diff::Changes;
 use crate::register::{Checksum, Register};
-use crate::text::{Newlines, printable};
+use crate::text::Newlines;
 pub use sections::MAX_ROWS;
 use sections::{
     Colour, CriticalProcess, FraudRow, HeatMap, Loss, RegisterTable, Soa, Soc2, Summary, TreeStep,
@@ -152,17 +152,7 @@ pub struct Escaper;
 
 impl askama::filters::Escaper for Escaper {
     fn write_escaped_str<W: fmt::Write>(&self, mut out: W, text: &str) -> fmt::Result {
-        for c in printable(text, Newlines::Kept).chars() {
-            match c {
-                '&' => out.write_str("&amp;")?,
-                '<' => out.write_str("&lt;")?,
-                '>' => out.write_str("&gt;")?,
-                '"' => out.write_str("&quot;")?,
-                '\'' => out.write_str("&#39;")?,
-                c => out.write_char(c)?,
-            }
-        }
-        Ok(())
+        crate::text::write_markup(&mut out, text, Newlines::Kept)
     }
 }
 
