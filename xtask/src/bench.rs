@@ -29,8 +29,9 @@ pub const MEASURE_TASK: &str = "__measure";
 struct Benchmark {
     name: &'static str,
     /// Arguments of `riskgraph`. `{dir}` is the inventory folder, `{threads}` the thread count
-    /// (`--threads`, or every core), `{out}` a scratch folder for output files and `{acme}` the
-    /// bundled dataset.
+    /// (`--threads`, or every core), `{out}` a scratch folder for output files, `{acme}` the
+    /// bundled dataset and `{broad}` the same inventory with broad threat lists
+    /// (`gen-dataset --threats broad`), generated when a selected benchmark uses it.
     args: &'static [&'static str],
     /// What the product promises, shown next to the measurement.
     target: &'static str,
@@ -123,6 +124,38 @@ const BENCHMARKS: &[Benchmark] = &[
             "{threads}",
         ],
         target: "1M nodes: < 60 s, < 4 GiB; 10k: < 2 s",
+    },
+    Benchmark {
+        name: "assess-broad",
+        args: &[
+            "assess",
+            "{broad}",
+            "--format",
+            "csv",
+            "-o",
+            "{out}/register-broad.csv",
+            "--as-of",
+            "2026-11-01",
+            "--threads",
+            "{threads}",
+        ],
+        target: "1M nodes: < 60 s, < 4 GiB",
+    },
+    Benchmark {
+        name: "assess-broad-json",
+        args: &[
+            "assess",
+            "{broad}",
+            "--format",
+            "json",
+            "-o",
+            "{out}/register-broad.json",
+            "--as-of",
+            "2026-11-01",
+            "--threads",
+            "{threads}",
+        ],
+        target: "1M nodes: < 4 GiB",
     },
     Benchmark {
         name: "simulate",
@@ -218,7 +251,13 @@ pub fn command(args: &Args) -> Result<()> {
     let root = workspace_root();
     let target = target_dir(&root);
     let bench_data = target.join("bench-data");
-    let dataset = ensure_dataset(&bench_data, nodes)?;
+    let uses = |placeholder: &str| selected.iter().any(|b| b.args.contains(&placeholder));
+    let dataset = ensure_dataset(&bench_data, nodes, gen_dataset::Breadth::Narrow)?;
+    let broad = if uses("{broad}") {
+        ensure_dataset(&bench_data, nodes, gen_dataset::Breadth::Broad)?
+    } else {
+        PathBuf::new()
+    };
     let binary = match binary {
         Some(binary) => binary,
         None => build_cli(&root, &target)?,
@@ -235,7 +274,6 @@ pub fn command(args: &Args) -> Result<()> {
         dataset.display()
     );
     let mut rows = Vec::new();
-    let uses = |placeholder: &str| selected.iter().any(|b| b.args.contains(&placeholder));
     let (mut biggest, mut upstream) = (String::new(), String::new());
     if in_process || uses("{biggest}") || uses("{upstream}") {
         let engine = InProcess {
@@ -253,6 +291,7 @@ pub fn command(args: &Args) -> Result<()> {
             .iter()
             .map(|arg| {
                 arg.replace("{dir}", &dataset.to_string_lossy())
+                    .replace("{broad}", &broad.to_string_lossy())
                     .replace("{threads}", &threads_text)
                     .replace("{out}", &scratch.to_string_lossy())
                     .replace("{biggest}", &biggest)
@@ -643,10 +682,18 @@ fn print_table(rows: &[Row]) {
 }
 
 /// The generated inventory for `nodes`, generated first unless a complete one is there.
-fn ensure_dataset(bench_data: &Path, nodes: usize) -> Result<PathBuf> {
+fn ensure_dataset(
+    bench_data: &Path,
+    nodes: usize,
+    threats: gen_dataset::Breadth,
+) -> Result<PathBuf> {
     // The generator's version is in the name: a dataset an older generator left is not reused.
+    let broad = match threats {
+        gen_dataset::Breadth::Narrow => "",
+        gen_dataset::Breadth::Broad => "-broad",
+    };
     let dir = bench_data.join(format!(
-        "nodes-{nodes}-seed-{SEED}-v{}",
+        "nodes-{nodes}-seed-{SEED}{broad}-v{}",
         gen_dataset::VERSION
     ));
     let marker = dir.join(".complete");
@@ -664,6 +711,7 @@ fn ensure_dataset(bench_data: &Path, nodes: usize) -> Result<PathBuf> {
         nodes,
         seed: SEED,
         out_dir: dir.clone(),
+        threats,
     };
     let summary = gen_dataset::generate(&options)?;
     println!("{summary} ({:.2} s)", started.elapsed().as_secs_f64());

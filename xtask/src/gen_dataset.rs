@@ -30,6 +30,7 @@ use std::time::Instant;
 use fastrand::Rng;
 
 use crate::Result;
+pub use threats::Breadth;
 
 /// The version of what the generator writes, raised whenever its files change (2: a `loss` per
 /// process and a `[quant]` table), so that benchmarks do not reuse an older dataset.
@@ -42,6 +43,7 @@ pub struct Options {
     pub nodes: usize,
     pub seed: u64,
     pub out_dir: PathBuf,
+    pub threats: Breadth,
 }
 
 /// What was written, for the one-line report.
@@ -88,6 +90,10 @@ pub struct Args {
     /// The seed: the same nodes and seed give byte-identical files
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// What the threats target: `narrow` selectors, about one risk per node, or `broad` classes
+    /// of nodes (every server, any data asset), tens of risks per node
+    #[arg(long, value_enum, default_value_t = Breadth::Narrow)]
+    threats: Breadth,
     /// The folder to write the inventory into
     out_dir: PathBuf,
 }
@@ -98,6 +104,7 @@ pub fn command(args: &Args) -> Result<()> {
         nodes: args.nodes,
         seed: args.seed,
         out_dir: args.out_dir.clone(),
+        threats: args.threats,
     };
     let summary = generate(&options)?;
     println!(
@@ -117,7 +124,7 @@ pub fn generate(options: &Options) -> Result<Summary> {
     let inventory = nodes::build(plan, options.seed);
     nodes::write(&inventory, dir, options.seed)?;
     let dependencies = edges::write(&inventory, dir, options.seed)?;
-    let catalog = catalog::write(&inventory, dir, options.seed)?;
+    let catalog = catalog::write(&inventory, dir, options.threats, options.seed)?;
     Ok(Summary {
         assets: inventory.assets.len(),
         processes: inventory.processes.len(),

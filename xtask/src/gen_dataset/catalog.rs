@@ -9,7 +9,7 @@ use std::path::Path;
 use super::controls::write_controls;
 use super::nodes::Inventory;
 use super::selector::Counter;
-use super::threats::{write_threats, write_vulnerabilities};
+use super::threats::{Breadth, write_threats, write_vulnerabilities};
 use super::{Date, Stream, Text, create, finish, rng_for};
 use crate::Result;
 
@@ -22,7 +22,7 @@ pub struct Written {
     pub incidents: usize,
 }
 
-pub fn write(inventory: &Inventory, dir: &Path, seed: u64) -> Result<Written> {
+pub fn write(inventory: &Inventory, dir: &Path, threats: Breadth, seed: u64) -> Result<Written> {
     let in_scope = Counter::new(
         inventory
             .nodes
@@ -31,7 +31,7 @@ pub fn write(inventory: &Inventory, dir: &Path, seed: u64) -> Result<Written> {
             .map(|n| n.features),
     );
     let nodes = inventory.nodes.len();
-    let (threats, scenarios) = write_threats(dir, &in_scope, nodes, seed)?;
+    let (threats, scenarios) = write_threats(dir, &in_scope, nodes, threats, seed)?;
     let vulnerabilities = write_vulnerabilities(inventory, dir, &in_scope, seed)?;
     let controls = write_controls(dir, &in_scope, nodes, seed)?;
     let incidents = write_incidents(inventory, dir, seed)?;

@@ -2,7 +2,11 @@
 //!
 //! One threat per risk category, then per-domain variants (`tag:payments&type:data`) until there
 //! are about 200. Their targets are narrow on purpose: together they select about one
-//! (node, threat) pair per node, as a real register does.
+//! (node, threat) pair per node, as a curated register does.
+//!
+//! [`Breadth::Broad`] writes the threat lists many organizations start from instead: after the
+//! core threats, four in five target a whole class of nodes ("ransomware on every server", "a
+//! breach of any data asset"), so a million nodes give tens of millions of risks.
 
 use std::io::Write;
 use std::path::Path;
@@ -145,6 +149,41 @@ const DOMAIN_THREATS: [ThreatTemplate; 10] = [
         "tag:{d}&env:cloud&type:data", "", 3, "A {d} bucket or snapshot is made public by mistake"),
 ];
 
+/// Threats on whole classes of nodes, for [`Breadth::Broad`]; `{d}` stands for the variant's number.
+#[rustfmt::skip] // A table: one row per line reads better.
+const BROAD_THREATS: [ThreatTemplate; 10] = [
+    threat("cyber-attack", "Ransomware on any server ({d})", "adversarial", "I;A",
+        "type:hardware", "", 3, "Criminals encrypt whatever host they reach and demand a ransom"),
+    threat("data-breach", "Breach of any data asset ({d})", "adversarial", "C",
+        "type:data", "", 3, "Records of any kind are copied out of the estate"),
+    threat("service-outage", "Outage of any cloud asset ({d})", "structural", "A",
+        "kind:asset&env:cloud", "", 3, "A provider's region or service fails and takes its tenants down"),
+    threat("business-continuity", "Disruption of any business process ({d})", "structural", "A",
+        "kind:process", "", 2, "A process stops for longer than the business tolerates"),
+    threat("application-security", "Exploited flaw in any application ({d})", "adversarial", "C;I;A",
+        "type:software; type:service", "", 3, "A known flaw in code or a dependency is exploited"),
+    threat("configuration", "Misconfiguration of any network ({d})", "accidental", "C;A",
+        "type:network", "", 3, "A change opens or cuts off a network segment"),
+    threat("social-engineering", "Phishing of any employee ({d})", "adversarial", "C;I",
+        "type:personnel", "", 4, "A convincing message gets credentials or a payment"),
+    threat("supply-chain", "Compromise of any vendor ({d})", "adversarial", "C;I",
+        "kind:vendor", "", 2, "An attacker reaches the company through a supplier"),
+    threat("insider", "Misuse of any asset by an insider ({d})", "adversarial", "C;I",
+        "kind:asset", "", 2, "Someone with legitimate access uses it against the company"),
+    threat("cloud", "Exposed cloud data ({d})", "accidental", "C",
+        "env:cloud&type:data; env:saas&type:data", "", 3,
+        "Storage is shared more widely than intended"),
+];
+
+/// What the threats target: narrow selectors (about one risk per node) or whole classes of nodes
+/// (tens of risks per node).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Breadth {
+    #[default]
+    Narrow,
+    Broad,
+}
+
 /// About 200 threats for large inventories, 20 (one per category) for small ones.
 fn threat_count(nodes: usize) -> usize {
     (CORE_THREATS.len() + nodes / 5_000).min(200)
@@ -159,6 +198,7 @@ pub fn write_threats(
     dir: &Path,
     in_scope: &Counter,
     nodes: usize,
+    breadth: Breadth,
     seed: u64,
 ) -> Result<(usize, u64)> {
     let mut rng = rng_for(seed, Stream::Threats);
@@ -194,6 +234,26 @@ pub fn write_threats(
         if written == threat_count(nodes) {
             break;
         }
+        // Broad lists: four in five of the threats after the core ones target a class of nodes.
+        if breadth == Breadth::Broad && index % 5 != 4 {
+            let template = &BROAD_THREATS[index % BROAD_THREATS.len()];
+            let variant = (index / BROAD_THREATS.len() + 1).to_string();
+            let selected = in_scope.count(template.targets);
+            if selected > 0 {
+                written += 1;
+                pairs += selected;
+                let id = threat_id(written);
+                write_threat(
+                    &mut out,
+                    &id,
+                    template,
+                    template.targets,
+                    &variant,
+                    &mut rng,
+                )?;
+                continue;
+            }
+        }
         let domain = DOMAINS[index % DOMAINS.len()];
         let template = &DOMAIN_THREATS[(index / DOMAINS.len() * 3 + index) % DOMAIN_THREATS.len()];
         let targets = template.targets.replace("{d}", domain);
@@ -221,13 +281,14 @@ fn write_threat(
     id: &str,
     template: &ThreatTemplate,
     targets: &str,
+    // A domain tag, or a broad threat's variant number; empty for core threats.
     domain: &str,
     rng: &mut Rng,
 ) -> Result<()> {
     let name = template.name.replace("{d}", domain);
     let description = template.description.replace("{d}", domain);
     let likelihood = (template.likelihood + rng.u8(0..=2)).clamp(2, 6) - 1;
-    let tags = if domain.is_empty() {
+    let tags = if domain.is_empty() || domain.starts_with(|c: char| c.is_ascii_digit()) {
         "baseline"
     } else {
         domain
@@ -369,7 +430,11 @@ mod tests {
     #[test]
     fn templates_use_known_selector_terms() {
         let counter = Counter::new(std::iter::empty());
-        for template in CORE_THREATS.iter().chain(&DOMAIN_THREATS) {
+        for template in CORE_THREATS
+            .iter()
+            .chain(&DOMAIN_THREATS)
+            .chain(&BROAD_THREATS)
+        {
             counter.count(&template.targets.replace("{d}", DOMAINS[0]));
         }
     }
