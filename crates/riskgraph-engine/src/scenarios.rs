@@ -41,20 +41,29 @@ pub fn scenarios(inventory: &Inventory) -> Vec<Scenario> {
 
 /// [`scenarios`], selecting through `index`, the inventory's node index.
 pub fn scenarios_with(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Scenario> {
+    let mut list = Vec::new();
+    for_each_scenario(inventory, index, |scenario| list.push(scenario));
+    list
+}
+
+/// Calls `each` with every scenario, in the order of [`scenarios_with`], without listing them.
+pub fn for_each_scenario(
+    inventory: &Inventory,
+    index: &NodeIndex<'_>,
+    mut each: impl FnMut(Scenario),
+) {
     let targets =
         crate::exposure::select_each(index, inventory.threats.iter().map(|t| Some(&t.targets)));
-    let mut list = Vec::new();
     for (t, nodes) in targets.iter().enumerate() {
         for &node in nodes.as_deref().unwrap_or_default() {
             if inventory.node(node).in_scope {
-                list.push(Scenario {
+                each(Scenario {
                     threat: t as u32,
                     node,
                 });
             }
         }
     }
-    list
 }
 
 /// A 1..5 rating as scripts see it: [`DEFAULT_RATING`] when the cell is empty.

@@ -644,6 +644,13 @@ impl Checker<'_> {
         if list.is_empty() {
             problems.push(String::from("`levels` is empty"));
         }
+        // A risk keeps its level in a byte: registers of tens of millions of risks stay small.
+        if list.len() > usize::from(u8::MAX) {
+            problems.push(format!(
+                "{} levels are listed; at most 255 are allowed",
+                list.len()
+            ));
+        }
         for pair in list.windows(2) {
             if pair[1].max <= pair[0].max {
                 problems.push(format!(
@@ -820,6 +827,19 @@ mod tests {
         );
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("stops at 20"), "{problems:?}");
+        let many: Vec<String> = (1..=256)
+            .map(|max| format!("{{ name = \"l{max}\", max = {max} }}"))
+            .collect();
+        let (_, problems) = parse(&format!(
+            "[method]\nappetite = \"l1\"\nlevels = [{}]\n",
+            many.join(", ")
+        ));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("256 levels are listed; at most 255")),
+            "{problems:?}"
+        );
     }
 
     #[test]

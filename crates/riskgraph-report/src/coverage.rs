@@ -143,10 +143,10 @@ struct Report<'a> {
 }
 
 impl Report<'_> {
-    fn risk_ids(&self, risks: &[u32]) -> Vec<&str> {
+    fn risk_ids(&self, risks: &[u32]) -> Vec<String> {
         risks
             .iter()
-            .map(|&r| self.assessment.risks[r as usize].id.as_str())
+            .map(|&r| self.assessment.risks[r as usize].id(self.inventory))
             .collect()
     }
 
@@ -154,7 +154,7 @@ impl Report<'_> {
         if self.full_lists {
             self.risk_ids(risks).join("; ")
         } else {
-            abbreviated(self.risk_ids(risks).into_iter(), SHOWN)
+            abbreviated(self.risk_ids(risks).iter().map(String::as_str), SHOWN)
         }
     }
 
@@ -608,7 +608,7 @@ pub struct RequirementEntry<'a> {
     pub verdict: &'a str,
     pub controls: Vec<ControlRef<'a>>,
     /// Ids of the risks its controls treat.
-    pub risks: Vec<&'a str>,
+    pub risks: Vec<String>,
 }
 
 /// A control of `controls.csv` and its status.
@@ -636,14 +636,14 @@ pub struct ForgottenCategory<'a> {
 pub struct CommitmentEntry<'a> {
     pub id: &'a str,
     pub statement: &'a str,
-    pub risks: Vec<&'a str>,
+    pub risks: Vec<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ObligationEntry<'a> {
     pub id: &'a str,
     pub name: &'a str,
-    pub risks: Vec<&'a str>,
+    pub risks: Vec<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]

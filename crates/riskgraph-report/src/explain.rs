@@ -84,14 +84,19 @@ fn text(value: Option<&str>) -> &str {
 
 impl Text<'_> {
     fn render(&self, rules: &[String]) -> String {
-        let risk = &self.explanation.risk;
+        let risk = self.explanation.risk();
         let node = self.inventory.node(risk.node);
         let mut out = String::new();
         let threat_name = match risk.source {
             Source::Threat(t) => self.inventory.threats[t as usize].name.to_string(),
             Source::Fraud => Source::FRAUD.1.to_owned(),
         };
-        let _ = writeln!(out, "Risk {}: {threat_name} on {}", risk.id, node.name);
+        let _ = writeln!(
+            out,
+            "Risk {}: {threat_name} on {}",
+            risk.id(self.inventory),
+            node.name
+        );
         let _ = writeln!(out, "As of {}; rules: {}\n", self.as_of, rules.join(", "));
         self.scenario(&mut out, node);
         self.applicable(&mut out);
@@ -103,7 +108,7 @@ impl Text<'_> {
     }
 
     fn scenario(&self, out: &mut String, node: &Node) {
-        let risk = &self.explanation.risk;
+        let risk = self.explanation.risk();
         out.push_str("Scenario\n");
         match risk.source {
             Source::Threat(t) => {
@@ -134,13 +139,13 @@ impl Text<'_> {
 
     fn applicable(&self, out: &mut String) {
         let inventory = self.inventory;
-        let risk = &self.explanation.risk;
+        let risk = self.explanation.risk();
         let _ = writeln!(
             out,
             "Vulnerabilities that apply ({})",
-            risk.vulnerabilities.len()
+            self.explanation.assessment.vulnerabilities(risk).len()
         );
-        for &v in &risk.vulnerabilities {
+        for &v in self.explanation.assessment.vulnerabilities(risk) {
             let v = &inventory.vulnerabilities[v as usize];
             let _ = writeln!(
                 out,
@@ -157,9 +162,9 @@ impl Text<'_> {
             out,
             "Incidents of the year before {} that apply ({})",
             self.as_of,
-            risk.incidents.len()
+            self.explanation.assessment.incidents(risk).len()
         );
-        for &i in &risk.incidents {
+        for &i in self.explanation.assessment.incidents(risk) {
             let i = &inventory.incidents[i as usize];
             let _ = writeln!(
                 out,
@@ -188,7 +193,7 @@ impl Text<'_> {
 
     fn exposure(&self, out: &mut String) {
         let explanation = self.explanation;
-        let reach = &explanation.risk.reach;
+        let reach = explanation.assessment.reach(explanation.risk());
         let properties: Vec<&str> = explanation.properties.iter().map(|p| p.name()).collect();
         let _ = writeln!(
             out,
@@ -276,7 +281,7 @@ impl Text<'_> {
 
     fn scores(&self, out: &mut String) {
         let explanation = self.explanation;
-        let risk = &explanation.risk;
+        let risk = explanation.risk();
         let levels = &self.inventory.manifest.levels;
         match risk.source {
             Source::Threat(_) => {
@@ -292,8 +297,9 @@ impl Text<'_> {
                 );
             }
             Source::Fraud => {
-                let factors: Vec<String> = risk
-                    .fraud_factors
+                let factors: Vec<String> = explanation
+                    .assessment
+                    .fraud_factors(risk)
                     .iter()
                     .map(|(name, value)| format!("{name} {value}"))
                     .collect();
@@ -309,17 +315,17 @@ impl Text<'_> {
         let _ = writeln!(
             out,
             "inherent: {} x {} = {} {}\n",
-            risk.inherent.likelihood,
-            risk.inherent.impact,
-            risk.inherent.score,
-            levels[risk.inherent.level].name
+            risk.inherent().likelihood,
+            risk.inherent().impact,
+            risk.inherent().score,
+            levels[risk.inherent().level].name
         );
         let _ = writeln!(
             out,
             "Controls that mitigate the threat and apply to the node ({})",
-            risk.controls.len()
+            self.explanation.assessment.controls(risk).len()
         );
-        for &c in &risk.controls {
+        for &c in self.explanation.assessment.controls(risk) {
             let c = &self.inventory.controls[c as usize];
             let mut frameworks: Vec<String> = c.soc2.iter().map(ToString::to_string).collect();
             frameworks.extend(c.iso27001.iter().map(|id| format!("A.{id}")));
@@ -344,17 +350,17 @@ impl Text<'_> {
         let _ = writeln!(
             out,
             "residual: {} x {} = {} {}\n",
-            risk.residual.likelihood,
-            risk.residual.impact,
-            risk.residual.score,
-            levels[risk.residual.level].name
+            risk.residual().likelihood,
+            risk.residual().impact,
+            risk.residual().score,
+            levels[risk.residual().level].name
         );
     }
 
     fn evaluation(&self, out: &mut String) {
         let inventory = self.inventory;
         let manifest = &inventory.manifest;
-        let risk = &self.explanation.risk;
+        let risk = self.explanation.risk();
         let _ = writeln!(
             out,
             "Appetite: {} ({} is {} the appetite, {})",
@@ -363,7 +369,7 @@ impl Text<'_> {
             } else {
                 "above"
             },
-            manifest.levels[risk.residual.level].name,
+            manifest.levels[risk.residual().level].name,
             if risk.within_appetite {
                 "at or below"
             } else {
@@ -399,14 +405,15 @@ impl Text<'_> {
         let _ = writeln!(
             out,
             "Owner: {}; next review {}",
-            text(risk.owner.as_deref()),
+            text(risk.owner(inventory)),
             risk.next_review
         );
-        if risk.findings.is_empty() {
+        let findings = self.explanation.assessment.findings(inventory, risk);
+        if findings.is_empty() {
             out.push_str("Findings: none\n");
         } else {
             out.push_str("Findings:\n");
-            for finding in &risk.findings {
+            for finding in &findings {
                 let _ = writeln!(out, "  {}: {}", finding.code(), finding.message(inventory));
             }
         }

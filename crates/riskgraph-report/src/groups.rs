@@ -54,7 +54,7 @@ struct LevelCount<'a> {
 
 #[derive(Serialize)]
 struct Highest<'a> {
-    id: &'a str,
+    id: String,
     residual_score: u32,
     residual_level: &'a str,
 }
@@ -92,9 +92,9 @@ impl Grouped<'_> {
                 let mut row = vec![group.key.clone(), group.risks().to_string()];
                 row.extend(group.per_level.iter().map(usize::to_string));
                 row.push(group.above_appetite.to_string());
-                row.push(highest.id.clone());
-                let level = names.get(highest.residual.level).copied().unwrap_or("");
-                row.push(format!("{} ({level})", highest.residual.score));
+                row.push(highest.id(self.inventory));
+                let level = names.get(highest.residual().level).copied().unwrap_or("");
+                row.push(format!("{} ({level})", highest.residual().score));
                 row
             })
             .collect()
@@ -117,9 +117,9 @@ impl Grouped<'_> {
                         .collect(),
                     above_appetite: group.above_appetite,
                     highest: Highest {
-                        id: &highest.id,
-                        residual_score: highest.residual.score,
-                        residual_level: names.get(highest.residual.level).copied().unwrap_or(""),
+                        id: highest.id(self.inventory),
+                        residual_score: highest.residual().score,
+                        residual_level: names.get(highest.residual().level).copied().unwrap_or(""),
                     },
                 }
             })

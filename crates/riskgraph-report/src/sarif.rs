@@ -55,7 +55,7 @@ pub struct Options<'p> {
 /// manifest's `levels`), or without it those above appetite.
 pub fn selected(risk: &Risk, fail_on: Option<usize>) -> bool {
     match fail_on {
-        Some(level) => risk.residual.level >= level,
+        Some(level) => risk.residual().level >= level,
         None => !risk.within_appetite,
     }
 }
@@ -100,15 +100,15 @@ pub fn write_risks(
         results.push(SarifResult {
             rule_id: rule,
             rule_index: 0,
-            level: level_of(risk.residual.level, n_levels),
+            level: level_of(risk.residual().level, n_levels),
             message: Text::new(message),
             locations: vec![ResultLocation {
                 physical_location: location.relative_to(working_dir),
             }],
             related_locations: Vec::new(),
-            partial_fingerprints: fingerprint(&[&risk.id]),
+            partial_fingerprints: fingerprint(&[&view.id]),
             properties: Some(RiskProperties {
-                risk: &risk.id,
+                risk: view.id.to_string(),
                 node: node.id.as_str(),
                 inherent: view.inherent.clone(),
                 residual: view.residual.clone(),
@@ -570,7 +570,7 @@ struct SarifResult<'a> {
 /// What a code-scanning UI does not show but a program reading the log may want.
 #[derive(Serialize)]
 struct RiskProperties<'a> {
-    risk: &'a str,
+    risk: String,
     node: &'a str,
     inherent: RatedView<'a>,
     residual: RatedView<'a>,

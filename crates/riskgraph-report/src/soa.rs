@@ -100,7 +100,7 @@ pub struct Entry<'a> {
     pub status: &'a str,
     /// Ids of the controls of `controls.csv` that cite it.
     pub implemented_by: Vec<&'a str>,
-    pub risks: Vec<&'a str>,
+    pub risks: Vec<String>,
     pub obligations: Vec<&'a str>,
     pub commitments: Vec<&'a str>,
 }
@@ -131,7 +131,7 @@ pub fn document<'a>(
                 risks: e
                     .risks
                     .iter()
-                    .map(|&r| assessment.risks[r as usize].id.as_str())
+                    .map(|&r| assessment.risks[r as usize].id(inventory))
                     .collect(),
                 obligations: e
                     .obligations

@@ -215,28 +215,18 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// Fills in appetite, treatment, owner, next review and findings of a scored risk.
+    /// Fills in appetite, treatment and next review of a scored risk.
     pub(super) fn evaluate(&self, risk: &mut Risk) {
         let inventory = self.inventory;
         let manifest = &inventory.manifest;
-        risk.within_appetite = risk.residual.level <= self.appetite;
-        risk.treatment = self.treatment(&risk.id, risk.within_appetite);
+        let residual = risk.residual();
+        risk.within_appetite = residual.level <= self.appetite;
+        risk.treatment = self.treatment(risk, risk.within_appetite);
         let row = risk
             .treatment
             .row
             .map(|t| &inventory.treatments[t as usize]);
-
-        let node = inventory.node(risk.node);
-        risk.owner = row
-            .and_then(|t| t.owner.as_deref())
-            .or(node.owner.as_deref())
-            .map(ToOwned::to_owned)
-            .or_else(|| match risk.source {
-                Source::Threat(t) => threat_owner(&inventory.threats[t as usize].attributes),
-                Source::Fraud => None,
-            });
-
-        let level = &manifest.levels[risk.residual.level].name;
+        let level = &manifest.levels[residual.level].name;
         let days = manifest
             .review_days
             .get(level)
@@ -248,56 +238,16 @@ impl<'a> Evaluator<'a> {
         risk.next_review = from
             .checked_add(jiff::Span::new().days(i64::from(days)))
             .unwrap_or(Date::MAX);
-
-        let findings = &mut risk.findings;
-        let (inherent, residual) = (risk.inherent, risk.residual);
-        if residual.likelihood > inherent.likelihood || residual.impact > inherent.impact {
-            findings.push(Finding::ResidualAboveInherent);
-        }
-        let working_control = risk.controls.iter().any(|&c| {
-            matches!(
-                inventory.controls[c as usize].status,
-                ControlStatus::Implemented | ControlStatus::Partial
-            )
-        });
-        if residual.score < inherent.score && !working_control {
-            findings.push(Finding::ReducedWithoutControl);
-        }
-        if !risk.within_appetite && row.is_none() {
-            findings.push(Finding::Untreated);
-        }
-        if let Some(row) = row
-            && risk.treatment.decision == TreatmentDecision::Accept
-        {
-            if row.justification.as_deref().is_none_or(str::is_empty) {
-                findings.push(Finding::AcceptedWithoutJustification);
-            }
-            if row.approved_by.as_deref().is_none_or(str::is_empty) {
-                findings.push(Finding::AcceptedWithoutApprover);
-            }
-            if let Some(expires) = row.expires.map(riskgraph_model::values::Date::civil)
-                && expires < self.as_of
-            {
-                findings.push(Finding::AcceptanceExpired { expires });
-            }
-        }
-        for &c in &risk.controls {
-            let control = &inventory.controls[c as usize];
-            if let Some(due) = control.overdue(self.as_of) {
-                findings.push(Finding::ControlOverdue { control: c, due });
-            }
-        }
-        if risk.next_review < self.as_of {
-            findings.push(Finding::ReviewOverdue {
-                due: risk.next_review,
-            });
-        }
     }
 
-    /// The treatment of risk `id`: the row whose pattern matches with the most literal
+    /// The treatment of `risk`: the row whose pattern matches its id with the most literal
     /// characters (the earliest row on a tie), else the default.
-    fn treatment(&self, id: &str, within_appetite: bool) -> Treatment {
-        let (threat, node) = id.split_once('@').unwrap_or((id, ""));
+    fn treatment(&self, risk: &Risk, within_appetite: bool) -> Treatment {
+        let threat = match risk.source {
+            Source::Threat(t) => self.inventory.threats[t as usize].id.as_str(),
+            Source::Fraud => Source::FRAUD.0,
+        };
+        let node = self.inventory.node(risk.node).id.as_str();
         let best = self
             .inventory
             .treatments
@@ -324,13 +274,84 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// The owner of an evaluated risk: the treatment's, else the node's, else the threat's.
+pub(super) fn owner<'a>(inventory: &'a Inventory, risk: &Risk) -> Option<&'a str> {
+    let row = risk
+        .treatment
+        .row
+        .map(|t| &inventory.treatments[t as usize]);
+    row.and_then(|t| t.owner.as_deref())
+        .or(inventory.node(risk.node).owner.as_deref())
+        .or_else(|| match risk.source {
+            Source::Threat(t) => threat_owner(&inventory.threats[t as usize].attributes),
+            Source::Fraud => None,
+        })
+}
+
+/// The findings of an evaluated risk of an assessment made on `as_of`, whose `controls` apply.
+pub(super) fn findings(
+    inventory: &Inventory,
+    as_of: Date,
+    risk: &Risk,
+    controls: &[u32],
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let row = risk
+        .treatment
+        .row
+        .map(|t| &inventory.treatments[t as usize]);
+    let (inherent, residual) = (risk.inherent(), risk.residual());
+    if residual.likelihood > inherent.likelihood || residual.impact > inherent.impact {
+        findings.push(Finding::ResidualAboveInherent);
+    }
+    let working_control = controls.iter().any(|&c| {
+        matches!(
+            inventory.controls[c as usize].status,
+            ControlStatus::Implemented | ControlStatus::Partial
+        )
+    });
+    if residual.score < inherent.score && !working_control {
+        findings.push(Finding::ReducedWithoutControl);
+    }
+    if !risk.within_appetite && row.is_none() {
+        findings.push(Finding::Untreated);
+    }
+    if let Some(row) = row
+        && risk.treatment.decision == TreatmentDecision::Accept
+    {
+        if row.justification.as_deref().is_none_or(str::is_empty) {
+            findings.push(Finding::AcceptedWithoutJustification);
+        }
+        if row.approved_by.as_deref().is_none_or(str::is_empty) {
+            findings.push(Finding::AcceptedWithoutApprover);
+        }
+        if let Some(expires) = row.expires.map(riskgraph_model::values::Date::civil)
+            && expires < as_of
+        {
+            findings.push(Finding::AcceptanceExpired { expires });
+        }
+    }
+    for &c in controls {
+        let control = &inventory.controls[c as usize];
+        if let Some(due) = control.overdue(as_of) {
+            findings.push(Finding::ControlOverdue { control: c, due });
+        }
+    }
+    if risk.next_review < as_of {
+        findings.push(Finding::ReviewOverdue {
+            due: risk.next_review,
+        });
+    }
+    findings
+}
+
 /// The `owner` column of `threats.csv`, kept as an attribute.
-fn threat_owner(attributes: &riskgraph_model::node::Attributes) -> Option<String> {
+fn threat_owner(attributes: &riskgraph_model::node::Attributes) -> Option<&str> {
     attributes
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("owner"))
         .and_then(|(_, value)| match value {
-            AttrValue::Text(text) if !text.is_empty() => Some(text.to_string()),
+            AttrValue::Text(text) if !text.is_empty() => Some(&**text),
             _ => None,
         })
 }

@@ -5,7 +5,8 @@ use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
 use super::evaluate::Evaluator;
 use super::{
-    Applied, Risk, Settings, Source, count_reach_sets, properties_in, properties_of, risk_id,
+    Applied, Assessment, Rating, Risk, Settings, Source, count_reach_sets, properties_in,
+    properties_of,
 };
 use crate::exposure::{Exposure, Workspace};
 use crate::indexes::{Indexed, Indexes};
@@ -19,7 +20,8 @@ use crate::supply_chain::{self, SinglePoint};
 /// A risk, evaluated as in the register, with the inputs and results of each rule.
 #[derive(Debug, Clone)]
 pub struct Explanation {
-    pub risk: Risk,
+    /// The assessment of this one risk: the risk and the lists it refers to.
+    pub assessment: Assessment,
     /// The properties the scenario propagates.
     pub properties: Vec<Property>,
     /// What the `impact` rule saw of the exposure (threat scenarios only).
@@ -36,6 +38,13 @@ pub struct Explanation {
     /// (availability impact at least [`crate::supply_chain::DEFAULT_SPOF`]), strongest first;
     /// empty for any other node.
     pub single_points_of_failure: Vec<SinglePoint>,
+}
+
+impl Explanation {
+    /// The risk explained.
+    pub fn risk(&self) -> &Risk {
+        &self.assessment.risks[0]
+    }
 }
 
 /// Why a risk id names no risk of the inventory.
@@ -152,11 +161,7 @@ pub fn explain_with(
             (scored, factors, None)
         }
     };
-    let Applied {
-        controls,
-        vulnerabilities,
-        incidents,
-    } = Applied::of(&scratch);
+    let applied = Applied::of(&scratch);
     let bits = properties_of(inventory, source);
     let properties = properties_in(bits);
     let mut workspace = Workspace::new(inventory.nodes.len());
@@ -173,26 +178,24 @@ pub fn explain_with(
     .clone();
     let exposure = Exposure::compute(graph, &mut workspace, &[node], &properties, settings.limits);
     let evaluator = Evaluator::new(inventory, settings.as_of);
-    let mut risk = Risk {
-        id: risk_id(inventory, source, node),
-        source,
-        node,
-        inherent: evaluator.rate(scored.inherent),
-        residual: evaluator.rate(scored.residual),
-        controls,
-        vulnerabilities,
-        incidents,
-        fraud_factors,
-        reach,
-        within_appetite: false,
-        treatment: super::Treatment::default(),
-        owner: None,
-        next_review: settings.as_of,
-        findings: Vec::new(),
-    };
+    let mut risk = Risk::unscored(source, node, settings.as_of);
+    risk.inherent = Rating::of(evaluator.rate(scored.inherent));
+    risk.residual = Rating::of(evaluator.rate(scored.residual));
+    risk.applied = 1;
     evaluator.evaluate(&mut risk);
+    let fraud_factors = match source {
+        Source::Fraud => vec![(node, fraud_factors)],
+        Source::Threat(_) => Vec::new(),
+    };
+    let assessment = Assessment {
+        as_of: settings.as_of,
+        risks: vec![risk],
+        applied: vec![Applied::default(), applied],
+        reach: vec![reach],
+        fraud_factors,
+    };
     Ok(Explanation {
-        risk,
+        assessment,
         properties,
         exposure_seen,
         exposure,

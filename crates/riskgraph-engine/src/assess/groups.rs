@@ -105,7 +105,7 @@ pub fn group(
                 groups.len() - 1
             });
             let group = &mut groups[slot];
-            if let Some(count) = group.per_level.get_mut(risk.residual.level) {
+            if let Some(count) = group.per_level.get_mut(risk.residual().level) {
                 *count += 1;
             }
             group.above_appetite += usize::from(!risk.within_appetite);
@@ -135,7 +135,7 @@ fn keys_of<'a>(
             NodeDetail::Process(_) => "process",
             NodeDetail::Vendor(_) => "vendor",
         },
-        (GroupBy::Owner, _) => risk.owner.as_deref().unwrap_or(NONE),
+        (GroupBy::Owner, _) => risk.owner(inventory).unwrap_or(NONE),
         (GroupBy::Vendor, _) => {
             let under = &vendors[risk.node as usize];
             keys.extend(under.iter().map(|&v| inventory.node(v).id.as_str()));

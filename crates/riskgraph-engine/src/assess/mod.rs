@@ -12,6 +12,7 @@ mod evaluate;
 mod explain;
 pub mod groups;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -25,7 +26,7 @@ use crate::pool::Pool;
 use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{COVERED, CompactFacts, PROCESS};
 use crate::rules::{RuleError, Rules};
-use crate::scenarios::{Inputs, Scenario, Scored, Scratch, scenarios_with};
+use crate::scenarios::{Inputs, Scenario, Scored, Scratch, for_each_scenario};
 
 pub use evaluate::{Finding, FindingCode, Rated, Treatment, level_of};
 pub use explain::{Explanation, UnknownRisk, explain, explain_with, find};
@@ -69,38 +70,123 @@ pub struct ReachCounts {
     pub commitment_list: Arc<[u32]>,
 }
 
-/// One risk of the register.
-#[derive(Debug, Clone, PartialEq)]
+/// One risk of the register, in a few dozen bytes: a register of tens of millions of risks
+/// fits in memory. What many risks share (the lists of controls, vulnerabilities and incidents,
+/// the reach counts) is kept once in the [`Assessment`] and read through it; what follows from
+/// the rest (the id, owner and findings) is worked out when asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Risk {
-    /// `<threat-id>@<node-id>` or `fraud@<process-id>`.
-    pub id: String,
     pub source: Source,
     pub node: NodeIdx,
-    pub inherent: Rated,
-    pub residual: Rated,
-    /// The controls that mitigate the threat and apply to the node, by file order.
-    pub controls: Vec<u32>,
-    /// The vulnerabilities that apply, by file order.
-    pub vulnerabilities: Vec<u32>,
-    /// The incidents of the year before `as_of` that apply, by file order.
-    pub incidents: Vec<u32>,
-    /// For a fraud risk, the factors the `fraud` rule reported, by name.
-    pub fraud_factors: Vec<(String, String)>,
-    pub reach: ReachCounts,
+    inherent: Rating,
+    residual: Rating,
     /// Whether the residual level is at most the appetite.
     pub within_appetite: bool,
     pub treatment: Treatment,
-    /// The treatment's owner, else the node's, else the threat's (an `owner` column of
-    /// `threats.csv`).
-    pub owner: Option<String>,
     pub next_review: jiff::civil::Date,
-    pub findings: Vec<Finding>,
+    /// Index into [`Assessment::applied`].
+    applied: u32,
+    /// Index into [`Assessment::reach`].
+    reach: u32,
+}
+
+/// A likelihood and impact (each at most the scale, 10) with their level (at most 255, as the
+/// manifest allows): three bytes where [`Rated`] takes twenty-four.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Rating {
+    likelihood: u8,
+    impact: u8,
+    level: u8,
+}
+
+impl Rating {
+    const UNSCORED: Self = Self {
+        likelihood: 0,
+        impact: 0,
+        level: 0,
+    };
+
+    fn of(rated: Rated) -> Self {
+        let byte = |value: u32| u8::try_from(value).unwrap_or(u8::MAX);
+        Self {
+            likelihood: byte(rated.likelihood),
+            impact: byte(rated.impact),
+            level: u8::try_from(rated.level).unwrap_or(u8::MAX),
+        }
+    }
+
+    fn rated(self) -> Rated {
+        let (likelihood, impact) = (u32::from(self.likelihood), u32::from(self.impact));
+        Rated {
+            likelihood,
+            impact,
+            score: likelihood * impact,
+            level: usize::from(self.level),
+        }
+    }
 }
 
 impl Risk {
+    /// A risk of `source` on `node`, not yet scored.
+    fn unscored(source: Source, node: NodeIdx, as_of: jiff::civil::Date) -> Self {
+        Self {
+            source,
+            node,
+            inherent: Rating::UNSCORED,
+            residual: Rating::UNSCORED,
+            within_appetite: false,
+            treatment: Treatment::default(),
+            next_review: as_of,
+            applied: 0,
+            reach: 0,
+        }
+    }
+
+    /// Likelihood, impact, score and level before controls.
+    pub fn inherent(&self) -> Rated {
+        self.inherent.rated()
+    }
+
+    /// Likelihood, impact, score and level after controls.
+    pub fn residual(&self) -> Rated {
+        self.residual.rated()
+    }
+
+    /// `<threat-id>@<node-id>` or `fraud@<process-id>`.
+    pub fn id(&self, inventory: &Inventory) -> String {
+        risk_id(inventory, self.source, self.node)
+    }
+
+    /// The treatment's owner, else the node's, else the threat's (an `owner` column of
+    /// `threats.csv`).
+    pub fn owner<'a>(&self, inventory: &'a Inventory) -> Option<&'a str> {
+        evaluate::owner(inventory, self)
+    }
+
     /// Whether the next review date has passed.
     pub fn review_overdue(&self, as_of: jiff::civil::Date) -> bool {
         self.next_review < as_of
+    }
+}
+
+/// The controls that mitigate a risk's threat and apply to its node, the vulnerabilities and the
+/// incidents of the year before the assessment that apply, as indexes in file order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Applied {
+    controls: Box<[u32]>,
+    vulnerabilities: Box<[u32]>,
+    incidents: Box<[u32]>,
+}
+
+impl Applied {
+    /// What applied to the scenario `scratch` scored last.
+    fn of(scratch: &Scratch) -> Self {
+        let (controls, vulnerabilities, incidents) = scratch.applied();
+        Self {
+            controls: controls.into(),
+            vulnerabilities: vulnerabilities.into(),
+            incidents: incidents.into(),
+        }
     }
 }
 
@@ -133,11 +219,17 @@ impl Only {
     }
 }
 
-/// The register: every risk, residual score descending, then id.
+/// The register: every risk, residual score descending, then id; and what its risks share.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
     pub as_of: jiff::civil::Date,
     pub risks: Vec<Risk>,
+    /// The distinct lists of what applies, the empty one first.
+    applied: Vec<Applied>,
+    /// The reach counts of each node for each set of properties its risks propagate.
+    reach: Vec<ReachCounts>,
+    /// The factors each fraud risk's rule reported, by node.
+    fraud_factors: Vec<(NodeIdx, Vec<(String, String)>)>,
 }
 
 impl Assessment {
@@ -145,8 +237,43 @@ impl Assessment {
     pub fn at_or_above(&self, level: usize) -> usize {
         self.risks
             .iter()
-            .filter(|risk| risk.residual.level >= level)
+            .filter(|risk| usize::from(risk.residual.level) >= level)
             .count()
+    }
+
+    /// The controls that mitigate the risk's threat and apply to its node, by file order.
+    pub fn controls(&self, risk: &Risk) -> &[u32] {
+        &self.applied[risk.applied as usize].controls
+    }
+
+    /// The vulnerabilities that apply to the risk, by file order.
+    pub fn vulnerabilities(&self, risk: &Risk) -> &[u32] {
+        &self.applied[risk.applied as usize].vulnerabilities
+    }
+
+    /// The incidents of the year before `as_of` that apply to the risk, by file order.
+    pub fn incidents(&self, risk: &Risk) -> &[u32] {
+        &self.applied[risk.applied as usize].incidents
+    }
+
+    /// What the risk's node reaches when the threat strikes.
+    pub fn reach(&self, risk: &Risk) -> &ReachCounts {
+        &self.reach[risk.reach as usize]
+    }
+
+    /// For a fraud risk, the factors the `fraud` rule reported, by name; empty for the others.
+    pub fn fraud_factors(&self, risk: &Risk) -> &[(String, String)] {
+        if risk.source != Source::Fraud {
+            return &[];
+        }
+        self.fraud_factors
+            .binary_search_by_key(&risk.node, |(node, _)| *node)
+            .map_or(&[], |at| &self.fraud_factors[at].1)
+    }
+
+    /// The inconsistencies a reviewer should resolve, in the order the README lists them.
+    pub fn findings(&self, inventory: &Inventory, risk: &Risk) -> Vec<Finding> {
+        evaluate::findings(inventory, self.as_of, risk, self.controls(risk))
     }
 }
 
@@ -163,26 +290,6 @@ struct Scoring {
     fraud_factors: Vec<(String, String)>,
     /// The controls, vulnerabilities and incidents that applied.
     applied: Applied,
-}
-
-/// The controls, vulnerabilities and incidents that apply to a scenario, as indexes in file
-/// order.
-struct Applied {
-    controls: Vec<u32>,
-    vulnerabilities: Vec<u32>,
-    incidents: Vec<u32>,
-}
-
-impl Applied {
-    /// What applied to the scenario `scratch` scored last.
-    fn of(scratch: &Scratch) -> Self {
-        let (controls, vulnerabilities, incidents) = scratch.applied();
-        Self {
-            controls: controls.to_vec(),
-            vulnerabilities: vulnerabilities.to_vec(),
-            incidents: incidents.to_vec(),
-        }
-    }
 }
 
 /// Assesses `inventory`: scores every scenario with `rules`, propagating through `graph`, then
@@ -211,55 +318,94 @@ pub fn assess_with(
 ) -> Result<Assessment, RuleError> {
     let inventory = indexed.inventory();
     let inputs = Inputs::with(indexed, graph, settings.limits, settings.as_of);
-    let items = items(inventory, &indexed.nodes());
-    let scorings = score(&inputs, rules, &items, progress)?;
-    // The reach counts are the assessment's largest allocation: the inputs, done with, go first.
-    drop(inputs);
-    let reach = reach_counts(inventory, graph, indexed.facts(), &items, settings.limits);
+    let mut risks = Vec::new();
+    for_each_item(inventory, &indexed.nodes(), |item| {
+        risks.push(Risk::unscored(item.source, item.node, settings.as_of));
+    });
     let evaluator = evaluate::Evaluator::new(inventory, settings.as_of);
-    let mut risks: Vec<Risk> = items
-        .par_iter()
-        .zip(scorings)
-        .zip(reach)
-        .map(|((item, scoring), reach)| {
-            let Applied {
-                controls,
-                vulnerabilities,
-                incidents,
-            } = scoring.applied;
-            let mut risk = Risk {
-                id: risk_id(inventory, item.source, item.node),
-                source: item.source,
-                node: item.node,
-                inherent: evaluator.rate(scoring.scored.inherent),
-                residual: evaluator.rate(scoring.scored.residual),
-                controls,
-                vulnerabilities,
-                incidents,
-                fraud_factors: scoring.fraud_factors,
-                reach,
-                within_appetite: false,
-                treatment: Treatment::default(),
-                owner: None,
-                next_review: settings.as_of,
-                findings: Vec::new(),
-            };
-            evaluator.evaluate(&mut risk);
-            risk
-        })
-        .collect();
+    let (applied, fraud_factors) = score(&inputs, rules, &evaluator, &mut risks, progress)?;
+    // The reach counts need the most memory after the risks: the inputs, done with, go first.
+    drop(inputs);
+    let reach = reach_counts(
+        inventory,
+        graph,
+        indexed.facts(),
+        &mut risks,
+        settings.limits,
+    );
+    risks
+        .par_iter_mut()
+        .for_each(|risk| evaluator.evaluate(risk));
+    let order = IdOrder::new(inventory);
     risks.par_sort_unstable_by(|a, b| {
         b.residual
-            .score
-            .cmp(&a.residual.score)
-            .then_with(|| a.id.cmp(&b.id))
+            .score()
+            .cmp(&a.residual.score())
+            .then_with(|| order.compare(a, b))
             // Only a threat with the id `fraud` shares ids with fraud risks.
             .then_with(|| a.source.cmp(&b.source))
     });
     Ok(Assessment {
         as_of: settings.as_of,
         risks,
+        applied,
+        reach,
+        fraud_factors,
     })
+}
+
+impl Rating {
+    fn score(self) -> u32 {
+        u32::from(self.likelihood) * u32::from(self.impact)
+    }
+}
+
+/// The order of risk ids (`<threat-id>@<node-id>`) without writing them: ids have no `@`, so
+/// comparing two ids is comparing their threat ids followed by `@`, then their node ids.
+struct IdOrder {
+    /// The rank of each threat's id followed by `@`, and last that of `fraud@`.
+    threats: Vec<u32>,
+    /// The rank of each node's id.
+    nodes: Vec<u32>,
+}
+
+impl IdOrder {
+    fn new(inventory: &Inventory) -> Self {
+        let mut threats: Vec<&str> = inventory.threats.iter().map(|t| t.id.as_str()).collect();
+        threats.push(Source::FRAUD.0);
+        let at = std::iter::once(b'@');
+        let threats = ranks(&threats, |a, b| {
+            a.bytes().chain(at.clone()).cmp(b.bytes().chain(at.clone()))
+        });
+        let nodes: Vec<&str> = inventory.nodes.iter().map(|n| n.id.as_str()).collect();
+        let nodes = ranks(&nodes, |a, b| a.cmp(b));
+        Self { threats, nodes }
+    }
+
+    fn compare(&self, a: &Risk, b: &Risk) -> std::cmp::Ordering {
+        let threat = |risk: &Risk| match risk.source {
+            Source::Threat(t) => self.threats[t as usize],
+            Source::Fraud => self.threats[self.threats.len() - 1],
+        };
+        threat(a)
+            .cmp(&threat(b))
+            .then_with(|| self.nodes[a.node as usize].cmp(&self.nodes[b.node as usize]))
+    }
+}
+
+/// The rank of each of `ids` in the order `compare` gives; equal ids get the same rank.
+fn ranks(ids: &[&str], compare: impl Fn(&str, &str) -> std::cmp::Ordering + Sync) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| compare(ids[a as usize], ids[b as usize]));
+    let mut ranks = vec![0; ids.len()];
+    let mut rank = 0;
+    for (at, pair) in order.iter().enumerate() {
+        if at > 0 && compare(ids[order[at - 1] as usize], ids[*pair as usize]).is_ne() {
+            rank += 1;
+        }
+        ranks[*pair as usize] = rank;
+    }
+    ranks
 }
 
 /// The id of the risk of `source` on `node`.
@@ -274,38 +420,43 @@ pub fn risk_id(inventory: &Inventory, source: Source, node: NodeIdx) -> String {
 /// Every scenario: threats by file order, each on its nodes by node order, then the fraud risk
 /// of each in-scope process by node order.
 pub(crate) fn items(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Item> {
-    let mut items: Vec<Item> = scenarios_with(inventory, index)
-        .into_iter()
-        .map(|s| Item {
-            source: Source::Threat(s.threat),
-            node: s.node,
-        })
-        .collect();
-    items.extend(
-        inventory
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, node)| node.in_scope && matches!(node.detail, NodeDetail::Process(_)))
-            .map(|(i, _)| Item {
-                source: Source::Fraud,
-                node: i as NodeIdx,
-            }),
-    );
+    let mut items = Vec::new();
+    for_each_item(inventory, index, |item| items.push(item));
     items
 }
 
-/// Scores every item in parallel, in their order. On errors, the first in item order is returned,
-/// whatever the thread count. Each thread works with its own copy of the rules and of the shared
-/// views.
+/// Calls `each` with every scenario, in the order of [`items`], without listing them first.
+fn for_each_item(inventory: &Inventory, index: &NodeIndex<'_>, mut each: impl FnMut(Item)) {
+    for_each_scenario(inventory, index, |scenario| {
+        each(Item {
+            source: Source::Threat(scenario.threat),
+            node: scenario.node,
+        });
+    });
+    for (i, node) in inventory.nodes.iter().enumerate() {
+        if node.in_scope && matches!(node.detail, NodeDetail::Process(_)) {
+            each(Item {
+                source: Source::Fraud,
+                node: i as NodeIdx,
+            });
+        }
+    }
+}
+
+/// Scores every risk in parallel, a chunk at a time so that what scoring returns stays small, and
+/// rates it; returns the distinct lists of what applied (each risk keeps the index of its own)
+/// and the fraud factors by node. On errors, the first in risk order is returned, whatever the
+/// thread count. Each thread works with its own copy of the rules and of the shared views.
 fn score(
     inputs: &Inputs<'_>,
     rules: &Rules,
-    items: &[Item],
+    evaluator: &evaluate::Evaluator<'_>,
+    risks: &mut [Risk],
     progress: &(dyn Fn(u64, u64) + Sync),
-) -> Result<Vec<Scoring>, RuleError> {
+) -> Result<(Vec<Applied>, Vec<(NodeIdx, Vec<(String, String)>)>), RuleError> {
     const REPORT_EVERY: u64 = 4096;
-    let total = items.len() as u64;
+    const CHUNK: usize = 1 << 16;
+    let total = risks.len() as u64;
     let copies = Pool::new(|| {
         (
             rules.fork(),
@@ -314,45 +465,62 @@ fn score(
             0_u64,
         )
     });
-    let scored: Vec<Result<Scoring, RuleError>> = items
-        .par_iter()
-        .map_init(
-            || copies.take(),
-            |copy, item| {
-                let (rules, views, scratch, done) = &mut **copy;
-                let rules = rules.as_ref().map_err(Clone::clone)?;
-                *done += 1;
-                if *done % REPORT_EVERY == 0 {
-                    progress(REPORT_EVERY, total);
-                }
-                match item.source {
-                    Source::Threat(threat) => {
-                        let scenario = Scenario {
-                            threat,
-                            node: item.node,
-                        };
-                        let scored = inputs.score(rules, views, scratch, scenario)?;
-                        Ok(Scoring {
-                            scored,
-                            fraud_factors: Vec::new(),
-                            applied: Applied::of(scratch),
-                        })
+    let mut applied = vec![Applied::default()];
+    let mut known: HashMap<Applied, u32> = HashMap::from([(Applied::default(), 0)]);
+    let mut fraud_factors = Vec::new();
+    for chunk in risks.chunks_mut(CHUNK) {
+        let scored: Vec<Result<Scoring, RuleError>> = chunk
+            .par_iter()
+            .map_init(
+                || copies.take(),
+                |copy, risk| {
+                    let (rules, views, scratch, done) = &mut **copy;
+                    let rules = rules.as_ref().map_err(Clone::clone)?;
+                    *done += 1;
+                    if *done % REPORT_EVERY == 0 {
+                        progress(REPORT_EVERY, total);
                     }
-                    Source::Fraud => {
-                        let (scored, fraud_factors) =
-                            inputs.score_fraud(rules, views, scratch, item.node)?;
-                        Ok(Scoring {
-                            scored,
-                            fraud_factors,
-                            applied: Applied::of(scratch),
-                        })
-                    }
-                }
-            },
-        )
-        .collect();
-    // rayon's collect into a `Result` returns whichever error a thread met first.
-    scored.into_iter().collect()
+                    let (scored, fraud_factors) = match risk.source {
+                        Source::Threat(threat) => {
+                            let scenario = Scenario {
+                                threat,
+                                node: risk.node,
+                            };
+                            (inputs.score(rules, views, scratch, scenario)?, Vec::new())
+                        }
+                        Source::Fraud => inputs.score_fraud(rules, views, scratch, risk.node)?,
+                    };
+                    Ok(Scoring {
+                        scored,
+                        fraud_factors,
+                        applied: Applied::of(scratch),
+                    })
+                },
+            )
+            .collect();
+        // rayon's collect into a `Result` would return whichever error a thread met first.
+        let scored: Vec<Scoring> = scored.into_iter().collect::<Result<_, _>>()?;
+        // Most lists were seen before: look them up in parallel, add the new ones in order.
+        let found: Vec<Option<u32>> = scored
+            .par_iter()
+            .map(|scoring| known.get(&scoring.applied).copied())
+            .collect();
+        for ((risk, scoring), found) in chunk.iter_mut().zip(scored).zip(found) {
+            risk.inherent = Rating::of(evaluator.rate(scoring.scored.inherent));
+            risk.residual = Rating::of(evaluator.rate(scoring.scored.residual));
+            risk.applied = match found {
+                Some(index) => index,
+                None => *known.entry(scoring.applied).or_insert_with_key(|list| {
+                    applied.push(list.clone());
+                    (applied.len() - 1) as u32
+                }),
+            };
+            if risk.source == Source::Fraud {
+                fraud_factors.push((risk.node, scoring.fraud_factors));
+            }
+        }
+    }
+    Ok((applied, fraud_factors))
 }
 
 /// The properties a scenario propagates, as a bit set over [`Property::ALL`]: the threat's
@@ -378,60 +546,66 @@ pub(crate) fn properties_in(bits: u8) -> Vec<Property> {
         .collect()
 }
 
-/// The reach counts of every item. Many items share a node, so there is one walk per distinct
-/// node, over the union of the properties its items propagate, counting for each set of
-/// properties at once; the nodes are walked in parallel.
+/// The reach counts of every risk: sets each risk's index into the table it returns. Many risks
+/// share a node, so there is one walk per distinct node, over the union of the properties its
+/// risks propagate, counting for each set of properties at once; the nodes are walked in
+/// parallel. The table holds each walked node's counts for each of its sets, by node, then set.
 fn reach_counts(
     inventory: &Inventory,
     graph: &ImpactGraph,
     facts: &NodeFacts,
-    items: &[Item],
+    risks: &mut [Risk],
     limits: Limits,
 ) -> Vec<ReachCounts> {
-    // Per node, the property sets its items propagate, as a bit set over the 8 possible sets.
-    let mut wanted: Vec<(NodeIdx, u8)> = items
-        .iter()
-        .map(|item| (item.node, properties_of(inventory, item.source)))
-        .collect();
-    wanted.par_sort_unstable();
-    wanted.dedup();
-    let mut nodes: Vec<(NodeIdx, u8)> = Vec::new();
-    for &(node, properties) in &wanted {
-        match nodes.last_mut() {
-            Some((last, sets)) if *last == node => *sets |= 1 << properties,
-            _ => nodes.push((node, 1 << properties)),
-        }
+    // Per node, the property sets its risks propagate, as a bit set over the 8 possible sets.
+    let mut sets = vec![0u8; inventory.nodes.len()];
+    for risk in risks.iter() {
+        sets[risk.node as usize] |= 1 << properties_of(inventory, risk.source);
     }
+    let nodes: Vec<(NodeIdx, u8)> = sets
+        .iter()
+        .enumerate()
+        .filter(|&(_, &sets)| sets != 0)
+        .map(|(node, &sets)| (node as NodeIdx, sets))
+        .collect();
     let compact = CompactFacts::new(inventory, graph, facts);
     let pool = Pool::new(|| Workspace::new(inventory.nodes.len()));
     // Walks from nodes close in the graph's internal (topological) order touch the same memory,
     // so each thread walks a run of them: far fewer cache misses than inventory order.
     let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
     order.par_sort_unstable_by_key(|&i| graph.internal(nodes[i as usize].0));
-    let walked: Vec<[ReachCounts; 8]> = order
+    let walked: Vec<Vec<ReachCounts>> = order
         .par_iter()
         .map(|&i| nodes[i as usize])
         .map_init(
             || pool.take(),
             |workspace, (node, sets)| {
-                count_reach_sets(graph, facts, &compact, workspace, node, sets, limits)
+                let mut counts =
+                    count_reach_sets(graph, facts, &compact, workspace, node, sets, limits);
+                (0..8u8)
+                    .filter(|&set| sets & (1 << set) != 0)
+                    .map(|set| std::mem::take(&mut counts[usize::from(set)]))
+                    .collect()
             },
         )
         .collect();
-    let mut counts =
-        vec![std::array::from_fn::<ReachCounts, 8, _>(|_| ReachCounts::default()); nodes.len()];
-    for (&i, reach) in order.iter().zip(walked) {
-        counts[i as usize] = reach;
+    let mut by_node: Vec<Vec<ReachCounts>> = vec![Vec::new(); nodes.len()];
+    for (&i, counts) in order.iter().zip(walked) {
+        by_node[i as usize] = counts;
     }
-    items
-        .iter()
-        .map(|item| {
-            let at = nodes
-                .binary_search_by_key(&item.node, |&(node, _)| node)
-                .expect("every item's node was walked");
-            counts[at][usize::from(properties_of(inventory, item.source))].clone()
-        })
-        .collect()
+    // Where each node's counts start in the table.
+    let mut first = vec![0u32; inventory.nodes.len()];
+    let mut table = Vec::with_capacity(by_node.iter().map(Vec::len).sum());
+    for (&(node, _), counts) in nodes.iter().zip(by_node) {
+        first[node as usize] = table.len() as u32;
+        table.extend(counts);
+    }
+    risks.par_iter_mut().for_each(|risk| {
+        let set = properties_of(inventory, risk.source);
+        let below = sets[risk.node as usize] & ((1u8 << set) - 1);
+        risk.reach = first[risk.node as usize] + below.count_ones();
+    });
+    table
 }
 
 /// The reach of `origin` for each property set in `sets` (a bit set over the sets, themselves

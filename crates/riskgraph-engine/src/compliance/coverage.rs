@@ -295,7 +295,7 @@ fn forgotten_categories(inventory: &Inventory) -> Vec<&'static CategoryGuide> {
 fn commitments_threatened(inventory: &Inventory, assessment: &Assessment) -> Vec<Vec<u32>> {
     let mut threatened = vec![Vec::new(); inventory.commitments.len()];
     for (r, risk) in assessment.risks.iter().enumerate() {
-        for &commitment in risk.reach.commitment_list.iter() {
+        for &commitment in assessment.reach(risk).commitment_list.iter() {
             threatened[commitment as usize].push(r as u32);
         }
     }
@@ -380,7 +380,7 @@ fn vendor_findings(index: &Index<'_>, year_before: jiff::civil::Date) -> Vec<Ven
     let mut highest: Vec<Option<usize>> = vec![None; inventory.nodes.len()];
     for risk in &assessment.risks {
         let level = &mut highest[risk.node as usize];
-        *level = (*level).max(Some(risk.residual.level));
+        *level = (*level).max(Some(risk.residual().level));
     }
     let mut findings = Vec::new();
     for (i, node) in inventory.nodes.iter().enumerate() {

@@ -48,7 +48,7 @@ impl<'a> Index<'a> {
         let inventory = indexed.inventory();
         let mut risks_by_control = vec![Vec::new(); inventory.controls.len()];
         for (r, risk) in assessment.risks.iter().enumerate() {
-            for &control in &risk.controls {
+            for &control in assessment.controls(risk) {
                 risks_by_control[control as usize].push(r as u32);
             }
         }

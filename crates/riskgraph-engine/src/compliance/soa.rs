@@ -86,7 +86,7 @@ pub(super) fn of(index: &Index<'_>) -> Vec<SoaEntry> {
             for &r in &risks {
                 let risk = &assessment.risks[r as usize];
                 obligations.extend_from_slice(index.obligations_of.of(risk.node));
-                commitments.extend(risk.reach.commitment_list.iter().copied());
+                commitments.extend(assessment.reach(risk).commitment_list.iter().copied());
             }
             obligations.sort_unstable();
             obligations.dedup();
@@ -156,11 +156,11 @@ fn reasons(inventory: &Inventory, assessment: &Assessment, entry: &SoaEntry) -> 
             control_ids(inventory, &entry.controls)
         );
     }
-    let named: Vec<&str> = entry
+    let named: Vec<String> = entry
         .risks
         .iter()
         .take(NAMED_RISKS)
-        .map(|&r| assessment.risks[r as usize].id.as_str())
+        .map(|&r| assessment.risks[r as usize].id(inventory))
         .collect();
     let mut text = format!(
         "treats {} risk{} ({}{})",

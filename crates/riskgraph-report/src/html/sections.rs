@@ -287,8 +287,8 @@ pub fn register_table<'a>(register: &Register<'a>) -> RegisterTable<'a> {
             let frameworks: Vec<String> = view.frameworks().collect();
             let findings: Vec<&str> = view.findings.iter().map(|f| f.code.as_str()).collect();
             RegisterRow {
-                inherent: Badge::of(inventory, risk.inherent.level),
-                residual: Badge::of(inventory, risk.residual.level),
+                inherent: Badge::of(inventory, risk.inherent().level),
+                residual: Badge::of(inventory, risk.residual().level),
                 frameworks: frameworks.join(" "),
                 findings: findings.join(" "),
                 overdue: risk.review_overdue(as_of),
@@ -502,7 +502,7 @@ pub fn fraud<'a>(register: &Register<'a>) -> Vec<FraudRow<'a>> {
         .filter(|risk| risk.source == Source::Fraud)
         .map(|risk| FraudRow {
             view: register.view(risk),
-            residual: Badge::of(register.inventory, risk.residual.level),
+            residual: Badge::of(register.inventory, risk.residual().level),
         })
         .collect()
 }

@@ -32,11 +32,11 @@ pub(super) fn poam(
         {
             continue;
         }
-        for &c in &risk.controls {
+        for &c in assessment.controls(risk) {
             used[c as usize] = true;
         }
-        let controls: Vec<&Control> = risk
-            .controls
+        let controls: Vec<&Control> = assessment
+            .controls(risk)
             .iter()
             .map(|&c| &inventory.controls[c as usize])
             .collect();
@@ -46,9 +46,8 @@ pub(super) fn poam(
             .row
             .map(|t| &inventory.treatments[t as usize]);
         let props = [
-            riskgraph_prop("risk-id", &risk.id),
-            risk.owner
-                .as_deref()
+            riskgraph_prop("risk-id", &risk.id(inventory)),
+            risk.owner(inventory)
                 .and_then(|owner| riskgraph_prop("owner", owner)),
             row.and_then(|row| row.ticket.as_deref())
                 .and_then(|ticket| riskgraph_prop("ticket", ticket)),
@@ -67,7 +66,7 @@ pub(super) fn poam(
             .map(|(control, due)| format!("{} ({}) by {due}", control.id, control.status))
             .collect();
         items.push(PoamItem {
-            uuid: ids.uuid("poam-item", &risk.id),
+            uuid: ids.uuid("poam-item", &risk.id(inventory)),
             title: oscal_risk.title.clone(),
             description: treatment_description(inventory, risk),
             props: props.into_iter().flatten().collect(),

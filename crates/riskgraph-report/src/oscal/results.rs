@@ -149,8 +149,10 @@ pub(super) fn risks(ids: &Ids<'_>, inventory: &Inventory, assessment: &Assessmen
 fn risk(ids: &Ids<'_>, register: &Register<'_>, risk: &RegisterRisk) -> Risk {
     let inventory = register.inventory;
     let view = register.view(risk);
-    let controls: Vec<&Control> = risk
-        .controls
+    let risk_id = risk.id(inventory);
+    let controls: Vec<&Control> = register
+        .assessment
+        .controls(risk)
         .iter()
         .map(|&c| &inventory.controls[c as usize])
         .collect();
@@ -166,12 +168,12 @@ fn risk(ids: &Ids<'_>, register: &Register<'_>, risk: &RegisterRisk) -> Risk {
         )
     });
     let appetite = &inventory.manifest.appetite;
-    let reach = &risk.reach;
+    let reach = register.assessment.reach(risk);
     let mut statement = format!(
         "Inherent {}, residual {}: {} the appetite ({appetite}). A failure or breach reaches {}, \
          {} and {}.",
-        rated(register, risk.inherent),
-        rated(register, risk.residual),
+        rated(register, risk.inherent()),
+        rated(register, risk.residual()),
         if risk.within_appetite {
             "within"
         } else {
@@ -189,7 +191,7 @@ fn risk(ids: &Ids<'_>, register: &Register<'_>, risk: &RegisterRisk) -> Risk {
         statement = format!("{statement} Controls: {}.", ids.join(", "));
     }
     let props = [
-        riskgraph_prop("risk-id", &risk.id),
+        riskgraph_prop("risk-id", &risk_id),
         riskgraph_prop("threat-id", &view.threat.id),
         riskgraph_prop("node-id", &view.node.id),
         riskgraph_prop("category", &view.threat.category),
@@ -211,7 +213,7 @@ fn risk(ids: &Ids<'_>, register: &Register<'_>, risk: &RegisterRisk) -> Risk {
             "inherent-score",
             "inherent-level",
         ],
-        risk.inherent,
+        risk.inherent(),
     )
     .into_iter()
     .chain(side(
@@ -221,12 +223,12 @@ fn risk(ids: &Ids<'_>, register: &Register<'_>, risk: &RegisterRisk) -> Risk {
             "residual-score",
             "residual-level",
         ],
-        risk.residual,
+        risk.residual(),
     ))
     .collect();
     let milestones = milestones(risk, &controls);
     Risk {
-        uuid: ids.uuid("risk", &risk.id),
+        uuid: ids.uuid("risk", &risk_id),
         title: risk_title(&view.threat.name, &view.node.name),
         description,
         statement,
@@ -337,6 +339,7 @@ fn remediation(
         (Some(_), _) => "planned",
     };
     let description = treatment_description(inventory, risk);
+    let risk_id = risk.id(inventory);
     let date = |d: Option<riskgraph_model::values::Date>| d.map(|d| d.to_string());
     let props = [
         riskgraph_prop("decision", decision.as_str()),
@@ -360,7 +363,7 @@ fn remediation(
         first.make_ascii_uppercase();
     }
     Response {
-        uuid: ids.uuid("remediation", &risk.id),
+        uuid: ids.uuid("remediation", &risk_id),
         lifecycle,
         title: response_title,
         description,
@@ -368,7 +371,7 @@ fn remediation(
         tasks: milestones
             .iter()
             .map(|(control, due)| Task {
-                uuid: ids.uuid("milestone", &format!("{}/{}", risk.id, control.id)),
+                uuid: ids.uuid("milestone", &format!("{risk_id}/{}", control.id)),
                 task_type: "milestone",
                 title: format!(
                     "Implement {} ({})",

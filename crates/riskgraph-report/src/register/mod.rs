@@ -253,8 +253,9 @@ impl<'a> Register<'a> {
             }
         };
         let node = inventory.node(risk.node);
-        let controls: Vec<_> = risk
-            .controls
+        let assessment = self.assessment;
+        let controls: Vec<_> = assessment
+            .controls(risk)
             .iter()
             .map(|&c| &inventory.controls[c as usize])
             .collect();
@@ -272,7 +273,7 @@ impl<'a> Register<'a> {
         iso27001.dedup();
         let text = |t: Option<&'a str>| Cow::Borrowed(t.unwrap_or_default());
         RiskView {
-            id: Cow::Borrowed(&risk.id),
+            id: Cow::Owned(risk.id(inventory)),
             threat,
             node: NodeView {
                 id: Cow::Borrowed(node.id.as_str()),
@@ -284,8 +285,8 @@ impl<'a> Register<'a> {
                 name: Cow::Borrowed(&node.name),
                 owner: text(node.owner.as_deref()),
             },
-            inherent: self.rated(risk.inherent),
-            residual: self.rated(risk.residual),
+            inherent: self.rated(risk.inherent()),
+            residual: self.rated(risk.residual()),
             within_appetite: risk.within_appetite,
             controls: controls
                 .iter()
@@ -293,31 +294,31 @@ impl<'a> Register<'a> {
                 .collect(),
             soc2: soc2.into_iter().map(Cow::Borrowed).collect(),
             iso27001: iso27001.into_iter().map(|id| format!("A.{id}")).collect(),
-            vulnerabilities: risk
-                .vulnerabilities
+            vulnerabilities: assessment
+                .vulnerabilities(risk)
                 .iter()
                 .map(|&v| Cow::Borrowed(inventory.vulnerabilities[v as usize].id.as_str()))
                 .collect(),
-            incidents: risk
-                .incidents
+            incidents: assessment
+                .incidents(risk)
                 .iter()
                 .map(|&i| Cow::Borrowed(inventory.incidents[i as usize].id.as_str()))
                 .collect(),
             exposure: ExposureView {
-                nodes: risk.reach.nodes,
-                processes: risk.reach.processes,
-                commitments: risk.reach.commitments,
+                nodes: assessment.reach(risk).nodes,
+                processes: assessment.reach(risk).processes,
+                commitments: assessment.reach(risk).commitments,
             },
-            fraud_factors: risk
-                .fraud_factors
+            fraud_factors: assessment
+                .fraud_factors(risk)
                 .iter()
                 .map(|(name, value)| (Cow::Borrowed(name.as_str()), Cow::Borrowed(value.as_str())))
                 .collect(),
             treatment: self.treatment(risk),
-            owner: text(risk.owner.as_deref()),
+            owner: text(risk.owner(inventory)),
             next_review: risk.next_review.to_string(),
-            findings: risk
-                .findings
+            findings: assessment
+                .findings(inventory, risk)
                 .iter()
                 .map(|f| FindingView {
                     code: f.kind(),
@@ -361,9 +362,9 @@ impl<'a> Register<'a> {
         let mut cells = vec![vec![0u64; scale]; scale];
         for risk in &self.assessment.risks {
             let rated = if residual {
-                risk.residual
+                risk.residual()
             } else {
-                risk.inherent
+                risk.inherent()
             };
             let row = scale - (rated.likelihood as usize).clamp(1, scale);
             let column = (rated.impact as usize).clamp(1, scale) - 1;
@@ -378,9 +379,9 @@ impl<'a> Register<'a> {
         let mut counts = vec![0u64; levels.len()];
         for risk in &self.assessment.risks {
             let rated = if residual {
-                risk.residual
+                risk.residual()
             } else {
-                risk.inherent
+                risk.inherent()
             };
             counts[rated.level] += 1;
         }
@@ -411,7 +412,7 @@ impl<'a> Register<'a> {
         self.assessment
             .risks
             .iter()
-            .filter(|r| !r.findings.is_empty())
+            .filter(|r| !self.assessment.findings(self.inventory, r).is_empty())
             .count()
     }
 }

@@ -62,7 +62,7 @@ pub fn table(register: &Register<'_>, style: Style) -> String {
             view.next_review.clone(),
             findings.join(", "),
         ]);
-        levels.push([risk.inherent.level, risk.residual.level]);
+        levels.push([risk.inherent().level, risk.residual().level]);
     }
     let mut out = String::new();
     let assessment = register.assessment;
