@@ -228,8 +228,7 @@ pub struct Assessment {
     applied: Vec<Applied>,
     /// The reach counts of each node for each set of properties its risks propagate.
     reach: Vec<ReachCounts>,
-    /// The factors each fraud risk's rule reported, by node.
-    fraud_factors: Vec<(NodeIdx, Vec<(String, String)>)>,
+    fraud_factors: FraudFactors,
 }
 
 impl Assessment {
@@ -239,6 +238,18 @@ impl Assessment {
             .iter()
             .filter(|risk| usize::from(risk.residual.level) >= level)
             .count()
+    }
+
+    /// The index of the risk's lists of controls, vulnerabilities and incidents, shared by
+    /// every risk with the same lists (`0` when all three are empty): what renderers key their
+    /// work per list by. Below [`Self::list_count`].
+    pub fn list_index(&self, risk: &Risk) -> usize {
+        risk.applied as usize
+    }
+
+    /// How many distinct lists of controls, vulnerabilities and incidents the risks have.
+    pub fn list_count(&self) -> usize {
+        self.applied.len()
     }
 
     /// The controls that mitigate the risk's threat and apply to its node, by file order.
@@ -276,6 +287,9 @@ impl Assessment {
         evaluate::findings(inventory, self.as_of, risk, self.controls(risk))
     }
 }
+
+/// The factors each fraud risk's rule reported, by node.
+type FraudFactors = Vec<(NodeIdx, Vec<(String, String)>)>;
 
 /// One scenario to score.
 #[derive(Debug, Clone, Copy)]
@@ -318,7 +332,11 @@ pub fn assess_with(
 ) -> Result<Assessment, RuleError> {
     let inventory = indexed.inventory();
     let inputs = Inputs::with(indexed, graph, settings.limits, settings.as_of);
-    let mut risks = Vec::new();
+    // Counted first: a vector grown by doubling would hold up to twice the risks' memory, and
+    // three times while it moves.
+    let mut count = 0;
+    for_each_item(inventory, &indexed.nodes(), |_| count += 1);
+    let mut risks = Vec::with_capacity(count);
     for_each_item(inventory, &indexed.nodes(), |item| {
         risks.push(Risk::unscored(item.source, item.node, settings.as_of));
     });
@@ -378,7 +396,7 @@ impl IdOrder {
             a.bytes().chain(at.clone()).cmp(b.bytes().chain(at.clone()))
         });
         let nodes: Vec<&str> = inventory.nodes.iter().map(|n| n.id.as_str()).collect();
-        let nodes = ranks(&nodes, |a, b| a.cmp(b));
+        let nodes = ranks(&nodes, Ord::cmp);
         Self { threats, nodes }
     }
 
@@ -453,7 +471,7 @@ fn score(
     evaluator: &evaluate::Evaluator<'_>,
     risks: &mut [Risk],
     progress: &(dyn Fn(u64, u64) + Sync),
-) -> Result<(Vec<Applied>, Vec<(NodeIdx, Vec<(String, String)>)>), RuleError> {
+) -> Result<(Vec<Applied>, FraudFactors), RuleError> {
     const REPORT_EVERY: u64 = 4096;
     const CHUNK: usize = 1 << 16;
     let total = risks.len() as u64;
