@@ -1,7 +1,7 @@
 //! Reading a register document for `diff` and `report --previous`, streamed from the file.
 //!
 //! The document is parsed from a buffered reader rather than from the file's text, so neither the
-//! text (about 1.5 GB for a million risks) nor a list of every risk's view is ever held: the risks
+//! text (1.6 GB for a million risks) nor a list of every risk's view is ever held: the risks
 //! are folded into [`RiskRows`] as they are read. What the reader accepts and how it fails are those
 //! of reading the whole text with `serde_json::from_str`: the bytes are checked to be UTF-8 as they
 //! pass (as reading the text did first), and when streaming fails for any reason the file is read
