@@ -1,5 +1,5 @@
-//! `riskgraph diff`: two hand-made registers with every kind of change, the increase gate, a
-//! register compared with itself, and files it cannot compare.
+//! `riskgraph diff`: two hand-made registers with every kind of change (and the bytes of each
+//! format), the increase gate, a register compared with itself, and files it cannot compare.
 
 use crate::validate::tempdir;
 use crate::{output, riskgraph};
@@ -110,6 +110,26 @@ fn every_kind_of_change_between_two_registers() {
     assert_eq!(vendors[0]["through"], "T-OUTAGE@okta");
     assert_eq!(vendors[1]["reach"]["nodes"], 0);
     assert_eq!(vendors[1]["through"], serde_json::Value::Null);
+}
+
+/// Every format's output for the two hand-made registers, byte for byte as the diff wrote it
+/// before registers were read into compact rows (`tests/data/diff/expected/`).
+#[test]
+fn each_format_writes_its_expected_bytes() {
+    for format in ["table", "md", "json"] {
+        let (code, stdout, stderr) = output(
+            riskgraph()
+                .env("COLUMNS", "120")
+                .args(["diff", OLD, NEW, "--format", format]),
+        );
+        assert_eq!(code, Some(0), "{stderr}");
+        let expected = crate::root().join(format!("tests/data/diff/expected/old-new.{format}"));
+        assert_eq!(
+            stdout,
+            std::fs::read_to_string(expected).unwrap(),
+            "diff --format {format}"
+        );
+    }
 }
 
 #[test]

@@ -193,6 +193,17 @@ const BENCHMARKS: &[Benchmark] = &[
         ],
         target: "acme-saas, 100,000 years: < 1 s",
     },
+    Benchmark {
+        name: "diff",
+        args: &[
+            "diff",
+            "{registers}/old.json",
+            "{registers}/new.json",
+            "--format",
+            "json",
+        ],
+        target: "1M risks each: < 2 GiB",
+    },
 ];
 
 /// The in-process benchmarks: one exposure of the biggest vendor, the upstream of the node with the
@@ -274,6 +285,10 @@ pub fn command(args: &Args) -> Result<()> {
         dataset.display()
     );
     let mut rows = Vec::new();
+    let registers = scratch.join("registers");
+    if selected.iter().any(|b| b.name == "diff") {
+        write_registers(&binary, &dataset, &registers)?;
+    }
     let (mut biggest, mut upstream) = (String::new(), String::new());
     if in_process || uses("{biggest}") || uses("{upstream}") {
         let engine = InProcess {
@@ -297,6 +312,7 @@ pub fn command(args: &Args) -> Result<()> {
                     .replace("{biggest}", &biggest)
                     .replace("{upstream}", &upstream)
                     .replace("{acme}", &root.join("datasets/acme-saas").to_string_lossy())
+                    .replace("{registers}", &registers.to_string_lossy())
             })
             .collect();
         let log = logs.join(format!("{}.stderr", benchmark.name));
@@ -718,6 +734,67 @@ fn ensure_dataset(
     // Written last: its presence means every file is complete.
     fs::write(&marker, format!("{summary}\n"))?;
     Ok(dir)
+}
+
+/// Writes the two registers the `diff` benchmark compares into `registers`: `old.json`, the
+/// assessment of `dataset`, and `new.json`, that of a copy whose every fourth control changed
+/// status and which accepts or approves some treatments, so that the diff has risks rated
+/// differently, controls changed and treatments expired or approved. The copy's unchanged files
+/// are hard links.
+fn write_registers(binary: &Path, dataset: &Path, registers: &Path) -> Result<()> {
+    let changed = registers.join("inventory");
+    if changed.exists() {
+        fs::remove_dir_all(&changed)?;
+    }
+    fs::create_dir_all(&changed)?;
+    for entry in fs::read_dir(dataset)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "controls.csv" || name == ".complete" {
+            continue;
+        }
+        fs::hard_link(entry.path(), changed.join(&name))?;
+    }
+    // The generator's controls have no quoted cells: the status is the fourth cell.
+    let controls = fs::read_to_string(dataset.join("controls.csv"))?;
+    let mut lines: Vec<String> = Vec::new();
+    for (index, line) in controls.lines().enumerate() {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        if index % 4 == 2 && cells.len() > 3 {
+            cells[3] = match cells[3] {
+                "implemented" => "partial",
+                "partial" | "planned" => "implemented",
+                _ => "planned",
+            };
+        }
+        lines.push(cells.join(","));
+    }
+    fs::write(changed.join("controls.csv"), lines.join("\n") + "\n")?;
+    fs::write(
+        changed.join("treatments.csv"),
+        "risk,decision,status,owner,justification,approved_by,approved_on,expires,ticket\n\
+         threat-001@*,accept,done,CFO,Compensating monitoring,CEO,2025-06-30,2026-06-30,GRC-1\n\
+         fraud@*,mitigate,in-progress,CFO,Segregation of duties review,CFO,2026-09-01,,GRC-2\n",
+    )?;
+    for (inventory, register) in [(dataset, "old.json"), (changed.as_path(), "new.json")] {
+        let out = registers.join(register);
+        println!("diff: writing {}", out.display());
+        let status = Command::new(binary)
+            .arg("assess")
+            .arg(inventory)
+            .args(["--format", "json", "--as-of", "2026-11-01", "-o"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .status()?;
+        if !status.success() {
+            return Err(format!(
+                "`riskgraph assess` of {} failed ({status})",
+                inventory.display()
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// Builds `riskgraph` in release mode; returns the binary's path.

@@ -64,7 +64,7 @@ pub struct Report<'a> {
 pub fn build(
     register: &Register<'_>,
     session: &Session,
-    previous: Option<&crate::register::OwnedDocument>,
+    previous: Option<&crate::diff::Snapshot<'_>>,
 ) -> String {
     let compliance = session.compliance(register.assessment);
     let coverage = compliance.coverage();
@@ -98,8 +98,8 @@ pub fn build(
         .collect();
     let loss = simulation(session, register.assessment.risks.len());
 
-    // The changes compare register documents: the previous one, read, and this one, viewed.
-    let current = previous.map(|_| register.to_document());
+    // The changes compare registers: the previous one, read, and this one, viewed.
+    let current = previous.map(|_| crate::diff::Snapshot::of(register));
     let changes = previous
         .zip(current.as_ref())
         .map(|(old, new)| crate::diff::compare(old, new));

@@ -124,7 +124,7 @@ fn changes_since<'a>(c: &'a Changes<'a>) -> ChangesSince<'a> {
         .into_iter()
         .filter(|(_, risks)| !risks.is_empty())
         .map(|(what, risks)| {
-            let ids = risks.iter().take(MAX_CHANGES).map(|r| &*r.id).collect();
+            let ids = risks.iter().take(MAX_CHANGES).map(|r| r.id).collect();
             (what, ids, risks.len().saturating_sub(MAX_CHANGES))
         })
         .collect();
