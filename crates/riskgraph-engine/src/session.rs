@@ -302,7 +302,7 @@ impl Session {
                 Checksum {
                     file: shown.to_string_lossy().replace('\\', "/"),
                     origin: None,
-                    sha256: std::fs::read(path).map_or_else(|_| String::new(), |b| sha256(&b)),
+                    sha256: file_sha256(path).unwrap_or_default(),
                 }
             })
             .collect()
@@ -405,8 +405,20 @@ impl Loaded {
 
 /// `bytes`' SHA-256 in lower-case hexadecimal.
 fn sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The SHA-256 of the file at `path`, read a buffer at a time: inventories run to hundreds of
+/// megabytes.
+fn file_sha256(path: &Path) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(digest: &[u8]) -> String {
     use std::fmt::Write as _;
-    Sha256::digest(bytes)
+    digest
         .iter()
         .fold(String::with_capacity(64), |mut hex, byte| {
             let _ = write!(hex, "{byte:02x}");

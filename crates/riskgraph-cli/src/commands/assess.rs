@@ -91,11 +91,10 @@ pub fn run(args: &Args) -> error::Result {
             riskgraph_report::groups::write(out, args.format, &grouped, width)
         })?
     } else {
-        let mut register = Register::new(
-            &session,
-            &assessment,
-            assessment.risks.iter().filter(keep).collect(),
-        );
+        // Sized first: tens of millions of risks would otherwise take twice the room.
+        let mut shown = Vec::with_capacity(assessment.risks.iter().filter(keep).count());
+        shown.extend(assessment.risks.iter().filter(keep));
+        let mut register = Register::new(&session, &assessment, shown);
         let human = matches!(args.format, Format::Table | Format::Md);
         if let Some(top) = args.top.or(human.then_some(register::HUMAN_TOP)) {
             register.cut_to(top);

@@ -200,6 +200,7 @@ impl<'a> Register<'a> {
     pub fn cut_to(&mut self, top: usize) {
         if self.shown.len() > top {
             self.shown.truncate(top);
+            self.shown.shrink_to_fit();
             self.cut = Some(top);
         }
     }
