@@ -12,13 +12,13 @@ mod evaluate;
 mod explain;
 pub mod groups;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use riskgraph_model::selector::NodeIndex;
 use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
+use rustc_hash::FxHashMap;
 
 use crate::exposure::{NodeFacts, Workspace};
 use crate::indexes::{Indexed, Indexes};
@@ -26,7 +26,7 @@ use crate::pool::Pool;
 use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{COVERED, CompactFacts, PROCESS};
 use crate::rules::{RuleError, Rules};
-use crate::scenarios::{Inputs, Scenario, Scored, Scratch, for_each_scenario};
+use crate::scenarios::{Inputs, Scenario, Scratch, for_each_scenario};
 
 pub use evaluate::{Finding, FindingCode, Rated, Treatment, level_of};
 pub use explain::{Explanation, UnknownRisk, explain, explain_with, find};
@@ -171,7 +171,7 @@ impl Risk {
 
 /// The controls that mitigate a risk's threat and apply to its node, the vulnerabilities and the
 /// incidents of the year before the assessment that apply, as indexes in file order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Applied {
     controls: Box<[u32]>,
     vulnerabilities: Box<[u32]>,
@@ -298,12 +298,70 @@ pub(crate) struct Item {
     pub(crate) node: NodeIdx,
 }
 
-/// A scored scenario, before evaluation.
-struct Scoring {
-    scored: Scored,
+/// What a scored risk leaves to be kept in risk order: its list of what applied when no
+/// earlier risk had it, and for a fraud risk the factors its rule reported.
+struct Unseen {
+    list: Option<Applied>,
     fraud_factors: Vec<(String, String)>,
-    /// The controls, vulnerabilities and incidents that applied.
-    applied: Applied,
+}
+
+/// The distinct lists of what applies, each kept once (the empty one first), found by their
+/// contents without building them.
+struct Lists {
+    lists: Vec<Applied>,
+    /// The indexes of the lists with each hash of their contents.
+    by_hash: FxHashMap<u64, Vec<u32>>,
+}
+
+/// A list of controls, vulnerabilities and incidents, as scoring leaves them.
+type AppliedSlices<'a> = (&'a [u32], &'a [u32], &'a [u32]);
+
+impl Default for Lists {
+    fn default() -> Self {
+        let mut lists = Self {
+            lists: Vec::new(),
+            by_hash: FxHashMap::default(),
+        };
+        lists.add(Applied::default());
+        lists
+    }
+}
+
+impl Lists {
+    fn hash((controls, vulnerabilities, incidents): AppliedSlices<'_>) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = rustc_hash::FxHasher::default();
+        (controls, vulnerabilities, incidents).hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// The index of the list with these contents, if there is one.
+    fn find(&self, applied: AppliedSlices<'_>) -> Option<u32> {
+        let (controls, vulnerabilities, incidents) = applied;
+        self.by_hash
+            .get(&Self::hash(applied))?
+            .iter()
+            .copied()
+            .find(|&at| {
+                let list = &self.lists[at as usize];
+                *list.controls == *controls
+                    && *list.vulnerabilities == *vulnerabilities
+                    && *list.incidents == *incidents
+            })
+    }
+
+    /// The index of `list`, added unless there is one with the same contents.
+    fn add(&mut self, list: Applied) -> u32 {
+        let applied = (&*list.controls, &*list.vulnerabilities, &*list.incidents);
+        if let Some(at) = self.find(applied) {
+            return at;
+        }
+        let at = self.lists.len() as u32;
+        let hash = Self::hash(applied);
+        self.by_hash.entry(hash).or_default().push(at);
+        self.lists.push(list);
+        at
+    }
 }
 
 /// Assesses `inventory`: scores every scenario with `rules`, propagating through `graph`, then
@@ -351,9 +409,6 @@ pub fn assess_with(
         &mut risks,
         settings.limits,
     );
-    risks
-        .par_iter_mut()
-        .for_each(|risk| evaluator.evaluate(risk));
     let order = IdOrder::new(inventory);
     risks.par_sort_unstable_by(|a, b| {
         b.residual
@@ -462,7 +517,7 @@ fn for_each_item(inventory: &Inventory, index: &NodeIndex<'_>, mut each: impl Fn
 }
 
 /// Scores every risk in parallel, a chunk at a time so that what scoring returns stays small, and
-/// rates it; returns the distinct lists of what applied (each risk keeps the index of its own)
+/// rates and evaluates it; returns the distinct lists of what applied (each risk keeps the index of its own)
 /// and the fraud factors by node. On errors, the first in risk order is returned, whatever the
 /// thread count. Each thread works with its own copy of the rules and of the shared views.
 fn score(
@@ -483,12 +538,13 @@ fn score(
             0_u64,
         )
     });
-    let mut applied = vec![Applied::default()];
-    let mut known: HashMap<Applied, u32> = HashMap::from([(Applied::default(), 0)]);
+    let mut lists = Lists::default();
     let mut fraud_factors = Vec::new();
     for chunk in risks.chunks_mut(CHUNK) {
-        let scored: Vec<Result<Scoring, RuleError>> = chunk
-            .par_iter()
+        // Each risk is rated in place; what it applied is looked up among the lists seen in
+        // earlier chunks, and only a list not seen yet is returned, to be added in risk order.
+        let scored: Vec<Result<Unseen, RuleError>> = chunk
+            .par_iter_mut()
             .map_init(
                 || copies.take(),
                 |copy, risk| {
@@ -508,36 +564,37 @@ fn score(
                         }
                         Source::Fraud => inputs.score_fraud(rules, views, scratch, risk.node)?,
                     };
-                    Ok(Scoring {
-                        scored,
+                    risk.inherent = Rating::of(evaluator.rate(scored.inherent));
+                    risk.residual = Rating::of(evaluator.rate(scored.residual));
+                    evaluator.evaluate(risk);
+                    let applied = scratch.applied();
+                    let list = match lists.find(applied) {
+                        Some(index) => {
+                            risk.applied = index;
+                            None
+                        }
+                        None => Some(Applied::of(scratch)),
+                    };
+                    Ok(Unseen {
+                        list,
                         fraud_factors,
-                        applied: Applied::of(scratch),
                     })
                 },
             )
             .collect();
-        // rayon's collect into a `Result` would return whichever error a thread met first.
-        let scored: Vec<Scoring> = scored.into_iter().collect::<Result<_, _>>()?;
-        // Most lists were seen before: look them up in parallel, add the new ones in order.
-        let found: Vec<Option<u32>> = scored
-            .par_iter()
-            .map(|scoring| known.get(&scoring.applied).copied())
-            .collect();
-        for ((risk, scoring), found) in chunk.iter_mut().zip(scored).zip(found) {
-            risk.inherent = Rating::of(evaluator.rate(scoring.scored.inherent));
-            risk.residual = Rating::of(evaluator.rate(scoring.scored.residual));
-            risk.applied = match found {
-                Some(index) => index,
-                None => *known.entry(scoring.applied).or_insert_with_key(|list| {
-                    applied.push(list.clone());
-                    (applied.len() - 1) as u32
-                }),
-            };
+        // In risk order: the first error whatever the thread count, the new lists numbered the
+        // same way.
+        for (risk, unseen) in chunk.iter_mut().zip(scored) {
+            let unseen = unseen?;
+            if let Some(list) = unseen.list {
+                risk.applied = lists.add(list);
+            }
             if risk.source == Source::Fraud {
-                fraud_factors.push((risk.node, scoring.fraud_factors));
+                fraud_factors.push((risk.node, unseen.fraud_factors));
             }
         }
     }
+    let applied = lists.lists;
     Ok((applied, fraud_factors))
 }
 

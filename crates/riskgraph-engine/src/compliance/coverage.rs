@@ -293,23 +293,16 @@ fn forgotten_categories(inventory: &Inventory) -> Vec<&'static CategoryGuide> {
 }
 
 fn commitments_threatened(inventory: &Inventory, assessment: &Assessment) -> Vec<Vec<u32>> {
-    let mut threatened = vec![Vec::new(); inventory.commitments.len()];
-    for (r, risk) in assessment.risks.iter().enumerate() {
-        for &commitment in assessment.reach(risk).commitment_list.iter() {
-            threatened[commitment as usize].push(r as u32);
-        }
-    }
-    threatened
+    super::risks_per_key(inventory.commitments.len(), &assessment.risks, |risk| {
+        assessment.reach(risk).commitment_list.iter().copied()
+    })
 }
 
 fn obligations_affected(index: &Index<'_>) -> Vec<Vec<u32>> {
-    let mut affected = vec![Vec::new(); index.inventory.obligations.len()];
-    for (r, risk) in index.assessment.risks.iter().enumerate() {
-        for &obligation in index.obligations_of.of(risk.node) {
-            affected[obligation as usize].push(r as u32);
-        }
-    }
-    affected
+    let risks = &index.assessment.risks;
+    super::risks_per_key(index.inventory.obligations.len(), risks, |risk| {
+        index.obligations_of.of(risk.node).iter().copied()
+    })
 }
 
 /// The category of a risk's threat.

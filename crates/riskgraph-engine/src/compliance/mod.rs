@@ -46,12 +46,9 @@ impl<'a> Index<'a> {
     /// The index of `assessment`, the register of `indexed`'s inventory.
     pub fn new(indexed: Indexed<'a>, assessment: &'a Assessment) -> Self {
         let inventory = indexed.inventory();
-        let mut risks_by_control = vec![Vec::new(); inventory.controls.len()];
-        for (r, risk) in assessment.risks.iter().enumerate() {
-            for &control in assessment.controls(risk) {
-                risks_by_control[control as usize].push(r as u32);
-            }
-        }
+        let risks_by_control = risks_per_key(inventory.controls.len(), &assessment.risks, |risk| {
+            assessment.controls(risk).iter().copied()
+        });
         Self {
             inventory,
             assessment,
@@ -146,4 +143,27 @@ pub(crate) fn best_status(
             ControlStatus::Planned => 2,
             ControlStatus::NotImplemented => 3,
         })
+}
+
+/// For each of `keys` keys (controls, commitments, obligations), the indexes of the risks
+/// `keys_of` names it for, in register order. Each list is counted before it is filled: grown by
+/// doubling, lists over tens of millions of risks would take up to twice the room.
+fn risks_per_key<I: Iterator<Item = u32>>(
+    keys: usize,
+    risks: &[crate::assess::Risk],
+    keys_of: impl Fn(&crate::assess::Risk) -> I,
+) -> Vec<Vec<u32>> {
+    let mut counts = vec![0usize; keys];
+    for risk in risks {
+        for key in keys_of(risk) {
+            counts[key as usize] += 1;
+        }
+    }
+    let mut lists: Vec<Vec<u32>> = counts.into_iter().map(Vec::with_capacity).collect();
+    for (r, risk) in risks.iter().enumerate() {
+        for key in keys_of(risk) {
+            lists[key as usize].push(r as u32);
+        }
+    }
+    lists
 }
