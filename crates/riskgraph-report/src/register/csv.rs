@@ -76,16 +76,30 @@ fn write_pieces(
     drop(header);
     let rows = Rows::new(register);
     let pieces_per_batch = 4 * rayon::current_num_threads();
-    for batch in register.shown.chunks(rows_per_piece * pieces_per_batch) {
-        let pieces: Vec<std::io::Result<Vec<u8>>> = batch
+    let render = |batch: &[&Risk]| -> Vec<std::io::Result<Vec<u8>>> {
+        batch
             .par_chunks(rows_per_piece)
             .map(|risks| rows.piece(risks))
-            .collect();
-        for piece in pieces {
-            out.write_all(&piece?)?;
-        }
+            .collect()
+    };
+    let write = |out: &mut dyn Write, pieces: Vec<std::io::Result<Vec<u8>>>| {
+        pieces
+            .into_iter()
+            .try_for_each(|piece| out.write_all(&piece?))
+    };
+    // While one batch is written out on this thread, the pool renders the next.
+    let mut ready = Vec::new();
+    for batch in register.shown.chunks(rows_per_piece * pieces_per_batch) {
+        let mut next = Vec::new();
+        let mut written = Ok(());
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = render(batch));
+            written = write(out, std::mem::take(&mut ready));
+        });
+        written?;
+        ready = next;
     }
-    Ok(())
+    write(out, ready)
 }
 
 /// Rows rendered into one piece of CSV text.
