@@ -84,9 +84,9 @@ pub struct Risk {
     pub within_appetite: bool,
     pub treatment: Treatment,
     pub next_review: jiff::civil::Date,
-    /// Index into [`Assessment::applied`].
+    /// Index into the assessment's lists of what applies.
     applied: u32,
-    /// Index into [`Assessment::reach`].
+    /// Index into the assessment's reach counts.
     reach: u32,
 }
 
@@ -113,6 +113,10 @@ impl Rating {
             impact: byte(rated.impact),
             level: u8::try_from(rated.level).unwrap_or(u8::MAX),
         }
+    }
+
+    fn score(self) -> u32 {
+        u32::from(self.likelihood) * u32::from(self.impact)
     }
 
     fn rated(self) -> Rated {
@@ -425,12 +429,6 @@ pub fn assess_with(
         reach,
         fraud_factors,
     })
-}
-
-impl Rating {
-    fn score(self) -> u32 {
-        u32::from(self.likelihood) * u32::from(self.impact)
-    }
 }
 
 /// The order of risk ids (`<threat-id>@<node-id>`) without writing them: ids have no `@`, so
