@@ -32,6 +32,7 @@ use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{self, VendorRank};
 use crate::rules::{PrintSink, RuleError, Rules};
 use crate::simulate::{SimulateError, Simulation};
+use crate::snapshot;
 use crate::supply_chain::{self, FourthParty, Upstream};
 use riskgraph_model::selector::NodeLists;
 
@@ -82,6 +83,30 @@ pub struct Checksum {
     pub sha256: String,
 }
 
+/// How [`Session::open_with_snapshot`] used the snapshot, for the command to finish with
+/// [`Session::while_saving`].
+#[derive(Default)]
+pub struct SnapshotUse {
+    /// Why a snapshot that was there could not be used.
+    pub warnings: Vec<String>,
+    /// The snapshot to write, when the one there is missing, stale or unusable.
+    save: Option<Save>,
+}
+
+impl SnapshotUse {
+    /// Whether a snapshot is to be written.
+    pub fn saves(&self) -> bool {
+        self.save.is_some()
+    }
+}
+
+/// Where a snapshot goes, and its keys.
+struct Save {
+    file: PathBuf,
+    inputs: snapshot::InputsKey,
+    rules: [u8; 32],
+}
+
 impl Session {
     /// Reads and checks the inventory at `path`. Graph warnings (cycles, isolated nodes) are not
     /// looked for: they are `validate`'s.
@@ -92,16 +117,149 @@ impl Session {
             errors.items.retain(|d| d.severity == Severity::Error);
             return Err(OpenError::Inventory(errors));
         }
+        Ok(Self::loaded(path, loaded))
+    }
+
+    /// The [`Loaded`] of `loaded`, read without errors from `path`.
+    fn loaded(path: &Path, loaded: riskgraph_model::Loaded) -> Loaded {
         let mut sources = loaded.diagnostics.files;
         for source in &mut sources {
             source.text = None;
         }
-        Ok(Loaded {
+        Loaded {
             path: path.to_path_buf(),
             inventory: loaded.inventory,
             inputs: loaded.inputs,
             node_lists: loaded.node_lists,
             sources,
+        }
+    }
+
+    /// [`Session::open`] through the inventory's compiled snapshot ([`crate::snapshot`]) as
+    /// `policy` allows: a snapshot of these very files and rules stands in for reading the node
+    /// and dependency files and building the graph; one that is missing, stale or unusable is
+    /// written again by [`Session::while_saving`]. The warnings say why a snapshot there could
+    /// not be used. The errors, and the session, are those of [`Session::open`].
+    pub fn open_with_snapshot(
+        path: &Path,
+        rules: Option<&Path>,
+        as_of: jiff::civil::Date,
+        print: PrintSink,
+        policy: snapshot::Policy,
+    ) -> Result<(Self, SnapshotUse), OpenError> {
+        let mut used = SnapshotUse::default();
+        if policy == snapshot::Policy::Never || !path.is_dir() {
+            return Ok((Self::open(path, rules, as_of, print)?, used));
+        }
+        let Ok(inputs) = snapshot::inputs_key(path) else {
+            return Ok((Self::open(path, rules, as_of, print)?, used));
+        };
+        if policy == snapshot::Policy::Auto && inputs.bytes < snapshot::AUTO_MIN_BYTES {
+            return Ok((Self::open(path, rules, as_of, print)?, used));
+        }
+        let file = snapshot::location(path);
+        let shown = file.display();
+        match snapshot::read(&file, &inputs) {
+            snapshot::Found::Fresh(fresh) => {
+                match Self::from_snapshot(path, &fresh, rules, as_of, print.clone()) {
+                    Ok(Some((session, rules_key))) => {
+                        if !fresh.rules_match(rules_key) {
+                            used.save = Some(Save {
+                                file,
+                                inputs,
+                                rules: rules_key,
+                            });
+                        }
+                        return Ok((session, used));
+                    }
+                    Err(error) => return Err(error),
+                    Ok(None) => used.warnings.push(format!(
+                        "ignored the snapshot `{shown}`: it does not match the inventory's files; it is written again"
+                    )),
+                }
+            }
+            snapshot::Found::Unusable(why) => used.warnings.push(format!(
+                "ignored the snapshot `{shown}`: {why}; it is written again"
+            )),
+            snapshot::Found::Missing | snapshot::Found::Stale => {}
+        }
+        let session = Self::open(path, rules, as_of, print)?;
+        used.save = Some(Save {
+            file,
+            inputs,
+            rules: snapshot::rules_key(&session.rules),
+        });
+        Ok((session, used))
+    }
+
+    /// The session of `fresh`, a snapshot of the files at `path`, with the key of its rules; or
+    /// `None` when the snapshot does not decode or does not fit the files.
+    fn from_snapshot(
+        path: &Path,
+        fresh: &snapshot::Fresh,
+        rules: Option<&Path>,
+        as_of: jiff::civil::Date,
+        print: PrintSink,
+    ) -> Result<Option<(Self, [u8; 32])>, OpenError> {
+        let Some((tables, rest)) = fresh.tables() else {
+            return Ok(None);
+        };
+        let node_count = tables.nodes.len();
+        let row_failing = tables.dependencies.iter().map(|d| d.to).collect();
+        let row_dependent = tables.dependencies.iter().map(|d| d.from).collect();
+        // The graph decodes while the other files load; it is dropped if the rules changed.
+        let (loaded, graph) = rayon::join(
+            || riskgraph_model::load_with_tables(path, tables),
+            || snapshot::graph(rest, node_count, row_failing, row_dependent),
+        );
+        if loaded.diagnostics.n_errors() > 0 || loaded.inventory.nodes.len() != node_count {
+            return Ok(None);
+        }
+        let loaded = Self::loaded(path, loaded);
+        let compiled = loaded.compile_rules(rules, print)?;
+        let rules_key = snapshot::rules_key(&compiled);
+        let graph = match graph {
+            Some(graph) if fresh.rules_match(rules_key) => graph,
+            Some(_) => {
+                ImpactGraph::with_rules(&loaded.inventory, &compiled).map_err(OpenError::Graph)?
+            }
+            None => return Ok(None),
+        };
+        Ok(Some((loaded.with(compiled, graph, as_of), rules_key)))
+    }
+
+    /// Runs `work`, writing meanwhile on another thread the snapshot that `used` says is due;
+    /// returns what `work` returned, and a warning when the snapshot could not be written (the
+    /// command goes on without it).
+    pub fn while_saving<T: Send>(
+        &self,
+        used: SnapshotUse,
+        work: impl FnOnce() -> T + Send,
+    ) -> (T, Option<String>) {
+        let Some(save) = used.save else {
+            return (work(), None);
+        };
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(|| {
+                snapshot::write(
+                    &save.file,
+                    &save.inputs,
+                    save.rules,
+                    &self.inventory,
+                    &self.graph,
+                )
+            });
+            let result = work();
+            let written = writer
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the snapshot writer stopped")));
+            let warning = written.err().map(|err| {
+                format!(
+                    "could not write the snapshot `{}`: {err}; the next run reads the files again",
+                    save.file.display()
+                )
+            });
+            (result, warning)
         })
     }
 
@@ -365,6 +523,27 @@ impl Loaded {
         as_of: jiff::civil::Date,
         print: PrintSink,
     ) -> Result<Session, OpenError> {
+        let rules = self.compile_rules(rules, print)?;
+        let graph = ImpactGraph::with_rules(&self.inventory, &rules).map_err(OpenError::Graph)?;
+        Ok(self.with(rules, graph, as_of))
+    }
+
+    /// The session of this inventory with `rules` compiled and its `graph` built.
+    fn with(self, rules: Rules, graph: ImpactGraph, as_of: jiff::civil::Date) -> Session {
+        Session {
+            path: self.path,
+            inventory: self.inventory,
+            inputs: self.inputs,
+            sources: self.sources,
+            rules,
+            graph,
+            as_of,
+            indexes: Indexes::with_node_lists(self.node_lists),
+        }
+    }
+
+    /// Compiles the rules, as [`Loaded::open`] does.
+    fn compile_rules(&self, rules: Option<&Path>, print: PrintSink) -> Result<Rules, OpenError> {
         let base = if self.path.is_dir() {
             self.path.as_path()
         } else {
@@ -375,30 +554,15 @@ impl Loaded {
         let folder = rules
             .map(Path::to_path_buf)
             .or_else(|| manifest.rules.as_ref().map(|rules| base.join(rules)));
-        let rules = Rules::load_printing_to(folder.as_deref(), manifest.sandbox, print).map_err(
-            |mut errors| {
-                if from_manifest {
-                    for error in &mut errors {
-                        error.context.get_or_insert_with(|| {
-                            String::from(
-                                "the rules folder named by `[method] rules` in riskgraph.toml",
-                            )
-                        });
-                    }
+        Rules::load_printing_to(folder.as_deref(), manifest.sandbox, print).map_err(|mut errors| {
+            if from_manifest {
+                for error in &mut errors {
+                    error.context.get_or_insert_with(|| {
+                        String::from("the rules folder named by `[method] rules` in riskgraph.toml")
+                    });
                 }
-                OpenError::Rules(errors)
-            },
-        )?;
-        let graph = ImpactGraph::with_rules(&self.inventory, &rules).map_err(OpenError::Graph)?;
-        Ok(Session {
-            path: self.path,
-            inventory: self.inventory,
-            inputs: self.inputs,
-            sources: self.sources,
-            rules,
-            graph,
-            as_of,
-            indexes: Indexes::with_node_lists(self.node_lists),
+            }
+            OpenError::Rules(errors)
         })
     }
 }
