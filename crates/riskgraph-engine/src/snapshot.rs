@@ -15,7 +15,7 @@
 //! Small inventories are not worth a snapshot ([`Policy::Auto`] keeps one from
 //! [`AUTO_MIN_BYTES`] of input on): they load in milliseconds.
 
-use std::io::Write as _;
+use std::io::{Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -200,7 +200,9 @@ pub fn graph(
 }
 
 /// Writes the snapshot of `inventory` and `graph` at `file`, keyed by `inputs` and `rules`:
-/// into a temporary file beside it, renamed over `file` once complete.
+/// into a temporary file beside it, renamed over `file` once complete. The payload is encoded
+/// straight into the file a megabyte at a time; its length and checksum, known at the end, are
+/// then written into the header.
 pub fn write(
     file: &Path,
     inputs: &InputsKey,
@@ -208,10 +210,6 @@ pub fn write(
     inventory: &Inventory,
     graph: &ImpactGraph,
 ) -> std::io::Result<()> {
-    let mut payload = Writer::default();
-    riskgraph_model::snapshot::encode(&inventory.nodes, &inventory.dependencies, &mut payload);
-    graph.encode(&mut payload);
-    let payload = payload.into_bytes();
     let mut head = Writer::default();
     for &byte in MAGIC {
         head.u8(byte);
@@ -221,8 +219,9 @@ pub fn write(
     let mut head = head.into_bytes();
     head.extend_from_slice(&inputs.sha256);
     head.extend_from_slice(&rules);
-    head.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    head.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    let checksum_at = head.len() as u64;
+    // The checksum and the payload's length, filled in once the payload is written.
+    head.extend_from_slice(&[0; 12]);
 
     let folder = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder)?;
@@ -234,12 +233,52 @@ pub fn write(
             "# riskgraph's compiled snapshots: rebuilt when needed\n*\n",
         );
     }
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".tmp-snapshot-")
-        .tempfile_in(folder)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp-snapshot-");
+    // The mode of any new file (read and write for all, less the umask), not the temporary
+    // file's owner-only one: whoever shares the inventory's folder can read the snapshot.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temporary = builder.tempfile_in(folder)?;
     temporary.write_all(&head)?;
-    temporary.write_all(&payload)?;
+    let mut sink = Checksummed {
+        file: temporary.as_file_mut(),
+        crc: crc32fast::Hasher::new(),
+        len: 0,
+    };
+    let mut payload = Writer::streaming(&mut sink);
+    riskgraph_model::snapshot::encode(&inventory.nodes, &inventory.dependencies, &mut payload);
+    graph.encode(&mut payload);
+    payload.finish()?;
+    let (crc, len) = (sink.crc.finalize(), sink.len);
+    let file_handle = temporary.as_file_mut();
+    file_handle.seek(SeekFrom::Start(checksum_at))?;
+    file_handle.write_all(&crc.to_le_bytes())?;
+    file_handle.write_all(&len.to_le_bytes())?;
     // Not synced to disk: a snapshot cut short by a crash fails its checksum and is rebuilt.
     temporary.persist(file).map_err(|err| err.error)?;
     Ok(())
+}
+
+/// A file that keeps the CRC-32 and the length of what is written to it.
+struct Checksummed<'a> {
+    file: &'a mut std::fs::File,
+    crc: crc32fast::Hasher,
+    len: u64,
+}
+
+impl std::io::Write for Checksummed<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(bytes)?;
+        self.crc.update(&bytes[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }

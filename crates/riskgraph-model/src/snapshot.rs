@@ -36,7 +36,7 @@ pub struct Tables {
 }
 
 /// Appends `nodes` and `dependencies` to `out`.
-pub fn encode(nodes: &[Node], dependencies: &[Dependency], out: &mut Writer) {
+pub fn encode(nodes: &[Node], dependencies: &[Dependency], out: &mut Writer<'_>) {
     let mut texts = TextTable::default();
     let node_chunks: Vec<Vec<u8>> = nodes
         .chunks(NODES_PER_CHUNK)
@@ -157,7 +157,7 @@ impl TextTable {
     }
 }
 
-fn encode_node(node: &Node, texts: &mut TextTable, w: &mut Writer) {
+fn encode_node(node: &Node, texts: &mut TextTable, w: &mut Writer<'_>) {
     w.str(node.id.as_str());
     w.str(&node.name);
     w.u32(texts.optional(node.owner.as_ref()));
@@ -327,7 +327,7 @@ fn decode_node(r: &mut Reader<'_>, texts: &[Text]) -> Option<Node> {
     })
 }
 
-fn encode_dependency(d: &Dependency, w: &mut Writer) {
+fn encode_dependency(d: &Dependency, w: &mut Writer<'_>) {
     w.u32(d.from);
     w.u32(d.to);
     w.u8(vocabulary(Some(d.kind)));
@@ -392,23 +392,64 @@ pub fn rows_by_kind(nodes: &[Node]) -> [usize; 3] {
     rows
 }
 
-/// Little-endian bytes, appended.
-#[derive(Debug, Default)]
-pub struct Writer {
+/// Bytes a [`Writer`] holds before it hands them to its sink.
+const SPILL_BYTES: usize = 1 << 20;
+
+/// Little-endian bytes, appended to a buffer; or, made by [`Writer::streaming`], handed to a
+/// sink a megabyte at a time, so that a snapshot of hundreds of megabytes never sits whole in
+/// memory.
+#[derive(Default)]
+pub struct Writer<'s> {
     buf: Vec<u8>,
+    sink: Option<&'s mut dyn std::io::Write>,
+    /// The first error of the sink: what follows it is dropped, and [`Writer::finish`] returns it.
+    error: Option<std::io::Error>,
 }
 
-impl Writer {
+impl<'s> Writer<'s> {
+    /// A writer that hands what it is given to `sink`; [`Writer::finish`] hands over the rest.
+    pub fn streaming(sink: &'s mut dyn std::io::Write) -> Self {
+        Self {
+            buf: Vec::with_capacity(SPILL_BYTES + (64 << 10)),
+            sink: Some(sink),
+            error: None,
+        }
+    }
+
+    /// What was written, for a writer without a sink.
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf
     }
 
+    /// Hands the rest to the sink; the sink's first error, if it gave one.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.hand_over();
+        self.error.map_or(Ok(()), Err)
+    }
+
+    /// Bytes held, not yet handed to a sink.
     pub fn len(&self) -> usize {
         self.buf.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.buf.is_empty()
+    }
+
+    /// Hands the buffer to the sink once it holds [`SPILL_BYTES`].
+    fn spill(&mut self) {
+        if self.buf.len() >= SPILL_BYTES {
+            self.hand_over();
+        }
+    }
+
+    fn hand_over(&mut self) {
+        if let Some(sink) = self.sink.as_mut() {
+            if self.error.is_none() {
+                self.error = sink.write_all(&self.buf).err();
+            }
+            self.buf.clear();
+        }
     }
 
     pub fn u8(&mut self, value: u8) {
@@ -453,7 +494,10 @@ impl Writer {
     /// A length, then the bytes.
     pub fn bytes(&mut self, bytes: &[u8]) {
         self.u64(bytes.len() as u64);
-        self.buf.extend_from_slice(bytes);
+        for piece in bytes.chunks(SPILL_BYTES) {
+            self.buf.extend_from_slice(piece);
+            self.spill();
+        }
     }
 
     pub fn str(&mut self, text: &str) {
@@ -463,10 +507,27 @@ impl Writer {
     /// A length, then each value.
     pub fn u32s(&mut self, values: &[u32]) {
         self.u64(values.len() as u64);
-        self.buf.reserve(values.len() * 4);
-        for value in values {
-            self.buf.extend_from_slice(&value.to_le_bytes());
+        for piece in values.chunks(SPILL_BYTES / 4) {
+            for value in piece {
+                self.buf.extend_from_slice(&value.to_le_bytes());
+            }
+            self.spill();
         }
+    }
+
+    /// The byte length of `records`, then each record's three values: what
+    /// [`Reader::bytes`] reads back as one byte string.
+    pub fn records(&mut self, records: impl ExactSizeIterator<Item = [u32; 3]>) {
+        self.u64(records.len() as u64 * 12);
+        for (i, record) in records.enumerate() {
+            for value in record {
+                self.buf.extend_from_slice(&value.to_le_bytes());
+            }
+            if i % 4096 == 4095 {
+                self.spill();
+            }
+        }
+        self.spill();
     }
 }
 

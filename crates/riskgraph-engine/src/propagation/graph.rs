@@ -481,16 +481,16 @@ impl ImpactGraph {
 /// snapshot builds nothing. Each row's failing and dependent nodes are the inventory's, and are
 /// taken from its dependencies when decoding.
 impl ImpactGraph {
-    pub(crate) fn encode(&self, w: &mut Writer) {
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) {
         w.u32s(&self.node_of);
         w.u32s(&self.properties[0].component_end);
         for graph in &self.properties {
             w.u32s(&graph.offsets);
-            write_records(w, graph.edges.iter().map(|e| [e.dependent, e.cost, e.row]));
+            w.records(graph.edges.iter().map(|e| [e.dependent, e.cost, e.row]));
             let incoming = graph.incoming();
             w.u32(incoming.max_hops);
             w.u32s(&incoming.offsets);
-            write_records(w, incoming.edges.iter().map(|e| [e.failing, e.cost, e.row]));
+            w.records(incoming.edges.iter().map(|e| [e.failing, e.cost, e.row]));
         }
         // Factors come from a few edge profiles: each distinct row of them once, then a number
         // per dependency row.
@@ -639,23 +639,12 @@ fn decode_property(
         })
 }
 
-/// Writes three-number records as a byte string.
-fn write_records(w: &mut Writer, records: impl ExactSizeIterator<Item = [u32; 3]>) {
-    let mut bytes = Vec::with_capacity(records.len() * 12);
-    for record in records {
-        for value in record {
-            bytes.extend_from_slice(&value.to_le_bytes());
-        }
-    }
-    w.bytes(&bytes);
-}
-
 /// The byte string of three-number records at the reader's position.
 fn records<'a>(r: &mut Reader<'a>) -> Option<&'a [u8]> {
     r.bytes().filter(|bytes| bytes.len() % 12 == 0)
 }
 
-/// One record of [`write_records`] (12 bytes).
+/// One record of [`Writer::records`] (12 bytes).
 fn record(bytes: &[u8]) -> [u32; 3] {
     let word =
         |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
