@@ -151,19 +151,22 @@ impl Session {
         if policy == snapshot::Policy::Never || !path.is_dir() {
             return Ok((Self::open(path, rules, as_of, print)?, used));
         }
-        let Ok(inputs) = snapshot::inputs_key(path) else {
+        let file = snapshot::location(path);
+        // The snapshot's tables are read while the inputs are hashed: when it turns out to be
+        // stale, the inputs changed and this run reads them all anyway.
+        let (inputs, found) = rayon::join(|| snapshot::inputs_key(path), || snapshot::read(&file));
+        let Ok(inputs) = inputs else {
             return Ok((Self::open(path, rules, as_of, print)?, used));
         };
         if policy == snapshot::Policy::Auto && inputs.bytes < snapshot::AUTO_MIN_BYTES {
             return Ok((Self::open(path, rules, as_of, print)?, used));
         }
-        let file = snapshot::location(path);
         let shown = file.display();
-        match snapshot::read(&file, &inputs) {
+        match found.of(&inputs) {
             snapshot::Found::Fresh(fresh) => {
-                match Self::from_snapshot(path, &fresh, rules, as_of, print.clone()) {
-                    Ok(Some((session, rules_key))) => {
-                        if !fresh.rules_match(rules_key) {
+                match Self::from_snapshot(path, fresh, rules, as_of, print.clone()) {
+                    Ok(Ok((session, rules_key, rules_match))) => {
+                        if !rules_match {
                             used.save = Some(Save {
                                 file,
                                 inputs,
@@ -173,8 +176,8 @@ impl Session {
                         return Ok((session, used));
                     }
                     Err(error) => return Err(error),
-                    Ok(None) => used.warnings.push(format!(
-                        "ignored the snapshot `{shown}`: it does not match the inventory's files; it is written again"
+                    Ok(Err(why)) => used.warnings.push(format!(
+                        "ignored the snapshot `{shown}`: {why}; it is written again"
                     )),
                 }
             }
@@ -192,40 +195,58 @@ impl Session {
         Ok((session, used))
     }
 
-    /// The session of `fresh`, a snapshot of the files at `path`, with the key of its rules; or
-    /// `None` when the snapshot does not decode or does not fit the files.
+    /// The session of `fresh`, a snapshot of the files at `path`, with the key of its rules and
+    /// whether the snapshot's graph was built with them; or why the snapshot cannot be used
+    /// (damaged, or not fitting the files).
     fn from_snapshot(
         path: &Path,
-        fresh: &snapshot::Fresh,
+        mut fresh: snapshot::Fresh,
         rules: Option<&Path>,
         as_of: jiff::civil::Date,
         print: PrintSink,
-    ) -> Result<Option<(Self, [u8; 32])>, OpenError> {
-        let Some((tables, rest)) = fresh.tables() else {
-            return Ok(None);
+    ) -> Result<Result<(Self, [u8; 32], bool), &'static str>, OpenError> {
+        const NOT_FITTING: &str = "it does not match the inventory's files";
+        let tables = fresh.tables();
+        let (node_count, row_failing, row_dependent) = match &tables {
+            Some(tables) => (
+                tables.nodes.len(),
+                tables.dependencies.iter().map(|d| d.to).collect(),
+                tables.dependencies.iter().map(|d| d.from).collect(),
+            ),
+            None => (0, Vec::new(), Vec::new()),
         };
-        let node_count = tables.nodes.len();
-        let row_failing = tables.dependencies.iter().map(|d| d.to).collect();
-        let row_dependent = tables.dependencies.iter().map(|d| d.from).collect();
-        // The graph decodes while the other files load; it is dropped if the rules changed.
-        let (loaded, graph) = rayon::join(
-            || riskgraph_model::load_with_tables(path, tables),
-            || snapshot::graph(rest, node_count, row_failing, row_dependent),
+        // The graph is read and the checksum checked while the other files load; the graph is
+        // dropped if the rules changed.
+        let (loaded, (graph, whole)) = rayon::join(
+            || tables.map(|tables| riskgraph_model::load_with_tables(path, tables)),
+            || fresh.graph_and_check(node_count, row_failing, row_dependent),
         );
+        if !whole {
+            return Ok(Err(snapshot::DAMAGED));
+        }
+        let Some(loaded) = loaded else {
+            return Ok(Err(NOT_FITTING));
+        };
         if loaded.diagnostics.n_errors() > 0 || loaded.inventory.nodes.len() != node_count {
-            return Ok(None);
+            return Ok(Err(NOT_FITTING));
         }
         let loaded = Self::loaded(path, loaded);
         let compiled = loaded.compile_rules(rules, print)?;
         let rules_key = snapshot::rules_key(&compiled);
+        let rules_match = fresh.rules_match(rules_key);
+        drop(fresh);
         let graph = match graph {
-            Some(graph) if fresh.rules_match(rules_key) => graph,
+            Some(graph) if rules_match => graph,
             Some(_) => {
                 ImpactGraph::with_rules(&loaded.inventory, &compiled).map_err(OpenError::Graph)?
             }
-            None => return Ok(None),
+            None => return Ok(Err(NOT_FITTING)),
         };
-        Ok(Some((loaded.with(compiled, graph, as_of), rules_key)))
+        Ok(Ok((
+            loaded.with(compiled, graph, as_of),
+            rules_key,
+            rules_match,
+        )))
     }
 
     /// Runs `work`, writing meanwhile on another thread the snapshot that `used` says is due;

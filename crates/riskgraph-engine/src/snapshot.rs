@@ -15,7 +15,7 @@
 //! Small inventories are not worth a snapshot ([`Policy::Auto`] keeps one from
 //! [`AUTO_MIN_BYTES`] of input on): they load in milliseconds.
 
-use std::io::{Seek as _, SeekFrom, Write as _};
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -28,7 +28,7 @@ use crate::propagation::ImpactGraph;
 /// The first bytes of a snapshot file.
 const MAGIC: &[u8; 16] = b"riskgraph-snap\n\0";
 /// Raised whenever what a snapshot holds, or how, changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// The folder beside the inventory's files, and the snapshot's name in it.
 pub const FOLDER: &str = ".riskgraph";
 const FILE: &str = "blast-radius.snapshot";
@@ -122,22 +122,50 @@ pub enum Found {
     Fresh(Fresh),
 }
 
-/// A snapshot of the inputs at hand, read and checked, not yet decoded.
+/// A snapshot of the inputs at hand, its node and dependency tables read, the rest (the graph)
+/// still in the file. Its checksum is known only once it is read whole
+/// ([`Fresh::graph_and_check`]): until then, what decodes from it is not to be used.
 pub struct Fresh {
+    inputs: [u8; 32],
     rules: [u8; 32],
-    /// The whole file; the payload starts at `start`.
-    bytes: Vec<u8>,
-    start: usize,
+    /// The node and dependency tables, as [`riskgraph_model::snapshot::decode`] reads them.
+    tables: Vec<u8>,
+    /// The rest of the payload.
+    rest: Stream,
+    /// The CRC-32 of the payload up to the tables, and the one the header gives for it all.
+    crc_before_tables: crc32fast::Hasher,
+    crc: u32,
 }
 
-/// Reads the snapshot at `file` and checks it against `inputs`.
-pub fn read(file: &Path, inputs: &InputsKey) -> Found {
-    let bytes = match std::fs::read(file) {
-        Ok(bytes) => bytes,
+impl Found {
+    /// What was found, for the inputs `inputs`: a snapshot of other inputs is stale.
+    pub fn of(self, inputs: &InputsKey) -> Self {
+        match self {
+            Found::Fresh(fresh) if fresh.inputs != inputs.sha256 => Found::Stale,
+            found => found,
+        }
+    }
+}
+
+/// Why a snapshot whose checksum fails is ignored.
+pub const DAMAGED: &str = "it is damaged (its checksum does not match)";
+
+/// Reads the header and the tables of the snapshot at `file`. Whether it is a snapshot of the
+/// inputs at hand is for [`Found::of`] to say: the inputs are hashed meanwhile.
+pub fn read(file: &Path) -> Found {
+    let mut handle = match std::fs::File::open(file) {
+        Ok(handle) => handle,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Found::Missing,
         Err(err) => return Found::Unusable(format!("it cannot be read: {err}")),
     };
-    let mut r = Reader::new(&bytes);
+    let file_len = handle.metadata().map_or(0, |m| m.len());
+    // The header is short: the magic, the format, the version, two keys, the checksum, the
+    // payload's length and the tables' length (the payload's first 8 bytes).
+    let mut head = Vec::with_capacity(256);
+    if let Err(err) = (&mut handle).take(256).read_to_end(&mut head) {
+        return Found::Unusable(format!("it cannot be read: {err}"));
+    }
+    let mut r = Reader::new(&head);
     if r.take(MAGIC.len()) != Some(MAGIC.as_slice()) {
         return Found::Unusable(String::from("it is not a riskgraph snapshot"));
     }
@@ -153,23 +181,45 @@ pub fn read(file: &Path, inputs: &InputsKey) -> Found {
         let inputs: [u8; 32] = r.take(32)?.try_into().ok()?;
         let rules: [u8; 32] = r.take(32)?.try_into().ok()?;
         let crc = r.u32()?;
-        let payload = r.bytes()?;
-        Some((inputs, rules, crc, payload, r.remaining()))
+        let payload = r.u64()?;
+        let tables = r.u64()?;
+        Some((inputs, rules, crc, payload, tables))
     })();
-    let Some((key, rules, crc, payload, trailing)) = header else {
+    let Some((key, rules, crc, payload, tables_len)) = header else {
         return Found::Unusable(String::from("it is cut short"));
     };
-    if key != inputs.sha256 {
-        return Found::Stale;
+    let tables_at = (head.len() - r.remaining()) as u64;
+    let payload_at = tables_at - 8;
+    match file_len.cmp(&payload_at.saturating_add(payload)) {
+        std::cmp::Ordering::Less => return Found::Unusable(String::from("it is cut short")),
+        std::cmp::Ordering::Greater => return Found::Unusable(String::from(DAMAGED)),
+        std::cmp::Ordering::Equal => {}
     }
-    if trailing != 0 || crc32fast::hash(payload) != crc {
-        return Found::Unusable(String::from("it is damaged (its checksum does not match)"));
-    }
-    let start = bytes.len() - payload.len();
+    let Some(rest_len) = payload
+        .checked_sub(8)
+        .and_then(|left| left.checked_sub(tables_len))
+    else {
+        return Found::Unusable(String::from(DAMAGED));
+    };
+    let tables = (|| {
+        handle.seek(SeekFrom::Start(tables_at))?;
+        let mut tables = vec![0; usize::try_from(tables_len).map_err(std::io::Error::other)?];
+        handle.read_exact(&mut tables)?;
+        Ok::<_, std::io::Error>(tables)
+    })();
+    let tables = match tables {
+        Ok(tables) => tables,
+        Err(err) => return Found::Unusable(format!("it cannot be read: {err}")),
+    };
+    let mut crc_before_tables = crc32fast::Hasher::new();
+    crc_before_tables.update(&tables_len.to_le_bytes());
     Found::Fresh(Fresh {
+        inputs: key,
         rules,
-        bytes,
-        start,
+        tables,
+        rest: Stream::new(handle, rest_len),
+        crc_before_tables,
+        crc,
     })
 }
 
@@ -179,24 +229,161 @@ impl Fresh {
         self.rules == rules
     }
 
-    /// The node and dependency tables, and the bytes after them (the graph).
-    pub fn tables(&self) -> Option<(Tables, Reader<'_>)> {
-        let mut r = Reader::new(self.bytes.get(self.start..)?);
+    /// The node and dependency tables.
+    pub fn tables(&self) -> Option<Tables> {
+        let mut r = Reader::new(&self.tables);
         let tables = riskgraph_model::snapshot::decode(&mut r)?;
-        Some((tables, r))
+        (r.remaining() == 0).then_some(tables)
+    }
+
+    /// The graph after the tables, for an inventory of `node_count` nodes with dependency rows
+    /// from `row_dependent` to `row_failing`; and whether the whole payload's checksum holds
+    /// (the rest of the file is read through it even when the graph does not decode).
+    pub fn graph_and_check(
+        &mut self,
+        node_count: usize,
+        row_failing: Vec<u32>,
+        row_dependent: Vec<u32>,
+    ) -> (Option<ImpactGraph>, bool) {
+        let mut crc = self.crc_before_tables.clone();
+        let rest = &mut self.rest;
+        let (graph, ()) = rayon::join(
+            || {
+                ImpactGraph::decode(rest, node_count, row_failing, row_dependent)
+                    .filter(|_| rest.remaining() == 0)
+            },
+            || crc.update(&self.tables),
+        );
+        match rest.finish() {
+            Some(rest_crc) => {
+                crc.combine(&rest_crc);
+                (graph, crc.finalize() == self.crc)
+            }
+            None => (None, false),
+        }
     }
 }
 
-/// The graph after the tables, for an inventory of `node_count` nodes with dependency rows
-/// from `row_dependent` to `row_failing`.
-pub fn graph(
-    mut r: Reader<'_>,
-    node_count: usize,
-    row_failing: Vec<u32>,
-    row_dependent: Vec<u32>,
-) -> Option<ImpactGraph> {
-    let graph = ImpactGraph::decode(&mut r, node_count, row_failing, row_dependent)?;
-    (r.remaining() == 0).then_some(graph)
+/// The part of a snapshot file after its tables, read in order a piece at a time through one
+/// reused buffer (so the file's bytes are copied once, into the arrays they decode to), with
+/// its CRC-32 kept. Every read is checked against what is left.
+pub struct Stream {
+    file: std::io::BufReader<std::fs::File>,
+    remaining: u64,
+    crc: crc32fast::Hasher,
+    buffer: Vec<u8>,
+    /// A read failed or asked for more than is left: every later read fails too.
+    failed: bool,
+}
+
+/// The bytes a [`Stream`] reads at a time into its buffer, a multiple of 12 (a record).
+const STREAM_PIECE: usize = 12 << 16;
+
+impl Stream {
+    fn new(file: std::fs::File, remaining: u64) -> Self {
+        Self {
+            file: std::io::BufReader::with_capacity(64 << 10, file),
+            remaining,
+            crc: crc32fast::Hasher::new(),
+            buffer: Vec::new(),
+            failed: false,
+        }
+    }
+
+    /// Bytes left, at most `usize::MAX`.
+    pub fn remaining(&self) -> usize {
+        usize::try_from(self.remaining).unwrap_or(usize::MAX)
+    }
+
+    /// The next `n` bytes, in the reused buffer.
+    fn next(&mut self, n: usize) -> Option<&[u8]> {
+        if self.failed || n as u64 > self.remaining {
+            self.failed = true;
+            return None;
+        }
+        self.buffer.resize(n, 0);
+        if self.file.read_exact(&mut self.buffer).is_err() {
+            self.failed = true;
+            return None;
+        }
+        self.remaining -= n as u64;
+        self.crc.update(&self.buffer);
+        Some(&self.buffer)
+    }
+
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.next(N)?.try_into().ok()
+    }
+
+    pub fn u32(&mut self) -> Option<u32> {
+        self.array().map(u32::from_le_bytes)
+    }
+
+    pub fn u64(&mut self) -> Option<u64> {
+        self.array().map(u64::from_le_bytes)
+    }
+
+    pub fn f64(&mut self) -> Option<f64> {
+        self.array().map(f64::from_le_bytes)
+    }
+
+    /// A count or length: a `u64` that fits in memory.
+    pub fn count(&mut self) -> Option<usize> {
+        usize::try_from(self.u64()?).ok()
+    }
+
+    /// What [`riskgraph_model::snapshot::Writer::u32s`] wrote.
+    pub fn u32s(&mut self) -> Option<Vec<u32>> {
+        let n = self.count()?;
+        if n.checked_mul(4)? > self.remaining() {
+            self.failed = true;
+            return None;
+        }
+        let mut values = Vec::with_capacity(n);
+        while values.len() < n {
+            let piece = (n - values.len()).min(STREAM_PIECE / 4);
+            let bytes = self.next(piece * 4)?;
+            values.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            );
+        }
+        Some(values)
+    }
+
+    /// What [`riskgraph_model::snapshot::Writer::records`] wrote, each record made into a `T`.
+    pub fn records<T>(&mut self, record: impl Fn([u32; 3]) -> T) -> Option<Vec<T>> {
+        let len = self.count()?;
+        if len % 12 != 0 || len > self.remaining() {
+            self.failed = true;
+            return None;
+        }
+        let n = len / 12;
+        let mut values = Vec::with_capacity(n);
+        while values.len() < n {
+            let piece = (n - values.len()).min(STREAM_PIECE / 12);
+            let bytes = self.next(piece * 12)?;
+            values.extend(bytes.chunks_exact(12).map(|b| {
+                let word = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+                record([word(0), word(4), word(8)])
+            }));
+        }
+        Some(values)
+    }
+
+    /// Reads what is left through the checksum: the CRC-32 of all the stream's bytes, or `None`
+    /// when the file could not be read to its end.
+    fn finish(&mut self) -> Option<crc32fast::Hasher> {
+        // A failed check of a length is not a failed read: the rest is read all the same, so a
+        // damaged length is reported by the checksum.
+        self.failed = false;
+        while self.remaining > 0 {
+            let piece = self.remaining().min(STREAM_PIECE);
+            self.next(piece)?;
+        }
+        Some(self.crc.clone())
+    }
 }
 
 /// Writes the snapshot of `inventory` and `graph` at `file`, keyed by `inputs` and `rules`:

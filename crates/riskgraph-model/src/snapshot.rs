@@ -35,7 +35,9 @@ pub struct Tables {
     pub dependencies: Vec<Dependency>,
 }
 
-/// Appends `nodes` and `dependencies` to `out`.
+/// Appends `nodes` and `dependencies` to `out`: their length in bytes, then the tables, which
+/// [`decode`] reads back from a reader over those bytes. The length lets a reader take the
+/// tables whole and the rest of a snapshot piece by piece.
 pub fn encode(nodes: &[Node], dependencies: &[Dependency], out: &mut Writer<'_>) {
     let mut texts = TextTable::default();
     let node_chunks: Vec<Vec<u8>> = nodes
@@ -48,15 +50,6 @@ pub fn encode(nodes: &[Node], dependencies: &[Dependency], out: &mut Writer<'_>)
             w.into_bytes()
         })
         .collect();
-    out.u64(texts.list.len() as u64);
-    for text in &texts.list {
-        out.str(text);
-    }
-    out.u64(nodes.len() as u64);
-    out.u64(node_chunks.len() as u64);
-    for chunk in &node_chunks {
-        out.bytes(chunk);
-    }
     let dependency_chunks: Vec<Vec<u8>> = dependencies
         .par_chunks(DEPENDENCIES_PER_CHUNK)
         .map(|chunk| {
@@ -67,6 +60,24 @@ pub fn encode(nodes: &[Node], dependencies: &[Dependency], out: &mut Writer<'_>)
             w.into_bytes()
         })
         .collect();
+    // Each count and length is a u64.
+    let strings = |list: &mut dyn Iterator<Item = usize>| list.map(|len| 8 + len).sum::<usize>();
+    let len = 8
+        + strings(&mut texts.list.iter().map(|text| text.len()))
+        + 16
+        + strings(&mut node_chunks.iter().map(Vec::len))
+        + 16
+        + strings(&mut dependency_chunks.iter().map(Vec::len));
+    out.u64(len as u64);
+    out.u64(texts.list.len() as u64);
+    for text in &texts.list {
+        out.str(text);
+    }
+    out.u64(nodes.len() as u64);
+    out.u64(node_chunks.len() as u64);
+    for chunk in &node_chunks {
+        out.bytes(chunk);
+    }
     out.u64(dependencies.len() as u64);
     out.u64(dependency_chunks.len() as u64);
     for chunk in &dependency_chunks {
@@ -74,8 +85,8 @@ pub fn encode(nodes: &[Node], dependencies: &[Dependency], out: &mut Writer<'_>)
     }
 }
 
-/// The tables `encode` wrote at the reader's position, or `None` when the bytes are not such
-/// tables.
+/// The tables `encode` wrote after their length, at the reader's position, or `None` when the
+/// bytes are not such tables.
 pub fn decode(r: &mut Reader<'_>) -> Option<Tables> {
     let n_texts = r.count()?;
     let mut texts: Vec<Text> = Vec::with_capacity(n_texts.min(r.remaining()));
@@ -664,7 +675,10 @@ mod tests {
         let mut w = Writer::default();
         encode(&inventory.nodes, &inventory.dependencies, &mut w);
         let bytes = w.into_bytes();
-        let tables = decode(&mut Reader::new(&bytes)).expect("decodes");
+        let mut r = Reader::new(&bytes);
+        assert_eq!(r.count(), Some(bytes.len() - 8));
+        let bytes = r.take(bytes.len() - 8).unwrap();
+        let tables = decode(&mut Reader::new(bytes)).expect("decodes");
         assert_eq!(
             format!("{:?}", tables.nodes),
             format!("{:?}", inventory.nodes)

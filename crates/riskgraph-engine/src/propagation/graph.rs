@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
-use riskgraph_model::snapshot::{Reader, Writer};
+use riskgraph_model::snapshot::Writer;
 use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeIdx};
 
 use super::{Cost, EdgeProfile, cost_of, default_edge_factor};
 use crate::per_node::PerNode;
+use crate::snapshot::Stream;
 
 /// One dependency row as the graph sees it: `dependent` depends on `failing`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -519,7 +520,7 @@ impl ImpactGraph {
     /// dependency rows have these failing (`to`) and dependent (`from`) nodes, or `None` when the
     /// bytes are not such a graph.
     pub(crate) fn decode(
-        r: &mut Reader<'_>,
+        r: &mut Stream,
         node_count: usize,
         row_failing: Vec<NodeIdx>,
         row_dependent: Vec<NodeIdx>,
@@ -533,14 +534,18 @@ impl ImpactGraph {
         for (internal, &node) in node_of.iter().enumerate() {
             *internal_of.get_mut(node as usize)? = internal as NodeIdx;
         }
-        // The byte ranges first, then the arrays on every thread.
+        // The arrays are read in turn from the file; they are checked on every thread.
         let mut parts = Vec::with_capacity(3);
         for _ in 0..3 {
             let offsets = r.u32s()?;
-            let edges = records(r)?;
+            let edges = r.records(|[dependent, cost, row]| Edge {
+                dependent,
+                cost,
+                row,
+            })?;
             let max_hops = r.u32()?;
             let in_offsets = r.u32s()?;
-            let in_edges = records(r)?;
+            let in_edges = r.records(|[failing, cost, row]| InEdge { failing, cost, row })?;
             parts.push((offsets, edges, max_hops, in_offsets, in_edges));
         }
         let n_factors = r.count()?;
@@ -587,36 +592,18 @@ impl ImpactGraph {
     }
 }
 
-/// The byte ranges of one property's arrays, as [`ImpactGraph::encode`] wrote them: the offsets
-/// and edges out of each node, the hop bound, the offsets and edges into each node.
-type PropertyParts<'a> = (Vec<u32>, &'a [u8], u32, Vec<u32>, &'a [u8]);
+/// One property's arrays, as [`ImpactGraph::encode`] wrote them: the offsets and edges out of
+/// each node, the hop bound, the offsets and edges into each node.
+type PropertyParts = (Vec<u32>, Vec<Edge>, u32, Vec<u32>, Vec<InEdge>);
 
 /// One property's graph from its `parts`, or `None` when they do not fit an inventory of
 /// `node_count` nodes and `n_rows` dependency rows.
 fn decode_property(
-    (offsets, edges, max_hops, in_offsets, in_edges): PropertyParts<'_>,
+    (offsets, edges, max_hops, in_offsets, in_edges): PropertyParts,
     node_count: usize,
     n_rows: usize,
     component_end: &[NodeIdx],
 ) -> Option<PropertyGraph> {
-    let edges: Vec<Edge> = edges
-        .chunks_exact(12)
-        .map(|b| {
-            let [dependent, cost, row] = record(b);
-            Edge {
-                dependent,
-                cost,
-                row,
-            }
-        })
-        .collect();
-    let in_edges: Vec<InEdge> = in_edges
-        .chunks_exact(12)
-        .map(|b| {
-            let [failing, cost, row] = record(b);
-            InEdge { failing, cost, row }
-        })
-        .collect();
     let fits = |offsets: &[u32], len: usize| {
         offsets.len() == node_count + 1
             && offsets.windows(2).all(|w| w[0] <= w[1])
@@ -637,18 +624,6 @@ fn decode_property(
                 max_hops,
             }),
         })
-}
-
-/// The byte string of three-number records at the reader's position.
-fn records<'a>(r: &mut Reader<'a>) -> Option<&'a [u8]> {
-    r.bytes().filter(|bytes| bytes.len() % 12 == 0)
-}
-
-/// One record of [`Writer::records`] (12 bytes).
-fn record(bytes: &[u8]) -> [u32; 3] {
-    let word =
-        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
-    [word(0), word(4), word(8)]
 }
 
 #[cfg(test)]
