@@ -473,7 +473,14 @@ fn place_table(
             .take_while(|node| Some(node.kind()) == kind)
             .count();
         let first = inventory.nodes.len();
-        inventory.nodes.extend(tables.nodes.drain(..count));
+        if first == 0 {
+            // The first node file takes the table's allocation, the rows after it moving out:
+            // a million nodes are not copied to another million.
+            let after = tables.nodes.split_off(count);
+            inventory.nodes = std::mem::replace(&mut tables.nodes, after);
+        } else {
+            inventory.nodes.extend(tables.nodes.drain(..count));
+        }
         state.node_index.reserve(count);
         for (i, node) in inventory.nodes[first..].iter().enumerate() {
             state
