@@ -155,6 +155,14 @@ fn a_damaged_or_foreign_snapshot_is_ignored_with_a_warning_and_written_again() {
     let mut flipped = good.clone();
     let middle = flipped.len() / 2;
     flipped[middle] ^= 0x40;
+    // The tables are read whole and the graph a piece at a time: a flip in either is found.
+    let mut flipped_in_tables = good.clone();
+    flipped_in_tables[200] ^= 0x01;
+    let mut flipped_near_the_end = good.clone();
+    let near_the_end = good.len() - 3;
+    flipped_near_the_end[near_the_end] ^= 0x80;
+    let mut longer = good.clone();
+    longer.push(0);
     let mut foreign = good.clone();
     // The version follows the 16-byte magic and the format number: `0.1.0` becomes `9.1.0`.
     let version_at = 16 + 4 + 8;
@@ -162,6 +170,17 @@ fn a_damaged_or_foreign_snapshot_is_ignored_with_a_warning_and_written_again() {
     let damaged: &[(&str, Vec<u8>, &str)] = &[
         ("cut short", good[..good.len() / 3].to_vec(), "cut short"),
         ("one bit flipped", flipped, "damaged"),
+        (
+            "one bit flipped in the tables",
+            flipped_in_tables,
+            "damaged",
+        ),
+        (
+            "one bit flipped near the end",
+            flipped_near_the_end,
+            "damaged",
+        ),
+        ("a byte too many", longer, "damaged"),
         ("empty", Vec::new(), "not a riskgraph snapshot"),
         (
             "not a snapshot",
@@ -241,4 +260,17 @@ fn runs_at_the_same_time_leave_one_whole_snapshot_and_no_temporary_file() {
         (code, stdout.as_str(), stderr.as_str()),
         (Some(0), expected.as_str(), "")
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_snapshot_gets_the_mode_of_a_new_file_so_whoever_shares_the_folder_can_read_it() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = copy_of_acme();
+    let (code, _, stderr) = blast_radius(dir.path(), &["--from", "aws", "--cache"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let probe = dir.path().join("probe");
+    fs::write(&probe, "").unwrap();
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&snapshot_file(dir.path())), mode(&probe));
 }
