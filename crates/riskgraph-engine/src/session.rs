@@ -100,6 +100,10 @@ impl SnapshotUse {
     }
 }
 
+/// A session opened from a snapshot, the key of its rules, and whether the snapshot's graph was
+/// built with them.
+type FromSnapshot = (Session, [u8; 32], bool);
+
 /// Where a snapshot goes, and its keys.
 struct Save {
     file: PathBuf,
@@ -204,7 +208,7 @@ impl Session {
         rules: Option<&Path>,
         as_of: jiff::civil::Date,
         print: PrintSink,
-    ) -> Result<Result<(Self, [u8; 32], bool), &'static str>, OpenError> {
+    ) -> Result<Result<FromSnapshot, &'static str>, OpenError> {
         const NOT_FITTING: &str = "it does not match the inventory's files";
         let tables = fresh.tables();
         let (node_count, row_failing, row_dependent) = match &tables {

@@ -139,6 +139,7 @@ pub struct Fresh {
 
 impl Found {
     /// What was found, for the inputs `inputs`: a snapshot of other inputs is stale.
+    #[must_use]
     pub fn of(self, inputs: &InputsKey) -> Self {
         match self {
             Found::Fresh(fresh) if fresh.inputs != inputs.sha256 => Found::Stale,
