@@ -142,7 +142,8 @@ impl Session {
     /// [`Session::open`] through the inventory's compiled snapshot ([`crate::snapshot`]) as
     /// `policy` allows: a snapshot of these very files and rules stands in for reading the node
     /// and dependency files and building the graph; one that is missing, stale or unusable is
-    /// written again by [`Session::while_saving`]. The warnings say why a snapshot there could
+    /// written again by [`Session::while_saving`] (under [`snapshot::Policy::Auto`], from the
+    /// second run on the same files: [`snapshot::seen_before`]). The warnings say why a snapshot there could
     /// not be used. The errors, and the session, are those of [`Session::open`].
     pub fn open_with_snapshot(
         path: &Path,
@@ -191,11 +192,13 @@ impl Session {
             snapshot::Found::Missing | snapshot::Found::Stale => {}
         }
         let session = Self::open(path, rules, as_of, print)?;
-        used.save = Some(Save {
-            file,
-            inputs,
-            rules: snapshot::rules_key(&session.rules),
-        });
+        if policy == snapshot::Policy::Always || snapshot::seen_before(&file, &inputs) {
+            used.save = Some(Save {
+                file,
+                inputs,
+                rules: snapshot::rules_key(&session.rules),
+            });
+        }
         Ok((session, used))
     }
 

@@ -13,7 +13,9 @@
 //! once complete, so a reader never sees half a snapshot, whatever runs at the same time.
 //!
 //! Small inventories are not worth a snapshot ([`Policy::Auto`] keeps one from
-//! [`AUTO_MIN_BYTES`] of input on): they load in milliseconds.
+//! [`AUTO_MIN_BYTES`] of input on): they load in milliseconds. Under [`Policy::Auto`] the
+//! snapshot is written by the second run on the same inputs ([`seen_before`]): writing it costs
+//! a tenth more than reading the files, which a first run does not pay.
 
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
@@ -32,15 +34,18 @@ const FORMAT: u32 = 2;
 /// The folder beside the inventory's files, and the snapshot's name in it.
 pub const FOLDER: &str = ".riskgraph";
 const FILE: &str = "blast-radius.snapshot";
+/// The marker beside it: the key of the inputs the last run without a snapshot saw.
+const SEEN: &str = "blast-radius.seen";
 /// Inputs from this size on get a snapshot under [`Policy::Auto`] (16 MiB: about 50,000 nodes).
 pub const AUTO_MIN_BYTES: u64 = 16 << 20;
 
 /// When a command keeps and reads a snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
-    /// For inventory folders of [`AUTO_MIN_BYTES`] or more.
+    /// For inventory folders of [`AUTO_MIN_BYTES`] or more, written from the second run on the
+    /// same inputs.
     Auto,
-    /// For every inventory folder.
+    /// For every inventory folder, written from the first run.
     Always,
     /// Never: read the files, and leave any snapshot alone.
     Never,
@@ -387,6 +392,37 @@ impl Stream {
     }
 }
 
+/// Whether an earlier run saw the inputs `inputs` (the marker beside the snapshot `file` holds
+/// their key); if not, the marker now does. Under [`Policy::Auto`] a snapshot is written from the
+/// second run on the same inputs, so a first run costs what reading the files does, and an
+/// inventory queried once never gets one.
+pub fn seen_before(file: &Path, inputs: &InputsKey) -> bool {
+    let marker = file.with_file_name(SEEN);
+    if std::fs::read(&marker).is_ok_and(|key| key == inputs.sha256) {
+        return true;
+    }
+    // Not worth failing over: without the marker, the next run records it again.
+    if prepare_folder(file).is_ok() {
+        let _ = std::fs::write(&marker, inputs.sha256);
+    }
+    false
+}
+
+/// Creates the folder of the snapshot `file` with its `.gitignore`; the folder.
+fn prepare_folder(file: &Path) -> std::io::Result<&Path> {
+    let folder = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)?;
+    let ignore = folder.join(".gitignore");
+    if !ignore.exists() {
+        // Not worth failing over: the snapshot works without it.
+        let _ = std::fs::write(
+            &ignore,
+            "# riskgraph's compiled snapshots: rebuilt when needed\n*\n",
+        );
+    }
+    Ok(folder)
+}
+
 /// Writes the snapshot of `inventory` and `graph` at `file`, keyed by `inputs` and `rules`:
 /// into a temporary file beside it, renamed over `file` once complete. The payload is encoded
 /// straight into the file a megabyte at a time; its length and checksum, known at the end, are
@@ -411,16 +447,7 @@ pub fn write(
     // The checksum and the payload's length, filled in once the payload is written.
     head.extend_from_slice(&[0; 12]);
 
-    let folder = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(folder)?;
-    let ignore = folder.join(".gitignore");
-    if !ignore.exists() {
-        // Not worth failing over: the snapshot works without it.
-        let _ = std::fs::write(
-            &ignore,
-            "# riskgraph's compiled snapshots: rebuilt when needed\n*\n",
-        );
-    }
+    let folder = prepare_folder(file)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".tmp-snapshot-");
     // The mode of any new file (read and write for all, less the umask), not the temporary

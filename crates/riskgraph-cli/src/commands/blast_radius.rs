@@ -60,10 +60,12 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Read the inventory's files and build its graph afresh, without reading or writing the
-    /// compiled snapshot kept in DIR/.riskgraph/ (used by default from 16 MiB of input)
+    /// compiled snapshot kept in DIR/.riskgraph/ (by default from 16 MiB of input, written by
+    /// the second run on the same files)
     #[arg(long, conflicts_with = "cache")]
     pub no_cache: bool,
-    /// Keep and use the compiled snapshot whatever the inventory's size
+    /// Keep and use the compiled snapshot whatever the inventory's size, written from the first
+    /// run
     #[arg(long)]
     pub cache: bool,
 }

@@ -1,7 +1,7 @@
 //! The graph impact flows through, laid out for the search: compressed adjacency arrays per
 //! property, over nodes renumbered in topological order of their strongly connected components.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -362,7 +362,7 @@ impl ImpactGraph {
         inventory: &Inventory,
         mut factor: impl FnMut(&EdgeProfile, Property) -> Result<f64, E>,
     ) -> Result<Self, E> {
-        let mut cache: HashMap<(EdgeProfile, Property), f64> = HashMap::new();
+        let mut cache: FxHashMap<(EdgeProfile, Property), f64> = FxHashMap::default();
         let mut factors: Vec<[f64; 3]> = Vec::with_capacity(inventory.dependencies.len());
         for dependency in &inventory.dependencies {
             let mut row = [0.0; 3];
@@ -495,7 +495,7 @@ impl ImpactGraph {
         }
         // Factors come from a few edge profiles: each distinct row of them once, then a number
         // per dependency row.
-        let mut distinct: HashMap<[u64; 3], u32> = HashMap::new();
+        let mut distinct: FxHashMap<[u64; 3], u32> = FxHashMap::default();
         let mut table: Vec<[f64; 3]> = Vec::new();
         let numbers: Vec<u32> = self
             .factors
