@@ -45,15 +45,45 @@ pub(super) fn write_document(out: &mut impl Write, view: &View<'_>) -> std::io::
     writeln!(out)
 }
 
+/// Every node's id as a JSON string, one after the other: the ids of a million paths are
+/// copied from here rather than found in each node and escaped again.
+struct Ids {
+    text: Vec<u8>,
+    /// Where each node's id starts in `text`, and after the last, where it ends.
+    starts: Vec<usize>,
+}
+
+impl Ids {
+    fn of(view: &View<'_>) -> std::io::Result<Self> {
+        let nodes = &view.inventory.nodes;
+        let mut ids = Ids {
+            text: Vec::with_capacity(nodes.len() * 16),
+            starts: Vec::with_capacity(nodes.len() + 1),
+        };
+        for node in nodes {
+            ids.starts.push(ids.text.len());
+            string(&mut ids.text, node.id.as_str())?;
+        }
+        ids.starts.push(ids.text.len());
+        Ok(ids)
+    }
+
+    fn get(&self, node: NodeIdx) -> &[u8] {
+        let node = node as usize;
+        &self.text[self.starts[node]..self.starts[node + 1]]
+    }
+}
+
 /// The nodes, each as `\n    {...}`, separated by commas.
 fn write_nodes(out: &mut impl Write, view: &View<'_>) -> std::io::Result<()> {
     let mut buf: Vec<u8> = Vec::with_capacity(128 << 10);
     let mut path = Vec::new();
+    let ids = Ids::of(view)?;
     for (i, reached) in view.exposure.nodes.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }
-        write_node(&mut buf, view, reached, &mut path)?;
+        write_node(&mut buf, view, &ids, reached, &mut path)?;
         if buf.len() >= 64 << 10 {
             out.write_all(&buf)?;
             buf.clear();
@@ -65,13 +95,14 @@ fn write_nodes(out: &mut impl Write, view: &View<'_>) -> std::io::Result<()> {
 fn write_node(
     buf: &mut Vec<u8>,
     view: &View<'_>,
+    ids: &Ids,
     reached: &Reached,
     path: &mut Vec<(NodeIdx, Option<u32>)>,
 ) -> std::io::Result<()> {
     let inv = view.inventory;
     let node = inv.node(reached.node);
     buf.extend_from_slice(b"\n    {\n      \"id\": ");
-    string(buf, node.id.as_str())?;
+    buf.extend_from_slice(ids.get(reached.node));
     buf.extend_from_slice(b",\n      \"name\": ");
     string(buf, &node.name)?;
     buf.extend_from_slice(b",\n      \"kind\": ");
@@ -104,7 +135,17 @@ fn write_node(
     value(buf, &reached.headline().hops)?;
     view.lookup.path_into(reached.node, reached.property, path);
     buf.extend_from_slice(b",\n      \"path\": ");
-    list(buf, path.iter().map(|&(n, _)| inv.node(n).id.as_str()))?;
+    let mut empty = true;
+    for &(step, _) in path.iter() {
+        buf.extend_from_slice(if empty {
+            b"[\n        "
+        } else {
+            b",\n        "
+        });
+        buf.extend_from_slice(ids.get(step));
+        empty = false;
+    }
+    buf.extend_from_slice(if empty { b"[]" } else { b"\n      ]" });
     buf.extend_from_slice(b",\n      \"via\": ");
     list(
         buf,
