@@ -17,6 +17,7 @@ mod rules;
 mod sarif;
 mod schema;
 mod simulate;
+mod snapshot;
 mod supply_chain;
 mod validate;
 mod xlsx;

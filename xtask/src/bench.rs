@@ -55,6 +55,38 @@ const BENCHMARKS: &[Benchmark] = &[
         ],
         target: "load + propagate",
     },
+    // With a snapshot (written by the warm-up run: `--cache` keeps one from the first run), then
+    // without: the "< 1 s".
+    Benchmark {
+        name: "blast-radius-depth1",
+        args: &[
+            "blast-radius",
+            "{dir}",
+            "--from",
+            "{biggest}",
+            "--depth",
+            "1",
+            "--format",
+            "json",
+            "--cache",
+        ],
+        target: "< 1 s (snapshot read)",
+    },
+    Benchmark {
+        name: "blast-radius-depth1-no-cache",
+        args: &[
+            "blast-radius",
+            "{dir}",
+            "--from",
+            "{biggest}",
+            "--depth",
+            "1",
+            "--format",
+            "json",
+            "--no-cache",
+        ],
+        target: "files read, no snapshot",
+    },
     Benchmark {
         name: "rank-vendors",
         args: &[

@@ -38,7 +38,8 @@ enum Task {
     ///
     /// Generates target/bench-data/nodes-N-seed-1 if needed, builds the release `riskgraph` (or
     /// times the one at --binary), runs each benchmark after a warm-up and prints min and median
-    /// wall time and peak RSS. Benchmarks: validate, blast-radius, blast-radius-into,
+    /// wall time and peak RSS. Benchmarks: validate, blast-radius, blast-radius-depth1,
+    /// blast-radius-depth1-no-cache, blast-radius-into,
     /// rank-vendors, rank-vendors-1-thread, rank-fourth-parties, assess; in process, after
     /// loading: propagate, upstream, rank, score.
     Bench(bench::Args),

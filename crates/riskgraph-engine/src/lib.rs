@@ -18,6 +18,7 @@ pub mod scc;
 pub mod scenarios;
 pub mod session;
 pub mod simulate;
+pub mod snapshot;
 pub mod supply_chain;
 
 use std::path::Path;

@@ -32,6 +32,7 @@ use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{self, VendorRank};
 use crate::rules::{PrintSink, RuleError, Rules};
 use crate::simulate::{SimulateError, Simulation};
+use crate::snapshot;
 use crate::supply_chain::{self, FourthParty, Upstream};
 use riskgraph_model::selector::NodeLists;
 
@@ -82,6 +83,34 @@ pub struct Checksum {
     pub sha256: String,
 }
 
+/// How [`Session::open_with_snapshot`] used the snapshot, for the command to finish with
+/// [`Session::while_saving`].
+#[derive(Default)]
+pub struct SnapshotUse {
+    /// Why a snapshot that was there could not be used.
+    pub warnings: Vec<String>,
+    /// The snapshot to write, when the one there is missing, stale or unusable.
+    save: Option<Save>,
+}
+
+impl SnapshotUse {
+    /// Whether a snapshot is to be written.
+    pub fn saves(&self) -> bool {
+        self.save.is_some()
+    }
+}
+
+/// A session opened from a snapshot, the key of its rules, and whether the snapshot's graph was
+/// built with them.
+type FromSnapshot = (Session, [u8; 32], bool);
+
+/// Where a snapshot goes, and its keys.
+struct Save {
+    file: PathBuf,
+    inputs: snapshot::InputsKey,
+    rules: [u8; 32],
+}
+
 impl Session {
     /// Reads and checks the inventory at `path`. Graph warnings (cycles, isolated nodes) are not
     /// looked for: they are `validate`'s.
@@ -92,16 +121,173 @@ impl Session {
             errors.items.retain(|d| d.severity == Severity::Error);
             return Err(OpenError::Inventory(errors));
         }
+        Ok(Self::loaded(path, loaded))
+    }
+
+    /// The [`Loaded`] of `loaded`, read without errors from `path`.
+    fn loaded(path: &Path, loaded: riskgraph_model::Loaded) -> Loaded {
         let mut sources = loaded.diagnostics.files;
         for source in &mut sources {
             source.text = None;
         }
-        Ok(Loaded {
+        Loaded {
             path: path.to_path_buf(),
             inventory: loaded.inventory,
             inputs: loaded.inputs,
             node_lists: loaded.node_lists,
             sources,
+        }
+    }
+
+    /// [`Session::open`] through the inventory's compiled snapshot ([`crate::snapshot`]) as
+    /// `policy` allows: a snapshot of these very files and rules stands in for reading the node
+    /// and dependency files and building the graph; one that is missing, stale or unusable is
+    /// written again by [`Session::while_saving`] (under [`snapshot::Policy::Auto`], from the
+    /// second run on the same files: [`snapshot::seen_before`]). The warnings say why a snapshot there could
+    /// not be used. The errors, and the session, are those of [`Session::open`].
+    pub fn open_with_snapshot(
+        path: &Path,
+        rules: Option<&Path>,
+        as_of: jiff::civil::Date,
+        print: PrintSink,
+        policy: snapshot::Policy,
+    ) -> Result<(Self, SnapshotUse), OpenError> {
+        let mut used = SnapshotUse::default();
+        if policy == snapshot::Policy::Never || !path.is_dir() {
+            return Ok((Self::open(path, rules, as_of, print)?, used));
+        }
+        let file = snapshot::location(path);
+        // The snapshot's tables are read while the inputs are hashed: when it turns out to be
+        // stale, the inputs changed and this run reads them all anyway.
+        let (inputs, found) = rayon::join(|| snapshot::inputs_key(path), || snapshot::read(&file));
+        let Ok(inputs) = inputs else {
+            return Ok((Self::open(path, rules, as_of, print)?, used));
+        };
+        if policy == snapshot::Policy::Auto && inputs.bytes < snapshot::AUTO_MIN_BYTES {
+            return Ok((Self::open(path, rules, as_of, print)?, used));
+        }
+        let shown = file.display();
+        match found.of(&inputs) {
+            snapshot::Found::Fresh(fresh) => {
+                match Self::from_snapshot(path, fresh, rules, as_of, print.clone()) {
+                    Ok(Ok((session, rules_key, rules_match))) => {
+                        if !rules_match {
+                            used.save = Some(Save {
+                                file,
+                                inputs,
+                                rules: rules_key,
+                            });
+                        }
+                        return Ok((session, used));
+                    }
+                    Err(error) => return Err(error),
+                    Ok(Err(why)) => used.warnings.push(format!(
+                        "ignored the snapshot `{shown}`: {why}; it is written again"
+                    )),
+                }
+            }
+            snapshot::Found::Unusable(why) => used.warnings.push(format!(
+                "ignored the snapshot `{shown}`: {why}; it is written again"
+            )),
+            snapshot::Found::Missing | snapshot::Found::Stale => {}
+        }
+        let session = Self::open(path, rules, as_of, print)?;
+        if policy == snapshot::Policy::Always || snapshot::seen_before(&file, &inputs) {
+            used.save = Some(Save {
+                file,
+                inputs,
+                rules: snapshot::rules_key(&session.rules),
+            });
+        }
+        Ok((session, used))
+    }
+
+    /// The session of `fresh`, a snapshot of the files at `path`, with the key of its rules and
+    /// whether the snapshot's graph was built with them; or why the snapshot cannot be used
+    /// (damaged, or not fitting the files).
+    fn from_snapshot(
+        path: &Path,
+        mut fresh: snapshot::Fresh,
+        rules: Option<&Path>,
+        as_of: jiff::civil::Date,
+        print: PrintSink,
+    ) -> Result<Result<FromSnapshot, &'static str>, OpenError> {
+        const NOT_FITTING: &str = "it does not match the inventory's files";
+        let tables = fresh.tables();
+        let (node_count, row_failing, row_dependent) = match &tables {
+            Some(tables) => (
+                tables.nodes.len(),
+                tables.dependencies.iter().map(|d| d.to).collect(),
+                tables.dependencies.iter().map(|d| d.from).collect(),
+            ),
+            None => (0, Vec::new(), Vec::new()),
+        };
+        // The graph is read and the checksum checked while the other files load; the graph is
+        // dropped if the rules changed.
+        let (loaded, (graph, whole)) = rayon::join(
+            || tables.map(|tables| riskgraph_model::load_with_tables(path, tables)),
+            || fresh.graph_and_check(node_count, row_failing, row_dependent),
+        );
+        if !whole {
+            return Ok(Err(snapshot::DAMAGED));
+        }
+        let Some(loaded) = loaded else {
+            return Ok(Err(NOT_FITTING));
+        };
+        if loaded.diagnostics.n_errors() > 0 || loaded.inventory.nodes.len() != node_count {
+            return Ok(Err(NOT_FITTING));
+        }
+        let loaded = Self::loaded(path, loaded);
+        let compiled = loaded.compile_rules(rules, print)?;
+        let rules_key = snapshot::rules_key(&compiled);
+        let rules_match = fresh.rules_match(rules_key);
+        drop(fresh);
+        let graph = match graph {
+            Some(graph) if rules_match => graph,
+            Some(_) => {
+                ImpactGraph::with_rules(&loaded.inventory, &compiled).map_err(OpenError::Graph)?
+            }
+            None => return Ok(Err(NOT_FITTING)),
+        };
+        Ok(Ok((
+            loaded.with(compiled, graph, as_of),
+            rules_key,
+            rules_match,
+        )))
+    }
+
+    /// Runs `work`, writing meanwhile on another thread the snapshot that `used` says is due;
+    /// returns what `work` returned, and a warning when the snapshot could not be written (the
+    /// command goes on without it).
+    pub fn while_saving<T: Send>(
+        &self,
+        used: SnapshotUse,
+        work: impl FnOnce() -> T + Send,
+    ) -> (T, Option<String>) {
+        let Some(save) = used.save else {
+            return (work(), None);
+        };
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(|| {
+                snapshot::write(
+                    &save.file,
+                    &save.inputs,
+                    save.rules,
+                    &self.inventory,
+                    &self.graph,
+                )
+            });
+            let result = work();
+            let written = writer
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the snapshot writer stopped")));
+            let warning = written.err().map(|err| {
+                format!(
+                    "could not write the snapshot `{}`: {err}; the next run reads the files again",
+                    save.file.display()
+                )
+            });
+            (result, warning)
         })
     }
 
@@ -365,6 +551,27 @@ impl Loaded {
         as_of: jiff::civil::Date,
         print: PrintSink,
     ) -> Result<Session, OpenError> {
+        let rules = self.compile_rules(rules, print)?;
+        let graph = ImpactGraph::with_rules(&self.inventory, &rules).map_err(OpenError::Graph)?;
+        Ok(self.with(rules, graph, as_of))
+    }
+
+    /// The session of this inventory with `rules` compiled and its `graph` built.
+    fn with(self, rules: Rules, graph: ImpactGraph, as_of: jiff::civil::Date) -> Session {
+        Session {
+            path: self.path,
+            inventory: self.inventory,
+            inputs: self.inputs,
+            sources: self.sources,
+            rules,
+            graph,
+            as_of,
+            indexes: Indexes::with_node_lists(self.node_lists),
+        }
+    }
+
+    /// Compiles the rules, as [`Loaded::open`] does.
+    fn compile_rules(&self, rules: Option<&Path>, print: PrintSink) -> Result<Rules, OpenError> {
         let base = if self.path.is_dir() {
             self.path.as_path()
         } else {
@@ -375,30 +582,15 @@ impl Loaded {
         let folder = rules
             .map(Path::to_path_buf)
             .or_else(|| manifest.rules.as_ref().map(|rules| base.join(rules)));
-        let rules = Rules::load_printing_to(folder.as_deref(), manifest.sandbox, print).map_err(
-            |mut errors| {
-                if from_manifest {
-                    for error in &mut errors {
-                        error.context.get_or_insert_with(|| {
-                            String::from(
-                                "the rules folder named by `[method] rules` in riskgraph.toml",
-                            )
-                        });
-                    }
+        Rules::load_printing_to(folder.as_deref(), manifest.sandbox, print).map_err(|mut errors| {
+            if from_manifest {
+                for error in &mut errors {
+                    error.context.get_or_insert_with(|| {
+                        String::from("the rules folder named by `[method] rules` in riskgraph.toml")
+                    });
                 }
-                OpenError::Rules(errors)
-            },
-        )?;
-        let graph = ImpactGraph::with_rules(&self.inventory, &rules).map_err(OpenError::Graph)?;
-        Ok(Session {
-            path: self.path,
-            inventory: self.inventory,
-            inputs: self.inputs,
-            sources: self.sources,
-            rules,
-            graph,
-            as_of,
-            indexes: Indexes::with_node_lists(self.node_lists),
+            }
+            OpenError::Rules(errors)
         })
     }
 }

@@ -15,12 +15,13 @@ pub mod quant;
 pub mod records;
 pub mod schema;
 pub mod selector;
+pub mod snapshot;
 pub mod template;
 pub mod values;
 pub mod vocabulary;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Location, Severity};
 pub use inventory::Inventory;
-pub use load::{Loaded, Source, load, load_sources};
+pub use load::{Loaded, Source, load, load_sources, load_with_tables};
 pub use manifest::Manifest;
 pub use node::{Node, NodeDetail, NodeIdx};

@@ -17,27 +17,13 @@ pub mod soa;
 pub mod validate;
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use riskgraph_engine::assess::Assessment;
 use riskgraph_engine::session::{self, Session};
 use riskgraph_report::Format;
 
 use crate::error::{Error, Result};
-
-/// Reads and checks the inventory at `path` (its errors when it has any; warnings are left to
-/// `validate`), then compiles its rules (`--rules`, else the manifest's, else the built-in ones)
-/// and builds its impact graph.
-pub fn load_and_open(
-    path: &Path,
-    rules: Option<&Path>,
-    as_of: jiff::civil::Date,
-) -> Result<Session> {
-    let loaded = Session::load(path).map_err(|error| Error::open(path, error))?;
-    loaded
-        .open(rules, as_of, print_to_stderr())
-        .map_err(|error| Error::open(path, error))
-}
 
 /// Runs the parallel work on `threads` worker threads, or one per core when `None`.
 pub fn use_threads(threads: Option<usize>) {
@@ -194,6 +180,11 @@ pub fn width(to_terminal: bool) -> usize {
         .and_then(|c| c.parse().ok())
         .filter(|&c: &usize| c >= 40)
         .unwrap_or(120)
+}
+
+/// A warning on stderr, after `warning: `.
+pub fn warn(message: &str) {
+    let _ = writeln!(std::io::stderr(), "warning: {message}");
 }
 
 /// What rules scripts print, on stderr, each line after `rules: `, never in a command's output.

@@ -1,14 +1,17 @@
 //! The graph impact flows through, laid out for the search: compressed adjacency arrays per
 //! property, over nodes renumbered in topological order of their strongly connected components.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+use riskgraph_model::snapshot::Writer;
 use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeIdx};
 
 use super::{Cost, EdgeProfile, cost_of, default_edge_factor};
 use crate::per_node::PerNode;
+use crate::snapshot::Stream;
 
 /// One dependency row as the graph sees it: `dependent` depends on `failing`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -359,7 +362,7 @@ impl ImpactGraph {
         inventory: &Inventory,
         mut factor: impl FnMut(&EdgeProfile, Property) -> Result<f64, E>,
     ) -> Result<Self, E> {
-        let mut cache: HashMap<(EdgeProfile, Property), f64> = HashMap::new();
+        let mut cache: FxHashMap<(EdgeProfile, Property), f64> = FxHashMap::default();
         let mut factors: Vec<[f64; 3]> = Vec::with_capacity(inventory.dependencies.len());
         for dependency in &inventory.dependencies {
             let mut row = [0.0; 3];
@@ -472,6 +475,155 @@ impl ImpactGraph {
             })
         })
     }
+}
+
+/// The graph in a snapshot ([`crate::snapshot`]): the arrays as built, with the edges into each
+/// node (built here first when no search has needed them yet), so that a command that opens the
+/// snapshot builds nothing. Each row's failing and dependent nodes are the inventory's, and are
+/// taken from its dependencies when decoding.
+impl ImpactGraph {
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) {
+        w.u32s(&self.node_of);
+        w.u32s(&self.properties[0].component_end);
+        for graph in &self.properties {
+            w.u32s(&graph.offsets);
+            w.records(graph.edges.iter().map(|e| [e.dependent, e.cost, e.row]));
+            let incoming = graph.incoming();
+            w.u32(incoming.max_hops);
+            w.u32s(&incoming.offsets);
+            w.records(incoming.edges.iter().map(|e| [e.failing, e.cost, e.row]));
+        }
+        // Factors come from a few edge profiles: each distinct row of them once, then a number
+        // per dependency row.
+        let mut distinct: FxHashMap<[u64; 3], u32> = FxHashMap::default();
+        let mut table: Vec<[f64; 3]> = Vec::new();
+        let numbers: Vec<u32> = self
+            .factors
+            .iter()
+            .map(|row| {
+                *distinct.entry(row.map(f64::to_bits)).or_insert_with(|| {
+                    table.push(*row);
+                    (table.len() - 1) as u32
+                })
+            })
+            .collect();
+        w.u64(table.len() as u64);
+        for row in &table {
+            for factor in row {
+                w.f64(*factor);
+            }
+        }
+        w.u32s(&numbers);
+    }
+
+    /// What [`ImpactGraph::encode`] wrote for an inventory of `node_count` nodes whose
+    /// dependency rows have these failing (`to`) and dependent (`from`) nodes, or `None` when the
+    /// bytes are not such a graph.
+    pub(crate) fn decode(
+        r: &mut Stream,
+        node_count: usize,
+        row_failing: Vec<NodeIdx>,
+        row_dependent: Vec<NodeIdx>,
+    ) -> Option<Self> {
+        let node_of = r.u32s()?;
+        let component_end = r.u32s()?;
+        if node_of.len() != node_count || component_end.len() != node_count {
+            return None;
+        }
+        let mut internal_of = vec![0; node_count];
+        for (internal, &node) in node_of.iter().enumerate() {
+            *internal_of.get_mut(node as usize)? = internal as NodeIdx;
+        }
+        // The arrays are read in turn from the file; they are checked on every thread.
+        let mut parts = Vec::with_capacity(3);
+        for _ in 0..3 {
+            let offsets = r.u32s()?;
+            let edges = r.records(|[dependent, cost, row]| Edge {
+                dependent,
+                cost,
+                row,
+            })?;
+            let max_hops = r.u32()?;
+            let in_offsets = r.u32s()?;
+            let in_edges = r.records(|[failing, cost, row]| InEdge { failing, cost, row })?;
+            parts.push((offsets, edges, max_hops, in_offsets, in_edges));
+        }
+        let n_factors = r.count()?;
+        let mut table = Vec::with_capacity(n_factors.min(r.remaining()));
+        for _ in 0..n_factors {
+            table.push([r.f64()?, r.f64()?, r.f64()?]);
+        }
+        let numbers = r.u32s()?;
+        let n_rows = row_failing.len();
+        if numbers.len() != n_rows || row_dependent.len() != n_rows {
+            return None;
+        }
+        let factors: Option<Vec<[f64; 3]>> = numbers
+            .iter()
+            .map(|&n| table.get(n as usize).copied())
+            .collect();
+        let factors = factors?;
+        let properties: Vec<Option<PropertyGraph>> = parts
+            .into_par_iter()
+            .map(|part| decode_property(part, node_count, n_rows, &component_end))
+            .collect();
+        let ends_fit = component_end
+            .iter()
+            .enumerate()
+            .all(|(i, &end)| (end as usize) > i && (end as usize) <= node_count);
+        let rows_fit = row_failing
+            .iter()
+            .chain(&row_dependent)
+            .all(|&node| (node as usize) < node_count);
+        if !ends_fit || !rows_fit {
+            return None;
+        }
+        let mut properties = properties.into_iter();
+        let mut next = || properties.next().flatten();
+        Some(Self {
+            properties: [next()?, next()?, next()?],
+            factors,
+            node_of,
+            internal_of,
+            row_failing,
+            row_dependent,
+            upstream: OnceLock::new(),
+        })
+    }
+}
+
+/// One property's arrays, as [`ImpactGraph::encode`] wrote them: the offsets and edges out of
+/// each node, the hop bound, the offsets and edges into each node.
+type PropertyParts = (Vec<u32>, Vec<Edge>, u32, Vec<u32>, Vec<InEdge>);
+
+/// One property's graph from its `parts`, or `None` when they do not fit an inventory of
+/// `node_count` nodes and `n_rows` dependency rows.
+fn decode_property(
+    (offsets, edges, max_hops, in_offsets, in_edges): PropertyParts,
+    node_count: usize,
+    n_rows: usize,
+    component_end: &[NodeIdx],
+) -> Option<PropertyGraph> {
+    let fits = |offsets: &[u32], len: usize| {
+        offsets.len() == node_count + 1
+            && offsets.windows(2).all(|w| w[0] <= w[1])
+            && offsets.last().is_some_and(|&last| last as usize == len)
+    };
+    let nodes_fit = edges.iter().all(|e| (e.dependent as usize) < node_count)
+        && in_edges.iter().all(|e| (e.failing as usize) < node_count);
+    let rows_fit = edges.iter().all(|e| (e.row() as usize) < n_rows)
+        && in_edges.iter().all(|e| (e.row() as usize) < n_rows);
+    (fits(&offsets, edges.len()) && fits(&in_offsets, in_edges.len()) && nodes_fit && rows_fit)
+        .then(|| PropertyGraph {
+            offsets,
+            edges,
+            component_end: component_end.to_vec(),
+            incoming: OnceLock::from(Incoming {
+                offsets: in_offsets,
+                edges: in_edges,
+                max_hops,
+            }),
+        })
 }
 
 #[cfg(test)]

@@ -80,6 +80,34 @@ pub fn load(path: &Path) -> Loaded {
     load_and_check(path, |_| Vec::new())
 }
 
+/// The paths of the files loading the folder `dir` reads (the manifest and the tables), in the
+/// order it reads them; empty when `dir` cannot be listed.
+pub fn folder_inputs(dir: &Path) -> Vec<PathBuf> {
+    folder_steps(sorted_entries(dir).unwrap_or_default())
+        .into_iter()
+        .filter_map(|step| match step {
+            FolderStep::Read(_, path) => Some(path),
+            FolderStep::Report(_) => None,
+        })
+        .collect()
+}
+
+/// Loads the folder `dir` like [`load`], with its node and dependency tables taken from
+/// `tables` instead of its node and dependency files, which are not read: the tables of the same
+/// files, from an earlier load without errors (a snapshot's). The other files are read and
+/// checked as usual.
+pub fn load_with_tables(dir: &Path, tables: crate::snapshot::Tables) -> Loaded {
+    let mut last = Last {
+        check: None,
+        found: Vec::new(),
+        preloaded: Some(tables),
+    };
+    let mut loaded = Loaded::default();
+    load_folder(dir, &mut loaded, &mut last);
+    loaded.diagnostics.finish();
+    loaded
+}
+
 /// A check of the whole inventory that loading runs beside its own last checks.
 type Check<'c> = Box<dyn FnOnce(&Inventory) -> Vec<Diagnostic> + Send + 'c>;
 
@@ -93,6 +121,7 @@ pub fn load_and_check(
     let mut last = Last {
         check: Some(Box::new(check)),
         found: Vec::new(),
+        preloaded: None,
     };
     let mut loaded = Loaded::default();
     let display = path.display().to_string();
@@ -137,6 +166,8 @@ pub fn load_and_check(
 struct Last<'c> {
     check: Option<Check<'c>>,
     found: Vec<Diagnostic>,
+    /// The node and dependency tables, when they come from a snapshot instead of their files.
+    preloaded: Option<crate::snapshot::Tables>,
 }
 
 /// Loads an inventory from in-memory CSV files named like a folder's (`assets.csv`,
@@ -232,9 +263,19 @@ fn folder_steps(paths: Vec<PathBuf>) -> Vec<FolderStep> {
     steps
 }
 
+/// The entries of the folder `dir`, sorted: directory order differs between file systems, and
+/// sorting keeps output reproducible.
+fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 fn load_folder(dir: &Path, loaded: &mut Loaded, last: &mut Last<'_>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
+    let paths = match sorted_entries(dir) {
+        Ok(paths) => paths,
         Err(err) => {
             loaded.diagnostics.push(Diagnostic::error(
                 "unreadable",
@@ -243,16 +284,17 @@ fn load_folder(dir: &Path, loaded: &mut Loaded, last: &mut Last<'_>) {
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    // Directory order differs between file systems; sorting keeps output reproducible.
-    paths.sort();
     let steps = folder_steps(paths);
     // The files are read all at once, on every thread: a large inventory is hundreds of
     // megabytes. Then the steps are taken in order. (A second file for a table is read for
-    // nothing; it is rare.)
+    // nothing; it is rare.) Tables handed over already are not read.
+    let preloaded = last.preloaded.is_some();
     let contents: Vec<Option<std::io::Result<Vec<u8>>>> = steps
         .par_iter()
         .map(|step| match step {
+            FolderStep::Read(Some(spec), _) if preloaded && is_preloaded(spec.stem) => {
+                Some(Ok(Vec::new()))
+            }
             FolderStep::Read(_, path) => Some(std::fs::read(path)),
             FolderStep::Report(_) => None,
         })
@@ -357,39 +399,102 @@ fn read_csv_inventory(
     require_node_file(inventory, tables.iter().map(|(spec, _)| spec.stem), loaded);
     let mut state = LoadState::default();
     let mut interner = Interner::default();
-    // Room for every node and dependency up front: the tables are large, and growing them
-    // copies them.
-    let lines = |stems: &[&str]| -> usize {
-        tables
-            .iter()
-            .filter(|(spec, _)| stems.contains(&spec.stem))
-            .map(|(_, source)| {
-                use rayon::prelude::*;
-                source
-                    .bytes
-                    .par_chunks(1 << 20)
-                    .map(|chunk| memchr::memchr_iter(b'\n', chunk).count())
-                    .sum::<usize>()
-            })
-            .sum()
-    };
-    let nodes = lines(&NODE_FILES);
-    loaded.inventory.nodes.reserve(nodes);
-    state.node_index.reserve(nodes);
-    loaded
-        .inventory
-        .dependencies
-        .reserve(lines(&["dependencies"]));
+    let mut preloaded = last.preloaded.take();
+    if preloaded.is_none() {
+        // Room for every node and dependency up front: the tables are large, and growing them
+        // copies them.
+        let lines = |stems: &[&str]| -> usize {
+            tables
+                .iter()
+                .filter(|(spec, _)| stems.contains(&spec.stem))
+                .map(|(_, source)| {
+                    source
+                        .bytes
+                        .par_chunks(1 << 20)
+                        .map(|chunk| memchr::memchr_iter(b'\n', chunk).count())
+                        .sum::<usize>()
+                })
+                .sum()
+        };
+        let nodes = lines(&NODE_FILES);
+        loaded.inventory.nodes.reserve(nodes);
+        state.node_index.reserve(nodes);
+        loaded
+            .inventory
+            .dependencies
+            .reserve(lines(&["dependencies"]));
+    }
     for spec in crate::schema::FILES {
         let Some(at) = tables.iter().position(|(s, _)| s.stem == spec.stem) else {
             continue;
         };
         let (_, source) = tables.swap_remove(at);
         let file = loaded.diagnostics.add_file(&source.display, None);
-        read_csv_table(spec, source, file, loaded, &mut state, &mut interner);
+        if let Some(tables) = preloaded.as_mut().filter(|_| is_preloaded(spec.stem)) {
+            place_table(spec, file, tables, loaded, &mut state);
+        } else {
+            read_csv_table(spec, source, file, loaded, &mut state, &mut interner);
+        }
         finish_file(&mut state);
     }
     finish_inventory(&mut state, loaded, last);
+}
+
+/// Whether the table of `stem` comes from a snapshot when loading is handed one.
+fn is_preloaded(stem: &str) -> bool {
+    stem == "dependencies" || NODE_FILES.contains(&stem)
+}
+
+/// Moves the rows of the table `spec` (file number `file`) from `tables` into the inventory,
+/// as reading its file without errors would have: the nodes of that kind, indexed by id, or the
+/// dependencies.
+fn place_table(
+    spec: &'static FileSpec,
+    file: FileIdx,
+    tables: &mut crate::snapshot::Tables,
+    loaded: &mut Loaded,
+    state: &mut LoadState,
+) {
+    let inventory = &mut loaded.inventory;
+    let rows = if spec.stem == "dependencies" {
+        inventory.dependencies = std::mem::take(&mut tables.dependencies);
+        inventory.dependencies.len()
+    } else {
+        // Nodes come assets first, then processes, then vendors: the node files' order.
+        let kind = match spec.stem {
+            "assets" => Some(crate::vocabulary::NodeKind::Asset),
+            "processes" => Some(crate::vocabulary::NodeKind::Process),
+            "vendors" => Some(crate::vocabulary::NodeKind::Vendor),
+            _ => None,
+        };
+        let count = tables
+            .nodes
+            .iter()
+            .take_while(|node| Some(node.kind()) == kind)
+            .count();
+        let first = inventory.nodes.len();
+        if first == 0 {
+            // The first node file takes the table's allocation, the rows after it moving out:
+            // a million nodes are not copied to another million.
+            let after = tables.nodes.split_off(count);
+            inventory.nodes = std::mem::replace(&mut tables.nodes, after);
+        } else {
+            inventory.nodes.extend(tables.nodes.drain(..count));
+        }
+        state.node_index.reserve(count);
+        for (i, node) in inventory.nodes[first..].iter().enumerate() {
+            state
+                .node_index
+                .insert(node.id.as_str(), (first + i) as crate::node::NodeIdx);
+        }
+        count
+    };
+    loaded.files.push(FileSummary {
+        stem: spec.stem,
+        path: loaded.diagnostics.files[file as usize].path.clone(),
+        sheet: None,
+        rows,
+    });
 }
 
 /// Reads one CSV file into the inventory; problems become diagnostics against `file`.

@@ -3,6 +3,7 @@
 //! party rankings as a table or JSON.
 
 mod fourth_parties;
+mod json_nodes;
 mod upstream;
 
 pub use fourth_parties::{FourthPartiesDocument, FourthPartyRanked, write_fourth_parties};
@@ -71,6 +72,7 @@ fn write_exposure_view(
     let mut out = std::io::BufWriter::new(out);
     match format {
         Format::Table => out.write_all(view.table().as_bytes())?,
+        Format::Json if view.upstream.is_none() => json_nodes::write_document(&mut out, view)?,
         Format::Json => write_json(&mut out, &view.json())?,
         Format::Dot => out.write_all(view.dot().as_bytes())?,
         _ => out.write_all(view.tree().as_bytes())?,
@@ -702,6 +704,14 @@ impl<'a, T> Stream<'a, T> {
             len,
             item: Box::new(item),
         }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 }
 

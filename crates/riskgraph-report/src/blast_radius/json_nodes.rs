@@ -1,0 +1,265 @@
+//! The `nodes` of `blast-radius --from`'s JSON document written by hand: a million nodes with
+//! their paths are most of a 600 MB document, and building each node's strings and vectors to
+//! hand them to `serde_json`'s pretty printer cost several times what writing the bytes does.
+//!
+//! The rest of the document still goes through `serde_json`, with an empty `nodes` list whose
+//! `[]` the nodes are written into. The bytes are those `serde_json`'s pretty printer writes for
+//! [`super::NodeReached`] (two spaces an indentation level, `"key": value`, `[]` for an empty
+//! list): strings and numbers are written by `serde_json` itself, so escapes and the shortest
+//! form of each number cannot differ. The tests of the JSON document compare both ways.
+
+use std::io::Write;
+
+use riskgraph_engine::exposure::Reached;
+use riskgraph_model::NodeIdx;
+use riskgraph_model::vocabulary::Vocabulary as _;
+
+use super::{View, asset_type, round4, write_json};
+
+/// What `serde_json` writes for the empty `nodes` list of the document, at its top level.
+const EMPTY_NODES: &[u8] = b"\n  \"nodes\": []";
+
+/// Writes the JSON document of `view`, an exposure (not an upstream), and a newline.
+pub(super) fn write_document(out: &mut impl Write, view: &View<'_>) -> std::io::Result<()> {
+    let mut document = view.json();
+    let n_nodes = document.nodes.len();
+    document.nodes = super::Stream::new(0, |i| view.node_json(&view.exposure.nodes[i]));
+    let frame = serde_json::to_vec_pretty(&document)?;
+    let Some(at) = frame
+        .windows(EMPTY_NODES.len())
+        .position(|w| w == EMPTY_NODES)
+    else {
+        // Not expected; `serde_json` then writes it all.
+        return write_json(out, &view.json());
+    };
+    let (head, tail) = frame.split_at(at + EMPTY_NODES.len());
+    if n_nodes == 0 {
+        out.write_all(head)?;
+    } else {
+        // Up to the list's `[`, the nodes, then the list's end.
+        out.write_all(&head[..head.len() - 1])?;
+        write_nodes(out, view)?;
+        out.write_all(b"\n  ]")?;
+    }
+    out.write_all(tail)?;
+    writeln!(out)
+}
+
+/// Every node's id as a JSON string, one after the other: the ids of a million paths are
+/// copied from here rather than found in each node and escaped again.
+struct Ids {
+    text: Vec<u8>,
+    /// Where each node's id starts in `text`, and after the last, where it ends.
+    starts: Vec<usize>,
+}
+
+impl Ids {
+    fn of(view: &View<'_>) -> std::io::Result<Self> {
+        let nodes = &view.inventory.nodes;
+        let mut ids = Ids {
+            text: Vec::with_capacity(nodes.len() * 16),
+            starts: Vec::with_capacity(nodes.len() + 1),
+        };
+        for node in nodes {
+            ids.starts.push(ids.text.len());
+            string(&mut ids.text, node.id.as_str())?;
+        }
+        ids.starts.push(ids.text.len());
+        Ok(ids)
+    }
+
+    fn get(&self, node: NodeIdx) -> &[u8] {
+        let node = node as usize;
+        &self.text[self.starts[node]..self.starts[node + 1]]
+    }
+}
+
+/// The nodes, each as `\n    {...}`, separated by commas.
+fn write_nodes(out: &mut impl Write, view: &View<'_>) -> std::io::Result<()> {
+    let mut buf: Vec<u8> = Vec::with_capacity(128 << 10);
+    let mut path = Vec::new();
+    let ids = Ids::of(view)?;
+    for (i, reached) in view.exposure.nodes.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        write_node(&mut buf, view, &ids, reached, &mut path)?;
+        if buf.len() >= 64 << 10 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    out.write_all(&buf)
+}
+
+fn write_node(
+    buf: &mut Vec<u8>,
+    view: &View<'_>,
+    ids: &Ids,
+    reached: &Reached,
+    path: &mut Vec<(NodeIdx, Option<u32>)>,
+) -> std::io::Result<()> {
+    let inv = view.inventory;
+    let node = inv.node(reached.node);
+    buf.extend_from_slice(b"\n    {\n      \"id\": ");
+    buf.extend_from_slice(ids.get(reached.node));
+    buf.extend_from_slice(b",\n      \"name\": ");
+    string(buf, &node.name)?;
+    buf.extend_from_slice(b",\n      \"kind\": ");
+    string(buf, node.kind().as_str())?;
+    buf.extend_from_slice(b",\n      \"type\": ");
+    value(buf, &asset_type(node))?;
+    buf.extend_from_slice(b",\n      \"owner\": ");
+    value(buf, &node.owner.as_deref())?;
+    buf.extend_from_slice(b",\n      \"in_scope\": ");
+    buf.extend_from_slice(if node.in_scope { b"true" } else { b"false" });
+    buf.extend_from_slice(b",\n      \"impact\": {");
+    for (i, &property) in view.exposure.properties.iter().enumerate() {
+        buf.extend_from_slice(if i == 0 {
+            b"\n        "
+        } else {
+            b",\n        "
+        });
+        string(buf, property.name())?;
+        buf.extend_from_slice(b": ");
+        value(buf, &reached.impact(property).map(round4))?;
+    }
+    buf.extend_from_slice(if view.exposure.properties.is_empty() {
+        b"}"
+    } else {
+        b"\n      }"
+    });
+    buf.extend_from_slice(b",\n      \"property\": ");
+    string(buf, reached.property.name())?;
+    buf.extend_from_slice(b",\n      \"hops\": ");
+    value(buf, &reached.headline().hops)?;
+    view.lookup.path_into(reached.node, reached.property, path);
+    buf.extend_from_slice(b",\n      \"path\": ");
+    let mut empty = true;
+    for &(step, _) in path.iter() {
+        buf.extend_from_slice(if empty {
+            b"[\n        "
+        } else {
+            b",\n        "
+        });
+        buf.extend_from_slice(ids.get(step));
+        empty = false;
+    }
+    buf.extend_from_slice(if empty { b"[]" } else { b"\n      ]" });
+    buf.extend_from_slice(b",\n      \"via\": ");
+    list(
+        buf,
+        path.iter()
+            .filter_map(|&(_, row)| row.map(|r| inv.dependencies[r as usize].kind.as_str())),
+    )?;
+    buf.extend_from_slice(b"\n    }");
+    Ok(())
+}
+
+/// A list of strings at the nodes' field level: `[]`, or one string a line.
+fn list<'a>(buf: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) -> std::io::Result<()> {
+    let mut empty = true;
+    for item in items {
+        buf.extend_from_slice(if empty {
+            b"[\n        "
+        } else {
+            b",\n        "
+        });
+        string(buf, item)?;
+        empty = false;
+    }
+    buf.extend_from_slice(if empty { b"[]" } else { b"\n      ]" });
+    Ok(())
+}
+
+fn string(buf: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
+    value(buf, &text)
+}
+
+/// A scalar (a string, a number, a null) as `serde_json` writes it.
+fn value(buf: &mut Vec<u8>, scalar: &impl serde::Serialize) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *buf, scalar).map_err(std::io::Error::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use riskgraph_engine::propagation::Limits;
+    use riskgraph_engine::session::Session;
+    use riskgraph_model::values::Property;
+
+    use super::super::{Query, View, write_json};
+
+    /// Both writers of the document of `--from origins`, on the bundled dataset with one
+    /// vendor's name full of characters JSON escapes.
+    fn both_ways(origins: &[&str], properties: &[Property], min: f64, depth: Option<u32>) {
+        let source =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+        let dir = std::env::temp_dir().join(format!(
+            "riskgraph-json-nodes-{}-{}",
+            std::process::id(),
+            origins.join("-")
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(&source).unwrap() {
+            let entry = entry.unwrap();
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+            }
+        }
+        let vendors = std::fs::read_to_string(dir.join("vendors.csv")).unwrap();
+        let vendors = vendors.replacen(
+            ",Amazon Web Services,",
+            ",\"Amazon \"\"Web\"\" \\ Services\u{7}\tÉté\",",
+            1,
+        );
+        std::fs::write(dir.join("vendors.csv"), vendors).unwrap();
+        let as_of = jiff::civil::date(2026, 11, 1);
+        let session = Session::open(&dir, None, as_of, riskgraph_engine::rules::discard_print())
+            .unwrap_or_else(|_| panic!("the dataset opens"));
+        std::fs::remove_dir_all(&dir).unwrap();
+        let inventory = session.inventory();
+        let ids: Vec<String> = origins.iter().map(|&id| id.to_owned()).collect();
+        let origins = inventory.resolve(&ids).unwrap();
+        let exposure = session.exposure(&origins, properties, Limits::new(min, depth));
+        let summary = exposure.summary(inventory, session.facts());
+        let query = Query {
+            properties: properties.to_vec(),
+            min,
+            depth,
+        };
+        let view = View {
+            inventory,
+            graph: session.graph(),
+            exposure: &exposure,
+            lookup: exposure.lookup(),
+            summary: &summary,
+            query: &query,
+            upstream: None,
+        };
+        let (mut by_hand, mut by_serde) = (Vec::new(), Vec::new());
+        super::write_document(&mut by_hand, &view).unwrap();
+        write_json(&mut by_serde, &view.json()).unwrap();
+        assert!(by_hand.len() > 1000);
+        assert_eq!(
+            String::from_utf8(by_hand).unwrap(),
+            String::from_utf8(by_serde).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_nodes_written_by_hand_are_the_bytes_serde_json_writes() {
+        both_ways(&["aws"], &Property::ALL, 0.05, None);
+        both_ways(
+            &["okta", "app-web"],
+            &[Property::Availability],
+            0.0,
+            Some(2),
+        );
+        both_ways(
+            &["aws"],
+            &[Property::Confidentiality, Property::Integrity],
+            0.5,
+            Some(1),
+        );
+    }
+}
