@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use std::fmt::Write as _;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
 use riskgraph_engine::assess::{Risk, Source};
@@ -83,9 +83,12 @@ fn write_pieces(
             .collect()
     };
     let write = |out: &mut dyn Write, pieces: Vec<std::io::Result<Vec<u8>>>| {
-        pieces
-            .into_iter()
-            .try_for_each(|piece| out.write_all(&piece?))
+        pieces.into_iter().try_for_each(|piece| {
+            let piece = piece?;
+            out.write_all(&piece)?;
+            rows.give_back(piece);
+            Ok(())
+        })
     };
     // While one batch is written out on this thread, the pool renders the next.
     let mut ready = Vec::new();
@@ -111,6 +114,8 @@ struct Rows<'r, 'a> {
     /// Per list of what applies ([`Assessment::list_index`]), its five list cells: controls,
     /// SOC 2 criteria, Annex A controls, vulnerabilities, incidents.
     lists: Vec<OnceLock<[String; 5]>>,
+    /// Buffers of pieces already written, for the next ones.
+    spare: Mutex<Vec<Vec<u8>>>,
 }
 
 impl<'r, 'a> Rows<'r, 'a> {
@@ -118,12 +123,27 @@ impl<'r, 'a> Rows<'r, 'a> {
         let lists = (0..register.assessment.list_count())
             .map(|_| OnceLock::new())
             .collect();
-        Self { register, lists }
+        Self {
+            register,
+            lists,
+            spare: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Keeps a written piece's buffer for a later piece: a fresh buffer of megabytes costs the
+    /// system a page fault per page.
+    fn give_back(&self, buffer: Vec<u8>) {
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.push(buffer);
+        }
     }
 
     /// The CSV rows of `risks`, without a header.
     fn piece(&self, risks: &[&Risk]) -> std::io::Result<Vec<u8>> {
-        let mut writer = csv::Writer::from_writer(Vec::with_capacity(risks.len() * 512));
+        let spare = self.spare.lock().ok().and_then(|mut spare| spare.pop());
+        let mut buffer = spare.unwrap_or_else(|| Vec::with_capacity(risks.len() * 512));
+        buffer.clear();
+        let mut writer = csv::Writer::from_writer(buffer);
         let mut scratch = String::new();
         for risk in risks {
             self.row(risk, &mut scratch, &mut |cell| {
