@@ -111,7 +111,7 @@ const ROWS_PER_PIECE: usize = 4096;
 /// The register's rows as CSV.
 struct Rows<'r, 'a> {
     register: &'r Register<'a>,
-    /// Per list of what applies ([`Assessment::list_index`]), its five list cells: controls,
+    /// Per list of what applies (`Assessment::list_index`), its five list cells: controls,
     /// SOC 2 criteria, Annex A controls, vulnerabilities, incidents.
     lists: Vec<OnceLock<[String; 5]>>,
     /// Buffers of pieces already written, for the next ones.
