@@ -295,12 +295,7 @@ pub fn command(args: &Args) -> Result<()> {
     let target = target_dir(&root);
     let bench_data = target.join("bench-data");
     let uses = |placeholder: &str| selected.iter().any(|b| b.args.contains(&placeholder));
-    let dataset = ensure_dataset(&bench_data, nodes, gen_dataset::Breadth::Narrow)?;
-    let broad = if uses("{broad}") {
-        ensure_dataset(&bench_data, nodes, gen_dataset::Breadth::Broad)?
-    } else {
-        PathBuf::new()
-    };
+    let (dataset, broad) = ensure_datasets(&bench_data, nodes, uses("{broad}"))?;
     let binary = match binary {
         Some(binary) => binary,
         None => build_cli(&root, &target)?,
@@ -727,6 +722,18 @@ fn print_table(rows: &[Row]) {
     for row in rows {
         line(&row.cells.iter().map(String::as_str).collect::<Vec<_>>());
     }
+}
+
+/// The generated inventory for `nodes`, and when `broad` is asked for the same with broad threat
+/// lists (else an empty path).
+fn ensure_datasets(bench_data: &Path, nodes: usize, broad: bool) -> Result<(PathBuf, PathBuf)> {
+    let narrow = ensure_dataset(bench_data, nodes, gen_dataset::Breadth::Narrow)?;
+    let broad = if broad {
+        ensure_dataset(bench_data, nodes, gen_dataset::Breadth::Broad)?
+    } else {
+        PathBuf::new()
+    };
+    Ok((narrow, broad))
 }
 
 /// The generated inventory for `nodes`, generated first unless a complete one is there.
