@@ -42,18 +42,23 @@ pub fn scenarios(inventory: &Inventory) -> Vec<Scenario> {
 /// [`scenarios`], selecting through `index`, the inventory's node index.
 pub fn scenarios_with(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Scenario> {
     let mut list = Vec::new();
-    for_each_scenario(inventory, index, |scenario| list.push(scenario));
+    let targets = threat_targets(inventory, index);
+    for_each_scenario(inventory, &targets, |scenario| list.push(scenario));
     list
 }
 
-/// Calls `each` with every scenario, in the order of [`scenarios_with`], without listing them.
+/// The nodes each threat's targets select, by threat, selected through `index`.
+pub fn threat_targets(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Option<Arc<[NodeIdx]>>> {
+    crate::exposure::select_each(index, inventory.threats.iter().map(|t| Some(&t.targets)))
+}
+
+/// Calls `each` with every scenario of `targets` ([`threat_targets`]), in the order of
+/// [`scenarios_with`], without listing them.
 pub fn for_each_scenario(
     inventory: &Inventory,
-    index: &NodeIndex<'_>,
+    targets: &[Option<Arc<[NodeIdx]>>],
     mut each: impl FnMut(Scenario),
 ) {
-    let targets =
-        crate::exposure::select_each(index, inventory.threats.iter().map(|t| Some(&t.targets)));
     for (t, nodes) in targets.iter().enumerate() {
         for &node in nodes.as_deref().unwrap_or_default() {
             if inventory.node(node).in_scope {

@@ -26,7 +26,7 @@ use crate::pool::Pool;
 use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{COVERED, CompactFacts, PROCESS};
 use crate::rules::{RuleError, Rules};
-use crate::scenarios::{Inputs, Scenario, Scratch, for_each_scenario};
+use crate::scenarios::{Inputs, Scenario, Scratch, for_each_scenario, threat_targets};
 
 pub use evaluate::{Finding, FindingCode, Rated, Treatment, level_of};
 pub use explain::{Explanation, UnknownRisk, explain, explain_with, find};
@@ -396,10 +396,11 @@ pub fn assess_with(
     let inputs = Inputs::with(indexed, graph, settings.limits, settings.as_of);
     // Counted first: a vector grown by doubling would hold up to twice the risks' memory, and
     // three times while it moves.
+    let targets = threat_targets(inventory, &indexed.nodes());
     let mut count = 0;
-    for_each_item(inventory, &indexed.nodes(), |_| count += 1);
+    for_each_item(inventory, &targets, |_| count += 1);
     let mut risks = Vec::with_capacity(count);
-    for_each_item(inventory, &indexed.nodes(), |item| {
+    for_each_item(inventory, &targets, |item| {
         risks.push(Risk::unscored(item.source, item.node, settings.as_of));
     });
     let evaluator = evaluate::Evaluator::new(inventory, settings.as_of);
@@ -491,14 +492,19 @@ pub fn risk_id(inventory: &Inventory, source: Source, node: NodeIdx) -> String {
 /// Every scenario: threats by file order, each on its nodes by node order, then the fraud risk
 /// of each in-scope process by node order.
 pub(crate) fn items(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Item> {
+    let targets = threat_targets(inventory, index);
     let mut items = Vec::new();
-    for_each_item(inventory, index, |item| items.push(item));
+    for_each_item(inventory, &targets, |item| items.push(item));
     items
 }
 
 /// Calls `each` with every scenario, in the order of [`items`], without listing them first.
-fn for_each_item(inventory: &Inventory, index: &NodeIndex<'_>, mut each: impl FnMut(Item)) {
-    for_each_scenario(inventory, index, |scenario| {
+fn for_each_item(
+    inventory: &Inventory,
+    targets: &[Option<Arc<[NodeIdx]>>],
+    mut each: impl FnMut(Item),
+) {
+    for_each_scenario(inventory, targets, |scenario| {
         each(Item {
             source: Source::Threat(scenario.threat),
             node: scenario.node,
