@@ -600,12 +600,17 @@ fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// The SHA-256 of the file at `path`, read a buffer at a time: inventories run to hundreds of
-/// megabytes.
+/// The SHA-256 of the file at `path` in lower-case hexadecimal.
 fn file_sha256(path: &Path) -> std::io::Result<String> {
+    file_digest(path).map(|(digest, _)| hex(&digest))
+}
+
+/// The SHA-256 of the file at `path` and its length, read a buffer at a time: inventories run to
+/// hundreds of megabytes.
+pub(crate) fn file_digest(path: &Path) -> std::io::Result<([u8; 32], u64)> {
     let mut hasher = Sha256::new();
-    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
-    Ok(hex(&hasher.finalize()))
+    let bytes = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok((hasher.finalize().into(), bytes))
 }
 
 fn hex(digest: &[u8]) -> String {

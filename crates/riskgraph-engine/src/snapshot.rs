@@ -68,12 +68,7 @@ pub fn inputs_key(dir: &Path) -> std::io::Result<InputsKey> {
     let files = riskgraph_model::load::folder_inputs(dir);
     let digests: std::io::Result<Vec<([u8; 32], u64)>> = files
         .par_iter()
-        .map(|path| {
-            let mut file = std::fs::File::open(path)?;
-            let mut hasher = Sha256::new();
-            let bytes = std::io::copy(&mut file, &mut hasher)?;
-            Ok((hasher.finalize().into(), bytes))
-        })
+        .map(|path| crate::session::file_digest(path))
         .collect();
     let mut hasher = Sha256::new();
     hasher.update(version_line());
