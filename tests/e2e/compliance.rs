@@ -318,3 +318,105 @@ fn reports_do_not_depend_on_the_thread_count() {
         assert_eq!(one, four, "{command}");
     }
 }
+
+#[test]
+fn lists_of_more_than_ten_thousand_risks_name_the_highest_and_count_all() {
+    use std::fmt::Write as _;
+    let folder = tempdir("compliance-ten-thousand");
+    let mut assets = String::from("id,name,type,confidentiality,integrity,availability\n");
+    for i in 0..10_050 {
+        // Varied ratings, so that register order is not file order.
+        let _ = writeln!(
+            assets,
+            "a{i},Asset {i},hardware,{},3,{}",
+            1 + i % 5,
+            1 + i % 3
+        );
+    }
+    std::fs::write(folder.join("assets.csv"), assets).unwrap();
+    std::fs::write(
+        folder.join("threats.csv"),
+        "id,name,category,targets,likelihood\nT1,Theft,physical,kind:asset,3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("controls.csv"),
+        "id,name,status,effectiveness,mitigates,applies_to,soc2,iso27001\n\
+         C1,Locked rooms,implemented,0.5,T1,kind:asset,CC6.4,7.1\n\
+         C2,Asset tags,implemented,0.5,T1,id:a7,CC6.4,7.9\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("obligations.csv"),
+        "id,name,type,applies_to\nOB-1,Insurance terms,contract,kind:asset\n",
+    )
+    .unwrap();
+    let path = folder.to_str().unwrap();
+    let csv = report("assess", path, &["--format", "csv"]);
+    let register: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').next().unwrap())
+        .collect();
+    assert_eq!(register.len(), 10_050);
+    let highest: Vec<&str> = register[..10_000].to_vec();
+
+    let coverage = json(&report("coverage", path, &["--format", "json"]));
+    let entry = |list: &str, id: &str| {
+        coverage[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let ids = |entry: &serde_json::Value| -> Vec<String> {
+        let risks = entry["risks"].as_array().unwrap();
+        risks
+            .iter()
+            .map(|r| r.as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (list, id) in [
+        ("soc2", "CC6.4"),
+        ("annex_a", "A.7.1"),
+        ("obligations", "OB-1"),
+    ] {
+        let entry = entry(list, id);
+        assert_eq!(ids(&entry), highest, "{id}");
+        assert_eq!(entry["risks_total"], 10_050, "{id}");
+    }
+    // A list under the limit is whole, without a total.
+    let tags = entry("annex_a", "A.7.9");
+    assert_eq!(ids(&tags), ["T1@a7"]);
+    assert!(tags.get("risks_total").is_none());
+
+    let soa = json(&report("soa", path, &["--format", "json"]));
+    let control = soa["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["id"] == "A.7.1")
+        .unwrap();
+    assert_eq!(ids(control), highest);
+    assert_eq!(control["risks_total"], 10_050);
+    assert_eq!(control["obligations"], serde_json::json!(["OB-1"]));
+    let justification = control["justification"].as_str().unwrap();
+    assert!(
+        justification.starts_with(&format!("treats 10050 risks ({}, ", highest[0])),
+        "{justification}"
+    );
+
+    let markdown = report("coverage", path, &["--format", "md"]);
+    assert!(
+        markdown.contains(&format!("10050: {}, ", highest[0])),
+        "a page counts every risk"
+    );
+    assert!(markdown.contains("(10045 more)"));
+    let sheet = report("coverage", path, &["--format", "csv"]);
+    assert!(
+        sheet.contains("; ... (50 more)"),
+        "a CSV cell says how many it leaves out"
+    );
+}

@@ -12,10 +12,10 @@ use crate::error::{Error, Result};
 /// other write error is an [`Error`].
 pub fn emit(
     output: Option<&Path>,
-    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    render: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result {
     let Some(path) = output else {
-        return stdout(render(&mut std::io::stdout().lock()));
+        return stdout(render(&mut std::io::stdout()));
     };
     write_atomically(path, render)
         .map(|()| Outcome::Success)
@@ -38,7 +38,7 @@ pub fn stdout(written: std::io::Result<()>) -> Result {
 /// complete. On failure (or an interruption) `path` is left as it was.
 pub fn write_atomically(
     path: &Path,
-    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    render: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,

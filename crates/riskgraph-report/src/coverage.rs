@@ -1,10 +1,11 @@
 //! `riskgraph coverage`: SOC 2 criteria and Annex A controls with the controls addressing them,
 //! crosswalk mismatches, forgotten categories and the other findings, in every format.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use riskgraph_engine::assess::Assessment;
-use riskgraph_engine::compliance::{Coverage, Requirement, Verdict};
+use riskgraph_engine::compliance::{Coverage, Requirement, RiskList, Verdict};
 use riskgraph_model::Inventory;
 use riskgraph_model::vocabulary::Vocabulary;
 use schemars::JsonSchema;
@@ -67,10 +68,8 @@ pub fn write(
             let tabs: Vec<xlsx::Tab<'_>> = TAB_NAMES
                 .iter()
                 .zip(&sheets)
-                .map(|(name, sheet)| xlsx::Tab {
-                    name,
-                    sheet,
-                    kinds: sheet
+                .map(|(name, sheet)| {
+                    let kinds = sheet
                         .columns
                         .iter()
                         .map(|c| {
@@ -80,7 +79,8 @@ pub fn write(
                                 Kind::Text
                             }
                         })
-                        .collect(),
+                        .collect();
+                    xlsx::Tab::of(name, sheet, kinds)
                 })
                 .collect();
             out.write_all(&xlsx::workbook(&tabs, &[], assessment.as_of).map_err(xlsx::to_io)?)?;
@@ -143,18 +143,24 @@ struct Report<'a> {
 }
 
 impl Report<'_> {
-    fn risk_ids(&self, risks: &[u32]) -> Vec<String> {
-        risks
-            .iter()
-            .map(|&r| self.assessment.risks[r as usize].id(self.inventory))
-            .collect()
+    /// The ids of the risks `risks` lists.
+    fn risk_ids(&self, risks: &RiskList) -> Vec<String> {
+        listed_ids(self.inventory, self.assessment, risks)
     }
 
-    fn risks_cell(&self, risks: &[u32]) -> String {
+    fn risks_cell(&self, risks: &RiskList) -> String {
         if self.full_lists {
-            self.risk_ids(risks).join("; ")
+            let mut cell = self.risk_ids(risks).join("; ");
+            if risks.is_cut() {
+                let _ = write!(cell, "; ... ({} more)", risks.count - risks.listed.len());
+            }
+            cell
         } else {
-            abbreviated(self.risk_ids(risks).iter().map(String::as_str), SHOWN)
+            let ids = risks.listed.iter().take(SHOWN);
+            let ids: Vec<String> = ids
+                .map(|&r| self.assessment.risks[r as usize].id(self.inventory))
+                .collect();
+            abbreviated(risks.count, ids.iter().map(String::as_str), SHOWN)
         }
     }
 
@@ -445,6 +451,7 @@ impl Report<'_> {
                 })
                 .collect(),
             risks: self.risk_ids(&r.risks),
+            risks_total: total(&r.risks),
         }
     }
 
@@ -457,6 +464,7 @@ impl Report<'_> {
                 id: commitment.id.as_str(),
                 statement: &commitment.statement,
                 risks: self.risk_ids(risks),
+                risks_total: total(risks),
             })
             .collect()
     }
@@ -470,6 +478,7 @@ impl Report<'_> {
                 id: obligation.id.as_str(),
                 name: &obligation.name,
                 risks: self.risk_ids(risks),
+                risks_total: total(risks),
             })
             .collect()
     }
@@ -564,6 +573,24 @@ impl Report<'_> {
     }
 }
 
+/// The ids of the risks `risks` lists, in its order.
+pub(crate) fn listed_ids(
+    inventory: &Inventory,
+    assessment: &Assessment,
+    risks: &RiskList,
+) -> Vec<String> {
+    risks
+        .listed
+        .iter()
+        .map(|&r| assessment.risks[r as usize].id(inventory))
+        .collect()
+}
+
+/// How many risks `risks` holds, when it lists only some of them: the JSON `risks_total`.
+pub(crate) fn total(risks: &RiskList) -> Option<usize> {
+    risks.is_cut().then_some(risks.count)
+}
+
 /// The JSON document of `coverage --format json` (version 1): SOC 2 and Annex A coverage with
 /// the controls and risks behind each verdict, and every other finding.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -607,8 +634,12 @@ pub struct RequirementEntry<'a> {
     /// `covered`, `partial`, `gap` or `excluded`.
     pub verdict: &'a str,
     pub controls: Vec<ControlRef<'a>>,
-    /// Ids of the risks its controls treat.
+    /// Ids of the risks its controls treat, highest first: all of them, or the first 10,000
+    /// when there are more.
     pub risks: Vec<String>,
+    /// How many risks its controls treat, when `risks` lists only the first 10,000 of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risks_total: Option<usize>,
 }
 
 /// A control of `controls.csv` and its status.
@@ -636,14 +667,22 @@ pub struct ForgottenCategory<'a> {
 pub struct CommitmentEntry<'a> {
     pub id: &'a str,
     pub statement: &'a str,
+    /// Ids of the risks, highest first: all of them, or the first 10,000 when there are more.
     pub risks: Vec<String>,
+    /// How many risks there are, when `risks` lists only the first 10,000 of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risks_total: Option<usize>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ObligationEntry<'a> {
     pub id: &'a str,
     pub name: &'a str,
+    /// Ids of the risks, highest first: all of them, or the first 10,000 when there are more.
     pub risks: Vec<String>,
+    /// How many risks there are, when `risks` lists only the first 10,000 of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risks_total: Option<usize>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]

@@ -121,9 +121,8 @@ pub fn json_rows(sheet: &Sheet) -> serde_json::Value {
 }
 
 /// `n` things listed by the first `shown` of `ids`, with a count of the rest: `3: a, b, c` or
-/// `120: a, b, c, ... (117 more)`.
-pub fn abbreviated<'a>(ids: impl ExactSizeIterator<Item = &'a str>, shown: usize) -> String {
-    let n = ids.len();
+/// `120: a, b, c, ... (117 more)`. `ids` may hold fewer than `n`, but at least `shown` then.
+pub fn abbreviated<'a>(n: usize, ids: impl Iterator<Item = &'a str>, shown: usize) -> String {
     if n == 0 {
         return String::new();
     }

@@ -76,10 +76,8 @@ pub fn write(
             let tabs: Vec<xlsx::Tab<'_>> = TABS
                 .iter()
                 .zip(&sheets)
-                .map(|(name, sheet)| xlsx::Tab {
-                    name,
-                    sheet,
-                    kinds: vec![Kind::Auto; sheet.columns.len()],
+                .map(|(name, sheet)| {
+                    xlsx::Tab::of(name, sheet, vec![Kind::Auto; sheet.columns.len()])
                 })
                 .collect();
             out.write_all(&xlsx::workbook(&tabs, &[], report.as_of).map_err(xlsx::to_io)?)?;

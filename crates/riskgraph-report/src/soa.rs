@@ -51,11 +51,7 @@ pub fn write(
         Format::Csv => sheets::write_csv(&mut out, &sheet)?,
         Format::Xlsx => {
             let levels: Vec<&str> = Vec::new();
-            let tab = xlsx::Tab {
-                name: "Statement of Applicability",
-                sheet: &sheet,
-                kinds: Vec::new(),
-            };
+            let tab = xlsx::Tab::of("Statement of Applicability", &sheet, Vec::new());
             out.write_all(
                 &xlsx::workbook(&[tab], &levels, assessment.as_of).map_err(xlsx::to_io)?,
             )?;
@@ -100,7 +96,12 @@ pub struct Entry<'a> {
     pub status: &'a str,
     /// Ids of the controls of `controls.csv` that cite it.
     pub implemented_by: Vec<&'a str>,
+    /// Ids of the risks its implementing controls treat, highest first: all of them, or the
+    /// first 10,000 when there are more.
     pub risks: Vec<String>,
+    /// How many risks its implementing controls treat, when `risks` lists only the first 10,000.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risks_total: Option<usize>,
     pub obligations: Vec<&'a str>,
     pub commitments: Vec<&'a str>,
 }
@@ -128,11 +129,8 @@ pub fn document<'a>(
                 justification: &e.justification,
                 status: e.status_name(),
                 implemented_by: ids(inventory, e),
-                risks: e
-                    .risks
-                    .iter()
-                    .map(|&r| assessment.risks[r as usize].id(inventory))
-                    .collect(),
+                risks: crate::coverage::listed_ids(inventory, assessment, &e.risks),
+                risks_total: crate::coverage::total(&e.risks),
                 obligations: e
                     .obligations
                     .iter()

@@ -23,12 +23,55 @@ pub enum Kind {
     Auto,
 }
 
-/// A worksheet to write: its name, its table and how each column is stored.
+/// A worksheet to write: its name, its columns and rows, and how each column is stored.
 pub struct Tab<'a> {
     pub name: &'a str,
-    pub sheet: &'a Sheet,
+    pub columns: &'a [&'a str],
+    pub rows: Rows<'a>,
     /// One per column; missing ones are text.
     pub kinds: Vec<Kind>,
+}
+
+impl<'a> Tab<'a> {
+    /// A worksheet of `sheet`'s table.
+    pub fn of(name: &'a str, sheet: &'a Sheet, kinds: Vec<Kind>) -> Self {
+        Self {
+            name,
+            columns: &sheet.columns,
+            rows: Rows::Held(&sheet.rows),
+            kinds,
+        }
+    }
+}
+
+/// The rows of a worksheet.
+#[derive(Clone, Copy)]
+pub enum Rows<'a> {
+    /// Rows already made.
+    Held(&'a [Vec<String>]),
+    /// `count` rows, each made by `row` from its position when it is written, and streamed to a
+    /// temporary file (`rust_xlsxwriter`'s constant-memory mode, which stores text in the cells
+    /// rather than in a shared table): a register of millions of risks is never held as text.
+    Made {
+        count: usize,
+        row: &'a dyn Fn(usize) -> Vec<String>,
+    },
+}
+
+impl Rows<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Self::Held(rows) => rows.len(),
+            Self::Made { count, .. } => *count,
+        }
+    }
+
+    fn row(&self, at: usize) -> std::borrow::Cow<'_, [String]> {
+        match self {
+            Self::Held(rows) => std::borrow::Cow::Borrowed(&rows[at]),
+            Self::Made { row, .. } => std::borrow::Cow::Owned(row(at)),
+        }
+    }
 }
 
 /// The widest a column gets, in characters.
@@ -47,16 +90,30 @@ pub fn workbook(
     levels: &[&str],
     created: jiff::civil::Date,
 ) -> Result<Vec<u8>, XlsxError> {
-    workbook_of(tabs, levels, created, MAX_ROWS)
+    let mut bytes = Vec::new();
+    write_workbook_of(&mut bytes, tabs, levels, created, MAX_ROWS)?;
+    Ok(bytes)
 }
 
-/// [`workbook`], with at most `max_rows` data rows per worksheet.
-fn workbook_of(
+/// [`workbook`], written to `out` as it is zipped rather than returned: with tabs of
+/// [`Rows::Made`], memory does not grow with the rows.
+pub fn write_workbook(
+    out: impl std::io::Write + Send,
+    tabs: &[Tab<'_>],
+    levels: &[&str],
+    created: jiff::civil::Date,
+) -> Result<(), XlsxError> {
+    write_workbook_of(out, tabs, levels, created, MAX_ROWS)
+}
+
+/// [`write_workbook`], with at most `max_rows` data rows per worksheet.
+fn write_workbook_of(
+    out: impl std::io::Write + Send,
     tabs: &[Tab<'_>],
     levels: &[&str],
     created: jiff::civil::Date,
     max_rows: usize,
-) -> Result<Vec<u8>, XlsxError> {
+) -> Result<(), XlsxError> {
     let mut workbook = Workbook::new();
     let created = rust_xlsxwriter::ExcelDateTime::from_ymd(
         created.year().try_into().unwrap_or(1900),
@@ -79,19 +136,20 @@ fn workbook_of(
         .collect();
     let mut names: Vec<String> = Vec::new();
     for tab in tabs {
-        let chunks: Vec<&[Vec<String>]> = if tab.sheet.rows.is_empty() {
-            vec![&[]]
-        } else {
-            tab.sheet.rows.chunks(max_rows).collect()
-        };
-        for (part, rows) in chunks.into_iter().enumerate() {
+        let count = tab.rows.len();
+        // An empty table still gets its worksheet, with the header.
+        let parts = count.div_ceil(max_rows).max(1);
+        for part in 0..parts {
             let wanted = if part == 0 {
                 tab.name.to_owned()
             } else {
                 format!("{} ({})", tab.name, part + 1)
             };
             let name = sheet_name(&wanted, &names);
-            let worksheet = workbook.add_worksheet();
+            let worksheet = match tab.rows {
+                Rows::Held(_) => workbook.add_worksheet(),
+                Rows::Made { .. } => workbook.add_worksheet_with_constant_memory()?,
+            };
             worksheet.set_name(&name)?;
             names.push(name);
             let formats = Formats {
@@ -99,10 +157,11 @@ fn workbook_of(
                 date: &date,
                 levels: &level_formats,
             };
+            let rows = part * max_rows..count.min((part + 1) * max_rows);
             write_sheet(worksheet, tab, rows, levels, &formats)?;
         }
     }
-    workbook.save_to_buffer()
+    workbook.save_to_writer(out)
 }
 
 /// The formats a worksheet's cells use.
@@ -113,21 +172,24 @@ struct Formats<'a> {
     levels: &'a [Format],
 }
 
-/// One worksheet: the header, `rows` of `tab`'s table, widths, frozen header and autofilter.
+/// One worksheet: the header, the rows of `tab` at positions `rows`, in order, then widths,
+/// frozen header and autofilter.
 fn write_sheet(
     worksheet: &mut rust_xlsxwriter::Worksheet,
     tab: &Tab<'_>,
-    rows: &[Vec<String>],
+    rows: std::ops::Range<usize>,
     levels: &[&str],
     formats: &Formats<'_>,
 ) -> Result<(), XlsxError> {
-    let columns = &tab.sheet.columns;
+    let columns = tab.columns;
     let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
     for (col, column) in columns.iter().enumerate() {
         worksheet.write_string_with_format(0, col as u16, *column, formats.header)?;
     }
-    for (r, row) in rows.iter().enumerate() {
+    let written = rows.len();
+    for (r, at) in rows.enumerate() {
         let r = r as u32 + 1;
+        let row = tab.rows.row(at);
         for (col, cell) in row.iter().enumerate() {
             widths[col] = widths[col].max(cell.chars().count());
             if cell.is_empty() {
@@ -170,7 +232,7 @@ fn write_sheet(
     }
     worksheet.set_freeze_panes(1, 0)?;
     if !columns.is_empty() {
-        worksheet.autofilter(0, 0, rows.len() as u32, columns.len() as u16 - 1)?;
+        worksheet.autofilter(0, 0, written as u32, columns.len() as u16 - 1)?;
     }
     Ok(())
 }
@@ -248,12 +310,9 @@ mod tests {
             rows: (0..5).map(|i| vec![i.to_string()]).collect(),
             empty: "",
         };
-        let tab = Tab {
-            name: "Register",
-            sheet: &sheet,
-            kinds: vec![Kind::Number],
-        };
-        let bytes = workbook_of(&[tab], &[], jiff::civil::date(2026, 11, 1), 2).unwrap();
+        let tab = Tab::of("Register", &sheet, vec![Kind::Number]);
+        let mut bytes = Vec::new();
+        write_workbook_of(&mut bytes, &[tab], &[], jiff::civil::date(2026, 11, 1), 2).unwrap();
         let mut book: calamine::Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         assert_eq!(
@@ -262,6 +321,54 @@ mod tests {
         );
         let last = book.worksheet_range("Register (3)").unwrap();
         assert_eq!(last.rows().count(), 2, "the header and the fifth row");
+    }
+
+    #[test]
+    fn rows_made_as_they_are_written_read_back_as_rows_held() {
+        let held: Vec<Vec<String>> = (0..5)
+            .map(|i| vec![format!("r{i}"), i.to_string(), String::from("2026-11-01")])
+            .collect();
+        let sheet = Sheet {
+            title: String::from("Register"),
+            columns: vec!["id", "n", "on"],
+            rows: held.clone(),
+            empty: "",
+        };
+        let kinds = vec![Kind::Text, Kind::Number, Kind::Date];
+        let row = |at: usize| held[at].clone();
+        let made = Tab {
+            name: "Register",
+            columns: &sheet.columns,
+            rows: Rows::Made {
+                count: held.len(),
+                row: &row,
+            },
+            kinds: kinds.clone(),
+        };
+        let read = |tab: Tab<'_>| {
+            let mut bytes = Vec::new();
+            let created = jiff::civil::date(2026, 11, 1);
+            write_workbook_of(&mut bytes, &[tab], &[], created, 2).unwrap();
+            let mut book: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+            let names = book.sheet_names();
+            let cells: Vec<Vec<String>> = names
+                .iter()
+                .flat_map(|name| {
+                    let range = book.worksheet_range(name).unwrap();
+                    let rows: Vec<Vec<String>> = range
+                        .rows()
+                        .map(|row| row.iter().map(ToString::to_string).collect())
+                        .collect();
+                    rows
+                })
+                .collect();
+            (names, cells)
+        };
+        let (names, cells) = read(made);
+        assert_eq!(names, ["Register", "Register (2)", "Register (3)"]);
+        assert_eq!(cells.len(), 3 + 5, "a header per sheet and every row");
+        assert_eq!((names, cells), read(Tab::of("Register", &sheet, kinds)));
     }
 
     #[test]

@@ -256,6 +256,11 @@ impl Assessment {
         self.applied.len()
     }
 
+    /// The controls of the distinct list `list` ([`Self::list_index`]), by file order.
+    pub fn controls_of_list(&self, list: usize) -> &[u32] {
+        &self.applied[list].controls
+    }
+
     /// The controls that mitigate the risk's threat and apply to its node, by file order.
     pub fn controls(&self, risk: &Risk) -> &[u32] {
         &self.applied[risk.applied as usize].controls
@@ -274,6 +279,17 @@ impl Assessment {
     /// What the risk's node reaches when the threat strikes.
     pub fn reach(&self, risk: &Risk) -> &ReachCounts {
         &self.reach[risk.reach as usize]
+    }
+
+    /// The index of the risk's reach counts in [`Self::reach_counts`], shared by the risks of
+    /// a node that propagate the same properties.
+    pub fn reach_index(&self, risk: &Risk) -> usize {
+        risk.reach as usize
+    }
+
+    /// Every distinct reach counts of the register.
+    pub fn reach_counts(&self) -> &[ReachCounts] {
+        &self.reach
     }
 
     /// For a fraud risk, the factors the `fraud` rule reported, by name; empty for the others.

@@ -14,7 +14,7 @@ use riskgraph_model::vocabulary::{
 };
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
-use super::{Index, best_status, soa_decision};
+use super::{Entry, Index, RiskList, best_status, soa_decision};
 use crate::assess::{Assessment, Source};
 use crate::indexes::Indexes;
 
@@ -62,7 +62,7 @@ pub struct Requirement {
     /// The controls of `controls.csv` that cite it, in file order.
     pub controls: Vec<u32>,
     /// The risks those controls treat, in register order (indexes into the assessment).
-    pub risks: Vec<u32>,
+    pub risks: RiskList,
     pub verdict: Verdict,
 }
 
@@ -116,9 +116,9 @@ pub struct Coverage {
     /// The risk categories no threat of `threats.csv` has, in the vocabulary's order.
     pub forgotten: Vec<&'static CategoryGuide>,
     /// Per commitment of `commitments.csv`, the risks whose reach includes a node it covers.
-    pub commitments: Vec<Vec<u32>>,
+    pub commitments: Vec<RiskList>,
     /// Per obligation of `obligations.csv`, the risks on a node it applies to.
-    pub obligations: Vec<Vec<u32>>,
+    pub obligations: Vec<RiskList>,
     /// Context items (issues and interested parties) linked to no risk, in file order.
     pub unlinked_context: Vec<u32>,
     /// Objectives missing a metric or an owner, with what is missing.
@@ -156,10 +156,10 @@ pub(super) fn of(index: &Index<'_>) -> Coverage {
     );
     let soc2 = catalog::soc2()
         .iter()
-        .filter(|criterion| tsc.contains(&criterion.category))
-        .map(|criterion| {
-            let (controls, risks) =
-                index.addressed_by(|control| control.soc2.iter().any(|id| **id == *criterion.id));
+        .enumerate()
+        .filter(|(_, criterion)| tsc.contains(&criterion.category))
+        .map(|(at, criterion)| {
+            let (controls, risks) = index.addressed_by(Entry::Soc2(at));
             Requirement {
                 id: criterion.id.clone(),
                 title: &criterion.title,
@@ -172,9 +172,9 @@ pub(super) fn of(index: &Index<'_>) -> Coverage {
         .collect();
     let annex_a = catalog::iso27001_2022()
         .iter()
-        .map(|control| {
-            let (controls, risks) =
-                index.addressed_by(|c| c.iso27001.iter().any(|id| **id == *control.id));
+        .enumerate()
+        .map(|(at, control)| {
+            let (controls, risks) = index.addressed_by(Entry::AnnexA(at));
             let excluded = soa_decision(inventory, &control.id)
                 .is_some_and(|at| !inventory.soa[at].applicable);
             let verdict = if excluded {
@@ -292,15 +292,15 @@ fn forgotten_categories(inventory: &Inventory) -> Vec<&'static CategoryGuide> {
         .collect()
 }
 
-fn commitments_threatened(inventory: &Inventory, assessment: &Assessment) -> Vec<Vec<u32>> {
-    super::risks_per_key(inventory.commitments.len(), &assessment.risks, |risk| {
+fn commitments_threatened(inventory: &Inventory, assessment: &Assessment) -> Vec<RiskList> {
+    super::risk_lists(inventory.commitments.len(), &assessment.risks, |risk| {
         assessment.reach(risk).commitment_list.iter().copied()
     })
 }
 
-fn obligations_affected(index: &Index<'_>) -> Vec<Vec<u32>> {
+fn obligations_affected(index: &Index<'_>) -> Vec<RiskList> {
     let risks = &index.assessment.risks;
-    super::risks_per_key(index.inventory.obligations.len(), risks, |risk| {
+    super::risk_lists(index.inventory.obligations.len(), risks, |risk| {
         index.obligations_of.of(risk.node).iter().copied()
     })
 }

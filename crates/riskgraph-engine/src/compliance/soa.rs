@@ -14,7 +14,7 @@ use riskgraph_model::Inventory;
 use riskgraph_model::catalog::{self, Theme};
 use riskgraph_model::vocabulary::ControlStatus;
 
-use super::{Index, best_status, soa_decision};
+use super::{Entry, Index, RiskList, best_status, soa_decision};
 use crate::assess::Assessment;
 use crate::indexes::Indexes;
 
@@ -40,7 +40,7 @@ pub struct SoaEntry {
     pub source: SoaSource,
     pub justification: String,
     /// The risks the implementing controls treat, in register order.
-    pub risks: Vec<u32>,
+    pub risks: RiskList,
     /// The obligations that apply to those risks' nodes, in file order.
     pub obligations: Vec<u32>,
     /// The commitments those risks reach, in file order.
@@ -78,20 +78,10 @@ pub(super) fn of(index: &Index<'_>) -> Vec<SoaEntry> {
     let (inventory, assessment) = (index.inventory, index.assessment);
     catalog::iso27001_2022()
         .iter()
-        .map(|annex| {
-            let (controls, risks) =
-                index.addressed_by(|c| c.iso27001.iter().any(|id| **id == *annex.id));
-            let mut obligations: Vec<u32> = Vec::new();
-            let mut commitments: Vec<u32> = Vec::new();
-            for &r in &risks {
-                let risk = &assessment.risks[r as usize];
-                obligations.extend_from_slice(index.obligations_of.of(risk.node));
-                commitments.extend(assessment.reach(risk).commitment_list.iter().copied());
-            }
-            obligations.sort_unstable();
-            obligations.dedup();
-            commitments.sort_unstable();
-            commitments.dedup();
+        .zip(index.affected_per_annex())
+        .enumerate()
+        .map(|(at, (annex, (obligations, commitments)))| {
+            let (controls, risks) = index.addressed_by(Entry::AnnexA(at));
             let decision = soa_decision(inventory, &annex.id);
             let mut entry = SoaEntry {
                 id: format!("A.{}", annex.id),
@@ -158,16 +148,17 @@ fn reasons(inventory: &Inventory, assessment: &Assessment, entry: &SoaEntry) -> 
     }
     let named: Vec<String> = entry
         .risks
+        .listed
         .iter()
         .take(NAMED_RISKS)
         .map(|&r| assessment.risks[r as usize].id(inventory))
         .collect();
     let mut text = format!(
         "treats {} risk{} ({}{})",
-        entry.risks.len(),
-        if entry.risks.len() == 1 { "" } else { "s" },
+        entry.risks.count,
+        if entry.risks.count == 1 { "" } else { "s" },
         named.join(", "),
-        if entry.risks.len() > NAMED_RISKS {
+        if entry.risks.count > NAMED_RISKS {
             ", ..."
         } else {
             ""

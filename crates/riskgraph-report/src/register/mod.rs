@@ -27,7 +27,7 @@ pub use json::{
 };
 pub use markdown::{cell as markdown_cell, markdown};
 pub use table::{Style, table};
-pub use workbook::workbook;
+pub use workbook::write_workbook;
 
 /// Version of the JSON register; raised on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -63,7 +63,7 @@ pub const FORMATS: &[Format] = &[
 /// Writes `register` in `format`: a table in `style`; `html` is the whole report on the
 /// session's assessment; `sarif` the risks `sarif` selects, as code-scanning results.
 pub fn write(
-    out: &mut dyn std::io::Write,
+    out: &mut (dyn std::io::Write + Send),
     format: Format,
     register: &Register<'_>,
     session: &Session,
@@ -77,7 +77,7 @@ pub fn write(
         Format::Json => write_json(&mut out, register)?,
         Format::Csv => write_csv(&mut out, register)?,
         Format::Md => out.write_all(markdown(register).as_bytes())?,
-        Format::Xlsx => out.write_all(&workbook(register).map_err(crate::xlsx::to_io)?)?,
+        Format::Xlsx => write_workbook(&mut out, register).map_err(crate::xlsx::to_io)?,
         Format::Html => out.write_all(crate::html::build(register, session, None).as_bytes())?,
         Format::Sarif => crate::sarif::write_risks(&mut out, register, session, sarif)?,
         Format::Tree | Format::Dot => {

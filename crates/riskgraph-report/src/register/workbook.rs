@@ -3,7 +3,7 @@
 use super::Register;
 use super::csv::{HEADER, cells};
 use crate::sheets::Sheet;
-use crate::xlsx::{self, Kind, Tab};
+use crate::xlsx::{self, Kind, Rows, Tab};
 
 /// Column names of the matrices: the likelihood, then one per impact (the scale runs up to 10).
 const MATRIX_COLUMNS: [&str; 11] = [
@@ -20,19 +20,14 @@ const MATRIX_COLUMNS: [&str; 11] = [
     "10",
 ];
 
-/// The workbook's bytes: `Register` (the shown risks, as the CSV has them), `Summary`, and the
-/// `Inherent` and `Residual` matrices.
-pub fn workbook(register: &Register<'_>) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let risks = Sheet {
-        title: String::from("Register"),
-        columns: HEADER.to_vec(),
-        rows: register
-            .shown
-            .iter()
-            .map(|risk| cells(&register.view(risk)).to_vec())
-            .collect(),
-        empty: "",
-    };
+/// Writes the workbook to `out`: `Register` (the shown risks, as the CSV has them), `Summary`,
+/// and the `Inherent` and `Residual` matrices. The register's rows are made as they are written
+/// and streamed through a temporary file, so memory does not grow with them.
+pub fn write_workbook(
+    out: impl std::io::Write + Send,
+    register: &Register<'_>,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let row = |at: usize| cells(&register.view(register.shown[at])).to_vec();
     let kinds: Vec<Kind> = HEADER
         .iter()
         .map(|column| match *column {
@@ -59,28 +54,21 @@ pub fn workbook(register: &Register<'_>) -> Result<Vec<u8>, rust_xlsxwriter::Xls
         .iter()
         .map(|l| l.name.as_str())
         .collect();
-    xlsx::workbook(
+    xlsx::write_workbook(
+        out,
         &[
             Tab {
                 name: "Register",
-                sheet: &risks,
+                columns: &HEADER,
+                rows: Rows::Made {
+                    count: register.shown.len(),
+                    row: &row,
+                },
                 kinds,
             },
-            Tab {
-                name: "Summary",
-                sheet: &summary,
-                kinds: vec![Kind::Text, Kind::Auto],
-            },
-            Tab {
-                name: "Inherent matrix",
-                sheet: &inherent,
-                kinds: numbers.clone(),
-            },
-            Tab {
-                name: "Residual matrix",
-                sheet: &residual,
-                kinds: numbers,
-            },
+            Tab::of("Summary", &summary, vec![Kind::Text, Kind::Auto]),
+            Tab::of("Inherent matrix", &inherent, numbers.clone()),
+            Tab::of("Residual matrix", &residual, numbers),
         ],
         &levels,
         register.assessment.as_of,
