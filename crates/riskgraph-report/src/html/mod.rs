@@ -17,7 +17,6 @@ use std::fmt;
 use askama::Template;
 use jiff::civil::Date;
 use riskgraph_engine::compliance::{Coverage, SoaEntry};
-use riskgraph_engine::exposure::Exposure;
 use riskgraph_engine::propagation::Limits;
 use riskgraph_engine::rank::VendorRank;
 use riskgraph_engine::session::Session;
@@ -33,6 +32,7 @@ use crate::diff::Changes;
 use crate::register::{Checksum, Register};
 use crate::text::Newlines;
 pub use sections::MAX_ROWS;
+pub use sections::VendorTree;
 use sections::{
     Colour, CriticalProcess, FraudRow, HeatMap, Loss, RegisterTable, Soa, Soc2, Summary, TreeStep,
     Vendor,
@@ -47,14 +47,16 @@ pub struct Report<'a> {
     pub register: &'a Register<'a>,
     pub coverage: &'a Coverage,
     pub soa: &'a [SoaEntry],
-    /// The vendors with the widest blast radius, highest first, each with what it reaches.
-    pub vendors: &'a [(VendorRank, Exposure)],
-    /// Each vendor's strongest-path tree as an SVG picture ([`crate::svg_tree::render`]).
-    pub pictures: &'a [String],
+    /// The vendors with the widest blast radius, highest first, each with the drawing of what
+    /// it reaches.
+    pub vendors: &'a [(VendorRank, VendorTree<'a>)],
     /// Every critical process (criticality 4 or 5) with its single points of failure.
     pub critical: &'a [(NodeIdx, Vec<SinglePoint>)],
     /// The annual loss simulation, when the inventory has money data.
     pub loss: Option<&'a Simulation>,
+    /// When the inventory has money data but the register has more than
+    /// [`MAX_SIMULATED_RISKS`] risks: how many, and the simulation is left out.
+    pub loss_left_out: Option<usize>,
     /// The changes since a previous register, when one was given.
     pub changes: Option<&'a Changes<'a>>,
 }
@@ -73,14 +75,15 @@ pub fn build(
     let limits = Limits::default();
     let mut ranks = session.rank_vendors(&Property::ALL, limits);
     ranks.truncate(TOP_VENDORS);
-    let origins: Vec<_> = ranks.iter().map(|rank| rank.vendor).collect();
-    let exposures = session.exposures(&origins, &Property::ALL, limits);
-    let vendors: Vec<_> = ranks.into_iter().zip(exposures).collect();
     let (inventory, graph) = (session.inventory(), session.graph());
-    let pictures: Vec<String> = vendors
-        .iter()
-        .map(|(rank, exposure)| {
-            crate::svg_tree::render(inventory, graph, exposure, &rank.single_points_of_failure)
+    // One vendor at a time: what a vendor reaches can be most of the estate, and the section
+    // keeps only its drawing.
+    let vendors: Vec<_> = ranks
+        .into_iter()
+        .map(|rank| {
+            let exposure = session.exposures(&[rank.vendor], &Property::ALL, limits);
+            let drawn = sections::vendor_tree(inventory, graph, &rank, &exposure[0]);
+            (rank, drawn)
         })
         .collect();
     let critical: Vec<_> = (0..inventory.nodes.len() as NodeIdx)
@@ -96,7 +99,13 @@ pub fn build(
             )
         })
         .collect();
-    let loss = simulation(session, register.assessment.risks.len());
+    let risks = register.assessment.risks.len();
+    let has_money = riskgraph_engine::simulate::has_money_data(session.inventory());
+    let loss_left_out = (has_money && risks > MAX_SIMULATED_RISKS).then_some(risks);
+    let loss = loss_left_out
+        .is_none()
+        .then(|| simulation(session, risks))
+        .flatten();
 
     // The changes compare registers: the previous one, read, and this one, viewed.
     let current = previous.map(|_| crate::diff::Snapshot::of(register));
@@ -108,9 +117,9 @@ pub fn build(
         coverage: &coverage,
         soa: &soa,
         vendors: &vendors,
-        pictures: &pictures,
         critical: &critical,
         loss: loss.as_ref(),
+        loss_left_out,
         changes: changes.as_ref(),
     })
 }
@@ -118,6 +127,11 @@ pub fn build(
 /// The most simulated years the report runs for a register of more than 10,000 risks (the
 /// manifest's `[quant] years` otherwise), so a large estate's report stays quick.
 const LARGE_REGISTER_YEARS: u64 = 1_000;
+
+/// The most risks the report simulates: each risk is planned with the `loss` rule and drawn
+/// for every simulated year, which at tens of millions of risks would take hours and more memory
+/// than the register. `riskgraph simulate` runs it on any register.
+pub const MAX_SIMULATED_RISKS: usize = 1_000_000;
 
 /// The annual loss simulation the report shows: none without money data, or when the simulation
 /// fails (`riskgraph simulate` says why).
@@ -175,6 +189,8 @@ struct Page<'a> {
     vendors: Vec<Vendor<'a>>,
     critical: Vec<CriticalProcess<'a>>,
     loss: Option<Loss<'a>>,
+    /// How many risks the register has, when the loss simulation is left out for them.
+    loss_left_out: Option<usize>,
     fraud: Vec<FraudRow<'a>>,
     soc2: Soc2<'a>,
     soa: Soa<'a>,
@@ -205,6 +221,7 @@ impl<'a> Page<'a> {
             vendors: sections::vendors(report),
             critical: sections::critical(report),
             loss: sections::loss(report),
+            loss_left_out: report.loss_left_out,
             fraud: sections::fraud(register),
             soc2: sections::soc2(report),
             soa: sections::soa(report),
@@ -265,6 +282,39 @@ mod tests {
         let assessment = session.assess(&|_, _| {}).unwrap();
         let register = Register::new(&session, &assessment, assessment.risks.iter().collect());
         build(&register, &session, None)
+    }
+
+    #[test]
+    fn a_register_too_large_to_simulate_says_so_in_the_loss_section() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+        let print = riskgraph_engine::rules::discard_print();
+        let as_of = jiff::civil::date(2026, 11, 1);
+        let session = Session::open(&dir, None, as_of, print).unwrap();
+        let assessment = session.assess(&|_, _| {}).unwrap();
+        let register = Register::new(&session, &assessment, assessment.risks.iter().collect());
+        let compliance = session.compliance(&assessment);
+        let (coverage, soa) = (
+            compliance.coverage(),
+            compliance.statement_of_applicability(),
+        );
+        let page = html(&Report {
+            register: &register,
+            coverage: &coverage,
+            soa: &soa,
+            vendors: &[],
+            critical: &[],
+            loss: None,
+            loss_left_out: Some(MAX_SIMULATED_RISKS + 1),
+            changes: None,
+        });
+        let section = &page[page.find("<section id=\"loss\">").expect("a loss section")..];
+        let section = &section[..section.find("</section>").unwrap()];
+        assert!(
+            section.contains("The register has 1000001 risks"),
+            "{section}"
+        );
+        assert!(section.contains("<code>riskgraph simulate</code>"));
+        assert!(page.contains("<a href=\"#loss\">Loss</a>"));
     }
 
     #[test]

@@ -334,12 +334,44 @@ pub struct Vendor<'a> {
     pub single_points_of_failure: Vec<&'a str>,
     /// `n nodes`, the dependents reached.
     pub reaches: String,
-    pub tree: Vec<TreeStep<'a>>,
+    pub tree: &'a [TreeStep<'a>],
     /// How many nodes the tree draws of the `reached`.
     pub drawn: usize,
     pub reached: usize,
     /// The strongest-path tree as an SVG element, every inventory text in it escaped.
     pub picture: &'a str,
+}
+
+/// What the supply chain section draws of a vendor's exposure: its strongest-path tree as
+/// steps and as a picture, and how many dependents it reaches.
+pub struct VendorTree<'a> {
+    pub tree: Vec<TreeStep<'a>>,
+    /// How many nodes the tree draws of the `reached`.
+    pub drawn: usize,
+    pub reached: usize,
+    /// The strongest-path tree as an SVG element ([`crate::svg_tree::render`]).
+    pub picture: String,
+}
+
+/// The drawing of `exposure`, what the vendor of `rank` reaches.
+pub fn vendor_tree<'a>(
+    inventory: &'a Inventory,
+    graph: &riskgraph_engine::propagation::ImpactGraph,
+    rank: &VendorRank,
+    exposure: &Exposure,
+) -> VendorTree<'a> {
+    let (tree, drawn) = tree(inventory, exposure);
+    VendorTree {
+        tree,
+        drawn,
+        reached: exposure.dependents().count(),
+        picture: crate::svg_tree::render(
+            inventory,
+            graph,
+            exposure,
+            &rank.single_points_of_failure,
+        ),
+    }
 }
 
 pub fn vendors<'a>(report: &Report<'a>) -> Vec<Vendor<'a>> {
@@ -353,22 +385,19 @@ pub fn vendors<'a>(report: &Report<'a>) -> Vec<Vendor<'a>> {
     report
         .vendors
         .iter()
-        .zip(report.pictures)
-        .map(|((rank, exposure), picture)| {
+        .map(|(rank, drawn)| {
             let node = inventory.node(rank.vendor);
-            let (tree, drawn) = tree(inventory, exposure);
-            let reached = exposure.dependents().count();
             Vendor {
                 id: node.id.as_str(),
                 name: &node.name,
                 rank,
                 fourth_parties: ids(&rank.fourth_parties),
                 single_points_of_failure: ids(&rank.single_points_of_failure),
-                reaches: count(reached, "node"),
-                tree,
-                drawn,
-                reached,
-                picture,
+                reaches: count(drawn.reached, "node"),
+                tree: &drawn.tree,
+                drawn: drawn.drawn,
+                reached: drawn.reached,
+                picture: &drawn.picture,
             }
         })
         .collect()
