@@ -114,6 +114,62 @@ fn write_workbook_of(
     created: jiff::civil::Date,
     max_rows: usize,
 ) -> Result<(), XlsxError> {
+    // `rust_xlsxwriter` panics, rather than returning the error, when it cannot write a streamed
+    // row to its temporary file (a full disk): that must be an error like any other.
+    without_panics(|| write_workbook_unguarded(out, tabs, levels, created, max_rows)).map_err(
+        |err| match err {
+            Caught::Error(err) => err,
+            Caught::Panic(message) => XlsxError::CustomError(format!(
+                "{message}. A workbook's register rows take about 1.6 KB each of the temporary \
+                 folder ({}) until the workbook is zipped: point TMPDIR at a disk with room, or \
+                 write --format csv",
+                std::env::temp_dir().display()
+            )),
+        },
+    )
+}
+
+/// What went wrong in [`without_panics`].
+#[derive(Debug)]
+enum Caught<E> {
+    Error(E),
+    /// A panic, with its message.
+    Panic(String),
+}
+
+/// Runs `work` on this thread, a panic in it caught and returned with its message instead of
+/// printed. The panic hook is the process's: panics elsewhere meanwhile are not printed either
+/// (this thread is the only one at work while a workbook is written), and one call at a time
+/// swaps it, so that the hook put back is always the one found.
+fn without_panics<T, E>(work: impl FnOnce() -> Result<T, E>) -> Result<T, Caught<E>> {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    std::panic::set_hook(hook);
+    match result {
+        Ok(result) => result.map_err(Caught::Error),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("the workbook writer stopped");
+            Err(Caught::Panic(message.to_owned()))
+        }
+    }
+}
+
+fn write_workbook_unguarded(
+    out: impl std::io::Write + Send,
+    tabs: &[Tab<'_>],
+    levels: &[&str],
+    created: jiff::civil::Date,
+    max_rows: usize,
+) -> Result<(), XlsxError> {
     let mut workbook = Workbook::new();
     let created = rust_xlsxwriter::ExcelDateTime::from_ymd(
         created.year().try_into().unwrap_or(1900),
@@ -369,6 +425,22 @@ mod tests {
         assert_eq!(names, ["Register", "Register (2)", "Register (3)"]);
         assert_eq!(cells.len(), 3 + 5, "a header per sheet and every row");
         assert_eq!((names, cells), read(Tab::of("Register", &sheet, kinds)));
+    }
+
+    #[test]
+    fn a_panic_while_writing_is_an_error_with_its_message() {
+        let caught = without_panics(|| -> Result<(), XlsxError> {
+            panic!("Couldn't write to xml file: No space left on device")
+        });
+        match caught {
+            Err(Caught::Panic(message)) => assert!(message.ends_with("No space left on device")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            without_panics(|| Err::<(), _>(XlsxError::CustomError(String::from("e")))),
+            Err(Caught::Error(XlsxError::CustomError(_)))
+        ));
+        assert!(matches!(without_panics(|| Ok::<_, ()>(7)), Ok(7)));
     }
 
     #[test]
