@@ -163,6 +163,7 @@ fn without_panics<T, E>(work: impl FnOnce() -> Result<T, E>) -> Result<T, Caught
     }
 }
 
+/// What [`write_workbook_of`] does, panics and all.
 fn write_workbook_unguarded(
     out: impl std::io::Write + Send,
     tabs: &[Tab<'_>],
