@@ -131,14 +131,7 @@ fn finding(
 
 /// A risk per risk of the register, in register order.
 pub(super) fn risks(ids: &Ids<'_>, inventory: &Inventory, assessment: &Assessment) -> Vec<Risk> {
-    let register = Register {
-        inventory,
-        assessment,
-        shown: Vec::new(),
-        cut: None,
-        inputs: Vec::new(),
-        rules: Vec::new(),
-    };
+    let register = Register::of(inventory, assessment, Vec::new());
     assessment
         .risks
         .iter()

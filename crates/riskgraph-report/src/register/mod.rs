@@ -8,11 +8,13 @@ mod table;
 mod workbook;
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
 
 use std::borrow::Cow;
 
 use riskgraph_engine::assess::{Assessment, FindingCode, Rated, Risk, Source};
 use riskgraph_engine::session::Session;
+use riskgraph_model::records::Control;
 use riskgraph_model::vocabulary::Vocabulary;
 use riskgraph_model::{Inventory, NodeDetail};
 
@@ -44,6 +46,17 @@ pub struct Register<'a> {
     pub cut: Option<usize>,
     pub inputs: Vec<Checksum>,
     pub rules: Vec<Checksum>,
+    /// Per list of what applies ([`Assessment::list_index`]), the SOC 2 criteria and Annex A
+    /// controls of its controls, sorted once for the many risks that share the list.
+    criteria: Vec<OnceLock<Criteria>>,
+}
+
+/// The SOC 2 criteria and Annex A controls (2022 ids, without `A.`) of a list of controls, each
+/// in natural order without repeats, as (control, position in its list) pairs: no borrow of
+/// the inventory, so that a `Register` can be seen with a shorter lifetime.
+struct Criteria {
+    soc2: Vec<(u32, u16)>,
+    iso27001: Vec<(u32, u16)>,
 }
 
 /// How many risks the human formats (table, Markdown) list at most unless `--top` says.
@@ -186,13 +199,25 @@ impl<'a> Register<'a> {
     /// The register of `assessment`, made in `session`, listing `shown` (all its risks, or
     /// those a filter kept), with the checksums of the session's inputs and rules.
     pub fn new(session: &'a Session, assessment: &'a Assessment, shown: Vec<&'a Risk>) -> Self {
+        let mut register = Self::of(session.inventory(), assessment, shown);
+        register.inputs = session.input_checksums();
+        register.rules = session.rule_checksums();
+        register
+    }
+
+    /// The register of `assessment` showing `shown`, without the checksums of its inputs and
+    /// rules.
+    pub fn of(inventory: &'a Inventory, assessment: &'a Assessment, shown: Vec<&'a Risk>) -> Self {
         Self {
-            inventory: session.inventory(),
+            inventory,
             assessment,
             shown,
             cut: None,
-            inputs: session.input_checksums(),
-            rules: session.rule_checksums(),
+            inputs: Vec::new(),
+            rules: Vec::new(),
+            criteria: (0..assessment.list_count())
+                .map(|_| OnceLock::new())
+                .collect(),
         }
     }
 
@@ -260,18 +285,17 @@ impl<'a> Register<'a> {
             .iter()
             .map(|&c| &inventory.controls[c as usize])
             .collect();
-        let mut soc2: Vec<&'a str> = controls
-            .iter()
-            .flat_map(|c| c.soc2.iter().map(AsRef::as_ref))
-            .collect();
-        soc2.sort_by(|a, b| natural(a, b));
-        soc2.dedup();
-        let mut iso27001: Vec<&str> = controls
-            .iter()
-            .flat_map(|c| c.iso27001.iter().map(AsRef::as_ref))
-            .collect();
-        iso27001.sort_by(|a, b| natural(a, b));
-        iso27001.dedup();
+        let list = assessment.controls(risk);
+        let criteria = self.criteria[assessment.list_index(risk)].get_or_init(|| Criteria {
+            soc2: criteria_of(inventory, list, |c| &c.soc2),
+            iso27001: criteria_of(inventory, list, |c| &c.iso27001),
+        });
+        let ids = |pairs: &[(u32, u16)], of: fn(&'a Control) -> &'a [Box<str>]| {
+            pairs
+                .iter()
+                .map(|&(c, at)| &*of(&inventory.controls[c as usize])[usize::from(at)])
+                .collect::<Vec<&'a str>>()
+        };
         let text = |t: Option<&'a str>| Cow::Borrowed(t.unwrap_or_default());
         RiskView {
             id: Cow::Owned(risk.id(inventory)),
@@ -293,8 +317,14 @@ impl<'a> Register<'a> {
                 .iter()
                 .map(|c| Cow::Borrowed(c.id.as_str()))
                 .collect(),
-            soc2: soc2.into_iter().map(Cow::Borrowed).collect(),
-            iso27001: iso27001.into_iter().map(|id| format!("A.{id}")).collect(),
+            soc2: ids(&criteria.soc2, |c| &c.soc2)
+                .into_iter()
+                .map(Cow::Borrowed)
+                .collect(),
+            iso27001: ids(&criteria.iso27001, |c| &c.iso27001)
+                .into_iter()
+                .map(|id| format!("A.{id}"))
+                .collect(),
             vulnerabilities: assessment
                 .vulnerabilities(risk)
                 .iter()
@@ -416,6 +446,23 @@ impl<'a> Register<'a> {
             .filter(|r| !self.assessment.findings(self.inventory, r).is_empty())
             .count()
     }
+}
+
+/// The ids `of` gives for each control of `list`, in natural order without repeats, as
+/// (control, position) pairs.
+fn criteria_of(
+    inventory: &Inventory,
+    list: &[u32],
+    of: fn(&Control) -> &[Box<str>],
+) -> Vec<(u32, u16)> {
+    let id = |&(c, at): &(u32, u16)| &*of(&inventory.controls[c as usize])[usize::from(at)];
+    let mut ids: Vec<(u32, u16)> = list
+        .iter()
+        .flat_map(|&c| (0..of(&inventory.controls[c as usize]).len()).map(move |at| (c, at as u16)))
+        .collect();
+    ids.sort_by(|a, b| natural(id(a), id(b)));
+    ids.dedup_by(|a, b| id(a) == id(b));
+    ids
 }
 
 /// Compares ids the way people number them: `CC6.2` before `CC6.10`, `5.9` before `5.15`.
