@@ -55,8 +55,8 @@ pub struct Register<'a> {
 /// in natural order without repeats, as (control, position in its list) pairs: no borrow of
 /// the inventory, so that a `Register` can be seen with a shorter lifetime.
 struct Criteria {
-    soc2: Vec<(u32, u16)>,
-    iso27001: Vec<(u32, u16)>,
+    soc2: Vec<(u32, u32)>,
+    iso27001: Vec<(u32, u32)>,
 }
 
 /// How many risks the human formats (table, Markdown) list at most unless `--top` says.
@@ -290,11 +290,8 @@ impl<'a> Register<'a> {
             soc2: criteria_of(inventory, list, |c| &c.soc2),
             iso27001: criteria_of(inventory, list, |c| &c.iso27001),
         });
-        let ids = |pairs: &[(u32, u16)], of: fn(&'a Control) -> &'a [Box<str>]| {
-            pairs
-                .iter()
-                .map(|&(c, at)| &*of(&inventory.controls[c as usize])[usize::from(at)])
-                .collect::<Vec<&'a str>>()
+        let id = |&(c, at): &(u32, u32), of: fn(&'a Control) -> &'a [Box<str>]| -> &'a str {
+            &of(&inventory.controls[c as usize])[at as usize]
         };
         let text = |t: Option<&'a str>| Cow::Borrowed(t.unwrap_or_default());
         RiskView {
@@ -317,13 +314,11 @@ impl<'a> Register<'a> {
                 .iter()
                 .map(|c| Cow::Borrowed(c.id.as_str()))
                 .collect(),
-            soc2: ids(&criteria.soc2, |c| &c.soc2)
-                .into_iter()
-                .map(Cow::Borrowed)
+            soc2: (criteria.soc2.iter())
+                .map(|pair| Cow::Borrowed(id(pair, |c| &c.soc2)))
                 .collect(),
-            iso27001: ids(&criteria.iso27001, |c| &c.iso27001)
-                .into_iter()
-                .map(|id| format!("A.{id}"))
+            iso27001: (criteria.iso27001.iter())
+                .map(|pair| format!("A.{}", id(pair, |c| &c.iso27001)))
                 .collect(),
             vulnerabilities: assessment
                 .vulnerabilities(risk)
@@ -454,11 +449,11 @@ fn criteria_of(
     inventory: &Inventory,
     list: &[u32],
     of: fn(&Control) -> &[Box<str>],
-) -> Vec<(u32, u16)> {
-    let id = |&(c, at): &(u32, u16)| &*of(&inventory.controls[c as usize])[usize::from(at)];
-    let mut ids: Vec<(u32, u16)> = list
+) -> Vec<(u32, u32)> {
+    let id = |&(c, at): &(u32, u32)| &*of(&inventory.controls[c as usize])[at as usize];
+    let mut ids: Vec<(u32, u32)> = list
         .iter()
-        .flat_map(|&c| (0..of(&inventory.controls[c as usize]).len()).map(move |at| (c, at as u16)))
+        .flat_map(|&c| (0..of(&inventory.controls[c as usize]).len()).map(move |at| (c, at as u32)))
         .collect();
     ids.sort_by(|a, b| natural(id(a), id(b)));
     ids.dedup_by(|a, b| id(a) == id(b));
