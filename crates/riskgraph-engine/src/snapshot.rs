@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use riskgraph_model::Inventory;
-use riskgraph_model::snapshot::{Reader, Tables, Writer};
+use riskgraph_model::snapshot::{Fields, Reader, Tables, Writer};
 use sha2::{Digest, Sha256};
 
 use crate::propagation::ImpactGraph;
@@ -312,27 +312,6 @@ impl Stream {
         Some(&self.buffer)
     }
 
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        self.next(N)?.try_into().ok()
-    }
-
-    pub fn u32(&mut self) -> Option<u32> {
-        self.array().map(u32::from_le_bytes)
-    }
-
-    pub fn u64(&mut self) -> Option<u64> {
-        self.array().map(u64::from_le_bytes)
-    }
-
-    pub fn f64(&mut self) -> Option<f64> {
-        self.array().map(f64::from_le_bytes)
-    }
-
-    /// A count or length: a `u64` that fits in memory.
-    pub fn count(&mut self) -> Option<usize> {
-        usize::try_from(self.u64()?).ok()
-    }
-
     /// What [`riskgraph_model::snapshot::Writer::u32s`] wrote.
     pub fn u32s(&mut self) -> Option<Vec<u32>> {
         let n = self.count()?;
@@ -384,6 +363,12 @@ impl Stream {
             self.next(piece)?;
         }
         Some(self.crc.clone())
+    }
+}
+
+impl Fields for Stream {
+    fn next_bytes(&mut self, n: usize) -> Option<&[u8]> {
+        self.next(n)
     }
 }
 

@@ -542,6 +542,45 @@ impl<'s> Writer<'s> {
     }
 }
 
+/// The fixed-width fields of a snapshot, little-endian, from whatever holds its bytes: the
+/// tables in memory ([`Reader`]) or the rest of the file read through a buffer.
+pub trait Fields {
+    /// The next `n` bytes; `None` when fewer are left.
+    fn next_bytes(&mut self, n: usize) -> Option<&[u8]>;
+
+    /// The next `N` bytes.
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.next_bytes(N)?.try_into().ok()
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        self.array::<1>().map(|[b]| b)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.array().map(u32::from_le_bytes)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        self.array().map(u64::from_le_bytes)
+    }
+
+    fn f64(&mut self) -> Option<f64> {
+        self.array().map(f64::from_le_bytes)
+    }
+
+    /// A count or length: a `u64` that fits in memory.
+    fn count(&mut self) -> Option<usize> {
+        usize::try_from(self.u64()?).ok()
+    }
+}
+
+impl Fields for Reader<'_> {
+    fn next_bytes(&mut self, n: usize) -> Option<&[u8]> {
+        self.take(n)
+    }
+}
+
 /// Little-endian bytes, read with every length checked.
 #[derive(Debug)]
 pub struct Reader<'a> {
@@ -568,31 +607,6 @@ impl<'a> Reader<'a> {
         let (head, rest) = self.bytes.split_at(n);
         self.bytes = rest;
         Some(head)
-    }
-
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        self.take(N)?.try_into().ok()
-    }
-
-    pub fn u8(&mut self) -> Option<u8> {
-        self.array::<1>().map(|[b]| b)
-    }
-
-    pub fn u32(&mut self) -> Option<u32> {
-        self.array().map(u32::from_le_bytes)
-    }
-
-    pub fn u64(&mut self) -> Option<u64> {
-        self.array().map(u64::from_le_bytes)
-    }
-
-    pub fn f64(&mut self) -> Option<f64> {
-        self.array().map(f64::from_le_bytes)
-    }
-
-    /// A count or length: a `u64` that fits in memory.
-    pub fn count(&mut self) -> Option<usize> {
-        usize::try_from(self.u64()?).ok()
     }
 
     fn bool(&mut self) -> Option<bool> {

@@ -5,6 +5,7 @@ use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
+use riskgraph_model::snapshot::Fields as _;
 use riskgraph_model::snapshot::Writer;
 use riskgraph_model::values::Property;
 use riskgraph_model::{Inventory, NodeIdx};
