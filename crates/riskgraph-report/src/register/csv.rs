@@ -179,11 +179,7 @@ impl<'r, 'a> Rows<'r, 'a> {
             cell(scratch)
         };
         let mut cell = |text: &str| cell(text);
-        let mut id = String::with_capacity(threat_id.len() + 1 + node.id.as_str().len());
-        id.push_str(threat_id);
-        id.push('@');
-        id.push_str(node.id.as_str());
-        cell(&id)?;
+        cell(&risk.id(inventory))?;
         cell(threat_id)?;
         cell(threat_name)?;
         cell(category)?;
