@@ -93,13 +93,6 @@ pub struct SnapshotUse {
     save: Option<Save>,
 }
 
-impl SnapshotUse {
-    /// Whether a snapshot is to be written.
-    pub fn saves(&self) -> bool {
-        self.save.is_some()
-    }
-}
-
 /// A session opened from a snapshot, the key of its rules, and whether the snapshot's graph was
 /// built with them.
 type FromSnapshot = (Session, [u8; 32], bool);
