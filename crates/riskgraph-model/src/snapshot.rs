@@ -14,6 +14,7 @@
 //! Every read is checked; a malformed snapshot decodes to `None`, never to a panic.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -22,7 +23,7 @@ use crate::money::Magnitude;
 use crate::node::{Asset, AttrValue, Node, NodeDetail, Process, RowRef, Text, Vendor};
 use crate::records::Dependency;
 use crate::values::{Date, Factor, Id, Properties, Property, Rating};
-use crate::vocabulary::{NodeKind, Vocabulary};
+use crate::vocabulary::{DependencyKind, NodeKind, Vocabulary};
 
 /// Rows per chunk: enough to amortize a chunk's bookkeeping, few enough to share the work.
 const NODES_PER_CHUNK: usize = 1 << 15;
@@ -98,8 +99,24 @@ pub fn decode(r: &mut Reader<'_>) -> Option<Tables> {
     let n_dependencies = r.count()?;
     let dependency_chunks = chunks(r)?;
     let (nodes, dependencies) = rayon::join(
-        || decode_chunks(&node_chunks, n_nodes, |r| decode_node(r, &texts)),
-        || decode_chunks(&dependency_chunks, n_dependencies, decode_dependency),
+        || {
+            decode_chunks(
+                &node_chunks,
+                NODES_PER_CHUNK,
+                n_nodes,
+                |r| decode_node(r, &texts),
+                stand_in_node,
+            )
+        },
+        || {
+            decode_chunks(
+                &dependency_chunks,
+                DEPENDENCIES_PER_CHUNK,
+                n_dependencies,
+                decode_dependency,
+                stand_in_dependency,
+            )
+        },
     );
     Some(Tables {
         nodes: nodes?,
@@ -117,31 +134,81 @@ fn chunks<'a>(r: &mut Reader<'a>) -> Option<Vec<&'a [u8]>> {
     Some(list)
 }
 
-/// Every row of `chunks`, decoded in parallel; `None` unless each chunk decodes whole and the
-/// rows number `expected`.
+/// Every row of `chunks`, decoded in parallel straight into the returned vector; `None` unless
+/// the rows number `expected` and each chunk holds `per_chunk` of them (the last the rest),
+/// decoded whole.
+///
+/// Rows are decoded by index: each of rayon's jobs walks its range of rows with a [`Cursor`],
+/// which starts by skipping to the job's first row within its chunk. Collecting an indexed
+/// iterator writes each row into its place, with no per-chunk vectors to join afterwards (a
+/// million nodes would be copied once more, into memory the system has to clear first). A row
+/// that does not decode is replaced by `stand_in()` and the whole table is then dropped.
 fn decode_chunks<T: Send>(
     chunks: &[&[u8]],
+    per_chunk: usize,
     expected: usize,
     row: impl Fn(&mut Reader<'_>) -> Option<T> + Sync,
+    stand_in: impl Fn() -> T + Sync,
 ) -> Option<Vec<T>> {
-    let decoded: Option<Vec<Vec<T>>> = chunks
-        .par_iter()
-        .map(|bytes| {
-            let mut r = Reader::new(bytes);
-            let mut rows = Vec::new();
-            while r.remaining() > 0 {
-                rows.push(row(&mut r)?);
-            }
-            Some(rows)
-        })
-        .collect();
-    let decoded = decoded?;
-    if decoded.iter().map(Vec::len).sum::<usize>() != expected {
+    if chunks.len() != expected.div_ceil(per_chunk) {
         return None;
     }
-    let mut all = Vec::with_capacity(expected);
-    all.par_extend(decoded.into_par_iter().flatten());
-    Some(all)
+    let failed = AtomicBool::new(false);
+    let rows: Vec<T> = (0..expected)
+        .into_par_iter()
+        .with_min_len(per_chunk / 4)
+        .map_init(
+            || Cursor::new(chunks, per_chunk, expected),
+            |cursor, at| {
+                cursor.row(at, &row).unwrap_or_else(|| {
+                    failed.store(true, Ordering::Relaxed);
+                    stand_in()
+                })
+            },
+        )
+        .collect();
+    (!failed.into_inner()).then_some(rows)
+}
+
+/// Where a job decoding rows of a chunk list stands: the reader over the rest of the chunk of
+/// the next row, and that row's index.
+struct Cursor<'c, 'a> {
+    chunks: &'c [&'a [u8]],
+    per_chunk: usize,
+    expected: usize,
+    reader: Reader<'a>,
+    next: usize,
+}
+
+impl<'c, 'a> Cursor<'c, 'a> {
+    fn new(chunks: &'c [&'a [u8]], per_chunk: usize, expected: usize) -> Self {
+        Self {
+            chunks,
+            per_chunk,
+            expected,
+            reader: Reader::new(&[]),
+            // No row yet: the first call positions the cursor.
+            next: usize::MAX,
+        }
+    }
+
+    /// Row `at`, or `None` when the chunks do not decode to such rows.
+    fn row<T>(&mut self, at: usize, row: impl Fn(&mut Reader<'a>) -> Option<T>) -> Option<T> {
+        if at != self.next {
+            let chunk = at / self.per_chunk;
+            self.reader = Reader::new(self.chunks.get(chunk)?);
+            for _ in chunk * self.per_chunk..at {
+                row(&mut self.reader)?;
+            }
+        } else if at.is_multiple_of(self.per_chunk) {
+            self.reader = Reader::new(self.chunks.get(at / self.per_chunk)?);
+        }
+        let decoded = row(&mut self.reader)?;
+        self.next = at + 1;
+        // The last row of a chunk leaves none of its bytes.
+        let chunk_ends = self.next.is_multiple_of(self.per_chunk) || self.next == self.expected;
+        (!chunk_ends || self.reader.remaining() == 0).then_some(decoded)
+    }
 }
 
 /// Shared texts by number, so each is stored once and decodes to one shared allocation.
@@ -378,6 +445,41 @@ fn decode_dependency(r: &mut Reader<'_>) -> Option<Dependency> {
         propagates,
         row,
     })
+}
+
+/// What stands in for a node row that does not decode, in a table about to be dropped.
+fn stand_in_node() -> Node {
+    Node {
+        id: Id::parse("stand-in").expect("a valid id"),
+        name: Box::default(),
+        owner: None,
+        in_scope: false,
+        tags: Vec::new(),
+        attributes: Vec::new(),
+        detail: NodeDetail::Process(Process {
+            criticality: None,
+            rto_hours: None,
+            rpo_hours: None,
+            financial: false,
+            segregation_of_duties: None,
+            manual_override: false,
+        }),
+        loss: None,
+        row: RowRef::default(),
+    }
+}
+
+/// What stands in for a dependency row that does not decode, in a table about to be dropped.
+fn stand_in_dependency() -> Dependency {
+    Dependency {
+        from: 0,
+        to: 0,
+        kind: DependencyKind::Other,
+        strength: Factor::ZERO,
+        redundant: false,
+        propagates: Properties::NONE,
+        row: RowRef::default(),
+    }
 }
 
 /// 0 for none, else the value's position in its vocabulary plus one.
@@ -705,5 +807,70 @@ mod tests {
         for cut in (0..bytes.len()).step_by(97) {
             assert!(decode(&mut Reader::new(&bytes[..cut])).is_none());
         }
+    }
+
+    /// Rows of a few bytes each (a length, then that many bytes), `per_chunk` to a chunk.
+    fn chunked(rows: &[Vec<u8>], per_chunk: usize) -> Vec<Vec<u8>> {
+        rows.chunks(per_chunk)
+            .map(|chunk| {
+                let mut w = Writer::default();
+                for row in chunk {
+                    w.u8(row.len() as u8);
+                    for &byte in row {
+                        w.u8(byte);
+                    }
+                }
+                w.into_bytes()
+            })
+            .collect()
+    }
+
+    fn read_row(r: &mut Reader<'_>) -> Option<Vec<u8>> {
+        let len = r.u8()?;
+        (0..len).map(|_| r.u8()).collect()
+    }
+
+    #[test]
+    fn rows_decode_in_place_from_any_row_of_any_chunk() {
+        let rows: Vec<Vec<u8>> = (0..50u8).map(|i| vec![i; usize::from(i % 4)]).collect();
+        for per_chunk in [1, 3, 7, 50, 64] {
+            let chunks = chunked(&rows, per_chunk);
+            let slices: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
+            let decoded = decode_chunks(&slices, per_chunk, rows.len(), read_row, Vec::new);
+            assert_eq!(decoded.as_ref(), Some(&rows), "{per_chunk} rows a chunk");
+            // A job may start anywhere: a cursor skips to its first row.
+            for first in 0..rows.len() {
+                let mut cursor = Cursor::new(&slices, per_chunk, rows.len());
+                for (at, row) in rows.iter().enumerate().skip(first) {
+                    assert_eq!(cursor.row(at, read_row).as_ref(), Some(row));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn chunks_of_other_sizes_or_with_bytes_left_do_not_decode() {
+        let rows: Vec<Vec<u8>> = (0..10u8).map(|i| vec![i; 2]).collect();
+        let chunks = chunked(&rows, 4);
+        let slices: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
+        let decode = |slices: &[&[u8]], per_chunk, expected| {
+            decode_chunks(slices, per_chunk, expected, read_row, Vec::new)
+        };
+        assert!(decode(&slices, 4, 10).is_some());
+        // Rows counted otherwise than they were written.
+        assert!(decode(&slices, 5, 10).is_none());
+        assert!(decode(&slices, 4, 9).is_none());
+        assert!(decode(&slices, 4, 11).is_none());
+        assert!(decode(&slices, 4, 13).is_none());
+        // A chunk with a row too many, or too few.
+        let mut longer = chunks.clone();
+        longer[1].extend_from_slice(&[1, 7]);
+        let slices: Vec<&[u8]> = longer.iter().map(Vec::as_slice).collect();
+        assert!(decode(&slices, 4, 10).is_none());
+        let mut shorter = chunks.clone();
+        let cut = shorter[0].len() - 3;
+        shorter[0].truncate(cut);
+        let slices: Vec<&[u8]> = shorter.iter().map(Vec::as_slice).collect();
+        assert!(decode(&slices, 4, 10).is_none());
     }
 }
