@@ -104,7 +104,7 @@ fn an_organizations_script_overrides_the_builtin_one() {
             .factors
             .iter()
             .flatten()
-            .all(|&f| (f - 0.5).abs() < 1e-12)
+            .all(|f| (f - 0.5).abs() < 1e-12)
     );
 }
 

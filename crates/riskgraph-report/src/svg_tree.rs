@@ -255,7 +255,7 @@ impl Drawing<'_> {
             let factor = self
                 .graph
                 .factors
-                .get(row as usize)
+                .get(row)
                 .map_or(1.0, |f| f[reached.property as usize]);
             let _ = write!(
                 out,

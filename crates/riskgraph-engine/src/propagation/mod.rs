@@ -21,7 +21,7 @@
 mod graph;
 mod search;
 
-pub use graph::{ImpactGraph, PropertyGraph, RawEdge};
+pub use graph::{ImpactGraph, PropertyGraph, RawEdge, RowFactors};
 pub use search::{PullRule, Search};
 
 use riskgraph_model::NodeIdx;

@@ -522,7 +522,11 @@ impl View<'_> {
         for reached in self.exposure.dependents() {
             if let Some((parent, row)) = reached.headline().parent {
                 let kind = inv.dependencies[row as usize].kind.as_str();
-                let factor = self.graph.factors[row as usize][reached.property as usize];
+                let factor = self
+                    .graph
+                    .factors
+                    .get(row)
+                    .map_or(1.0, |f| f[reached.property as usize]);
                 // Arrows follow the impact: from the failing node to its dependent.
                 let (failing, dependent) = if self.upstream.is_some() {
                     (reached.node, parent)
