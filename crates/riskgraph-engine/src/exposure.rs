@@ -201,9 +201,14 @@ impl Workspace {
         mut visit: impl FnMut(NodeIdx, &[Option<Label>; 3]),
     ) {
         let internal: Vec<NodeIdx> = origins.iter().map(|&o| graph.internal(o)).collect();
-        for &property in properties {
-            self.searches[property as usize].explore(graph.property(property), &internal, limits);
-        }
+        // The searches are independent: each property's on its own thread.
+        self.searches
+            .par_iter_mut()
+            .zip(Property::ALL)
+            .filter(|(_, property)| properties.contains(property))
+            .for_each(|(search, property)| {
+                search.explore(graph.property(property), &internal, limits);
+            });
         let searches = &self.searches;
         for (i, &property) in properties.iter().enumerate() {
             for label in searches[property as usize].reached() {
