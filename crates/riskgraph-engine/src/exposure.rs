@@ -337,6 +337,12 @@ pub struct Lookup<'a> {
 }
 
 impl<'a> Lookup<'a> {
+    /// Where `node` is in the exposure's `nodes`, if it was reached.
+    pub fn position(&self, node: NodeIdx) -> Option<usize> {
+        let i = *self.position.get(node as usize)?;
+        (i != u32::MAX).then_some(i as usize)
+    }
+
     pub fn get(&self, node: NodeIdx) -> Option<&'a Reached> {
         let i = *self.position.get(node as usize)?;
         self.exposure.nodes.get(i as usize)

@@ -10,6 +10,8 @@
 
 use std::io::Write;
 
+use rayon::prelude::*;
+
 use riskgraph_engine::exposure::Reached;
 use riskgraph_model::NodeIdx;
 use riskgraph_model::vocabulary::Vocabulary as _;
@@ -21,6 +23,16 @@ const EMPTY_NODES: &[u8] = b"\n  \"nodes\": []";
 
 /// Writes the JSON document of `view`, an exposure (not an upstream), and a newline.
 pub(super) fn write_document(out: &mut impl Write, view: &View<'_>) -> std::io::Result<()> {
+    write_document_in(out, view, BLOCK, WINDOW)
+}
+
+/// [`write_document`], the nodes written `block` to a job and `window` jobs at a time.
+fn write_document_in(
+    out: &mut impl Write,
+    view: &View<'_>,
+    block: usize,
+    window: usize,
+) -> std::io::Result<()> {
     let mut document = view.json();
     let n_nodes = document.nodes.len();
     document.nodes = super::Stream::new(0, |i| view.node_json(&view.exposure.nodes[i]));
@@ -38,58 +50,88 @@ pub(super) fn write_document(out: &mut impl Write, view: &View<'_>) -> std::io::
     } else {
         // Up to the list's `[`, the nodes, then the list's end.
         out.write_all(&head[..head.len() - 1])?;
-        write_nodes(out, view)?;
+        write_nodes(out, view, block, window)?;
         out.write_all(b"\n  ]")?;
     }
     out.write_all(tail)?;
     writeln!(out)
 }
 
-/// Every node's id as a JSON string, one after the other: the ids of a million paths are
-/// copied from here rather than found in each node and escaped again.
-struct Ids {
+/// The id of every reached node as a JSON string, one after the other in the exposure's order:
+/// the ids of a million paths (whose every step is a reached node) are copied from here rather
+/// than found in each node and escaped again.
+struct Ids<'v> {
+    view: &'v View<'v>,
     text: Vec<u8>,
-    /// Where each node's id starts in `text`, and after the last, where it ends.
+    /// Where each reached node's id starts in `text`, and after the last, where it ends.
     starts: Vec<usize>,
 }
 
-impl Ids {
-    fn of(view: &View<'_>) -> std::io::Result<Self> {
-        let nodes = &view.inventory.nodes;
+impl<'v> Ids<'v> {
+    fn of(view: &'v View<'v>) -> std::io::Result<Self> {
+        let reached = &view.exposure.nodes;
         let mut ids = Ids {
-            text: Vec::with_capacity(nodes.len() * 16),
-            starts: Vec::with_capacity(nodes.len() + 1),
+            view,
+            text: Vec::with_capacity(reached.len() * 16),
+            starts: Vec::with_capacity(reached.len() + 1),
         };
-        for node in nodes {
+        for r in reached {
             ids.starts.push(ids.text.len());
-            string(&mut ids.text, node.id.as_str())?;
+            string(&mut ids.text, view.inventory.node(r.node).id.as_str())?;
         }
         ids.starts.push(ids.text.len());
         Ok(ids)
     }
 
-    fn get(&self, node: NodeIdx) -> &[u8] {
-        let node = node as usize;
-        &self.text[self.starts[node]..self.starts[node + 1]]
+    /// Appends `node`'s id as a JSON string to `buf`.
+    fn write(&self, buf: &mut Vec<u8>, node: NodeIdx) -> std::io::Result<()> {
+        match self.view.lookup.position(node) {
+            Some(at) => {
+                buf.extend_from_slice(&self.text[self.starts[at]..self.starts[at + 1]]);
+                Ok(())
+            }
+            // Not expected: every step of a path is a reached node.
+            None => string(buf, self.view.inventory.node(node).id.as_str()),
+        }
     }
 }
 
+/// Nodes a job writes at a time, and jobs written out together: the nodes of a window are
+/// written on every thread, each block into its own buffer, then the buffers in order (about
+/// 600 bytes a node, so a window holds some tens of megabytes).
+const BLOCK: usize = 2048;
+const WINDOW: usize = 16;
+
 /// The nodes, each as `\n    {...}`, separated by commas.
-fn write_nodes(out: &mut impl Write, view: &View<'_>) -> std::io::Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(128 << 10);
-    let mut path = Vec::new();
+fn write_nodes(
+    out: &mut impl Write,
+    view: &View<'_>,
+    block: usize,
+    window: usize,
+) -> std::io::Result<()> {
     let ids = Ids::of(view)?;
-    for (i, reached) in view.exposure.nodes.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        write_node(&mut buf, view, &ids, reached, &mut path)?;
-        if buf.len() >= 64 << 10 {
-            out.write_all(&buf)?;
-            buf.clear();
+    let nodes = &view.exposure.nodes;
+    for (w, nodes_of_window) in nodes.chunks(block * window).enumerate() {
+        let blocks: Vec<std::io::Result<Vec<u8>>> = nodes_of_window
+            .par_chunks(block)
+            .enumerate()
+            .map_init(Vec::new, |path, (b, nodes_of_block)| {
+                let mut buf = Vec::with_capacity(nodes_of_block.len() * 640);
+                let first = (w * window + b) * block;
+                for (i, reached) in (first..).zip(nodes_of_block) {
+                    if i > 0 {
+                        buf.push(b',');
+                    }
+                    write_node(&mut buf, view, &ids, reached, path)?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        for block in blocks {
+            out.write_all(&block?)?;
         }
     }
-    out.write_all(&buf)
+    Ok(())
 }
 
 fn write_node(
@@ -102,7 +144,7 @@ fn write_node(
     let inv = view.inventory;
     let node = inv.node(reached.node);
     buf.extend_from_slice(b"\n    {\n      \"id\": ");
-    buf.extend_from_slice(ids.get(reached.node));
+    ids.write(buf, reached.node)?;
     buf.extend_from_slice(b",\n      \"name\": ");
     string(buf, &node.name)?;
     buf.extend_from_slice(b",\n      \"kind\": ");
@@ -142,7 +184,7 @@ fn write_node(
         } else {
             b",\n        "
         });
-        buf.extend_from_slice(ids.get(step));
+        ids.write(buf, step)?;
         empty = false;
     }
     buf.extend_from_slice(if empty { b"[]" } else { b"\n      ]" });
@@ -240,10 +282,14 @@ mod tests {
         super::write_document(&mut by_hand, &view).unwrap();
         write_json(&mut by_serde, &view.json()).unwrap();
         assert!(by_hand.len() > 1000);
-        assert_eq!(
-            String::from_utf8(by_hand).unwrap(),
-            String::from_utf8(by_serde).unwrap()
-        );
+        let by_serde = String::from_utf8(by_serde).unwrap();
+        assert_eq!(String::from_utf8(by_hand).unwrap(), by_serde);
+        // Nodes are written in blocks on every thread: the same bytes whatever the blocks.
+        for (block, window) in [(1, 1), (2, 3), (5, 2), (64, 1)] {
+            let mut in_blocks = Vec::new();
+            super::write_document_in(&mut in_blocks, &view, block, window).unwrap();
+            assert_eq!(String::from_utf8(in_blocks).unwrap(), by_serde);
+        }
     }
 
     #[test]
