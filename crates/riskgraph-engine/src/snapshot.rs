@@ -5,7 +5,8 @@
 //! The file is `DIR/.riskgraph/blast-radius.snapshot` (the folder carries a `.gitignore` of `*`,
 //! so it never lands in the repository of an inventory kept as code). It is trusted only when
 //! everything it was made from is unchanged, which its key says: the SHA-256 of the riskgraph
-//! version, the snapshot format and every file loading reads (names and bytes), and separately
+//! version, the snapshot format and every file loading reads (names, sizes and bytes, the bytes
+//! hashed in pieces on every thread: [`inputs_key`]), and separately
 //! of the rules scripts (the graph's factors come from `propagation.rhai`). Its payload carries a
 //! CRC-32, so a damaged file is found before any of it is used; a snapshot of another version,
 //! damaged, cut short or not a snapshot at all is ignored with a warning and written again. It
@@ -63,31 +64,86 @@ pub fn location(dir: &Path) -> PathBuf {
     dir.join(FOLDER).join(FILE)
 }
 
-/// The key of the files loading reads in the folder `dir`, each hashed on its own thread.
+/// The bytes of an input hashed as one piece: the pieces of all the files are hashed on every
+/// thread at once, so one large file does not keep a single thread busy while the others wait.
+const HASH_PIECE: u64 = 8 << 20;
+
+/// The key of the files loading reads in the folder `dir`.
+///
+/// Each file is cut into pieces of [`HASH_PIECE`] bytes, hashed in parallel; a file's digest is
+/// the SHA-256 of its pieces' digests in order, and the key the SHA-256 of the version line and of
+/// each file's name, size and digest. A file whose size changes while it is read is an error:
+/// the caller then reads the files without a snapshot.
 pub fn inputs_key(dir: &Path) -> std::io::Result<InputsKey> {
+    inputs_key_in_pieces(dir, HASH_PIECE)
+}
+
+/// [`inputs_key`] with pieces of `piece` bytes.
+fn inputs_key_in_pieces(dir: &Path, piece: u64) -> std::io::Result<InputsKey> {
     let files = riskgraph_model::load::folder_inputs(dir);
-    let digests: std::io::Result<Vec<([u8; 32], u64)>> = files
-        .par_iter()
-        .map(|path| crate::session::file_digest(path))
+    let sizes = files
+        .iter()
+        .map(|path| std::fs::metadata(path).map(|m| m.len()))
+        .collect::<std::io::Result<Vec<u64>>>()?;
+    let pieces: Vec<(usize, u64)> = sizes
+        .iter()
+        .enumerate()
+        .flat_map(|(file, &size)| {
+            (0..size.div_ceil(piece).max(1)).map(move |at| (file, at * piece))
+        })
         .collect();
+    let digests = pieces
+        .par_iter()
+        .map_init(
+            || vec![0; 64 << 10],
+            |buffer, &(file, at)| {
+                let len = piece.min(sizes[file] - at);
+                piece_digest(&files[file], at, len, buffer)
+            },
+        )
+        .collect::<std::io::Result<Vec<[u8; 32]>>>()?;
     let mut hasher = Sha256::new();
     hasher.update(version_line());
     let mut total = 0;
-    for (path, (digest, bytes)) in files.iter().zip(digests?) {
+    for (file, path) in files.iter().enumerate() {
+        if std::fs::metadata(path)?.len() != sizes[file] {
+            return Err(std::io::Error::other("an input changed while it was read"));
+        }
+        let mut of_file = Sha256::new();
+        for (_, digest) in pieces.iter().zip(&digests).filter(|((f, _), _)| *f == file) {
+            of_file.update(digest);
+        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default();
         hasher.update((name.len() as u64).to_le_bytes());
         hasher.update(name.as_bytes());
-        hasher.update(bytes.to_le_bytes());
-        hasher.update(digest);
-        total += bytes;
+        hasher.update(sizes[file].to_le_bytes());
+        hasher.update(of_file.finalize());
+        total += sizes[file];
     }
     Ok(InputsKey {
         sha256: hasher.finalize().into(),
         bytes: total,
     })
+}
+
+/// The SHA-256 of the `len` bytes of `path` from `at`, read through `buffer`.
+fn piece_digest(path: &Path, at: u64, len: u64, buffer: &mut [u8]) -> std::io::Result<[u8; 32]> {
+    let mut file = std::fs::File::open(path)?;
+    file.seek(SeekFrom::Start(at))?;
+    let mut hasher = Sha256::new();
+    let mut left = len;
+    while left > 0 {
+        let want = buffer
+            .len()
+            .min(usize::try_from(left).unwrap_or(usize::MAX));
+        file.read_exact(&mut buffer[..want])?;
+        hasher.update(&buffer[..want]);
+        left -= want as u64;
+    }
+    Ok(hasher.finalize().into())
 }
 
 /// The key of the rules scripts: each hook's file name and source.
@@ -475,5 +531,61 @@ impl std::io::Write for Checksummed<'_> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.file.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder of its own under the temporary directory, removed when dropped.
+    struct Folder(PathBuf);
+
+    impl Folder {
+        fn new(name: &str) -> Self {
+            let path = std::env::temp_dir().join(format!(
+                "riskgraph-inputs-key-{}-{name}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&path);
+            std::fs::create_dir_all(&path).unwrap();
+            Self(path)
+        }
+    }
+
+    impl Drop for Folder {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn the_key_covers_every_piece_of_a_large_file() {
+        // Pieces of 4 KiB in tests: three pieces and a bit, hashed on both threads.
+        const PIECE: u64 = 4096;
+        let len = 3 * PIECE as usize + 1000;
+        let assets: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+        let key = |name: &str, assets: &[u8]| {
+            let folder = Folder::new(name);
+            std::fs::write(folder.0.join("assets.csv"), assets).unwrap();
+            std::fs::write(folder.0.join("vendors.csv"), "id,name\n").unwrap();
+            inputs_key_in_pieces(&folder.0, PIECE).unwrap()
+        };
+        let original = key("original", &assets);
+        assert_eq!(original.bytes, len as u64 + 8);
+        assert_eq!(key("copy", &assets), original);
+        for at in [0, PIECE as usize - 1, 2 * PIECE as usize + 7, len - 1] {
+            let mut changed = assets.clone();
+            changed[at] ^= 1;
+            assert_ne!(
+                key("changed", &changed).sha256,
+                original.sha256,
+                "byte {at}"
+            );
+        }
+        // The same bytes moved across a piece's boundary.
+        let mut shifted = assets.clone();
+        shifted.rotate_left(1);
+        assert_ne!(key("shifted", &shifted).sha256, original.sha256);
     }
 }
