@@ -31,7 +31,7 @@ use crate::propagation::ImpactGraph;
 /// The first bytes of a snapshot file.
 const MAGIC: &[u8; 16] = b"riskgraph-snap\n\0";
 /// Raised whenever what a snapshot holds, or how, changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// The folder beside the inventory's files, and the snapshot's name in it.
 pub const FOLDER: &str = ".riskgraph";
 const FILE: &str = "blast-radius.snapshot";

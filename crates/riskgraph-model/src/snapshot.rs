@@ -25,9 +25,13 @@ use crate::records::Dependency;
 use crate::values::{Date, Factor, Id, Properties, Property, Rating};
 use crate::vocabulary::{DependencyKind, NodeKind, Vocabulary};
 
-/// Rows per chunk: enough to amortize a chunk's bookkeeping, few enough to share the work.
-const NODES_PER_CHUNK: usize = 1 << 15;
-const DEPENDENCIES_PER_CHUNK: usize = 1 << 17;
+/// Rows per chunk. A job that starts decoding in the middle of a chunk first decodes the rows
+/// before its own in that chunk (rows differ in length), so chunks are small beside the
+/// rows a job decodes at least ([`CHUNKS_PER_JOB`] chunks' worth).
+const NODES_PER_CHUNK: usize = 1 << 10;
+const DEPENDENCIES_PER_CHUNK: usize = 1 << 12;
+/// The fewest chunks' worth of rows a decoding job takes on.
+const CHUNKS_PER_JOB: usize = 16;
 
 /// The node and dependency tables of an inventory that loaded without errors.
 #[derive(Debug, Default)]
@@ -156,7 +160,7 @@ fn decode_chunks<T: Send>(
     let failed = AtomicBool::new(false);
     let rows: Vec<T> = (0..expected)
         .into_par_iter()
-        .with_min_len(per_chunk / 4)
+        .with_min_len(per_chunk * CHUNKS_PER_JOB)
         .map_init(
             || Cursor::new(chunks, per_chunk, expected),
             |cursor, at| {
