@@ -555,6 +555,10 @@ impl ImpactGraph {
     /// What [`ImpactGraph::encode`] wrote for an inventory of `node_count` nodes whose
     /// dependency rows have these failing (`to`) and dependent (`from`) nodes, or `None` when the
     /// bytes are not such a graph.
+    #[expect(
+        clippy::needless_bitwise_bool,
+        reason = "checks that do not stop early become vector instructions"
+    )]
     pub(crate) fn decode(
         r: &mut Stream,
         node_count: usize,
@@ -608,11 +612,13 @@ impl ImpactGraph {
         let ends_fit = component_end
             .iter()
             .enumerate()
-            .all(|(i, &end)| (end as usize) > i && (end as usize) <= node_count);
+            .fold(true, |ok, (i, &end)| {
+                ok & ((end as usize) > i) & ((end as usize) <= node_count)
+            });
         let rows_fit = row_failing
             .iter()
             .chain(&row_dependent)
-            .all(|&node| (node as usize) < node_count);
+            .fold(true, |ok, &node| ok & ((node as usize) < node_count));
         if !ends_fit || !rows_fit {
             return None;
         }
@@ -636,22 +642,33 @@ type PropertyParts = (Vec<u32>, Vec<Edge>, u32, Vec<u32>, Vec<InEdge>);
 
 /// One property's graph from its `parts`, or `None` when they do not fit an inventory of
 /// `node_count` nodes and `n_rows` dependency rows.
+#[expect(
+    clippy::needless_bitwise_bool,
+    reason = "checks that do not stop early become vector instructions"
+)]
 fn decode_property(
     (offsets, edges, max_hops, in_offsets, in_edges): PropertyParts,
     node_count: usize,
     n_rows: usize,
     component_end: &[NodeIdx],
 ) -> Option<PropertyGraph> {
+    // Each array is checked in one pass that does not stop early, which the compiler turns
+    // into vector instructions: a snapshot is nearly always whole.
     let fits = |offsets: &[u32], len: usize| {
         offsets.len() == node_count + 1
-            && offsets.windows(2).all(|w| w[0] <= w[1])
+            && offsets.windows(2).fold(true, |ok, w| ok & (w[0] <= w[1]))
             && offsets.last().is_some_and(|&last| last as usize == len)
     };
-    let nodes_fit = edges.iter().all(|e| (e.dependent as usize) < node_count)
-        && in_edges.iter().all(|e| (e.failing as usize) < node_count);
-    let rows_fit = edges.iter().all(|e| (e.row() as usize) < n_rows)
-        && in_edges.iter().all(|e| (e.row() as usize) < n_rows);
-    (fits(&offsets, edges.len()) && fits(&in_offsets, in_edges.len()) && nodes_fit && rows_fit)
+    let (Ok(nodes), Ok(rows)) = (u32::try_from(node_count), u32::try_from(n_rows)) else {
+        return None;
+    };
+    let edges_fit = edges.iter().fold(true, |ok, e| {
+        ok & (e.dependent < nodes) & (e.row & !REDUNDANT_EDGE < rows)
+    });
+    let in_edges_fit = in_edges.iter().fold(true, |ok, e| {
+        ok & (e.failing < nodes) & (e.row & !REDUNDANT_EDGE < rows)
+    });
+    (fits(&offsets, edges.len()) && fits(&in_offsets, in_edges.len()) && edges_fit && in_edges_fit)
         .then(|| PropertyGraph {
             offsets,
             edges,
