@@ -105,10 +105,11 @@ struct Save {
 }
 
 impl Session {
-    /// Reads and checks the inventory at `path`. Graph warnings (cycles, isolated nodes) are not
-    /// looked for: they are `validate`'s.
+    /// Reads and checks the inventory at `path`. Warnings are `validate`'s: graph warnings
+    /// (cycles, isolated nodes) and the loader's check of the whole inventory that can only warn
+    /// are not looked for, and the others are dropped.
     pub fn load(path: &Path) -> Result<Loaded, OpenError> {
-        let loaded = riskgraph_model::load(path);
+        let loaded = riskgraph_model::load_for_use(path);
         if loaded.diagnostics.n_errors() > 0 {
             let mut errors = loaded.diagnostics;
             errors.items.retain(|d| d.severity == Severity::Error);

@@ -22,6 +22,6 @@ pub mod vocabulary;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Location, Severity};
 pub use inventory::Inventory;
-pub use load::{Loaded, Source, load, load_sources, load_with_tables};
+pub use load::{Loaded, Source, load, load_for_use, load_sources, load_with_tables};
 pub use manifest::Manifest;
 pub use node::{Node, NodeDetail, NodeIdx};

@@ -106,3 +106,48 @@ fn selectors_matching_nothing_are_warned_in_file_order() {
         ]
     );
 }
+
+/// Loading for use leaves out only the warnings of selectors matching nothing: the inventory,
+/// the node lists, the errors and the other warnings are those of a full load.
+#[test]
+fn loading_for_use_skips_only_the_selectors_matching_nothing() {
+    let dir = std::env::temp_dir().join(format!("riskgraph-load-for-use-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = [
+        (
+            "assets.csv",
+            "id,name,type,tags\napp,App,software,web\ndb,Database,data,\n",
+        ),
+        (
+            "threats.csv",
+            "id,name,category,targets,likelihood\n\
+             T1,One,cyber-attack,tag:mobile,3\n\
+             T2,Two,cyber-attack,tag:web,3\n",
+        ),
+        (
+            "dependencies.csv",
+            "from,to,kind\napp,db,stores-data-in\napp,db,uses\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let full = riskgraph_model::load(&dir);
+    let quiet = riskgraph_model::load_for_use(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let codes = |loaded: &riskgraph_model::Loaded| -> Vec<&'static str> {
+        loaded.diagnostics.items.iter().map(|d| d.code).collect()
+    };
+    assert!(codes(&full).contains(&"selects-nothing"));
+    let without: Vec<&str> = codes(&full)
+        .into_iter()
+        .filter(|&code| code != "selects-nothing")
+        .collect();
+    assert_eq!(codes(&quiet), without);
+    assert_eq!(
+        format!("{:?}", quiet.inventory.threats),
+        format!("{:?}", full.inventory.threats)
+    );
+    assert_eq!(quiet.inventory.nodes.len(), 2);
+    assert!(quiet.node_lists.is_some());
+}

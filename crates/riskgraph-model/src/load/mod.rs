@@ -80,6 +80,18 @@ pub fn load(path: &Path) -> Loaded {
     load_and_check(path, |_| Vec::new())
 }
 
+/// Loads the inventory at `path` like [`load`], for a command that uses it and shows no
+/// warnings: the check over the whole inventory that can only warn (selectors that match no
+/// node, which at a million nodes scans them for each such selector) is left out. Errors, and
+/// the warnings found row by row, are the same.
+pub fn load_for_use(path: &Path) -> Loaded {
+    let mut last = Last {
+        quiet: true,
+        ..Last::default()
+    };
+    load_into(path, &mut last)
+}
+
 /// The paths of the files loading the folder `dir` reads (the manifest and the tables), in the
 /// order it reads them; empty when `dir` cannot be listed.
 pub fn folder_inputs(dir: &Path) -> Vec<PathBuf> {
@@ -92,7 +104,7 @@ pub fn folder_inputs(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Loads the folder `dir` like [`load`], with its node and dependency tables taken from
+/// Loads the folder `dir` like [`load_for_use`], with its node and dependency tables taken from
 /// `tables` instead of its node and dependency files, which are not read: the tables of the same
 /// files, from an earlier load without errors (a snapshot's). The other files are read and
 /// checked as usual.
@@ -101,6 +113,7 @@ pub fn load_with_tables(dir: &Path, tables: crate::snapshot::Tables) -> Loaded {
         check: None,
         found: Vec::new(),
         preloaded: Some(tables),
+        quiet: true,
     };
     let mut loaded = Loaded::default();
     load_folder(dir, &mut loaded, &mut last);
@@ -120,9 +133,13 @@ pub fn load_and_check(
 ) -> Loaded {
     let mut last = Last {
         check: Some(Box::new(check)),
-        found: Vec::new(),
-        preloaded: None,
+        ..Last::default()
     };
+    load_into(path, &mut last)
+}
+
+/// Loads the inventory at `path` with what `last` says to do last.
+fn load_into(path: &Path, last: &mut Last<'_>) -> Loaded {
     let mut loaded = Loaded::default();
     let display = path.display().to_string();
     let extension = path
@@ -131,9 +148,9 @@ pub fn load_and_check(
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     if path.is_file() && WORKBOOK_EXTENSIONS.contains(&extension.as_str()) {
-        load_workbook(path, &mut loaded, &mut last);
+        load_workbook(path, &mut loaded, last);
     } else if path.is_dir() {
-        load_folder(path, &mut loaded, &mut last);
+        load_folder(path, &mut loaded, last);
     } else {
         let (message, help) = if path.exists() {
             (
@@ -155,7 +172,7 @@ pub fn load_and_check(
     if let Some(check) = last.check.take() {
         last.found = check(&loaded.inventory);
     }
-    for diagnostic in last.found {
+    for diagnostic in std::mem::take(&mut last.found) {
         loaded.diagnostics.push(diagnostic);
     }
     loaded
@@ -168,6 +185,8 @@ struct Last<'c> {
     found: Vec<Diagnostic>,
     /// The node and dependency tables, when they come from a snapshot instead of their files.
     preloaded: Option<crate::snapshot::Tables>,
+    /// Leave out the checks of the whole inventory that can only warn ([`load_for_use`]).
+    quiet: bool,
 }
 
 /// Loads an inventory from in-memory CSV files named like a folder's (`assets.csv`,
@@ -640,8 +659,9 @@ fn finish_inventory(state: &mut LoadState, loaded: &mut Loaded, last: &mut Last<
     let pending = std::mem::take(&mut state.pending_selectors);
     let inventory = &loaded.inventory;
     let check = last.check.take();
+    let quiet = last.quiet;
     let ((unmatched, node_lists), found) = rayon::join(
-        || rows::selectors_matching_nothing(pending, inventory),
+        || rows::selectors_matching_nothing(pending, inventory, quiet),
         || check.map(|check| check(inventory)),
     );
     loaded.node_lists = node_lists;

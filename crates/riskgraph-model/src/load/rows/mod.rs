@@ -291,16 +291,21 @@ fn defer_selects_nothing(c: &Cells<'_, '_>, state: &mut LoadState, col: Col, sel
         .push(diagnostic);
 }
 
-/// The warnings of every queued selector that matches no node, in file and line order; and the
-/// node lists built to select, when there were selectors.
+/// The warnings of every queued selector that matches no node, in file and line order (none
+/// when `quiet`: nobody reads them); and the node lists built to select, when there were
+/// selectors.
 pub fn selectors_matching_nothing(
     pending: PendingSelectors,
     inventory: &Inventory,
+    quiet: bool,
 ) -> (Vec<Diagnostic>, Option<NodeLists>) {
     if pending.is_empty() {
         return (Vec::new(), None);
     }
     let lists = NodeLists::new(inventory);
+    if quiet {
+        return (Vec::new(), Some(lists));
+    }
     let index = NodeIndex::over(inventory, &lists);
     // Thousands of selectors at a million nodes: each may scan many nodes to find none.
     let pending: Vec<_> = pending.into_values().collect();
