@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use riskgraph_model::values::Property;
-use riskgraph_model::vocabulary::{Classification, NodeKind, Vocabulary};
+use riskgraph_model::vocabulary::{AssetType, Classification, NodeKind, Vocabulary};
 use riskgraph_model::{Inventory, NodeDetail, NodeIdx};
 
 use crate::per_node::PerNode;
@@ -270,7 +270,8 @@ impl Exposure {
                 property: headline(&hits),
             });
         });
-        nodes.sort_unstable_by_key(|r| {
+        // Each node once, so the key orders them totally: the same order on any thread count.
+        nodes.par_sort_unstable_by_key(|r| {
             let hit = r.headline();
             (hit.parent.is_some(), hit.cost, hit.hops, r.node)
         });
@@ -407,49 +408,186 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The summary of `exposure`, tallied over blocks of its nodes on every thread, the blocks'
+    /// tallies then merged in order: the same summary whatever the thread count.
     fn of(exposure: &Exposure, inventory: &Inventory, facts: &NodeFacts) -> Self {
-        let mut summary = Self::default();
-        let mut commitments = std::collections::BTreeSet::new();
-        for reached in &exposure.nodes {
+        Self::in_blocks(exposure, inventory, facts, 1 << 14)
+    }
+
+    /// [`Summary::of`], tallied `block` nodes at a time.
+    fn in_blocks(
+        exposure: &Exposure,
+        inventory: &Inventory,
+        facts: &NodeFacts,
+        block: usize,
+    ) -> Self {
+        let tallies: Vec<Tally> = exposure
+            .nodes
+            .par_chunks(block)
+            .map(|block| Tally::of(block, &exposure.properties, inventory, facts))
+            .collect();
+        let mut all = Tally::default();
+        for tally in tallies {
+            all.merge(tally);
+        }
+        let counted = |counts: &[usize], name: &dyn Fn(usize) -> &'static str| {
+            counts
+                .iter()
+                .enumerate()
+                .filter(|&(_, &count)| count > 0)
+                .map(|(at, &count)| (name(at), count))
+                .collect::<BTreeMap<&'static str, usize>>()
+        };
+        Self {
+            reached: all.reached,
+            by_kind: counted(&all.by_kind, &|at| NodeKind::ALL[at].as_str()),
+            by_type: counted(&all.by_type, &|at| AssetType::ALL[at].as_str()),
+            in_scope_assets: all.in_scope_assets,
+            processes: all.processes,
+            commitments: all.commitments.into_iter().collect(),
+            highest_classification: all.highest_classification,
+            personal_data: all.personal_data,
+            vendors: all.vendors,
+            max_value: all.max_value,
+        }
+    }
+}
+
+/// What [`Summary::of`] counts over some of an exposure's nodes: kinds and asset types by their
+/// position in their vocabulary.
+#[derive(Default)]
+struct Tally {
+    reached: usize,
+    by_kind: Vec<usize>,
+    by_type: Vec<usize>,
+    in_scope_assets: usize,
+    processes: Vec<NodeIdx>,
+    vendors: Vec<NodeIdx>,
+    commitments: std::collections::BTreeSet<u32>,
+    highest_classification: Option<Classification>,
+    personal_data: bool,
+    max_value: Option<(f64, NodeIdx, Property)>,
+}
+
+impl Tally {
+    fn of(
+        nodes: &[Reached],
+        properties: &[Property],
+        inventory: &Inventory,
+        facts: &NodeFacts,
+    ) -> Self {
+        let mut tally = Self {
+            by_kind: vec![0; NodeKind::ALL.len()],
+            by_type: vec![0; AssetType::ALL.len()],
+            ..Self::default()
+        };
+        for reached in nodes {
             let n = reached.node as usize;
             let node = &inventory.nodes[n];
             if !reached.is_origin() {
-                summary.reached += 1;
-                *summary.by_kind.entry(node.kind().as_str()).or_default() += 1;
+                tally.reached += 1;
+                tally.by_kind[position(NodeKind::ALL, node.kind())] += 1;
                 match &node.detail {
                     NodeDetail::Asset(asset) => {
-                        *summary
-                            .by_type
-                            .entry(asset.asset_type.as_str())
-                            .or_default() += 1;
+                        tally.by_type[position(AssetType::ALL, asset.asset_type)] += 1;
                         if node.in_scope {
-                            summary.in_scope_assets += 1;
+                            tally.in_scope_assets += 1;
                         }
                     }
-                    NodeDetail::Process(_) => summary.processes.push(reached.node),
-                    NodeDetail::Vendor(_) => summary.vendors.push(reached.node),
+                    NodeDetail::Process(_) => tally.processes.push(reached.node),
+                    NodeDetail::Vendor(_) => tally.vendors.push(reached.node),
                 }
             }
-            commitments.extend(facts.commitments(reached.node));
-            summary.highest_classification =
-                summary.highest_classification.max(facts.classification[n]);
-            summary.personal_data |= facts.personal_data[n];
-            for &property in &exposure.properties {
+            tally
+                .commitments
+                .extend(facts.commitments(reached.node).iter().copied());
+            tally.highest_classification =
+                tally.highest_classification.max(facts.classification[n]);
+            tally.personal_data |= facts.personal_data[n];
+            for &property in properties {
                 if let Some(impact) = reached.impact(property) {
                     let value = f64::from(facts.value[n][property as usize]) * impact;
-                    let better = summary.max_value.is_none_or(|(best, best_node, _)| {
-                        value
-                            .total_cmp(&best)
-                            .then(best_node.cmp(&reached.node))
-                            .is_gt()
-                    });
-                    if better {
-                        summary.max_value = Some((value, reached.node, property));
-                    }
+                    tally.offer(value, reached.node, property);
                 }
             }
         }
-        summary.commitments = commitments.into_iter().collect();
-        summary
+        tally
+    }
+
+    /// Keeps `value` as the largest when it is, a tie going to the lower node (so blocks merge
+    /// to the same result in any order), and for one node to the property offered first.
+    fn offer(&mut self, value: f64, node: NodeIdx, property: Property) {
+        let better = self.max_value.is_none_or(|(best, best_node, _)| {
+            value.total_cmp(&best).then(best_node.cmp(&node)).is_gt()
+        });
+        if better {
+            self.max_value = Some((value, node, property));
+        }
+    }
+
+    /// Adds `later`, the tally of the nodes after these.
+    fn merge(&mut self, later: Self) {
+        if self.by_kind.is_empty() {
+            *self = later;
+            return;
+        }
+        self.reached += later.reached;
+        for (mine, theirs) in self.by_kind.iter_mut().zip(later.by_kind) {
+            *mine += theirs;
+        }
+        for (mine, theirs) in self.by_type.iter_mut().zip(later.by_type) {
+            *mine += theirs;
+        }
+        self.in_scope_assets += later.in_scope_assets;
+        self.processes.extend(later.processes);
+        self.vendors.extend(later.vendors);
+        self.commitments.extend(later.commitments);
+        self.highest_classification = self
+            .highest_classification
+            .max(later.highest_classification);
+        self.personal_data |= later.personal_data;
+        if let Some((value, node, property)) = later.max_value {
+            self.offer(value, node, property);
+        }
+    }
+}
+
+/// Where `value` is in `all`, a vocabulary's values.
+fn position<T: PartialEq + Copy>(all: &[T], value: T) -> usize {
+    all.iter().position(|&v| v == value).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_is_the_same_whatever_the_blocks_it_is_tallied_in() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+        let inventory = riskgraph_model::load(&root).inventory;
+        let graph = ImpactGraph::build(&inventory);
+        let facts = NodeFacts::new(&inventory);
+        let mut workspace = Workspace::new(inventory.nodes.len());
+        for origins in [&["aws"][..], &["okta", "stripe"]] {
+            let ids: Vec<String> = origins.iter().map(|&id| id.to_owned()).collect();
+            let origins = inventory.resolve(&ids).unwrap();
+            let exposure = Exposure::compute(
+                &graph,
+                &mut workspace,
+                &origins,
+                &Property::ALL,
+                Limits::new(0.0, None),
+            );
+            assert!(exposure.nodes.len() > 10);
+            let whole = Summary::in_blocks(&exposure, &inventory, &facts, usize::MAX);
+            assert!(whole.reached > 0 && whole.max_value.is_some());
+            for block in [1, 2, 3, 7] {
+                assert_eq!(
+                    Summary::in_blocks(&exposure, &inventory, &facts, block),
+                    whole
+                );
+            }
+        }
     }
 }
