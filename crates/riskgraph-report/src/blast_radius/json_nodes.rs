@@ -13,7 +13,7 @@ use std::io::Write;
 use rayon::prelude::*;
 
 use riskgraph_engine::exposure::Reached;
-use riskgraph_model::NodeIdx;
+use riskgraph_model::values::Property;
 use riskgraph_model::vocabulary::Vocabulary as _;
 
 use super::{View, asset_type, round4, write_json};
@@ -60,18 +60,16 @@ fn write_document_in(
 /// The id of every reached node as a JSON string, one after the other in the exposure's order:
 /// the ids of a million paths (whose every step is a reached node) are copied from here rather
 /// than found in each node and escaped again.
-struct Ids<'v> {
-    view: &'v View<'v>,
+struct Ids {
     text: Vec<u8>,
     /// Where each reached node's id starts in `text`, and after the last, where it ends.
     starts: Vec<usize>,
 }
 
-impl<'v> Ids<'v> {
-    fn of(view: &'v View<'v>) -> std::io::Result<Self> {
+impl Ids {
+    fn of(view: &View<'_>) -> std::io::Result<Self> {
         let reached = &view.exposure.nodes;
         let mut ids = Ids {
-            view,
             text: Vec::with_capacity(reached.len() * 16),
             starts: Vec::with_capacity(reached.len() + 1),
         };
@@ -83,16 +81,100 @@ impl<'v> Ids<'v> {
         Ok(ids)
     }
 
-    /// Appends `node`'s id as a JSON string to `buf`.
-    fn write(&self, buf: &mut Vec<u8>, node: NodeIdx) -> std::io::Result<()> {
-        match self.view.lookup.position(node) {
-            Some(at) => {
-                buf.extend_from_slice(&self.text[self.starts[at]..self.starts[at + 1]]);
-                Ok(())
+    /// Appends the id of the node at `position` in the exposure as a JSON string to `buf`.
+    fn write_at(&self, buf: &mut Vec<u8>, position: usize) {
+        buf.extend_from_slice(&self.text[self.starts[position]..self.starts[position + 1]]);
+    }
+}
+
+/// Each reached node's step towards the origins, per property, by its position in the exposure:
+/// a million paths are walked through these 8-byte links rather than through each node's
+/// record and the lookup by node (the same steps as [`riskgraph_engine::exposure::Lookup::path`]).
+struct Links {
+    /// Per property (confidentiality, integrity, availability); empty for one not asked for.
+    of: [Vec<Link>; 3],
+}
+
+#[derive(Clone, Copy)]
+struct Link {
+    /// The parent's position, or one of the markers below.
+    next: u32,
+    /// The dependency row of the step to the parent.
+    row: u32,
+}
+
+/// The node has no hit of the property: a walk stops before it.
+const NO_HIT: u32 = u32::MAX;
+/// The node is an origin: a walk ends with it.
+const ORIGIN: u32 = u32::MAX - 1;
+/// The node's parent was not reached (not expected): a walk ends with the node.
+const UNREACHED: u32 = u32::MAX - 2;
+
+impl Links {
+    fn of(view: &View<'_>) -> Self {
+        let nodes = &view.exposure.nodes;
+        let of = Property::ALL.map(|property| {
+            if !view.exposure.properties.contains(&property) {
+                return Vec::new();
             }
-            // Not expected: every step of a path is a reached node.
-            None => string(buf, self.view.inventory.node(node).id.as_str()),
+            nodes
+                .par_iter()
+                .map(|reached| match reached.hit(property) {
+                    None => Link {
+                        next: NO_HIT,
+                        row: 0,
+                    },
+                    Some(hit) => match hit.parent {
+                        None => Link {
+                            next: ORIGIN,
+                            row: 0,
+                        },
+                        Some((parent, row)) => Link {
+                            next: view
+                                .lookup
+                                .position(parent)
+                                .and_then(|at| u32::try_from(at).ok())
+                                .filter(|&at| at < UNREACHED)
+                                .unwrap_or(UNREACHED),
+                            row,
+                        },
+                    },
+                })
+                .collect()
+        });
+        Self { of }
+    }
+
+    /// The strongest path of `property` from an origin to the node at `position` (origin first),
+    /// as positions, with the dependency row of each step after the origin, into `steps`.
+    fn path_into(
+        &self,
+        position: usize,
+        property: Property,
+        steps: &mut Vec<(usize, Option<u32>)>,
+    ) {
+        steps.clear();
+        let links = &self.of[property as usize];
+        let mut at = position;
+        // Hops fall by one at each step, so the walk ends at an origin.
+        while let Some(link) = links.get(at) {
+            match link.next {
+                NO_HIT => break,
+                ORIGIN => {
+                    steps.push((at, None));
+                    break;
+                }
+                UNREACHED => {
+                    steps.push((at, Some(link.row)));
+                    break;
+                }
+                next => {
+                    steps.push((at, Some(link.row)));
+                    at = next as usize;
+                }
+            }
         }
+        steps.reverse();
     }
 }
 
@@ -110,6 +192,7 @@ fn write_nodes(
     window: usize,
 ) -> std::io::Result<()> {
     let ids = Ids::of(view)?;
+    let links = Links::of(view);
     let nodes = &view.exposure.nodes;
     for (w, nodes_of_window) in nodes.chunks(block * window).enumerate() {
         let blocks: Vec<std::io::Result<Vec<u8>>> = nodes_of_window
@@ -122,7 +205,7 @@ fn write_nodes(
                     if i > 0 {
                         buf.push(b',');
                     }
-                    write_node(&mut buf, view, &ids, reached, path)?;
+                    write_node(&mut buf, view, (&ids, &links), (i, reached), path)?;
                 }
                 Ok(buf)
             })
@@ -134,17 +217,18 @@ fn write_nodes(
     Ok(())
 }
 
+/// The node `reached`, at `position` in the exposure, with its path walked through `links`.
 fn write_node(
     buf: &mut Vec<u8>,
     view: &View<'_>,
-    ids: &Ids,
-    reached: &Reached,
-    path: &mut Vec<(NodeIdx, Option<u32>)>,
+    (ids, links): (&Ids, &Links),
+    (position, reached): (usize, &Reached),
+    path: &mut Vec<(usize, Option<u32>)>,
 ) -> std::io::Result<()> {
     let inv = view.inventory;
     let node = inv.node(reached.node);
     buf.extend_from_slice(b"\n    {\n      \"id\": ");
-    ids.write(buf, reached.node)?;
+    ids.write_at(buf, position);
     buf.extend_from_slice(b",\n      \"name\": ");
     string(buf, &node.name)?;
     buf.extend_from_slice(b",\n      \"kind\": ");
@@ -175,7 +259,7 @@ fn write_node(
     string(buf, reached.property.name())?;
     buf.extend_from_slice(b",\n      \"hops\": ");
     value(buf, &reached.headline().hops)?;
-    view.lookup.path_into(reached.node, reached.property, path);
+    links.path_into(position, reached.property, path);
     buf.extend_from_slice(b",\n      \"path\": ");
     let mut empty = true;
     for &(step, _) in path.iter() {
@@ -184,7 +268,7 @@ fn write_node(
         } else {
             b",\n        "
         });
-        ids.write(buf, step)?;
+        ids.write_at(buf, step);
         empty = false;
     }
     buf.extend_from_slice(if empty { b"[]" } else { b"\n      ]" });
@@ -214,7 +298,15 @@ fn list<'a>(buf: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) -> std::io:
     Ok(())
 }
 
+/// `text` as a JSON string, as `serde_json` writes it: as it is between quotes when it has
+/// nothing to escape (a control character, a quote, a backslash), else through `serde_json`.
 fn string(buf: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(text.as_bytes());
+        buf.push(b'"');
+        return Ok(());
+    }
     value(buf, &text)
 }
 
