@@ -167,6 +167,9 @@ fn a_damaged_or_foreign_snapshot_is_ignored_with_a_warning_and_written_again() {
     // The version follows the 16-byte magic and the format number: `0.1.0` becomes `9.1.0`.
     let version_at = 16 + 4 + 8;
     foreign[version_at] = b'9';
+    // The format number, a u32 after the magic: one this build does not read.
+    let mut other_format = good.clone();
+    other_format[16] = other_format[16].wrapping_add(1);
     let damaged: &[(&str, Vec<u8>, &str)] = &[
         ("cut short", good[..good.len() / 3].to_vec(), "cut short"),
         ("one bit flipped", flipped, "damaged"),
@@ -188,6 +191,7 @@ fn a_damaged_or_foreign_snapshot_is_ignored_with_a_warning_and_written_again() {
             "not a riskgraph snapshot",
         ),
         ("another version", foreign, "written by riskgraph 9.1.0"),
+        ("another format", other_format, "snapshot format"),
     ];
     for (what, bytes, reason) in damaged {
         fs::write(snapshot_file(dir.path()), bytes).unwrap();

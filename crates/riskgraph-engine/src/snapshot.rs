@@ -229,9 +229,14 @@ pub fn read(file: &Path) -> Found {
     let (Some(format), Some(version)) = (r.u32(), r.str()) else {
         return Found::Unusable(String::from("it is cut short"));
     };
-    if format != FORMAT || version != env!("CARGO_PKG_VERSION") {
+    if version != env!("CARGO_PKG_VERSION") {
         return Found::Unusable(format!(
             "it was written by riskgraph {version} (format {format}), not by this version"
+        ));
+    }
+    if format != FORMAT {
+        return Found::Unusable(format!(
+            "it is in an older or newer snapshot format ({format}; this build reads {FORMAT})"
         ));
     }
     let header = (|| {
