@@ -341,14 +341,6 @@ impl RowFactors {
     pub fn iter(&self) -> impl Iterator<Item = [f64; 3]> + '_ {
         self.of_row.iter().map(|&n| self.distinct[n as usize])
     }
-
-    pub fn len(&self) -> usize {
-        self.of_row.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.of_row.is_empty()
-    }
 }
 
 /// The graph that impact flows through: for each property, each node's dependents with the cost
