@@ -163,12 +163,27 @@ impl Reached {
 /// Per-thread memory for computing exposures: one search per property.
 pub struct Workspace {
     searches: [Search; 3],
+    /// Whether the properties' searches run side by side on the pool's threads.
+    parallel: bool,
 }
 
 impl Workspace {
+    /// A workspace among others that walk in parallel (one per thread of a ranking, the reach
+    /// counts, a simulation): its searches run one after another, the threads being busy with
+    /// the other walks.
     pub fn new(node_count: usize) -> Self {
         Self {
             searches: std::array::from_fn(|_| Search::new(node_count)),
+            parallel: false,
+        }
+    }
+
+    /// A workspace for one query at a time (an exposure, what can take nodes down): the
+    /// properties' searches run side by side.
+    pub fn for_one_query(node_count: usize) -> Self {
+        Self {
+            parallel: true,
+            ..Self::new(node_count)
         }
     }
 
@@ -201,14 +216,21 @@ impl Workspace {
         mut visit: impl FnMut(NodeIdx, &[Option<Label>; 3]),
     ) {
         let internal: Vec<NodeIdx> = origins.iter().map(|&o| graph.internal(o)).collect();
-        // The searches are independent: each property's on its own thread.
-        self.searches
-            .par_iter_mut()
+        let searches: Vec<(&mut Search, Property)> = self
+            .searches
+            .iter_mut()
             .zip(Property::ALL)
             .filter(|(_, property)| properties.contains(property))
-            .for_each(|(search, property)| {
-                search.explore(graph.property(property), &internal, limits);
-            });
+            .collect();
+        let explore = |(search, property): (&mut Search, Property)| {
+            search.explore(graph.property(property), &internal, limits);
+        };
+        if self.parallel {
+            // The searches are independent: each property's on its own thread.
+            searches.into_par_iter().for_each(explore);
+        } else {
+            searches.into_iter().for_each(explore);
+        }
         let searches = &self.searches;
         for (i, &property) in properties.iter().enumerate() {
             for label in searches[property as usize].reached() {

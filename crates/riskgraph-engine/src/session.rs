@@ -383,7 +383,7 @@ impl Session {
         properties: &[Property],
         limits: Limits,
     ) -> Exposure {
-        let mut workspace = Workspace::new(self.inventory.nodes.len());
+        let mut workspace = Workspace::for_one_query(self.inventory.nodes.len());
         Exposure::compute(&self.graph, &mut workspace, origins, properties, limits)
     }
 
@@ -394,7 +394,7 @@ impl Session {
         properties: &[Property],
         limits: Limits,
     ) -> Vec<Exposure> {
-        let mut workspace = Workspace::new(self.inventory.nodes.len());
+        let mut workspace = Workspace::for_one_query(self.inventory.nodes.len());
         origins
             .iter()
             .map(|&origin| {
@@ -423,7 +423,7 @@ impl Session {
         limits: Limits,
         spof: f64,
     ) -> Upstream {
-        let mut workspace = Workspace::new(self.inventory.nodes.len());
+        let mut workspace = Workspace::for_one_query(self.inventory.nodes.len());
         Upstream::compute(
             &self.graph,
             &mut workspace,
