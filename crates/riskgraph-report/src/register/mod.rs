@@ -280,19 +280,15 @@ impl<'a> Register<'a> {
         };
         let node = inventory.node(risk.node);
         let assessment = self.assessment;
-        let controls: Vec<_> = assessment
-            .controls(risk)
+        let list = assessment.controls(risk);
+        let controls: Vec<_> = list
             .iter()
             .map(|&c| &inventory.controls[c as usize])
             .collect();
-        let list = assessment.controls(risk);
         let criteria = self.criteria[assessment.list_index(risk)].get_or_init(|| Criteria {
             soc2: criteria_of(inventory, list, |c| &c.soc2),
             iso27001: criteria_of(inventory, list, |c| &c.iso27001),
         });
-        let id = |&(c, at): &(u32, u32), of: fn(&'a Control) -> &'a [Box<str>]| -> &'a str {
-            &of(&inventory.controls[c as usize])[at as usize]
-        };
         let text = |t: Option<&'a str>| Cow::Borrowed(t.unwrap_or_default());
         RiskView {
             id: Cow::Owned(risk.id(inventory)),
@@ -315,10 +311,10 @@ impl<'a> Register<'a> {
                 .map(|c| Cow::Borrowed(c.id.as_str()))
                 .collect(),
             soc2: (criteria.soc2.iter())
-                .map(|pair| Cow::Borrowed(id(pair, |c| &c.soc2)))
+                .map(|&pair| Cow::Borrowed(criterion(inventory, pair, |c| &c.soc2)))
                 .collect(),
             iso27001: (criteria.iso27001.iter())
-                .map(|pair| format!("A.{}", id(pair, |c| &c.iso27001)))
+                .map(|&pair| format!("A.{}", criterion(inventory, pair, |c| &c.iso27001)))
                 .collect(),
             vulnerabilities: assessment
                 .vulnerabilities(risk)
@@ -450,7 +446,7 @@ fn criteria_of(
     list: &[u32],
     of: fn(&Control) -> &[Box<str>],
 ) -> Vec<(u32, u32)> {
-    let id = |&(c, at): &(u32, u32)| &*of(&inventory.controls[c as usize])[at as usize];
+    let id = |&pair: &(u32, u32)| criterion(inventory, pair, of);
     let mut ids: Vec<(u32, u32)> = list
         .iter()
         .flat_map(|&c| (0..of(&inventory.controls[c as usize]).len()).map(move |at| (c, at as u32)))
@@ -458,6 +454,15 @@ fn criteria_of(
     ids.sort_by(|a, b| natural(id(a), id(b)));
     ids.dedup_by(|a, b| id(a) == id(b));
     ids
+}
+
+/// The id at `position` among those `of` gives for `control`.
+fn criterion(
+    inventory: &Inventory,
+    (control, position): (u32, u32),
+    of: fn(&Control) -> &[Box<str>],
+) -> &str {
+    &of(&inventory.controls[control as usize])[position as usize]
 }
 
 /// Compares ids the way people number them: `CC6.2` before `CC6.10`, `5.9` before `5.15`.
