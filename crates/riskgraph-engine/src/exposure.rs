@@ -508,10 +508,10 @@ impl Tally {
             let node = &inventory.nodes[n];
             if !reached.is_origin() {
                 tally.reached += 1;
-                tally.by_kind[position(NodeKind::ALL, node.kind())] += 1;
+                tally.by_kind[node.kind().position()] += 1;
                 match &node.detail {
                     NodeDetail::Asset(asset) => {
-                        tally.by_type[position(AssetType::ALL, asset.asset_type)] += 1;
+                        tally.by_type[asset.asset_type.position()] += 1;
                         if node.in_scope {
                             tally.in_scope_assets += 1;
                         }
@@ -572,11 +572,6 @@ impl Tally {
             self.offer(value, node, property);
         }
     }
-}
-
-/// Where `value` is in `all`, a vocabulary's values.
-fn position<T: PartialEq + Copy>(all: &[T], value: T) -> usize {
-    all.iter().position(|&v| v == value).unwrap_or(0)
 }
 
 #[cfg(test)]

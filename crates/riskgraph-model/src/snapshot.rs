@@ -488,12 +488,7 @@ fn stand_in_dependency() -> Dependency {
 
 /// 0 for none, else the value's position in its vocabulary plus one.
 fn vocabulary<V: Vocabulary + PartialEq>(value: Option<V>) -> u8 {
-    value.map_or(0, |v| {
-        V::ALL
-            .iter()
-            .position(|&x| x == v)
-            .map_or(0, |i| i as u8 + 1)
-    })
+    value.map_or(0, |v| v.position() as u8 + 1)
 }
 
 /// The count of nodes of each kind, in the order of the node files: assets, processes, vendors.

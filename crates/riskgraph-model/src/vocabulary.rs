@@ -22,6 +22,14 @@ pub trait Vocabulary: Sized + Copy + 'static {
     /// Other spellings accepted.
     fn aliases(self) -> &'static [&'static str];
 
+    /// Where the value is in [`Vocabulary::ALL`].
+    fn position(self) -> usize
+    where
+        Self: PartialEq,
+    {
+        Self::ALL.iter().position(|&v| v == self).unwrap_or(0)
+    }
+
     /// Matches case-insensitively, with spaces, hyphens and underscores ignored, against the
     /// canonical spelling and the aliases.
     fn parse(text: &str) -> Result<Self, ValueError> {
