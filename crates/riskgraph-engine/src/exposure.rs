@@ -375,19 +375,6 @@ impl<'a> Lookup<'a> {
     /// dependency row of each step after the origin.
     pub fn path(&self, node: NodeIdx, property: Property) -> Vec<(NodeIdx, Option<u32>)> {
         let mut steps = Vec::new();
-        self.path_into(node, property, &mut steps);
-        steps
-    }
-
-    /// [`Lookup::path`] into `steps`, which it empties first: a writer of a million paths
-    /// reuses one vector.
-    pub fn path_into(
-        &self,
-        node: NodeIdx,
-        property: Property,
-        steps: &mut Vec<(NodeIdx, Option<u32>)>,
-    ) {
-        steps.clear();
         let mut at = node;
         // Hops fall by one at each step, so the walk ends at an origin.
         while let Some(hit) = self.get(at).and_then(|r| r.hit(property)) {
@@ -403,6 +390,7 @@ impl<'a> Lookup<'a> {
             }
         }
         steps.reverse();
+        steps
     }
 }
 
