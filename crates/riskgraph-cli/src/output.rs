@@ -1,5 +1,8 @@
 //! The one way every command writes its output: to the standard output, or with `-o FILE` to a
-//! temporary file renamed over FILE once complete. A closed standard output ends the run quietly.
+//! temporary file renamed over FILE once complete, written in large blocks that bypass the page
+//! cache where the system allows ([`blocks`]). A closed standard output ends the run quietly.
+
+mod blocks;
 
 use std::io::Write;
 use std::path::Path;
@@ -44,11 +47,13 @@ pub fn write_atomically(
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut file = tempfile::Builder::new()
+    let file = tempfile::Builder::new()
         .prefix(".riskgraph-")
         .suffix(".tmp")
         .tempfile_in(folder)?;
-    render(file.as_file_mut())?;
+    let mut blocks = blocks::BlockFile::new(file.as_file());
+    render(&mut blocks)?;
+    blocks.finish()?;
     // The temporary file is private to its owner; the output gets the mode of the file it
     // replaces, or that of a new file.
     let permissions = match std::fs::metadata(path) {
