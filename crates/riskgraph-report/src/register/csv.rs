@@ -76,15 +76,14 @@ fn write_pieces(
     drop(header);
     let rows = Rows::new(register);
     let pieces_per_batch = 4 * rayon::current_num_threads();
-    let render = |batch: &[&Risk]| -> Vec<std::io::Result<Vec<u8>>> {
+    let render = |batch: &[&Risk]| -> Vec<Vec<u8>> {
         batch
             .par_chunks(rows_per_piece)
             .map(|risks| rows.piece(risks))
             .collect()
     };
-    let write = |out: &mut dyn Write, pieces: Vec<std::io::Result<Vec<u8>>>| {
+    let write = |out: &mut dyn Write, pieces: Vec<Vec<u8>>| {
         pieces.into_iter().try_for_each(|piece| {
-            let piece = piece?;
             out.write_all(&piece)?;
             rows.give_back(piece);
             Ok(())
@@ -109,23 +108,50 @@ fn write_pieces(
 const ROWS_PER_PIECE: usize = 4096;
 
 /// The register's rows as CSV.
+///
+/// A row is put together from runs of cells already written as CSV: those of its threat (id,
+/// name, category), of its node (id, kind, type, name, owner), of its list of what applies and
+/// of its levels are each written once and copied into every row that has them. The other cells
+/// go through [`Cells`]. At tens of millions of rows, writing each cell through `csv::Writer` was
+/// most of the cost of the CSV.
 struct Rows<'r, 'a> {
     register: &'r Register<'a>,
+    /// Per threat, then for fraud, its three cells.
+    threats: Vec<Vec<u8>>,
+    /// Per node, its five cells, written when a row first needs them.
+    nodes: Vec<OnceLock<Box<[u8]>>>,
     /// Per list of what applies (`Assessment::list_index`), its five list cells: controls,
     /// SOC 2 criteria, Annex A controls, vulnerabilities, incidents.
-    lists: Vec<OnceLock<[String; 5]>>,
+    lists: Vec<OnceLock<Box<[u8]>>>,
+    /// Per level, its name as a cell.
+    levels: Vec<Vec<u8>>,
     /// Buffers of pieces already written, for the next ones.
     spare: Mutex<Vec<Vec<u8>>>,
 }
 
 impl<'r, 'a> Rows<'r, 'a> {
     fn new(register: &'r Register<'a>) -> Self {
-        let lists = (0..register.assessment.list_count())
-            .map(|_| OnceLock::new())
+        let inventory = register.inventory;
+        let threats = inventory
+            .threats
+            .iter()
+            .map(|threat| (threat.id.as_str(), &*threat.name, threat.category.as_str()))
+            .chain(std::iter::once(Source::FRAUD))
+            .map(|(id, name, category)| Cells::run(&[id, name, category]))
+            .collect();
+        let levels = (0..inventory.manifest.levels.len())
+            .map(|level| Cells::run(&[register.level_name(level)]))
             .collect();
         Self {
             register,
-            lists,
+            threats,
+            nodes: (0..inventory.nodes.len())
+                .map(|_| OnceLock::new())
+                .collect(),
+            lists: (0..register.assessment.list_count())
+                .map(|_| OnceLock::new())
+                .collect(),
+            levels,
             spare: Mutex::new(Vec::new()),
         }
     }
@@ -139,112 +165,189 @@ impl<'r, 'a> Rows<'r, 'a> {
     }
 
     /// The CSV rows of `risks`, without a header.
-    fn piece(&self, risks: &[&Risk]) -> std::io::Result<Vec<u8>> {
+    fn piece(&self, risks: &[&Risk]) -> Vec<u8> {
         let spare = self.spare.lock().ok().and_then(|mut spare| spare.pop());
         let mut buffer = spare.unwrap_or_else(|| Vec::with_capacity(risks.len() * 512));
         buffer.clear();
-        let mut writer = csv::Writer::from_writer(buffer);
-        let mut scratch = String::new();
+        let mut cells = Cells::default();
         for risk in risks {
-            self.row(risk, &mut scratch, &mut |cell| {
-                writer.write_field(neutralize(cell).as_bytes())
-            })?;
-            writer.write_record(std::iter::empty::<&[u8]>())?;
+            self.row(risk, &mut cells, &mut buffer);
         }
-        writer.into_inner().map_err(csv::IntoInnerError::into_error)
+        buffer
     }
 
-    /// Calls `cell` with each of `risk`'s cells, in the order of [`HEADER`], as [`cells`] gives
-    /// them.
-    fn row(
-        &self,
-        risk: &Risk,
-        scratch: &mut String,
-        cell: &mut impl FnMut(&str) -> csv::Result<()>,
-    ) -> csv::Result<()> {
+    /// Appends `risk`'s row to `out`: its cells in the order of [`HEADER`], as [`cells`] gives
+    /// them, each through [`neutralize`], as `csv::Writer` writes them.
+    fn row(&self, risk: &Risk, cells: &mut Cells, out: &mut Vec<u8>) {
         let register = self.register;
         let inventory = register.inventory;
         let assessment = register.assessment;
-        let (threat_id, threat_name, category) = match risk.source {
-            Source::Threat(t) => {
-                let threat = &inventory.threats[t as usize];
-                (threat.id.as_str(), &*threat.name, threat.category.as_str())
-            }
-            Source::Fraud => Source::FRAUD,
+        let (threat, threat_id) = match risk.source {
+            Source::Threat(t) => (t as usize, inventory.threats[t as usize].id.as_str()),
+            Source::Fraud => (inventory.threats.len(), Source::FRAUD.0),
         };
         let node = inventory.node(risk.node);
-        let mut number = |n: u32, cell: &mut dyn FnMut(&str) -> csv::Result<()>| {
-            scratch.clear();
-            let _ = write!(scratch, "{n}");
-            cell(scratch)
-        };
-        let mut cell = |text: &str| cell(text);
-        cell(&risk.id(inventory))?;
-        cell(threat_id)?;
-        cell(threat_name)?;
-        cell(category)?;
-        cell(node.id.as_str())?;
-        cell(node.kind().as_str())?;
-        cell(match &node.detail {
-            NodeDetail::Asset(asset) => asset.asset_type.as_str(),
-            _ => "",
-        })?;
-        cell(&node.name)?;
-        cell(node.owner.as_deref().unwrap_or_default())?;
+        cells.scratch.clear();
+        cells.scratch.push_str(threat_id);
+        cells.scratch.push('@');
+        cells.scratch.push_str(node.id.as_str());
+        cells.push_scratch(out);
+        out.extend_from_slice(&self.threats[threat]);
+        out.push(b',');
+        out.extend_from_slice(self.nodes[risk.node as usize].get_or_init(|| {
+            let node_type = match &node.detail {
+                NodeDetail::Asset(asset) => asset.asset_type.as_str(),
+                _ => "",
+            };
+            let owner = node.owner.as_deref().unwrap_or_default();
+            let cells = [
+                node.id.as_str(),
+                node.kind().as_str(),
+                node_type,
+                &node.name,
+                owner,
+            ];
+            Cells::run(&cells).into()
+        }));
+        out.push(b',');
+        let mut number = itoa::Buffer::new();
         for rated in [risk.inherent(), risk.residual()] {
-            number(rated.likelihood, &mut cell)?;
-            number(rated.impact, &mut cell)?;
-            number(rated.score, &mut cell)?;
-            cell(register.level_name(rated.level))?;
+            // Digits are never quoted or neutralized.
+            for n in [rated.likelihood, rated.impact, rated.score] {
+                out.extend_from_slice(number.format(n).as_bytes());
+                out.push(b',');
+            }
+            out.extend_from_slice(&self.levels[rated.level]);
+            out.push(b',');
         }
-        cell(if risk.within_appetite { "yes" } else { "no" })?;
-        let lists = self.lists[assessment.list_index(risk)].get_or_init(|| {
-            let view = register.view(risk);
-            [
-                list(&view.controls),
-                list(&view.soc2),
-                list(&view.iso27001),
-                list(&view.vulnerabilities),
-                list(&view.incidents),
-            ]
+        out.extend_from_slice(if risk.within_appetite {
+            b"yes,"
+        } else {
+            b"no,"
         });
-        for list in lists {
-            cell(list)?;
-        }
+        out.extend_from_slice(self.lists[assessment.list_index(risk)].get_or_init(|| {
+            let view = register.view(risk);
+            Cells::run(&[
+                &list(&view.controls),
+                &list(&view.soc2),
+                &list(&view.iso27001),
+                &list(&view.vulnerabilities),
+                &list(&view.incidents),
+            ])
+            .into()
+        }));
+        out.push(b',');
         let reach = assessment.reach(risk);
-        number(reach.nodes, &mut cell)?;
-        number(reach.processes, &mut cell)?;
-        number(reach.commitments, &mut cell)?;
+        for n in [reach.nodes, reach.processes, reach.commitments] {
+            out.extend_from_slice(number.format(n).as_bytes());
+            out.push(b',');
+        }
         let row = risk
             .treatment
             .row
             .map(|t| &inventory.treatments[t as usize]);
         let text = |t: Option<&'a str>| t.unwrap_or_default();
-        cell(risk.treatment.decision.as_str())?;
-        cell(if row.is_some() {
-            "treatments.csv"
-        } else {
-            "default"
-        })?;
-        cell(row.and_then(|t| t.status).map_or("", Vocabulary::as_str))?;
-        cell(text(risk.owner(inventory)))?;
-        cell(text(row.and_then(|t| t.justification.as_deref())))?;
-        cell(text(row.and_then(|t| t.approved_by.as_deref())))?;
+        cells.push(out, risk.treatment.decision.as_str());
+        cells.push(
+            out,
+            if row.is_some() {
+                "treatments.csv"
+            } else {
+                "default"
+            },
+        );
+        cells.push(
+            out,
+            row.and_then(|t| t.status).map_or("", Vocabulary::as_str),
+        );
+        cells.push(out, text(risk.owner(inventory)));
+        cells.push(out, text(row.and_then(|t| t.justification.as_deref())));
+        cells.push(out, text(row.and_then(|t| t.approved_by.as_deref())));
         for date in [row.and_then(|t| t.approved_on), row.and_then(|t| t.expires)] {
-            match date {
-                Some(date) => cell(&date.civil().to_string())?,
-                None => cell("")?,
+            cells.scratch.clear();
+            if let Some(date) = date {
+                let _ = write!(cells.scratch, "{}", date.civil());
             }
+            cells.push_scratch(out);
         }
-        cell(text(row.and_then(|t| t.ticket.as_deref())))?;
-        cell(&risk.next_review.to_string())?;
-        let findings: Vec<&str> = assessment
-            .findings(inventory, risk)
-            .iter()
-            .map(riskgraph_engine::assess::Finding::code)
-            .collect();
-        cell(&findings.join("; "))
+        cells.push(out, text(row.and_then(|t| t.ticket.as_deref())));
+        cells.scratch.clear();
+        let _ = write!(cells.scratch, "{}", risk.next_review);
+        cells.push_scratch(out);
+        cells.scratch.clear();
+        for (i, finding) in assessment.findings(inventory, risk).iter().enumerate() {
+            if i > 0 {
+                cells.scratch.push_str("; ");
+            }
+            cells.scratch.push_str(finding.code());
+        }
+        cells.last_scratch(out);
     }
+}
+
+/// Cells appended to a row's bytes as `csv::Writer` writes them, after [`neutralize`]: most
+/// need neither quotes nor an apostrophe, and are copied as they are; `csv`'s own writer quotes
+/// the others.
+#[derive(Default)]
+struct Cells {
+    /// `csv`'s writer in its default configuration (that of the header's writer): it decides
+    /// which fields need quotes, and writes those.
+    core: csv_core::Writer,
+    /// A cell being put together.
+    scratch: String,
+}
+
+impl Cells {
+    /// Appends `text` as a cell and a comma.
+    fn push(&mut self, out: &mut Vec<u8>, text: &str) {
+        cell(&mut self.core, out, text, false);
+    }
+
+    /// [`Cells::push`] for the scratch cell.
+    fn push_scratch(&mut self, out: &mut Vec<u8>) {
+        cell(&mut self.core, out, &self.scratch, false);
+    }
+
+    /// Appends the scratch cell as the row's last, and the end of the row.
+    fn last_scratch(&mut self, out: &mut Vec<u8>) {
+        cell(&mut self.core, out, &self.scratch, true);
+    }
+
+    /// `cells` written as CSV, separated by commas, without a comma after the last.
+    fn run(cells: &[&str]) -> Vec<u8> {
+        let mut core = csv_core::Writer::new();
+        let mut run = Vec::new();
+        for text in cells {
+            cell(&mut core, &mut run, text, false);
+        }
+        run.pop();
+        run
+    }
+}
+
+/// Appends `text` as a cell to `out`, then a comma, or the end of the row when `last`.
+fn cell(core: &mut csv_core::Writer, out: &mut Vec<u8>, text: &str, last: bool) {
+    let text = neutralize(text);
+    let bytes = text.as_bytes();
+    if !core.should_quote(bytes) {
+        out.extend_from_slice(bytes);
+        // The default terminator of `csv`'s writer.
+        out.push(if last { b'\n' } else { b',' });
+        return;
+    }
+    // Room for the quotes, every byte doubled and the longest end of a field.
+    let at = out.len();
+    out.resize(at + 2 * bytes.len() + 4, 0);
+    let (written, read, field) = core.field(bytes, &mut out[at..]);
+    debug_assert!(written == csv_core::WriteResult::InputEmpty && read == bytes.len());
+    let rest = &mut out[at + field..];
+    let (ended, end) = if last {
+        core.terminator(rest)
+    } else {
+        core.delimiter(rest)
+    };
+    debug_assert!(ended == csv_core::WriteResult::InputEmpty);
+    out.truncate(at + field + end);
 }
 
 /// Items joined by `; `, as a cell lists them.
@@ -363,6 +466,55 @@ mod tests {
             register.shown.len() > 7 * 3 * 4,
             "more than one batch of pieces"
         );
+    }
+
+    /// Cells copied as they are, quoted by `csv`'s writer or given an apostrophe are the bytes
+    /// `csv::Writer` writes for the same record, wherever they fall in it.
+    #[test]
+    fn cells_are_the_bytes_csv_writes() {
+        use super::{Cells, cell};
+        let texts = [
+            "plain",
+            "",
+            "a,b",
+            "say \"hi\"",
+            "\"",
+            ",",
+            "line\nbreak",
+            "cr\rlf",
+            "=1+2",
+            "-3",
+            "+x",
+            "@SUM(A1)",
+            "\tx",
+            "'quoted",
+            "Zürich, CH",
+            "; ",
+        ];
+        let record = |cells: &[&str]| {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer
+                .write_record(cells.iter().map(|c| neutralize(c).into_owned()))
+                .unwrap();
+            writer.into_inner().unwrap()
+        };
+        for last in texts {
+            let mut cells = vec!["risk@node"];
+            cells.extend(texts);
+            cells.push(last);
+            let mut core = csv_core::Writer::new();
+            let mut row = Vec::new();
+            for (i, text) in cells.iter().enumerate() {
+                cell(&mut core, &mut row, text, i == cells.len() - 1);
+            }
+            assert_eq!(
+                String::from_utf8(row).unwrap(),
+                String::from_utf8(record(&cells)).unwrap()
+            );
+            let mut run = Cells::run(&[last, "x", last]);
+            run.push(b'\n');
+            assert_eq!(run, record(&[last, "x", last]), "{last:?}");
+        }
     }
 
     #[test]
