@@ -410,15 +410,8 @@ pub fn assess_with(
 ) -> Result<Assessment, RuleError> {
     let inventory = indexed.inventory();
     let inputs = Inputs::with(indexed, graph, settings.limits, settings.as_of);
-    // Counted first: a vector grown by doubling would hold up to twice the risks' memory, and
-    // three times while it moves.
     let targets = threat_targets(inventory, &indexed.nodes());
-    let mut count = 0;
-    for_each_item(inventory, &targets, |_| count += 1);
-    let mut risks = Vec::with_capacity(count);
-    for_each_item(inventory, &targets, |item| {
-        risks.push(Risk::unscored(item.source, item.node, settings.as_of));
-    });
+    let mut risks = unscored_risks(inventory, &targets, settings.as_of);
     let evaluator = evaluate::Evaluator::new(inventory, settings.as_of);
     let (applied, fraud_factors) = score(&inputs, rules, &evaluator, &mut risks, progress)?;
     // The reach counts need the most memory after the risks: the inputs, done with, go first.
@@ -518,6 +511,54 @@ pub(crate) fn items(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Item> {
     let mut items = Vec::new();
     for_each_item(inventory, &targets, |item| items.push(item));
     items
+}
+
+/// Every risk, unscored, in the order of [`items`]. The vector is sized first (one grown by
+/// doubling would hold up to twice the risks' memory, and three times while it moves), then
+/// filled in parallel, in place.
+fn unscored_risks(
+    inventory: &Inventory,
+    targets: &[Option<Arc<[NodeIdx]>>],
+    as_of: jiff::civil::Date,
+) -> Vec<Risk> {
+    let in_scope: Vec<bool> = inventory.nodes.par_iter().map(|n| n.in_scope).collect();
+    // Per source, the nodes it has a risk on: a threat's targets in scope, the processes in
+    // scope for fraud.
+    let mut sources: Vec<(Source, std::borrow::Cow<'_, [NodeIdx]>)> = targets
+        .par_iter()
+        .enumerate()
+        .map(|(t, nodes)| {
+            let nodes = nodes.as_deref().unwrap_or_default();
+            let nodes = if nodes.iter().all(|&n| in_scope[n as usize]) {
+                std::borrow::Cow::Borrowed(nodes)
+            } else {
+                let kept = nodes.iter().copied().filter(|&n| in_scope[n as usize]);
+                std::borrow::Cow::Owned(kept.collect())
+            };
+            (Source::Threat(t as u32), nodes)
+        })
+        .collect();
+    let processes = inventory
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, node)| node.in_scope && matches!(node.detail, NodeDetail::Process(_)));
+    let processes = processes.map(|(i, _)| i as NodeIdx).collect();
+    sources.push((Source::Fraud, std::borrow::Cow::Owned(processes)));
+    // Where each source's risks start.
+    let mut starts = Vec::with_capacity(sources.len());
+    let mut count = 0;
+    for (_, nodes) in &sources {
+        starts.push(count);
+        count += nodes.len();
+    }
+    let mut risks = Vec::with_capacity(count);
+    risks.par_extend((0..count).into_par_iter().map(|i| {
+        let s = starts.partition_point(|&start| start <= i) - 1;
+        let (source, nodes) = &sources[s];
+        Risk::unscored(*source, nodes[i - starts[s]], as_of)
+    }));
+    risks
 }
 
 /// Calls `each` with every scenario, in the order of [`items`], without listing them first.
@@ -771,4 +812,44 @@ fn count_reach_sets(
         }
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use riskgraph_model::selector::NodeIndex;
+    use riskgraph_model::{NodeDetail, load};
+
+    use super::{items, threat_targets, unscored_risks};
+
+    /// The risks filled in parallel are the scenarios one after the other: each threat's targets
+    /// in scope, then the fraud risk of each process in scope.
+    #[test]
+    fn unscored_risks_are_the_items_in_order() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+        let mut inventory = load(&root).inventory;
+        let process = inventory
+            .nodes
+            .iter()
+            .position(|n| n.in_scope && matches!(n.detail, NodeDetail::Process(_)))
+            .expect("a process in scope");
+        inventory.nodes[process].in_scope = false;
+        assert!(inventory.nodes.iter().filter(|n| !n.in_scope).count() > 1);
+        let as_of = jiff::civil::date(2026, 11, 1);
+        let index = NodeIndex::new(&inventory);
+        let expected: Vec<_> = items(&inventory, &index)
+            .into_iter()
+            .map(|item| (item.source, item.node))
+            .collect();
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let risks = pool
+                .install(|| unscored_risks(&inventory, &threat_targets(&inventory, &index), as_of));
+            let listed: Vec<_> = risks.iter().map(|r| (r.source, r.node)).collect();
+            assert_eq!(listed, expected);
+        }
+    }
 }
