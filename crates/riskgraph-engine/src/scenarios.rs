@@ -175,6 +175,8 @@ pub struct Inputs<'a> {
     control_nodes: Vec<NodeSet>,
     /// Per threat, the controls that mitigate it and apply to many nodes (a bit set each).
     wide_controls_of_threat: Vec<Vec<u32>>,
+    /// The same as bits per node and per threat, when they take little memory.
+    wide_bits: Option<WideBits>,
     /// Per node, the controls that apply to it among those that apply to few nodes.
     narrow_controls_of: PerNode,
     /// Per control, the threats it mitigates.
@@ -247,6 +249,7 @@ impl<'a> Inputs<'a> {
             .iter()
             .map(|c| Threats::named(inventory, &c.mitigates))
             .collect();
+        let wide_bits = WideBits::new(inventory, &control_nodes, &control_threats);
         Self {
             inventory,
             views: Views::new(inventory),
@@ -266,6 +269,7 @@ impl<'a> Inputs<'a> {
                 &control_nodes,
                 &control_threats,
             ),
+            wide_bits,
             narrow_controls_of: narrow_controls_by_node(inventory, &control_nodes),
             control_nodes,
             control_threats,
@@ -343,12 +347,15 @@ impl<'a> Inputs<'a> {
                 .filter(|&c| self.control_threats[c as usize].contains(scenario.threat)),
         );
         let narrow = out.len();
-        out.extend(
-            self.wide_controls_of_threat[scenario.threat as usize]
-                .iter()
-                .copied()
-                .filter(|&c| self.applies(c, scenario.node)),
-        );
+        match &self.wide_bits {
+            Some(bits) => bits.controls_into(scenario, out),
+            None => out.extend(
+                self.wide_controls_of_threat[scenario.threat as usize]
+                    .iter()
+                    .copied()
+                    .filter(|&c| self.applies(c, scenario.node)),
+            ),
+        }
         if narrow > start && out.len() > narrow {
             out[start..].sort_unstable();
         }
@@ -695,8 +702,13 @@ impl NodeSet {
         if nodes.len() <= FEW {
             return Self::List(Arc::clone(nodes));
         }
+        Self::bits(nodes, node_count)
+    }
+
+    /// The set as bits, however few nodes it holds.
+    fn bits(nodes: &[NodeIdx], node_count: usize) -> Self {
         let mut bits = vec![0u64; node_count.div_ceil(64)];
-        for &node in nodes.iter() {
+        for &node in nodes {
             bits[node as usize / 64] |= 1 << (node % 64);
         }
         Self::Bits(bits.into())
@@ -865,6 +877,111 @@ fn wide_controls_of_threat(
         .collect()
 }
 
+/// The controls that apply to many nodes, as bits: per node those that apply to it, per threat
+/// those that mitigate it. The controls of a scenario among them are the bits both have, one AND
+/// per 64 controls, instead of a look into a bit set per control of the threat (a cache miss
+/// each, for tens of millions of scenarios).
+struct WideBits {
+    /// The controls that apply to many nodes, in file order: bit `i` stands for the `i`th.
+    controls: Vec<u32>,
+    /// Words per node and per threat.
+    words: usize,
+    of_node: Vec<u64>,
+    of_threat: Vec<u64>,
+}
+
+impl WideBits {
+    /// The most memory the bits per node may take, in words: 64 MiB.
+    const MAX_WORDS: usize = 8 << 20;
+    /// Nodes whose bits one job fills: 64 per word of each control's bit set.
+    const RUN: usize = 64 * 64;
+
+    /// The bits, unless there are no such controls or they would take more than
+    /// [`WideBits::MAX_WORDS`].
+    fn new(
+        inventory: &Inventory,
+        control_nodes: &[NodeSet],
+        control_threats: &[Threats],
+    ) -> Option<Self> {
+        Self::with(
+            inventory,
+            control_nodes,
+            control_threats,
+            Self::MAX_WORDS,
+            Self::RUN,
+        )
+    }
+
+    /// [`WideBits::new`] with at most `max_words` words for the nodes, filled `run` nodes (a
+    /// multiple of 64) at a time.
+    fn with(
+        inventory: &Inventory,
+        control_nodes: &[NodeSet],
+        control_threats: &[Threats],
+        max_words: usize,
+        run: usize,
+    ) -> Option<Self> {
+        let controls: Vec<u32> = (0..control_nodes.len() as u32)
+            .filter(|&c| control_nodes[c as usize].is_wide())
+            .collect();
+        let words = controls.len().div_ceil(64);
+        let nodes = inventory.nodes.len();
+        if words == 0 || nodes.saturating_mul(words) > max_words {
+            return None;
+        }
+        let mut of_node = vec![0u64; nodes * words];
+        of_node
+            .par_chunks_mut(run * words)
+            .enumerate()
+            .for_each(|(job, out)| {
+                let first = job * run;
+                for (i, &c) in controls.iter().enumerate() {
+                    let NodeSet::Bits(set) = &control_nodes[c as usize] else {
+                        continue;
+                    };
+                    let (word, bit) = (i / 64, 1u64 << (i % 64));
+                    let end = (first + run).min(nodes).div_ceil(64);
+                    for (w, &members) in set.iter().enumerate().take(end).skip(first / 64) {
+                        let mut members = members;
+                        while members != 0 {
+                            let node = w * 64 + members.trailing_zeros() as usize;
+                            out[(node - first) * words + word] |= bit;
+                            members &= members - 1;
+                        }
+                    }
+                }
+            });
+        let mut of_threat = vec![0u64; inventory.threats.len() * words];
+        for (t, out) in of_threat.chunks_mut(words).enumerate() {
+            for (i, &c) in controls.iter().enumerate() {
+                if control_threats[c as usize].contains(t as u32) {
+                    out[i / 64] |= 1 << (i % 64);
+                }
+            }
+        }
+        Some(Self {
+            controls,
+            words,
+            of_node,
+            of_threat,
+        })
+    }
+
+    /// Appends the controls that apply to many nodes, mitigate the scenario's threat and apply
+    /// to its node, in file order.
+    fn controls_into(&self, scenario: Scenario, out: &mut Vec<u32>) {
+        let node = &self.of_node[scenario.node as usize * self.words..][..self.words];
+        let threat = &self.of_threat[scenario.threat as usize * self.words..][..self.words];
+        for (w, (&a, &b)) in node.iter().zip(threat).enumerate() {
+            let mut both = a & b;
+            while both != 0 {
+                out.push(self.controls[w * 64 + both.trailing_zeros() as usize]);
+                both &= both - 1;
+            }
+        }
+    }
+}
+
 /// Per node, the controls that apply to it among those that apply to few nodes.
 fn narrow_controls_by_node(inventory: &Inventory, control_nodes: &[NodeSet]) -> PerNode {
     let mut pairs: Vec<(NodeIdx, u32)> = Vec::new();
@@ -953,4 +1070,64 @@ fn node_view(node: &riskgraph_model::Node, value: [u8; 3]) -> Node {
         }
     }
     Node(Arc::new(data))
+}
+
+#[cfg(test)]
+mod tests {
+    use riskgraph_model::selector::NodeIndex;
+
+    use super::{NodeSet, Scenario, Threats, WideBits, control_node_sets};
+
+    /// The controls of a scenario among those that apply to many nodes are the same from the
+    /// bits as from a look into each control's set, in the same order.
+    #[test]
+    fn wide_bits_give_each_scenarios_controls_in_order() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+        let inventory = riskgraph_model::load(&root).inventory;
+        let n = inventory.nodes.len();
+        // Every control as wide: the bundled dataset has no set of more than a few nodes.
+        let control_nodes: Vec<NodeSet> =
+            control_node_sets(&inventory, &NodeIndex::new(&inventory))
+                .iter()
+                .map(|set| {
+                    let nodes: Vec<u32> =
+                        (0..n as u32).filter(|&node| set.contains(node)).collect();
+                    NodeSet::bits(&nodes, n)
+                })
+                .collect();
+        let control_threats: Vec<Threats> = inventory
+            .controls
+            .iter()
+            .map(|c| Threats::named(&inventory, &c.mitigates))
+            .collect();
+        assert!(
+            inventory.controls.len() > 64,
+            "more than one word of controls"
+        );
+        // One job for all the nodes, and one per 64 nodes.
+        let bits = WideBits::new(&inventory, &control_nodes, &control_threats)
+            .expect("bits for a small inventory");
+        let runs = WideBits::with(&inventory, &control_nodes, &control_threats, n * 2, 64)
+            .expect("bits for a small inventory");
+        assert!(n > 64 && runs.of_node == bits.of_node);
+        let mut found = 0;
+        for threat in 0..inventory.threats.len() as u32 {
+            for node in 0..n as u32 {
+                let expected: Vec<u32> = (0..inventory.controls.len() as u32)
+                    .filter(|&c| {
+                        control_threats[c as usize].contains(threat)
+                            && control_nodes[c as usize].contains(node)
+                    })
+                    .collect();
+                let mut controls = vec![u32::MAX];
+                bits.controls_into(Scenario { threat, node }, &mut controls);
+                assert_eq!(controls[1..], expected, "threat {threat}, node {node}");
+                found += expected.len();
+            }
+        }
+        assert!(found > 100);
+        // Past the memory limit, the controls are looked up one by one.
+        assert!(WideBits::with(&inventory, &control_nodes, &control_threats, n, 64).is_none());
+    }
 }
