@@ -242,6 +242,20 @@ impl<'r, 'a> Rows<'r, 'a> {
             out.extend_from_slice(number.format(n).as_bytes());
             out.push(b',');
         }
+        self.treatment(risk, cells, out);
+        cells.scratch.clear();
+        for (i, finding) in assessment.findings(inventory, risk).iter().enumerate() {
+            if i > 0 {
+                cells.scratch.push_str("; ");
+            }
+            cells.scratch.push_str(finding.code());
+        }
+        cells.last_scratch(out);
+    }
+
+    /// Appends the treatment's cells, `treatment` to `next_review`, to `risk`'s row.
+    fn treatment(&self, risk: &Risk, cells: &mut Cells, out: &mut Vec<u8>) {
+        let inventory = self.register.inventory;
         let row = risk
             .treatment
             .row
@@ -274,14 +288,6 @@ impl<'r, 'a> Rows<'r, 'a> {
         cells.scratch.clear();
         let _ = write!(cells.scratch, "{}", risk.next_review);
         cells.push_scratch(out);
-        cells.scratch.clear();
-        for (i, finding) in assessment.findings(inventory, risk).iter().enumerate() {
-            if i > 0 {
-                cells.scratch.push_str("; ");
-            }
-            cells.scratch.push_str(finding.code());
-        }
-        cells.last_scratch(out);
     }
 }
 
