@@ -19,7 +19,7 @@ use crate::indexes::{Indexed, Indexes};
 use crate::per_node::PerNode;
 use crate::propagation::{ImpactGraph, Limits};
 use crate::reach::{ReachSummary, summaries};
-use crate::rules::memo::{Memo, Varying};
+use crate::rules::memo::{Memo, NodeKey, Varying, node_classes};
 use crate::rules::views::{
     AttrData, Context, ContextData, ControlData, Exposure, ExposureData, IncidentData, Node,
     NodeData, ObligationData, ScoresData, Threat, ThreatData, VulnerabilityData,
@@ -130,6 +130,25 @@ impl Views {
 pub struct Scratch {
     pub memo: Memo,
     lists: Lists,
+    /// The nodes' classes for the `likelihood` and `impact` hooks ([`Inputs::node_classes`]),
+    /// when the scenarios are many.
+    classes: Option<Arc<NodeClasses>>,
+}
+
+/// Per hook, the class of each node by what the hook reads of it ([`node_classes`]).
+pub struct NodeClasses {
+    likelihood: Option<Vec<u32>>,
+    impact: Option<Vec<u32>>,
+}
+
+impl NodeClasses {
+    /// How `node` goes in a key of the hook whose classes are `classes`.
+    fn key<'a>(classes: Option<&[u32]>, node: NodeIdx, data: &'a NodeData) -> NodeKey<'a> {
+        match classes {
+            Some(classes) => NodeKey::Class(classes[node as usize]),
+            None => NodeKey::Fields(data),
+        }
+    }
 }
 
 /// Which vulnerabilities, incidents and controls apply to a scenario, as indexes into the views.
@@ -141,6 +160,15 @@ struct Lists {
 }
 
 impl Scratch {
+    /// A scratch whose keys hold the nodes' `classes` (made by [`Inputs::node_classes`] for the
+    /// same rules).
+    pub fn with_classes(classes: Arc<NodeClasses>) -> Self {
+        Self {
+            classes: Some(classes),
+            ..Self::default()
+        }
+    }
+
     /// What applied to the scenario scored last: its controls, vulnerabilities and incidents, as
     /// indexes in file order.
     pub fn applied(&self) -> (&[u32], &[u32], &[u32]) {
@@ -276,6 +304,22 @@ impl<'a> Inputs<'a> {
             fraud_controls: fraud_controls(inventory),
             base: base_context(inventory, as_of),
         }
+    }
+
+    /// How many nodes the inventory has.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The class of each node for the `likelihood` and `impact` hooks of `rules`, for keys that
+    /// hold a node's class instead of its fields ([`Scratch::with_classes`]).
+    pub fn node_classes(&self, rules: &Rules) -> NodeClasses {
+        let nodes: Vec<&NodeData> = self.nodes.iter().map(|node| &*node.0).collect();
+        let (likelihood, impact) = rayon::join(
+            || node_classes(rules.reads("likelihood"), &nodes),
+            || node_classes(rules.reads("impact"), &nodes),
+        );
+        NodeClasses { likelihood, impact }
     }
 
     /// The shared objects, for a thread to [`Views::copy`].
@@ -448,7 +492,15 @@ impl<'a> Inputs<'a> {
     ) -> Result<Scored, RuleError> {
         let threat = self.threat(views, scenario);
         let node = self.node(scenario.node);
-        let Scratch { memo, lists } = scratch;
+        let Scratch {
+            memo,
+            lists,
+            classes,
+        } = scratch;
+        let classes = classes.as_deref();
+        let key = |of: fn(&NodeClasses) -> Option<&[u32]>| {
+            NodeClasses::key(classes.and_then(of), scenario.node, &node.0)
+        };
         lists.clear();
         lists.vulnerabilities.extend(self.vulnerabilities(scenario));
         lists.incidents.extend(self.incidents(scenario));
@@ -472,13 +524,13 @@ impl<'a> Inputs<'a> {
         let mut context = || ctx.get_or_insert_with(|| self.context_of(&varying)).clone();
         let likelihood = memo.likelihood(
             rules.reads("likelihood"),
-            (&threat.0, &node.0, &varying),
+            (&threat.0, key(|c| c.likelihood.as_deref()), &varying),
             || rules.likelihood(threat, node, &context()),
         )?;
         let exposure = self.exposure_data(scenario);
         let impact = memo.impact(
             rules.reads("impact"),
-            (&threat.0, &node.0, &exposure, &varying),
+            (&threat.0, key(|c| c.impact.as_deref()), &exposure, &varying),
             || {
                 rules.impact(
                     threat,
@@ -511,7 +563,7 @@ impl<'a> Inputs<'a> {
         process: NodeIdx,
     ) -> Result<(Scored, Vec<(String, String)>), RuleError> {
         let node = self.node(process);
-        let Scratch { memo, lists } = scratch;
+        let Scratch { memo, lists, .. } = scratch;
         lists.clear();
         lists.incidents.extend(self.fraud_incidents(process));
         lists.controls.extend(self.fraud_controls(process));
@@ -558,7 +610,7 @@ impl<'a> Inputs<'a> {
         node: NodeIdx,
         inherent: ScoresData,
     ) -> Result<Vec<ScoresData>, RuleError> {
-        let Scratch { memo, lists } = scratch;
+        let Scratch { memo, lists, .. } = scratch;
         let varying = Varying {
             risk,
             vulnerabilities: (&views.vulnerabilities, &lists.vulnerabilities),
@@ -1076,7 +1128,51 @@ fn node_view(node: &riskgraph_model::Node, value: [u8; 3]) -> Node {
 mod tests {
     use riskgraph_model::selector::NodeIndex;
 
-    use super::{NodeSet, Scenario, Threats, WideBits, control_node_sets};
+    use std::sync::Arc;
+
+    use super::{Inputs, NodeSet, Scenario, Scratch, Threats, WideBits, control_node_sets};
+    use crate::propagation::{ImpactGraph, Limits};
+    use crate::rules::Rules;
+
+    /// Keys that hold the nodes' classes reuse results exactly when keys that hold their
+    /// fields do: every scenario scores the same, with as many calls to the scripts.
+    #[test]
+    fn node_classes_score_as_the_fields_do() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+        let inventory = riskgraph_model::load(&root).inventory;
+        let graph = ImpactGraph::build(&inventory);
+        let rules = Rules::builtin().expect("the built-in rules compile");
+        let inputs = Inputs::new(
+            &inventory,
+            &graph,
+            Limits::default(),
+            jiff::civil::date(2026, 11, 1),
+        );
+        let classes = inputs.node_classes(&rules);
+        let likelihood = classes
+            .likelihood
+            .as_ref()
+            .expect("the built-in likelihood is reused");
+        let distinct: std::collections::BTreeSet<u32> = likelihood.iter().copied().collect();
+        assert!(distinct.len() > 1 && distinct.len() < inventory.nodes.len());
+        assert!(classes.impact.is_some());
+        let views = inputs.views().copy();
+        let mut fields = Scratch::default();
+        let mut by_class = Scratch::with_classes(Arc::new(classes));
+        let scenarios = super::scenarios(&inventory);
+        assert!(scenarios.len() > 100);
+        for &scenario in &scenarios {
+            let expected = inputs.score(&rules, &views, &mut fields, scenario).unwrap();
+            let scored = inputs
+                .score(&rules, &views, &mut by_class, scenario)
+                .unwrap();
+            assert_eq!(scored, expected);
+            assert_eq!(by_class.applied(), fields.applied());
+        }
+        assert_eq!(by_class.memo.stats, fields.memo.stats);
+        assert!(fields.memo.stats.reused > 0);
+    }
 
     /// The controls of a scenario among those that apply to many nodes are the same from the
     /// bits as from a look into each control's set, in the same order.

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use riskgraph_engine::propagation::{ImpactGraph, Limits};
 use riskgraph_engine::rules::Rules;
-use riskgraph_engine::rules::memo::{Memo, Varying};
+use riskgraph_engine::rules::memo::{Memo, NodeKey, Varying};
 use riskgraph_engine::rules::views::{
     AttrData, Context, ContextData, Node, NodeData, ScoresData, Threat, ThreatData,
 };
@@ -510,7 +510,7 @@ proptest! {
             (field.set)(&mut data, first);
             let node = Node(Arc::new(data));
             let direct = rules.likelihood(&threat, &node, &ctx);
-            let memoized = memo.likelihood(reads, (&threat.0, &node.0, &varying), || {
+            let memoized = memo.likelihood(reads, (&threat.0, NodeKey::Fields(&node.0), &varying), || {
                 rules.likelihood(&threat, &node, &ctx)
             });
             prop_assert_eq!(&memoized, &direct, "{}", source);

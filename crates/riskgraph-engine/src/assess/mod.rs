@@ -597,11 +597,17 @@ fn score(
     const REPORT_EVERY: u64 = 4096;
     const CHUNK: usize = 1 << 16;
     let total = risks.len() as u64;
+    // With many scenarios per node, keys hold each node's class instead of its fields: worked
+    // out once per node, they save putting the fields in a key per scenario.
+    let classes =
+        (risks.len() >= 2 * inputs.node_count()).then(|| Arc::new(inputs.node_classes(rules)));
     let copies = Pool::new(|| {
         (
             rules.fork(),
             inputs.views().copy(),
-            Scratch::default(),
+            classes
+                .as_ref()
+                .map_or_else(Scratch::default, |c| Scratch::with_classes(Arc::clone(c))),
             0_u64,
         )
     });

@@ -683,6 +683,62 @@ impl Key<'_> {
     }
 }
 
+/// A scenario's node as a key holds it: by the fields the script reads, or by its class among
+/// the assessment's nodes ([`node_classes`]).
+#[derive(Clone, Copy)]
+pub enum NodeKey<'a> {
+    Fields(&'a NodeData),
+    Class(u32),
+}
+
+impl Key<'_> {
+    fn node_key(&mut self, node: NodeKey<'_>) {
+        match node {
+            NodeKey::Fields(node) => {
+                self.bytes.push(0);
+                self.node(node);
+            }
+            NodeKey::Class(class) => {
+                self.bytes.push(1);
+                self.bytes.extend_from_slice(&class.to_le_bytes());
+            }
+        }
+    }
+}
+
+/// The class of each of `nodes` for a script that reads `reads`: two nodes have the same class
+/// when they agree on everything the script can read of a node, so a key may hold the class
+/// instead of the fields. Across tens of millions of scenarios each node's fields were put in
+/// keys again and again; this puts them in a key once per node. `None` when the script's results
+/// are not reused.
+pub fn node_classes(reads: &ReadSet, nodes: &[&NodeData]) -> Option<Vec<u32>> {
+    use rayon::prelude::*;
+    if !reads.reusable {
+        return None;
+    }
+    let keys: Vec<Vec<u8>> = nodes
+        .par_iter()
+        .map(|node| {
+            let mut bytes = Vec::new();
+            Key {
+                reads,
+                bytes: &mut bytes,
+            }
+            .node(node);
+            bytes
+        })
+        .collect();
+    let mut classes: FxHashMap<&[u8], u32> = FxHashMap::default();
+    Some(
+        keys.iter()
+            .map(|key| {
+                let next = classes.len() as u32;
+                *classes.entry(key).or_insert(next)
+            })
+            .collect(),
+    )
+}
+
 /// What a scenario's context holds that changes from call to call: the risk id (made only if the
 /// script reads it) and which vulnerabilities, incidents and obligations apply, as indexes into
 /// the shared views.
@@ -757,12 +813,12 @@ impl Memo {
     pub fn likelihood(
         &mut self,
         reads: &ReadSet,
-        (threat, node, ctx): (&ThreatData, &NodeData, &Varying<'_>),
+        (threat, node, ctx): (&ThreatData, NodeKey<'_>, &Varying<'_>),
         call: impl FnOnce() -> Result<i64, RuleError>,
     ) -> Result<i64, RuleError> {
         let keyed = self.key(reads, |k| {
             k.threat(threat);
-            k.node(node);
+            k.node_key(node);
             k.context(ctx);
         });
         let key = keyed.then_some(self.key.as_slice());
@@ -773,12 +829,12 @@ impl Memo {
     pub fn impact(
         &mut self,
         reads: &ReadSet,
-        (threat, node, exposure, ctx): (&ThreatData, &NodeData, &ExposureData, &Varying<'_>),
+        (threat, node, exposure, ctx): (&ThreatData, NodeKey<'_>, &ExposureData, &Varying<'_>),
         call: impl FnOnce() -> Result<i64, RuleError>,
     ) -> Result<i64, RuleError> {
         let keyed = self.key(reads, |k| {
             k.threat(threat);
-            k.node(node);
+            k.node_key(node);
             k.exposure(exposure);
             k.context(ctx);
         });
