@@ -943,8 +943,9 @@ struct WideBits {
 }
 
 impl WideBits {
-    /// The most memory the bits per node may take, in words: 64 MiB.
-    const MAX_WORDS: usize = 8 << 20;
+    /// The most memory the bits per node may take, in words: 128 MiB (1,024 such controls at a
+    /// million nodes).
+    const MAX_WORDS: usize = 16 << 20;
     /// Nodes whose bits one job fills: 64 per word of each control's bit set.
     const RUN: usize = 64 * 64;
 
