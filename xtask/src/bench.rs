@@ -625,6 +625,11 @@ struct Sample {
 
 /// Runs `binary args` once through the measuring wrapper, its stderr going to `log`.
 fn measure(binary: &Path, args: &[String], threads: Option<usize>, log: &Path) -> Result<Sample> {
+    // Each run starts without the last run's output (`-o FILE`): the broad register (15 GB),
+    // written beside its predecessor before it replaces it, would need twice the disk.
+    for pair in args.windows(2).filter(|pair| pair[0] == "-o") {
+        let _ = fs::remove_file(&pair[1]);
+    }
     let mut command = Command::new(env::current_exe()?);
     command
         .arg(MEASURE_TASK)
