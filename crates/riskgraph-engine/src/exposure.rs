@@ -165,6 +165,11 @@ pub struct Workspace {
     searches: [Search; 3],
     /// Whether the properties' searches run side by side on the pool's threads.
     parallel: bool,
+    /// Per node, the properties that reach it, for [`Workspace::for_each_reached_by`] (made on
+    /// first use); all zero between walks.
+    marks: Vec<u8>,
+    /// The nodes marked, in the order first marked.
+    marked: Vec<NodeIdx>,
 }
 
 impl Workspace {
@@ -175,6 +180,8 @@ impl Workspace {
         Self {
             searches: std::array::from_fn(|_| Search::new(node_count)),
             parallel: false,
+            marks: Vec::new(),
+            marked: Vec::new(),
         }
     }
 
@@ -203,17 +210,47 @@ impl Workspace {
         self.for_each_reached_where(graph, origins, properties, limits, |_| true, visit);
     }
 
-    /// [`Workspace::for_each_reached`] for the nodes `wanted` keeps (given their internal number),
-    /// the others skipped before their labels are looked up: a walk that only counts a few nodes
-    /// of what it reaches reads no more than it needs.
-    pub fn for_each_reached_where(
+    /// [`Workspace::for_each_reached`] for a walk that needs only which properties reach each
+    /// node: `visit` gets the node (its internal number) and the properties that reach it, as
+    /// bits over [`Property::ALL`], in the same order. Each search's nodes are marked in a byte
+    /// per node instead of being looked up in the other searches' labels: a byte array stays in
+    /// the processor's cache, the labels of a million nodes do not.
+    pub fn for_each_reached_by(
         &mut self,
         graph: &ImpactGraph,
         origins: &[NodeIdx],
         properties: &[Property],
         limits: Limits,
-        wanted: impl Fn(NodeIdx) -> bool,
-        mut visit: impl FnMut(NodeIdx, &[Option<Label>; 3]),
+        mut visit: impl FnMut(NodeIdx, u8),
+    ) {
+        self.explore(graph, origins, properties, limits);
+        if self.marks.len() != graph.node_count() {
+            self.marks = vec![0; graph.node_count()];
+        }
+        for &property in properties {
+            for label in self.searches[property as usize].reached() {
+                let mark = &mut self.marks[label.node as usize];
+                if *mark == 0 {
+                    self.marked.push(label.node);
+                }
+                *mark |= 1 << property as u8;
+            }
+        }
+        for &node in &self.marked {
+            visit(node, self.marks[node as usize]);
+            self.marks[node as usize] = 0;
+        }
+        self.marked.clear();
+    }
+
+    /// Runs the search of each of `properties` from `origins`, in parallel if the workspace's
+    /// searches do.
+    fn explore(
+        &mut self,
+        graph: &ImpactGraph,
+        origins: &[NodeIdx],
+        properties: &[Property],
+        limits: Limits,
     ) {
         let internal: Vec<NodeIdx> = origins.iter().map(|&o| graph.internal(o)).collect();
         let searches: Vec<(&mut Search, Property)> = self
@@ -231,6 +268,21 @@ impl Workspace {
         } else {
             searches.into_iter().for_each(explore);
         }
+    }
+
+    /// [`Workspace::for_each_reached`] for the nodes `wanted` keeps (given their internal number),
+    /// the others skipped before their labels are looked up: a walk that only counts a few nodes
+    /// of what it reaches reads no more than it needs.
+    pub fn for_each_reached_where(
+        &mut self,
+        graph: &ImpactGraph,
+        origins: &[NodeIdx],
+        properties: &[Property],
+        limits: Limits,
+        wanted: impl Fn(NodeIdx) -> bool,
+        mut visit: impl FnMut(NodeIdx, &[Option<Label>; 3]),
+    ) {
+        self.explore(graph, origins, properties, limits);
         let searches = &self.searches;
         for (i, &property) in properties.iter().enumerate() {
             for label in searches[property as usize].reached() {
@@ -565,6 +617,60 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The properties that reach each node, from the marks, are those whose labels reach it, in
+    /// the same order; the marks are clear again for the next walk.
+    #[test]
+    fn reached_by_gives_the_properties_of_the_labels() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+        let inventory = riskgraph_model::load(&root).inventory;
+        let graph = ImpactGraph::build(&inventory);
+        let mut workspace = Workspace::new(inventory.nodes.len());
+        let sets: [&[Property]; 4] = [
+            &Property::ALL,
+            &[Property::Confidentiality],
+            &[Property::Integrity, Property::Availability],
+            &[Property::Confidentiality, Property::Availability],
+        ];
+        let mut mixed = 0;
+        for origin in 0..inventory.nodes.len() as NodeIdx {
+            for properties in sets {
+                for limits in [Limits::new(0.0, None), Limits::new(0.3, Some(2))] {
+                    let mut expected = Vec::new();
+                    workspace.for_each_reached(
+                        &graph,
+                        &[origin],
+                        properties,
+                        limits,
+                        |node, labels| {
+                            let bits = (0..3)
+                                .filter(|&p| labels[p].is_some())
+                                .fold(0u8, |b, p| b | 1 << p);
+                            expected.push((node, bits));
+                        },
+                    );
+                    let mut found = Vec::new();
+                    workspace.for_each_reached_by(
+                        &graph,
+                        &[origin],
+                        properties,
+                        limits,
+                        |node, bits| {
+                            found.push((node, bits));
+                        },
+                    );
+                    assert_eq!(found, expected, "from {origin}, {properties:?}");
+                    mixed += found
+                        .iter()
+                        .filter(|(_, bits)| bits.count_ones() == 2)
+                        .count();
+                }
+            }
+        }
+        assert!(mixed > 0, "some nodes reached by some properties only");
+        assert!(workspace.marks.iter().all(|&mark| mark == 0));
+    }
 
     #[test]
     fn a_summary_is_the_same_whatever_the_blocks_it_is_tallied_in() {

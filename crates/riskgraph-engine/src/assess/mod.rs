@@ -776,26 +776,27 @@ fn count_reach_sets(
     let mut processes = [0u32; 8];
     let mut covered: Vec<(u32, u8)> = Vec::new();
     let origin_internal = graph.internal(origin);
-    workspace.for_each_reached(graph, &[origin], &properties, limits, |internal, labels| {
-        let reached_by = labels
-            .iter()
-            .enumerate()
-            .filter(|(_, label)| label.is_some())
-            .fold(0u8, |bits, (p, _)| bits | 1 << p);
-        let node_flags = compact.nodes[internal as usize][3];
-        if node_flags & COVERED != 0 {
-            let node = graph.external(internal);
-            covered.extend(facts.commitments(node).iter().map(|&c| (c, reached_by)));
-        }
-        if internal == origin_internal {
-            return;
-        }
-        // The sets that share a property with `reached_by` count the node.
-        nodes[usize::from(reached_by)] += 1;
-        if node_flags & PROCESS != 0 {
-            processes[usize::from(reached_by)] += 1;
-        }
-    });
+    workspace.for_each_reached_by(
+        graph,
+        &[origin],
+        &properties,
+        limits,
+        |internal, reached_by| {
+            let node_flags = compact.nodes[internal as usize][3];
+            if node_flags & COVERED != 0 {
+                let node = graph.external(internal);
+                covered.extend(facts.commitments(node).iter().map(|&c| (c, reached_by)));
+            }
+            if internal == origin_internal {
+                return;
+            }
+            // The sets that share a property with `reached_by` count the node.
+            nodes[usize::from(reached_by)] += 1;
+            if node_flags & PROCESS != 0 {
+                processes[usize::from(reached_by)] += 1;
+            }
+        },
+    );
     covered.sort_unstable();
     let mut result: [ReachCounts; 8] = std::array::from_fn(|_| ReachCounts::default());
     for set in (0..8u8).filter(|&set| sets & (1 << set) != 0) {
