@@ -203,7 +203,7 @@ pub struct Inputs<'a> {
     control_nodes: Vec<NodeSet>,
     /// Per threat, the controls that mitigate it and apply to many nodes (a bit set each).
     wide_controls_of_threat: Vec<Vec<u32>>,
-    /// The same as bits per node and per threat, when they take little memory.
+    /// The same as bits per node and per threat, when they fit in [`WideBits::MAX_WORDS`].
     wide_bits: Option<WideBits>,
     /// Per node, the controls that apply to it among those that apply to few nodes.
     narrow_controls_of: PerNode,
