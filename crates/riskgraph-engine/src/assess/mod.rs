@@ -12,6 +12,7 @@ mod evaluate;
 mod explain;
 pub mod groups;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -26,7 +27,7 @@ use crate::pool::Pool;
 use crate::propagation::{ImpactGraph, Limits};
 use crate::rank::{COVERED, CompactFacts, PROCESS};
 use crate::rules::{RuleError, Rules};
-use crate::scenarios::{Inputs, Scenario, Scratch, for_each_scenario, threat_targets};
+use crate::scenarios::{Inputs, Scenario, Scratch, threat_targets};
 
 pub use evaluate::{Finding, FindingCode, Rated, Treatment, level_of};
 pub use explain::{Explanation, UnknownRisk, explain, explain_with, find};
@@ -508,9 +509,13 @@ pub fn risk_id(inventory: &Inventory, source: Source, node: NodeIdx) -> String {
 /// of each in-scope process by node order.
 pub(crate) fn items(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Item> {
     let targets = threat_targets(inventory, index);
-    let mut items = Vec::new();
-    for_each_item(inventory, &targets, |item| items.push(item));
-    items
+    sources(inventory, &targets)
+        .into_iter()
+        .flat_map(|(source, nodes)| {
+            let nodes = nodes.into_owned();
+            nodes.into_iter().map(move |node| Item { source, node })
+        })
+        .collect()
 }
 
 /// Every risk, unscored, in the order of [`items`]. The vector is sized first (one grown by
@@ -521,30 +526,7 @@ fn unscored_risks(
     targets: &[Option<Arc<[NodeIdx]>>],
     as_of: jiff::civil::Date,
 ) -> Vec<Risk> {
-    let in_scope: Vec<bool> = inventory.nodes.par_iter().map(|n| n.in_scope).collect();
-    // Per source, the nodes it has a risk on: a threat's targets in scope, the processes in
-    // scope for fraud.
-    let mut sources: Vec<(Source, std::borrow::Cow<'_, [NodeIdx]>)> = targets
-        .par_iter()
-        .enumerate()
-        .map(|(t, nodes)| {
-            let nodes = nodes.as_deref().unwrap_or_default();
-            let nodes = if nodes.iter().all(|&n| in_scope[n as usize]) {
-                std::borrow::Cow::Borrowed(nodes)
-            } else {
-                let kept = nodes.iter().copied().filter(|&n| in_scope[n as usize]);
-                std::borrow::Cow::Owned(kept.collect())
-            };
-            (Source::Threat(t as u32), nodes)
-        })
-        .collect();
-    let processes = inventory
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, node)| node.in_scope && matches!(node.detail, NodeDetail::Process(_)));
-    let processes = processes.map(|(i, _)| i as NodeIdx).collect();
-    sources.push((Source::Fraud, std::borrow::Cow::Owned(processes)));
+    let sources = sources(inventory, targets);
     // Where each source's risks start.
     let mut starts = Vec::with_capacity(sources.len());
     let mut count = 0;
@@ -561,26 +543,40 @@ fn unscored_risks(
     risks
 }
 
-/// Calls `each` with every scenario, in the order of [`items`], without listing them first.
-fn for_each_item(
+/// Per source of risks, in the order of [`items`], the nodes it has a risk on: each threat's
+/// targets (`targets`, [`threat_targets`]) in scope, then the processes in scope for fraud.
+fn sources<'t>(
     inventory: &Inventory,
-    targets: &[Option<Arc<[NodeIdx]>>],
-    mut each: impl FnMut(Item),
-) {
-    for_each_scenario(inventory, targets, |scenario| {
-        each(Item {
-            source: Source::Threat(scenario.threat),
-            node: scenario.node,
-        });
-    });
-    for (i, node) in inventory.nodes.iter().enumerate() {
-        if node.in_scope && matches!(node.detail, NodeDetail::Process(_)) {
-            each(Item {
-                source: Source::Fraud,
-                node: i as NodeIdx,
-            });
-        }
-    }
+    targets: &'t [Option<Arc<[NodeIdx]>>],
+) -> Vec<(Source, Cow<'t, [NodeIdx]>)> {
+    let in_scope: Vec<bool> = inventory.nodes.par_iter().map(|n| n.in_scope).collect();
+    let mut sources: Vec<(Source, Cow<'t, [NodeIdx]>)> = targets
+        .par_iter()
+        .enumerate()
+        .map(|(t, nodes)| {
+            let nodes = nodes.as_deref().unwrap_or_default();
+            let nodes = if nodes.iter().all(|&n| in_scope[n as usize]) {
+                Cow::Borrowed(nodes)
+            } else {
+                Cow::Owned(
+                    nodes
+                        .iter()
+                        .copied()
+                        .filter(|&n| in_scope[n as usize])
+                        .collect(),
+                )
+            };
+            (Source::Threat(t as u32), nodes)
+        })
+        .collect();
+    let processes = inventory
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, node)| node.in_scope && matches!(node.detail, NodeDetail::Process(_)));
+    let processes = processes.map(|(i, _)| i as NodeIdx).collect();
+    sources.push((Source::Fraud, Cow::Owned(processes)));
+    sources
 }
 
 /// Scores every risk in parallel, a chunk at a time so that what scoring returns stays small, and
@@ -826,10 +822,10 @@ mod tests {
     use riskgraph_model::selector::NodeIndex;
     use riskgraph_model::{NodeDetail, load};
 
-    use super::{items, threat_targets, unscored_risks};
+    use super::{Source, items, threat_targets, unscored_risks};
 
-    /// The risks filled in parallel are the scenarios one after the other: each threat's targets
-    /// in scope, then the fraud risk of each process in scope.
+    /// The risks filled in parallel, and the items, are the scenarios one after the other: each
+    /// threat's targets in scope, then the fraud risk of each process in scope.
     #[test]
     fn unscored_risks_are_the_items_in_order() {
         let root =
@@ -844,10 +840,23 @@ mod tests {
         assert!(inventory.nodes.iter().filter(|n| !n.in_scope).count() > 1);
         let as_of = jiff::civil::date(2026, 11, 1);
         let index = NodeIndex::new(&inventory);
-        let expected: Vec<_> = items(&inventory, &index)
+        let mut expected: Vec<_> = crate::scenarios::scenarios_with(&inventory, &index)
+            .into_iter()
+            .map(|scenario| (Source::Threat(scenario.threat), scenario.node))
+            .collect();
+        expected.extend(
+            (0..inventory.nodes.len() as u32)
+                .filter(|&n| {
+                    let node = &inventory.nodes[n as usize];
+                    node.in_scope && matches!(node.detail, NodeDetail::Process(_))
+                })
+                .map(|n| (Source::Fraud, n)),
+        );
+        let listed: Vec<_> = items(&inventory, &index)
             .into_iter()
             .map(|item| (item.source, item.node))
             .collect();
+        assert_eq!(listed, expected);
         for threads in [1, 3] {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
