@@ -202,9 +202,7 @@ pub struct Inputs<'a> {
     /// the set.
     control_nodes: Vec<NodeSet>,
     /// Per threat, the controls that mitigate it and apply to many nodes (a bit set each).
-    wide_controls_of_threat: Vec<Vec<u32>>,
-    /// The same as bits per node and per threat, when they fit in [`WideBits::MAX_WORDS`].
-    wide_bits: Option<WideBits>,
+    wide_controls: WideControls,
     /// Per node, the controls that apply to it among those that apply to few nodes.
     narrow_controls_of: PerNode,
     /// Per control, the threats it mitigates.
@@ -277,7 +275,11 @@ impl<'a> Inputs<'a> {
             .iter()
             .map(|c| Threats::named(inventory, &c.mitigates))
             .collect();
-        let wide_bits = WideBits::new(inventory, &control_nodes, &control_threats);
+        let by_threat = wide_controls_of_threat(inventory, &control_nodes, &control_threats);
+        let wide_controls = match WideBits::new(inventory, &control_nodes, &by_threat) {
+            Some(bits) => WideControls::Bits(bits),
+            None => WideControls::ByThreat(by_threat),
+        };
         Self {
             inventory,
             views: Views::new(inventory),
@@ -292,12 +294,7 @@ impl<'a> Inputs<'a> {
             vulnerability_threats,
             incidents_of: recent_incidents_by_node(inventory, as_of),
             obligations_of,
-            wide_controls_of_threat: wide_controls_of_threat(
-                inventory,
-                &control_nodes,
-                &control_threats,
-            ),
-            wide_bits,
+            wide_controls,
             narrow_controls_of: narrow_controls_by_node(inventory, &control_nodes),
             control_nodes,
             control_threats,
@@ -391,10 +388,10 @@ impl<'a> Inputs<'a> {
                 .filter(|&c| self.control_threats[c as usize].contains(scenario.threat)),
         );
         let narrow = out.len();
-        match &self.wide_bits {
-            Some(bits) => bits.controls_into(scenario, out),
-            None => out.extend(
-                self.wide_controls_of_threat[scenario.threat as usize]
+        match &self.wide_controls {
+            WideControls::Bits(bits) => bits.controls_into(scenario, out),
+            WideControls::ByThreat(by_threat) => out.extend(
+                by_threat[scenario.threat as usize]
                     .iter()
                     .copied()
                     .filter(|&c| self.applies(c, scenario.node)),
@@ -929,6 +926,13 @@ fn wide_controls_of_threat(
         .collect()
 }
 
+/// Per threat, the controls that mitigate it and apply to many nodes: as bits when they fit in
+/// [`WideBits::MAX_WORDS`], else a list per threat, each control looked up in its bit set.
+enum WideControls {
+    Bits(WideBits),
+    ByThreat(Vec<Vec<u32>>),
+}
+
 /// The controls that apply to many nodes, as bits: per node those that apply to it, per threat
 /// those that mitigate it. The controls of a scenario among them are the bits both have, one AND
 /// per 64 controls, instead of a look into a bit set per control of the threat (a cache miss
@@ -949,17 +953,18 @@ impl WideBits {
     /// Nodes whose bits one job fills: 64 per word of each control's bit set.
     const RUN: usize = 64 * 64;
 
-    /// The bits, unless there are no such controls or they would take more than
-    /// [`WideBits::MAX_WORDS`].
+    /// The bits of the controls that apply to many nodes (`control_nodes`) and of those that
+    /// mitigate each threat among them (`by_threat`, [`wide_controls_of_threat`]), unless there
+    /// are no such controls or they would take more than [`WideBits::MAX_WORDS`].
     fn new(
         inventory: &Inventory,
         control_nodes: &[NodeSet],
-        control_threats: &[Threats],
+        by_threat: &[Vec<u32>],
     ) -> Option<Self> {
         Self::with(
             inventory,
             control_nodes,
-            control_threats,
+            by_threat,
             Self::MAX_WORDS,
             Self::RUN,
         )
@@ -970,7 +975,7 @@ impl WideBits {
     fn with(
         inventory: &Inventory,
         control_nodes: &[NodeSet],
-        control_threats: &[Threats],
+        by_threat: &[Vec<u32>],
         max_words: usize,
         run: usize,
     ) -> Option<Self> {
@@ -1004,12 +1009,12 @@ impl WideBits {
                     }
                 }
             });
-        let mut of_threat = vec![0u64; inventory.threats.len() * words];
-        for (t, out) in of_threat.chunks_mut(words).enumerate() {
-            for (i, &c) in controls.iter().enumerate() {
-                if control_threats[c as usize].contains(t as u32) {
-                    out[i / 64] |= 1 << (i % 64);
-                }
+        let mut of_threat = vec![0u64; by_threat.len() * words];
+        for (out, wide) in of_threat.chunks_mut(words).zip(by_threat) {
+            for c in wide {
+                // Both lists are in file order.
+                let i = controls.binary_search(c).expect("a control on many nodes");
+                out[i / 64] |= 1 << (i % 64);
             }
         }
         Some(Self {
@@ -1131,7 +1136,10 @@ mod tests {
 
     use std::sync::Arc;
 
-    use super::{Inputs, NodeSet, Scenario, Scratch, Threats, WideBits, control_node_sets};
+    use super::{
+        Inputs, NodeSet, Scenario, Scratch, Threats, WideBits, control_node_sets,
+        wide_controls_of_threat,
+    };
     use crate::propagation::{ImpactGraph, Limits};
     use crate::rules::Rules;
 
@@ -1203,9 +1211,10 @@ mod tests {
             "more than one word of controls"
         );
         // One job for all the nodes, and one per 64 nodes.
-        let bits = WideBits::new(&inventory, &control_nodes, &control_threats)
+        let by_threat = wide_controls_of_threat(&inventory, &control_nodes, &control_threats);
+        let bits = WideBits::new(&inventory, &control_nodes, &by_threat)
             .expect("bits for a small inventory");
-        let runs = WideBits::with(&inventory, &control_nodes, &control_threats, n * 2, 64)
+        let runs = WideBits::with(&inventory, &control_nodes, &by_threat, n * 2, 64)
             .expect("bits for a small inventory");
         assert!(n > 64 && runs.of_node == bits.of_node);
         let mut found = 0;
@@ -1225,6 +1234,6 @@ mod tests {
         }
         assert!(found > 100);
         // Past the memory limit, the controls are looked up one by one.
-        assert!(WideBits::with(&inventory, &control_nodes, &control_threats, n, 64).is_none());
+        assert!(WideBits::with(&inventory, &control_nodes, &by_threat, n, 64).is_none());
     }
 }
