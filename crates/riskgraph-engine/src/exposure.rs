@@ -622,9 +622,7 @@ mod tests {
     /// the same order; the marks are clear again for the next walk.
     #[test]
     fn reached_by_gives_the_properties_of_the_labels() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
-        let inventory = riskgraph_model::load(&root).inventory;
+        let inventory = crate::bundled_inventory();
         let graph = ImpactGraph::build(&inventory);
         let mut workspace = Workspace::new(inventory.nodes.len());
         let sets: [&[Property]; 4] = [
@@ -674,9 +672,7 @@ mod tests {
 
     #[test]
     fn a_summary_is_the_same_whatever_the_blocks_it_is_tallied_in() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
-        let inventory = riskgraph_model::load(&root).inventory;
+        let inventory = crate::bundled_inventory();
         let graph = ImpactGraph::build(&inventory);
         let facts = NodeFacts::new(&inventory);
         let mut workspace = Workspace::new(inventory.nodes.len());

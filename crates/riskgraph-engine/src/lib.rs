@@ -45,3 +45,10 @@ pub fn new_inventory_files() -> Vec<(String, String)> {
     }
     files
 }
+
+/// The bundled example inventory, `datasets/acme-saas`, for the unit tests.
+#[cfg(test)]
+fn bundled_inventory() -> riskgraph_model::Inventory {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
+    riskgraph_model::load(&root).inventory
+}

@@ -1147,9 +1147,7 @@ mod tests {
     /// fields do: every scenario scores the same, with as many calls to the scripts.
     #[test]
     fn node_classes_score_as_the_fields_do() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
-        let inventory = riskgraph_model::load(&root).inventory;
+        let inventory = crate::bundled_inventory();
         let graph = ImpactGraph::build(&inventory);
         let rules = Rules::builtin().expect("the built-in rules compile");
         let inputs = Inputs::new(
@@ -1187,9 +1185,7 @@ mod tests {
     /// bits as from a look into each control's set, in the same order.
     #[test]
     fn wide_bits_give_each_scenarios_controls_in_order() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
-        let inventory = riskgraph_model::load(&root).inventory;
+        let inventory = crate::bundled_inventory();
         let n = inventory.nodes.len();
         // Every control as wide: the bundled dataset has no set of more than a few nodes.
         let control_nodes: Vec<NodeSet> =

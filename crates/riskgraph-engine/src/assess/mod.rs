@@ -819,8 +819,8 @@ fn count_reach_sets(
 
 #[cfg(test)]
 mod tests {
+    use riskgraph_model::NodeDetail;
     use riskgraph_model::selector::NodeIndex;
-    use riskgraph_model::{NodeDetail, load};
 
     use super::{Source, items, threat_targets, unscored_risks};
 
@@ -828,9 +828,7 @@ mod tests {
     /// threat's targets in scope, then the fraud risk of each process in scope.
     #[test]
     fn unscored_risks_are_the_items_in_order() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/acme-saas");
-        let mut inventory = load(&root).inventory;
+        let mut inventory = crate::bundled_inventory();
         let process = inventory
             .nodes
             .iter()
