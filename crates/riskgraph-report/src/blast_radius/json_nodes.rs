@@ -69,13 +69,28 @@ struct Ids {
 impl Ids {
     fn of(view: &View<'_>) -> std::io::Result<Self> {
         let reached = &view.exposure.nodes;
+        // Each block's ids escaped on any thread, then joined in order.
+        let blocks: Vec<std::io::Result<(Vec<u8>, Vec<usize>)>> = reached
+            .par_chunks(IDS_BLOCK)
+            .map(|block| {
+                let mut text = Vec::with_capacity(block.len() * 16);
+                let mut starts = Vec::with_capacity(block.len());
+                for r in block {
+                    starts.push(text.len());
+                    string(&mut text, view.inventory.node(r.node).id.as_str())?;
+                }
+                Ok((text, starts))
+            })
+            .collect();
         let mut ids = Ids {
-            text: Vec::with_capacity(reached.len() * 16),
+            text: Vec::new(),
             starts: Vec::with_capacity(reached.len() + 1),
         };
-        for r in reached {
-            ids.starts.push(ids.text.len());
-            string(&mut ids.text, view.inventory.node(r.node).id.as_str())?;
+        for block in blocks {
+            let (text, starts) = block?;
+            let offset = ids.text.len();
+            ids.starts.extend(starts.iter().map(|start| start + offset));
+            ids.text.extend_from_slice(&text);
         }
         ids.starts.push(ids.text.len());
         Ok(ids)
@@ -86,6 +101,9 @@ impl Ids {
         buf.extend_from_slice(&self.text[self.starts[position]..self.starts[position + 1]]);
     }
 }
+
+/// Reached nodes whose ids a job escapes at a time.
+const IDS_BLOCK: usize = 1 << 16;
 
 /// Each reached node's step towards the origins, per property, by its position in the exposure:
 /// a million paths are walked through these 8-byte links rather than through each node's
@@ -179,8 +197,8 @@ impl Links {
 }
 
 /// Nodes a job writes at a time, and jobs written out together: the nodes of a window are
-/// written on every thread, each block into its own buffer, then the buffers in order (about
-/// 600 bytes a node, so a window holds some tens of megabytes).
+/// written on every thread, each block into its own buffer, then the buffers in order while the
+/// next window is written (about 600 bytes a node, so a window holds some tens of megabytes).
 const BLOCK: usize = 2048;
 const WINDOW: usize = 16;
 
@@ -194,8 +212,9 @@ fn write_nodes(
     let ids = Ids::of(view)?;
     let links = Links::of(view);
     let nodes = &view.exposure.nodes;
-    for (w, nodes_of_window) in nodes.chunks(block * window).enumerate() {
-        let blocks: Vec<std::io::Result<Vec<u8>>> = nodes_of_window
+    // The nodes of window `w`, one buffer a block, written on the pool's threads.
+    let format = |w: usize, nodes_of_window: &[Reached]| -> Vec<std::io::Result<Vec<u8>>> {
+        nodes_of_window
             .par_chunks(block)
             .enumerate()
             .map_init(Vec::new, |path, (b, nodes_of_block)| {
@@ -209,10 +228,37 @@ fn write_nodes(
                 }
                 Ok(buf)
             })
-            .collect();
-        for block in blocks {
-            out.write_all(&block?)?;
-        }
+            .collect()
+    };
+    // Each window goes out on this thread while the pool writes the next.
+    let mut formatted: Option<Vec<std::io::Result<Vec<u8>>>> = None;
+    for (w, nodes_of_window) in nodes.chunks(block * window).enumerate() {
+        let next = match formatted.take() {
+            None => format(w, nodes_of_window),
+            Some(blocks) => {
+                let mut next = Vec::new();
+                rayon::in_place_scope(|scope| {
+                    scope.spawn(|_| next = format(w, nodes_of_window));
+                    write_blocks(out, blocks)
+                })?;
+                next
+            }
+        };
+        formatted = Some(next);
+    }
+    if let Some(blocks) = formatted {
+        write_blocks(out, blocks)?;
+    }
+    Ok(())
+}
+
+/// Writes the buffers of a window's blocks in order, or the first block's error.
+fn write_blocks(
+    out: &mut impl Write,
+    blocks: Vec<std::io::Result<Vec<u8>>>,
+) -> std::io::Result<()> {
+    for block in blocks {
+        out.write_all(&block?)?;
     }
     Ok(())
 }
@@ -299,15 +345,22 @@ fn list<'a>(buf: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) -> std::io:
 }
 
 /// `text` as a JSON string, as `serde_json` writes it: as it is between quotes when it has
-/// nothing to escape (a control character, a quote, a backslash), else through `serde_json`.
+/// nothing to escape, else through `serde_json`.
 fn string(buf: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if !needs_escape(text) {
         buf.push(b'"');
         buf.extend_from_slice(text.as_bytes());
         buf.push(b'"');
         return Ok(());
     }
     value(buf, &text)
+}
+
+/// Whether `text` has a byte JSON escapes: a control character, a quote, a backslash. Every
+/// byte is looked at (no early exit), so the check runs many bytes at a time.
+fn needs_escape(text: &str) -> bool {
+    let escapes = |b: u8| u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\');
+    text.bytes().fold(0, |any, b| any | escapes(b)) != 0
 }
 
 /// A scalar (a string, a number, a null) as `serde_json` writes it.
@@ -381,6 +434,20 @@ mod tests {
             let mut in_blocks = Vec::new();
             super::write_document_in(&mut in_blocks, &view, block, window).unwrap();
             assert_eq!(String::from_utf8(in_blocks).unwrap(), by_serde);
+        }
+    }
+
+    #[test]
+    fn the_bytes_json_escapes_are_found_anywhere_in_a_string() {
+        for (text, escape) in [
+            ("plain text, Été", false),
+            ("a\"b", true),
+            ("back\\", true),
+            ("\u{1f}", true),
+            ("tab\t", true),
+            ("\u{7f}", false),
+        ] {
+            assert_eq!(super::needs_escape(text), escape, "{text:?}");
         }
     }
 
