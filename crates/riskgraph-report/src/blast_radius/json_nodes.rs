@@ -435,6 +435,46 @@ mod tests {
             super::write_document_in(&mut in_blocks, &view, block, window).unwrap();
             assert_eq!(String::from_utf8(in_blocks).unwrap(), by_serde);
         }
+        // A write that fails, in any window, fails the document, even when later writes would
+        // go through: no error is lost.
+        for cut in [0, by_serde.len() / 3, by_serde.len() - 2] {
+            let mut out = FailsOnce {
+                room: cut,
+                failed: false,
+            };
+            let error = super::write_document_in(&mut out, &view, 1, 2).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                std::io::ErrorKind::StorageFull,
+                "cut at {cut}"
+            );
+        }
+    }
+
+    /// A writer that takes `room` bytes, fails once as a full disk does, then takes the rest.
+    struct FailsOnce {
+        room: usize,
+        failed: bool,
+    }
+
+    impl std::io::Write for FailsOnce {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 && !self.failed {
+                self.failed = true;
+                return Err(std::io::ErrorKind::StorageFull.into());
+            }
+            let taken = if self.failed {
+                buf.len()
+            } else {
+                buf.len().min(self.room)
+            };
+            self.room -= taken.min(self.room);
+            Ok(taken)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
 
     #[test]
