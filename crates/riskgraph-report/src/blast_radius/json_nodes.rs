@@ -102,6 +102,45 @@ impl Ids {
     }
 }
 
+/// Every impact the document can show, rounded to four places as [`round4`] rounds it: the
+/// 10,001 values from 0 to 1, each written once, then copied three times a node instead of
+/// formatted again.
+struct Impacts {
+    text: Vec<u8>,
+    /// Where the value `k / 10,000` starts in `text`, and after the last, where it ends.
+    starts: Vec<usize>,
+}
+
+impl Impacts {
+    const STEPS: u32 = 10_000;
+
+    fn new() -> std::io::Result<Self> {
+        let mut impacts = Impacts {
+            text: Vec::with_capacity(7 * (Self::STEPS as usize + 1)),
+            starts: Vec::with_capacity(Self::STEPS as usize + 2),
+        };
+        for k in 0..=Self::STEPS {
+            impacts.starts.push(impacts.text.len());
+            value(&mut impacts.text, &(f64::from(k) / f64::from(Self::STEPS)))?;
+        }
+        impacts.starts.push(impacts.text.len());
+        Ok(impacts)
+    }
+
+    /// Appends `impact` rounded to four places, or `null`, as `serde_json` writes it.
+    fn write(&self, buf: &mut Vec<u8>, impact: Option<f64>) -> std::io::Result<()> {
+        // `round4` divides the same whole number by the same 10,000: the same value.
+        match impact.map(|x| (x * f64::from(Self::STEPS)).round()) {
+            Some(k) if (0.0..=f64::from(Self::STEPS)).contains(&k) => {
+                let k = k as usize;
+                buf.extend_from_slice(&self.text[self.starts[k]..self.starts[k + 1]]);
+                Ok(())
+            }
+            _ => value(buf, &impact.map(round4)),
+        }
+    }
+}
+
 /// Reached nodes whose ids a job escapes at a time.
 const IDS_BLOCK: usize = 1 << 16;
 
@@ -211,6 +250,7 @@ fn write_nodes(
 ) -> std::io::Result<()> {
     let ids = Ids::of(view)?;
     let links = Links::of(view);
+    let impacts = Impacts::new()?;
     let nodes = &view.exposure.nodes;
     // The nodes of window `w`, one buffer a block, written on the pool's threads.
     let format = |w: usize, nodes_of_window: &[Reached]| -> Vec<std::io::Result<Vec<u8>>> {
@@ -224,7 +264,7 @@ fn write_nodes(
                     if i > 0 {
                         buf.push(b',');
                     }
-                    write_node(&mut buf, view, (&ids, &links), (i, reached), path)?;
+                    write_node(&mut buf, view, (&ids, &links, &impacts), (i, reached), path)?;
                 }
                 Ok(buf)
             })
@@ -267,7 +307,7 @@ fn write_blocks(
 fn write_node(
     buf: &mut Vec<u8>,
     view: &View<'_>,
-    (ids, links): (&Ids, &Links),
+    (ids, links, impacts): (&Ids, &Links, &Impacts),
     (position, reached): (usize, &Reached),
     path: &mut Vec<(usize, Option<u32>)>,
 ) -> std::io::Result<()> {
@@ -294,7 +334,7 @@ fn write_node(
         });
         string(buf, property.name())?;
         buf.extend_from_slice(b": ");
-        value(buf, &reached.impact(property).map(round4))?;
+        impacts.write(buf, reached.impact(property))?;
     }
     buf.extend_from_slice(if view.exposure.properties.is_empty() {
         b"}"
@@ -471,6 +511,36 @@ mod tests {
 
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
+        }
+    }
+
+    #[test]
+    fn impacts_are_copied_as_serde_json_writes_them_rounded() {
+        let impacts = super::Impacts::new().unwrap();
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut samples = vec![
+            None,
+            Some(0.0),
+            Some(1.0),
+            Some(0.05),
+            Some(0.999_95),
+            Some(1.5),
+        ];
+        samples.extend(
+            std::iter::repeat_with(|| {
+                // xorshift: reproducible values spread over 0..=1.
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                Some((state >> 11) as f64 / (1u64 << 53) as f64)
+            })
+            .take(100_000),
+        );
+        for impact in samples {
+            let mut copied = Vec::new();
+            impacts.write(&mut copied, impact).unwrap();
+            let written = serde_json::to_vec(&impact.map(super::round4)).unwrap();
+            assert_eq!(copied, written, "{impact:?}");
         }
     }
 
