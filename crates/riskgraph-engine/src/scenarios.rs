@@ -201,7 +201,7 @@ pub struct Inputs<'a> {
     /// Per control, the nodes its `applies_to` selects; controls with the same selector share
     /// the set.
     control_nodes: Vec<NodeSet>,
-    /// Per threat, the controls that mitigate it and apply to many nodes (a bit set each).
+    /// Per threat, the controls that mitigate it and apply to many nodes, as bits or as lists.
     wide_controls: WideControls,
     /// Per node, the controls that apply to it among those that apply to few nodes.
     narrow_controls_of: PerNode,

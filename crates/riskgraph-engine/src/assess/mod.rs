@@ -492,17 +492,23 @@ fn ranks(ids: &[&str], compare: impl Fn(&str, &str) -> std::cmp::Ordering + Sync
 
 /// The id of the risk of `source` on `node`.
 pub fn risk_id(inventory: &Inventory, source: Source, node: NodeIdx) -> String {
+    let mut id = String::new();
+    push_risk_id(&mut id, inventory, source, node);
+    id
+}
+
+/// Appends the id of the risk of `source` on `node`, `threat@node`, to `out`: written by hand
+/// rather than formatted, since renderers ask for tens of millions of ids.
+pub fn push_risk_id(out: &mut String, inventory: &Inventory, source: Source, node: NodeIdx) {
     let node = inventory.node(node).id.as_str();
     let threat = match source {
         Source::Threat(t) => inventory.threats[t as usize].id.as_str(),
         Source::Fraud => Source::FRAUD.0,
     };
-    // Written by hand rather than formatted: renderers ask for tens of millions of ids.
-    let mut id = String::with_capacity(threat.len() + 1 + node.len());
-    id.push_str(threat);
-    id.push('@');
-    id.push_str(node);
-    id
+    out.reserve(threat.len() + 1 + node.len());
+    out.push_str(threat);
+    out.push('@');
+    out.push_str(node);
 }
 
 /// Every scenario: threats by file order, each on its nodes by node order, then the fraud risk
@@ -510,10 +516,12 @@ pub fn risk_id(inventory: &Inventory, source: Source, node: NodeIdx) -> String {
 pub(crate) fn items(inventory: &Inventory, index: &NodeIndex<'_>) -> Vec<Item> {
     let targets = threat_targets(inventory, index);
     sources(inventory, &targets)
-        .into_iter()
+        .iter()
         .flat_map(|(source, nodes)| {
-            let nodes = nodes.into_owned();
-            nodes.into_iter().map(move |node| Item { source, node })
+            nodes.iter().map(|&node| Item {
+                source: *source,
+                node,
+            })
         })
         .collect()
 }

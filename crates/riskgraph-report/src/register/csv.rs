@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
-use riskgraph_engine::assess::{Risk, Source};
+use riskgraph_engine::assess::{Risk, Source, push_risk_id};
 use riskgraph_model::NodeDetail;
 use riskgraph_model::vocabulary::Vocabulary;
 
@@ -182,15 +182,13 @@ impl<'r, 'a> Rows<'r, 'a> {
         let register = self.register;
         let inventory = register.inventory;
         let assessment = register.assessment;
-        let (threat, threat_id) = match risk.source {
-            Source::Threat(t) => (t as usize, inventory.threats[t as usize].id.as_str()),
-            Source::Fraud => (inventory.threats.len(), Source::FRAUD.0),
+        let threat = match risk.source {
+            Source::Threat(t) => t as usize,
+            Source::Fraud => inventory.threats.len(),
         };
         let node = inventory.node(risk.node);
         cells.scratch.clear();
-        cells.scratch.push_str(threat_id);
-        cells.scratch.push('@');
-        cells.scratch.push_str(node.id.as_str());
+        push_risk_id(&mut cells.scratch, inventory, risk.source, risk.node);
         cells.push_scratch(out);
         out.extend_from_slice(&self.threats[threat]);
         out.push(b',');
